@@ -1,0 +1,28 @@
+# The README's two commands: `make run` and `make test`. Everything else they need is set up here.
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PYTHON  ?= python3
+
+.PHONY: run test bench setup clean
+
+$(STAMP): pyproject.toml
+	@rm -f $(VENV)/.installed-*
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup  ## migrate, load the demo festival if the database is empty, serve on http://127.0.0.1:8000
+	$(VENV)/bin/lehoi serve
+
+test: setup  ## every test, on SQLite (or on PostgreSQL when LEHOI_DATABASE_URL is set)
+	$(PY) -m pytest
+
+bench: setup  ## the speed goals of bench/, each beside its baseline measured in the same run
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) data

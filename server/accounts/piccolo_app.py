@@ -1,0 +1,12 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from server.accounts.tables import Device, OrganiserToken
+
+APP_CONFIG = AppConfig(
+    app_name="accounts",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "migrations"),
+    table_classes=[Device, OrganiserToken],
+    migration_dependencies=["piccolo.apps.user.piccolo_app"],
+)

@@ -1,0 +1,41 @@
+"""Organisers (Piccolo users with admin rights) and their sign-in tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from piccolo.apps.user.tables import BaseUser
+
+from server.accounts.tables import OrganiserToken
+from server.accounts.tokens import ORGANISER_PREFIX, new_token
+from server.errors import Conflict, Invalid
+
+ORGANISER_TOKEN_LIFETIME = timedelta(days=14)
+
+
+async def create_organiser(email: str, password: str) -> int:
+    """A new organiser who can sign in to the API and to /admin; refuses a taken email or a weak password."""
+    if "@" not in email or len(email) > 254:
+        raise Invalid(f"{email!r} is not an email address")
+    if await BaseUser.exists().where(BaseUser.username == email):
+        raise Conflict(f"an organiser {email!r} already exists")
+    try:
+        user = await BaseUser.create_user(
+            username=email, password=password, email=email, admin=True, superuser=True, active=True
+        )
+    except ValueError as exc:
+        raise Invalid(str(exc)) from exc
+    return user.id
+
+
+async def login(email: str, password: str, now: datetime) -> tuple[str, datetime] | None:
+    """A bearer token for an active organiser with this password, or None."""
+    user_id = await BaseUser.login(username=email, password=password)
+    if user_id is None:
+        return None
+    if not await BaseUser.exists().where((BaseUser.id == user_id) & (BaseUser.admin == True)):  # noqa: E712
+        return None
+    token, digest = new_token(ORGANISER_PREFIX)
+    expires_at = now + ORGANISER_TOKEN_LIFETIME
+    await OrganiserToken.insert(OrganiserToken(token_hash=digest, user=user_id, created_at=now, expires_at=expires_at))
+    return token, expires_at

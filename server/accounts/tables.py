@@ -1,0 +1,29 @@
+"""Devices (attendee phones, volunteer phones) and organiser sessions.
+
+Organisers are Piccolo's own users (BaseUser: PBKDF2-SHA256 passwords), so /admin accepts the same people.
+Only a SHA-256 of each bearer token is stored.
+"""
+
+from piccolo.apps.user.tables import BaseUser
+from piccolo.columns import JSON, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.table import Table
+
+
+class Device(Table):
+    id = Varchar(length=64, primary_key=True)
+    #: attendee or volunteer
+    role = Varchar(length=16, default="attendee")
+    token_hash = Varchar(length=64, unique=True, index=True)
+    #: venue ids a volunteer may scan for
+    venues = JSON(default=[])
+    lang = Varchar(length=8, default="vi")
+    reminder_minutes = Integer(default=15)
+    created_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class OrganiserToken(Table):
+    token_hash = Varchar(length=64, unique=True, index=True)
+    user = ForeignKey(references=BaseUser, null=False)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()

@@ -1,0 +1,23 @@
+"""piccolo-admin at /admin, for the same organisers as the API (Piccolo users with admin rights)."""
+
+from __future__ import annotations
+
+from litestar import asgi
+from litestar.handlers.asgi_handlers import ASGIRouteHandler
+from piccolo.apps.user.tables import BaseUser
+from piccolo_admin.endpoints import create_admin
+from piccolo_api.session_auth.tables import SessionsBase
+
+from server.programme.tables import Announcement, Event, Festival, Trail, Venue
+
+
+def admin_handler(allowed_hosts: list[str]) -> ASGIRouteHandler:
+    """The admin app mounted at /admin."""
+    app = create_admin(
+        tables=[Festival, Venue, Event, Trail, Announcement],
+        auth_table=BaseUser,
+        session_table=SessionsBase,
+        site_name="lehoi admin",
+        allowed_hosts=allowed_hosts,
+    )
+    return asgi("/admin", is_mount=True, copy_scope=True)(app)

@@ -1,0 +1,101 @@
+"""The composition root: create_app(settings) wires every domain into one Litestar app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar, Request, Response, get
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
+from piccolo.engine import engine_finder
+
+from server.accounts.controllers import AuthController
+from server.admin import admin_handler
+from server.clock import Clock, clock_from_setting
+from server.db.engine import close_engine, open_engine
+from server.errors import LehoiError
+from server.programme.controllers import ProgrammeController
+from server.programme.snapshot import SnapshotCache, current_version
+from server.settings import Settings, load_settings
+
+log = logging.getLogger("lehoi")
+PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
+
+# Every input that fails validation (query, path or body) is answered 422 with what is wrong, and
+# OpenAPI documents it so; Litestar's default is 400.
+ValidationException.status_code = HTTP_422_UNPROCESSABLE_ENTITY
+
+
+def _lehoi_error(_: Request, exc: LehoiError) -> Response:
+    return Response({"status_code": exc.status_code, "detail": exc.detail}, status_code=exc.status_code)
+
+
+def _unexpected_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, HTTPException):
+        body = {"status_code": exc.status_code, "detail": exc.detail}
+        if exc.extra:
+            body["extra"] = exc.extra
+        return Response(body, status_code=exc.status_code, headers=exc.headers)
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return Response(
+        {"status_code": 500, "detail": "internal error: the request was not applied"},
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
+@get("/health", tags=["system"], include_in_schema=True)
+async def health(request: Request) -> Response:
+    """Whether the database answers, and the programme version this server serves."""
+    try:
+        version = await current_version()
+    except Exception as exc:  # the point of a health check is to report, not raise
+        return Response({"status": "error", "database": str(exc)}, status_code=503)
+    return Response({"status": "ok", "database": "ok", "version": version})
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
+    """The lehoi server for these settings (default: the LEHOI_* environment)."""
+    settings = settings or load_settings()
+    clock = clock or clock_from_setting(settings.now)
+    engine = engine_finder()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await open_engine(engine, settings)
+        try:
+            yield
+        finally:
+            await close_engine(engine)
+
+    route_handlers: list = [
+        health,
+        ProgrammeController,
+        AuthController,
+        admin_handler(allowed_hosts=[settings.host, "127.0.0.1", "localhost"]),
+    ]
+    if PWA_DIR.is_dir():
+        route_handlers.append(
+            create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, include_in_schema=False)
+        )
+
+    return Litestar(
+        route_handlers=route_handlers,
+        lifespan=[lifespan],
+        state=State({"settings": settings, "clock": clock, "engine": engine, "snapshots": SnapshotCache(engine)}),
+        exception_handlers={LehoiError: _lehoi_error, Exception: _unexpected_error},
+        openapi_config=OpenAPIConfig(
+            title="lehoi",
+            version="1",
+            description="The festival companion's HTTP contract (see DESIGN.md).",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin(path="/")],
+        ),
+        debug=False,
+    )

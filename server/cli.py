@@ -1,0 +1,124 @@
+"""The `lehoi` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import click
+
+DEFAULT_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "hcdf2024.json"
+
+
+def _env(**values: object) -> None:
+    # Settings are read from the environment (by piccolo_conf too), so options become LEHOI_* variables
+    # before anything reads them.
+    for key, value in values.items():
+        if value is not None:
+            os.environ[f"LEHOI_{key.upper()}"] = str(value)
+
+
+def _run(coro):
+    return asyncio.run(coro)
+
+
+async def _with_engine(work):
+    from piccolo.engine import engine_finder
+
+    from server.db.engine import close_engine, open_engine
+    from server.settings import load_settings
+
+    engine = engine_finder()
+    await open_engine(engine, load_settings())
+    try:
+        return await work(engine)
+    finally:
+        await close_engine(engine)
+
+
+@click.group()
+@click.option("--data-dir", envvar="LEHOI_DATA_DIR", help="Data directory (SQLite file, keys). Default ./data.")
+@click.option("--database-url", envvar="LEHOI_DATABASE_URL", help="postgresql://… to use PostgreSQL instead of SQLite.")
+def main(data_dir: str | None, database_url: str | None) -> None:
+    """lehoi: the festival companion server. Programme, map and routes, day plans, check-ins, alerts."""
+    _env(data_dir=data_dir, database_url=database_url)
+
+
+@main.command()
+def migrate() -> None:
+    """Create or upgrade the database tables (safe to run again)."""
+    from server.db.migrate import migrate_all
+
+    _run(migrate_all())
+    click.echo("database is up to date")
+
+
+@main.command("load-fixtures")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEFAULT_FIXTURES)
+@click.option("--if-empty", is_flag=True, help="Load only when no festival is stored yet.")
+def load_fixtures(path: Path, if_empty: bool) -> None:
+    """Load a festival file (default: the HCDF 2024 demo). A second run changes nothing; a broken file changes nothing."""
+    from server.programme.fixtures import FixtureError, load_file
+    from server.programme.tables import Festival
+
+    async def work(engine):
+        if if_empty and await Festival.count() > 0:
+            return None
+        return await load_file(path, engine)
+
+    try:
+        report = _run(_with_engine(work))
+    except FixtureError as exc:
+        raise click.ClickException(f"nothing was loaded: {exc}") from None
+    if report is None:
+        click.echo("a festival is already loaded; nothing to do")
+    else:
+        click.echo(f"{path.name}: {report.inserted} inserted, {report.updated} updated, {report.unchanged} unchanged")
+
+
+@main.command("create-organiser")
+@click.option("--email", required=True, help="The organiser's email; it is also the /admin user name.")
+@click.option("--password", required=True, help="At least 6 characters; stored only as a PBKDF2 hash.")
+def create_organiser(email: str, password: str) -> None:
+    """Create an organiser who can sign in to the API (POST /api/auth/login) and to /admin."""
+    from server.accounts.service import create_organiser as create
+    from server.errors import LehoiError
+
+    try:
+        _run(_with_engine(lambda _engine: create(email, password)))
+    except LehoiError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"organiser {email} created")
+
+
+@main.command()
+@click.option("--host", envvar="LEHOI_HOST", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", envvar="LEHOI_PORT", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--now", envvar="LEHOI_NOW", default="", help="Run the festival clock from this instant, e.g. 2024-11-12T10:00+07:00 (fixed:… freezes it).")
+@click.option("--workers", default=1, show_default=True, type=int, help="Server processes (PostgreSQL for more than one).")
+@click.option("--setup/--no-setup", default=True, show_default=True, help="Migrate and load the demo festival into an empty database first.")
+def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
+    """Serve the API and the PWA at http://HOST:PORT/."""
+    import uvicorn
+
+    _env(host=host, port=port, now=now)
+    if setup:
+        from server.db.migrate import migrate_all
+        from server.programme.fixtures import load_file
+        from server.programme.tables import Festival
+
+        async def prepare(engine):
+            await migrate_all()
+            if await Festival.count() == 0:
+                await load_file(DEFAULT_FIXTURES, engine)
+
+        _run(_with_engine(prepare))
+    click.echo(f"lehoi serving on http://{host}:{port}/")
+    uvicorn.run("server.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="info", access_log=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

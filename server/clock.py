@@ -1,0 +1,65 @@
+"""The one clock every "now" in lehoi reads, so the 2024 festival can run as if live."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+FESTIVAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware (UTC)."""
+        ...
+
+
+class SystemClock:
+    """The machine's clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class ShiftedClock:
+    """Starts at a chosen instant and runs at real speed from there (a live-looking demo)."""
+
+    def __init__(self, start: datetime) -> None:
+        self._start = start.astimezone(UTC)
+        self._t0 = time.monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=time.monotonic() - self._t0)
+
+
+class FixedClock:
+    """Stands still until moved: for tests and reproducible demos."""
+
+    def __init__(self, at: datetime) -> None:
+        self._at = at.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._at
+
+    def set(self, at: datetime) -> None:
+        self._at = at.astimezone(UTC)
+
+    def advance(self, **delta: float) -> None:
+        self._at += timedelta(**delta)
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO 8601 instant; without an offset it is read in the festival's zone."""
+    at = datetime.fromisoformat(text)
+    return at if at.tzinfo else at.replace(tzinfo=FESTIVAL_TZ)
+
+
+def clock_from_setting(value: str) -> Clock:
+    """`""` → system clock; `2024-11-12T10:00+07:00` → runs from then; `fixed:…` → frozen there."""
+    if not value:
+        return SystemClock()
+    if value.startswith("fixed:"):
+        return FixedClock(parse_instant(value.removeprefix("fixed:")))
+    return ShiftedClock(parse_instant(value))

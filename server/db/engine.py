@@ -1,0 +1,40 @@
+"""Engine choice and tuning: SQLite (WAL, busy timeout) by default, PostgreSQL with a pool by URL."""
+
+from __future__ import annotations
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from server.settings import Settings
+
+#: seconds a writer waits for SQLite's lock before giving up (sqlite3's busy timeout).
+SQLITE_BUSY_TIMEOUT_S = 15
+
+
+def make_engine(settings: Settings) -> Engine:
+    """The Piccolo engine the settings ask for."""
+    if settings.uses_postgres:
+        return PostgresEngine(config={"dsn": settings.database_url}, extensions=())
+    if settings.database_url:
+        raise ValueError(f"LEHOI_DATABASE_URL must be postgresql://…, got {settings.database_url!r}")
+    settings.data_path.mkdir(parents=True, exist_ok=True)
+    return SQLiteEngine(path=str(settings.sqlite_path), timeout=SQLITE_BUSY_TIMEOUT_S)
+
+
+async def open_engine(engine: Engine, settings: Settings) -> None:
+    """Start-of-life tuning: WAL on SQLite (persistent in the file), a pool on PostgreSQL."""
+    if isinstance(engine, PostgresEngine):
+        if engine.pool is None:
+            await engine.start_connection_pool(min_size=1, max_size=settings.pool_size)
+    else:
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+
+
+async def close_engine(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        await engine.close_connection_pool()
+
+
+def is_postgres(engine: Engine) -> bool:
+    return isinstance(engine, PostgresEngine)

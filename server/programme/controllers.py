@@ -1,0 +1,203 @@
+"""Programme endpoints: public reads from the in-memory snapshot, organiser writes through the service."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import Body, Parameter
+
+from server.accounts.guards import organiser_only
+from server.errors import Invalid, NotFound
+from server.http import JSON, AuthErrors, ReadErrors, WriteErrors, json_response
+from server.programme import exports, schemas
+from server.programme.deps import provide_programme_service, provide_snapshot
+from server.programme.service import ProgrammeService
+from server.programme.snapshot import Snapshot
+
+SnapshotDep = NamedDependency[Snapshot]
+ServiceDep = NamedDependency[ProgrammeService]
+SlugParam = Annotated[str, Parameter(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+QueryText = Annotated[str | None, Parameter(max_length=200, description="search words; case and diacritics ignored")]
+
+
+def base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _venue_or_404(snapshot: Snapshot, venue_id: str) -> schemas.Venue:
+    venue = snapshot.venues.get(venue_id)
+    if venue is None:
+        raise NotFound(f"no venue with id {venue_id!r}")
+    return venue
+
+
+def _event_or_404(snapshot: Snapshot, event_id: str) -> schemas.Event:
+    event = snapshot.events_by_id.get(event_id)
+    if event is None:
+        raise NotFound(f"no event with id {event_id!r}")
+    return event
+
+
+class ProgrammeController(Controller):
+    """The festival programme: public reads; writes for organisers only."""
+
+    path = "/api"
+    tags = ["programme"]
+    dependencies = {
+        "snapshot": Provide(provide_snapshot),
+        "service": Provide(provide_programme_service, sync_to_thread=False),
+    }
+
+    @get("/festival", raises=ReadErrors)
+    async def festival(self, snapshot: SnapshotDep) -> Response[schemas.Festival]:
+        """The festival: name, theme, dates, time zone and programme version."""
+        if snapshot.festival is None:
+            raise NotFound("no festival is loaded yet: run `lehoi load-fixtures`")
+        return json_response(snapshot.encoded("festival", lambda: snapshot.festival))
+
+    @get("/venues", raises=ReadErrors)
+    async def venues(
+        self,
+        snapshot: SnapshotDep,
+        kind: schemas.VenueKind | None = None,
+        district: Annotated[str | None, Parameter(max_length=100)] = None,
+        q: QueryText = None,
+    ) -> Response[list[schemas.Venue]]:
+        """Venues, filtered by kind, district (diacritics ignored) and search words."""
+        key = ("venues", kind, district, q)
+        return json_response(snapshot.encoded(key, lambda: snapshot.find_venues(kind, district, q)))
+
+    @get("/venues.geojson", raises=ReadErrors, media_type="application/geo+json")
+    async def venues_geojson(self, snapshot: SnapshotDep) -> Response[dict[str, Any]]:
+        """Every venue as an RFC 7946 FeatureCollection of points ([lon, lat])."""
+        body = snapshot.encoded("venues.geojson", lambda: exports.venues_geojson(list(snapshot.venues.values())))
+        return json_response(body, media_type="application/geo+json")
+
+    @get("/venues/{venue_id:str}", raises=ReadErrors)
+    async def venue(self, snapshot: SnapshotDep, venue_id: SlugParam) -> Response[schemas.Venue]:
+        """One venue."""
+        venue = _venue_or_404(snapshot, venue_id)
+        return json_response(snapshot.encoded(("venue", venue_id), lambda: venue))
+
+    @get("/events", raises=ReadErrors)
+    async def events(
+        self,
+        snapshot: SnapshotDep,
+        day: Annotated[date | None, Parameter(description="festival-local day, YYYY-MM-DD")] = None,
+        venue: SlugParam | None = None,
+        category: Annotated[str | None, Parameter(max_length=32)] = None,
+        q: QueryText = None,
+        starts_from: Annotated[datetime | None, Parameter(query="from", description="still running at or after")] = None,
+        until: Annotated[datetime | None, Parameter(query="to", description="starting before")] = None,
+    ) -> Response[list[schemas.Event]]:
+        """Events by day, venue, category, search words and time range, in start order."""
+        for name, at in (("from", starts_from), ("to", until)):
+            if at is not None and at.tzinfo is None:
+                raise Invalid(f"{name} needs a UTC offset, for example 2024-11-12T10:00:00+07:00")
+        if starts_from and until and starts_from >= until:
+            raise Invalid("from must be before to")
+        if venue is not None:
+            _venue_or_404(snapshot, venue)
+        key = ("events", day, venue, category, q, starts_from, until)
+        return json_response(
+            snapshot.encoded(key, lambda: snapshot.find_events(day, venue, category, q, starts_from, until))
+        )
+
+    @get("/events/{event_ref:str}", raises=ReadErrors)
+    async def event(
+        self,
+        request: Request,
+        snapshot: SnapshotDep,
+        event_ref: Annotated[str, Parameter(max_length=70, description="an event id, or id.ics for iCalendar")],
+    ) -> Response[schemas.Event]:
+        """One event; `/api/events/{id}.ics` gives it as iCalendar."""
+        if event_ref.endswith(".ics"):
+            event = _event_or_404(snapshot, event_ref.removesuffix(".ics"))
+            body = exports.calendar(snapshot, [event], request.app.state.clock.now(), base_url(request))
+            return Response(body, media_type="text/calendar; charset=utf-8")
+        event = _event_or_404(snapshot, event_ref)
+        return json_response(snapshot.encoded(("event", event.id), lambda: event))
+
+    @get("/search", raises=ReadErrors)
+    async def search(
+        self, snapshot: SnapshotDep, q: Annotated[str, Parameter(min_length=1, max_length=200)]
+    ) -> Response[schemas.SearchResults]:
+        """Venues and events matching the words, ignoring case and Vietnamese diacritics, best first."""
+        return json_response(
+            snapshot.encoded(("search", q), lambda: schemas.SearchResults(q=q, results=snapshot.search(q)))
+        )
+
+    @get("/programme.ics", raises=ReadErrors, media_type="text/calendar")
+    async def programme_ics(self, request: Request, snapshot: SnapshotDep) -> Response[bytes]:
+        """The whole programme as one iCalendar file (RFC 5545), times in Asia/Ho_Chi_Minh."""
+        body = exports.calendar(snapshot, snapshot.events, request.app.state.clock.now(), base_url(request))
+        return Response(body, media_type="text/calendar; charset=utf-8")
+
+    @get("/schedule.xml", raises=ReadErrors, media_type="application/xml")
+    async def schedule_xml(self, request: Request, snapshot: SnapshotDep) -> Response[bytes]:
+        """The programme in frab schedule XML, for Giggity and EventFahrplan."""
+        body = exports.schedule_xml(snapshot, base_url(request))
+        return Response(body, media_type="application/xml; charset=utf-8")
+
+
+    # organiser writes
+
+    @post("/venues", guards=[organiser_only], raises=WriteErrors, status_code=201)
+    async def create_venue(self, service: ServiceDep, data: Annotated[schemas.VenueCreate, Body()]) -> JSON:
+        """Add a venue (organisers)."""
+        await service.create_venue(data)
+        return {"id": data.id}
+
+    @patch("/venues/{venue_id:str}", guards=[organiser_only], raises=WriteErrors)
+    async def update_venue(
+        self, service: ServiceDep, venue_id: SlugParam, data: Annotated[schemas.VenueUpdate, Body()]
+    ) -> JSON:
+        """Change some fields of a venue (organisers)."""
+        await service.update_venue(venue_id, data)
+        return {"id": venue_id}
+
+    @delete("/venues/{venue_id:str}", guards=[organiser_only], raises=WriteErrors, status_code=204)
+    async def delete_venue(self, service: ServiceDep, venue_id: SlugParam) -> None:
+        """Remove a venue that no event or trail uses (organisers)."""
+        await service.delete_venue(venue_id)
+
+    @post("/events", guards=[organiser_only], raises=WriteErrors, status_code=201)
+    async def create_event(self, service: ServiceDep, data: Annotated[schemas.EventCreate, Body()]) -> JSON:
+        """Add an event (organisers)."""
+        await service.create_event(data)
+        return {"id": data.id}
+
+    @patch("/events/{event_id:str}", guards=[organiser_only], raises=WriteErrors)
+    async def update_event(
+        self, service: ServiceDep, event_id: SlugParam, data: Annotated[schemas.EventUpdate, Body()]
+    ) -> JSON:
+        """Change some fields of an event: move it, retitle it, cancel it (organisers)."""
+        await service.update_event(event_id, data)
+        return {"id": event_id}
+
+    @delete("/events/{event_id:str}", guards=[organiser_only], raises=WriteErrors, status_code=204)
+    async def delete_event(self, service: ServiceDep, event_id: SlugParam) -> None:
+        """Remove an event (organisers); cancelling it with PATCH keeps it visible, struck out."""
+        await service.delete_event(event_id)
+
+    @post("/trails", guards=[organiser_only], raises=WriteErrors, status_code=201)
+    async def create_trail(self, service: ServiceDep, data: Annotated[schemas.TrailCreate, Body()]) -> JSON:
+        """Add a curated trail (organisers)."""
+        await service.create_trail(data)
+        return {"id": data.id}
+
+    @patch("/trails/{trail_id:str}", guards=[organiser_only], raises=WriteErrors)
+    async def update_trail(
+        self, service: ServiceDep, trail_id: SlugParam, data: Annotated[schemas.TrailUpdate, Body()]
+    ) -> JSON:
+        """Change some fields of a trail (organisers)."""
+        await service.update_trail(trail_id, data)
+        return {"id": trail_id}
+
+    @delete("/trails/{trail_id:str}", guards=[organiser_only], raises=WriteErrors, status_code=204)
+    async def delete_trail(self, service: ServiceDep, trail_id: SlugParam) -> None:
+        """Remove a trail (organisers)."""
+        await service.delete_trail(trail_id)

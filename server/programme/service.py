@@ -1,0 +1,119 @@
+"""Organiser writes to the programme; every write is one transaction and checks references first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from piccolo.engine.base import Engine
+from piccolo.table import Table
+
+from server.db.transactions import write_transaction
+from server.errors import Conflict, Invalid, NotFound
+from server.programme import records, schemas
+from server.programme.snapshot import SnapshotCache
+from server.programme.tables import Event, Trail, Venue
+
+
+def _aware(at: datetime, field: str) -> None:
+    if at.tzinfo is None:
+        raise Invalid(f"{field} needs a UTC offset, for example 2024-11-12T10:00:00+07:00")
+
+
+async def _exists(table: type[Table], ident: str) -> bool:
+    return await table.exists().where(table._meta.primary_key == ident)
+
+
+class ProgrammeService:
+    """Create, update and delete venues, events and trails."""
+
+    def __init__(self, engine: Engine, cache: SnapshotCache) -> None:
+        self.engine = engine
+        self.cache = cache
+
+    async def _insert(self, table: type[Table], kind: str, ident: str, columns: dict[str, Any]) -> None:
+        async with write_transaction(self.engine):
+            if await _exists(table, ident):
+                raise Conflict(f"a {kind} with id {ident!r} already exists")
+            await table.insert(table(**columns))
+        self.cache.invalidate()
+
+    async def _update(self, table: type[Table], kind: str, ident: str, columns: dict[str, Any]) -> None:
+        async with write_transaction(self.engine):
+            if not await _exists(table, ident):
+                raise NotFound(f"no {kind} with id {ident!r}")
+            if columns:
+                await table.update(columns).where(table._meta.primary_key == ident)
+        self.cache.invalidate()
+
+    async def _delete(self, table: type[Table], kind: str, ident: str) -> None:
+        async with write_transaction(self.engine):
+            if not await _exists(table, ident):
+                raise NotFound(f"no {kind} with id {ident!r}")
+            await table.delete().where(table._meta.primary_key == ident)
+        self.cache.invalidate()
+
+    # venues
+
+    async def create_venue(self, data: schemas.VenueCreate) -> None:
+        await self._insert(Venue, "venue", data.id, records.flatten(records.given_fields(data)))
+
+    async def update_venue(self, venue_id: str, data: schemas.VenueUpdate) -> None:
+        await self._update(Venue, "venue", venue_id, records.flatten(records.given_fields(data)))
+
+    async def delete_venue(self, venue_id: str) -> None:
+        if await Event.exists().where(Event.venue == venue_id):
+            raise Conflict(f"venue {venue_id!r} still has events: move or delete them first")
+        if any(venue_id in t.stops for t in (await self.cache.get()).trails.values()):
+            raise Conflict(f"venue {venue_id!r} is a stop of a trail: change the trail first")
+        await self._delete(Venue, "venue", venue_id)
+
+    # events
+
+    async def _check_event(self, venue_id: str, starts_at: datetime, ends_at: datetime) -> None:
+        _aware(starts_at, "starts_at")
+        _aware(ends_at, "ends_at")
+        if ends_at <= starts_at:
+            raise Invalid("ends_at must be after starts_at")
+        if not await _exists(Venue, venue_id):
+            raise Invalid(f"venue_id {venue_id!r} is not a venue")
+
+    async def create_event(self, data: schemas.EventCreate) -> None:
+        await self._check_event(data.venue_id, data.starts_at, data.ends_at)
+        await self._insert(Event, "event", data.id, records.flatten(records.given_fields(data)))
+
+    async def update_event(self, event_id: str, data: schemas.EventUpdate) -> None:
+        row = await Event.select(Event.venue, Event.starts_at, Event.ends_at).where(Event.id == event_id).first()
+        if row is None:
+            raise NotFound(f"no event with id {event_id!r}")
+        fields = records.given_fields(data)
+        await self._check_event(
+            fields.get("venue_id", row["venue"]),
+            fields.get("starts_at", row["starts_at"]),
+            fields.get("ends_at", row["ends_at"]),
+        )
+        await self._update(Event, "event", event_id, records.flatten(fields))
+
+    async def delete_event(self, event_id: str) -> None:
+        await self._delete(Event, "event", event_id)
+
+    # trails
+
+    async def _check_stops(self, stops: list[str]) -> None:
+        venues = (await self.cache.get()).venues
+        missing = [s for s in stops if s not in venues and not await _exists(Venue, s)]
+        if missing:
+            raise Invalid(f"trail stops are not venues: {', '.join(missing)}")
+
+    async def create_trail(self, data: schemas.TrailCreate) -> None:
+        await self._check_stops(data.stops)
+        await self._insert(Trail, "trail", data.id, records.flatten(records.given_fields(data)))
+
+    async def update_trail(self, trail_id: str, data: schemas.TrailUpdate) -> None:
+        fields = records.given_fields(data)
+        if "stops" in fields:
+            await self._check_stops(fields["stops"])
+        await self._update(Trail, "trail", trail_id, records.flatten(fields))
+
+    async def delete_trail(self, trail_id: str) -> None:
+        await self._delete(Trail, "trail", trail_id)

@@ -1,0 +1,174 @@
+"""The programme held in memory per version: every read endpoint answers from here.
+
+The programme is small (hundreds of rows) and read far more than written, so each process keeps one
+immutable snapshot and reloads it only when the change-log version moves. Encoded responses are memoised
+per snapshot, so a hot path does no per-request encoding.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import msgspec
+from piccolo.engine.base import Engine
+
+from server.clock import FESTIVAL_TZ
+from server.db.transactions import snapshot_transaction
+from server.programme import records, schemas
+from server.programme.search import fold, score
+from server.programme.tables import Announcement, Event, Festival, Trail, Venue
+from server.syncing.tables import ProgrammeVersion
+
+#: how long a process trusts its snapshot before asking the database for the version again;
+#: writes made through this process invalidate at once, other processes' writes show within this.
+VERSION_TTL_S = 0.5
+_ENCODED_LIMIT = 512
+
+_encoder = msgspec.json.Encoder()
+
+
+@dataclass(frozen=True)
+class _Indexed:
+    names: list[str]
+    others: list[str]
+
+
+@dataclass
+class Snapshot:
+    version: int
+    festival: schemas.Festival | None
+    venues: dict[str, schemas.Venue]
+    events: list[schemas.Event]
+    trails: dict[str, schemas.Trail]
+    announcements: list[schemas.Announcement]
+    _index: dict[tuple[str, str], _Indexed] = field(default_factory=dict)
+    _encoded: dict[object, bytes] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.events_by_id = {e.id: e for e in self.events}
+        for v in self.venues.values():
+            self._index[("venue", v.id)] = _Indexed(
+                [fold(v.name.vi), fold(v.name.en)],
+                [fold(v.district), fold(v.address.vi), fold(v.address.en), fold(v.description.vi),
+                 fold(v.description.en), v.kind.replace("_", " ")],
+            )
+        for e in self.events:
+            venue = self.venues.get(e.venue_id)
+            self._index[("event", e.id)] = _Indexed(
+                [fold(e.title.vi), fold(e.title.en)],
+                [fold(e.description.vi), fold(e.description.en), e.category, " ".join(e.tags)]
+                + ([fold(venue.name.vi), fold(venue.name.en)] if venue else []),
+            )
+
+    def encoded(self, key: object, build: Callable[[], object]) -> bytes:
+        """The JSON bytes for `key`, built once per snapshot."""
+        body = self._encoded.get(key)
+        if body is None:
+            body = _encoder.encode(build())
+            if len(self._encoded) < _ENCODED_LIMIT:
+                self._encoded[key] = body
+        return body
+
+    def find_venues(self, kind: str | None, district: str | None, q: str | None) -> list[schemas.Venue]:
+        folded_district = fold(district) if district else None
+        found = [
+            v for v in self.venues.values()
+            if (kind is None or v.kind == kind)
+            and (folded_district is None or fold(v.district) == folded_district)
+        ]
+        if q:
+            return [h.venue for h in self.search(q) if h.venue and h.venue in found]
+        return found
+
+    def find_events(
+        self,
+        day: date | None,
+        venue: str | None,
+        category: str | None,
+        q: str | None,
+        starts_from: datetime | None,
+        until: datetime | None,
+    ) -> list[schemas.Event]:
+        found = [
+            e for e in self.events
+            if (day is None or e.starts_at.astimezone(FESTIVAL_TZ).date() <= day <= e.ends_at.astimezone(FESTIVAL_TZ).date())
+            and (venue is None or e.venue_id == venue)
+            and (category is None or e.category == category)
+            and (starts_from is None or e.ends_at > starts_from)
+            and (until is None or e.starts_at < until)
+        ]
+        if q:
+            wanted = {id(e) for e in found}
+            return [h.event for h in self.search(q) if h.event and id(h.event) in wanted]
+        return found
+
+    def search(self, q: str, limit: int = 50) -> list[schemas.SearchHit]:
+        query = fold(q)
+        hits: list[tuple[float, int, str, str, schemas.SearchHit]] = []
+        for (kind, ident), indexed in self._index.items():
+            s = score(query, indexed.names, indexed.others)
+            if not s:
+                continue
+            if kind == "venue":
+                v = self.venues[ident]
+                hit = schemas.SearchHit(type="venue", id=ident, score=s, venue=v)
+                hits.append((-s, 0, fold(v.name.en), ident, hit))
+            else:
+                e = self.events_by_id[ident]
+                hit = schemas.SearchHit(type="event", id=ident, score=s, event=e)
+                hits.append((-s, 1, fold(e.title.en), ident, hit))
+        hits.sort(key=lambda h: h[:4])
+        return [h[4] for h in hits[:limit]]
+
+
+async def current_version() -> int:
+    row = await ProgrammeVersion.select(ProgrammeVersion.version).where(ProgrammeVersion.id == 1).first()
+    return int(row["version"]) if row else 0
+
+
+async def load_snapshot(engine: Engine) -> Snapshot:
+    """Everything at one version, read inside one consistent transaction."""
+    async with snapshot_transaction(engine):
+        version = await current_version()
+        festival_row = await Festival.select().first()
+        venue_rows = await Venue.select().order_by(Venue.id).output(load_json=True)
+        event_rows = await Event.select().order_by(Event.starts_at).order_by(Event.id).output(load_json=True)
+        trail_rows = await Trail.select().order_by(Trail.id).output(load_json=True)
+        announcement_rows = await Announcement.select().order_by(Announcement.published_at, ascending=False)
+    return Snapshot(
+        version=version,
+        festival=records.festival(festival_row, version) if festival_row else None,
+        venues={r["id"]: records.venue(r) for r in venue_rows},
+        events=[records.event(r) for r in event_rows],
+        trails={r["id"]: records.trail(r) for r in trail_rows},
+        announcements=[records.announcement(r) for r in announcement_rows],
+    )
+
+
+class SnapshotCache:
+    """One process's current snapshot, reloaded when the version moves."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._snapshot: Snapshot | None = None
+        self._checked_at = 0.0
+        self._lock = asyncio.Lock()
+
+    def invalidate(self) -> None:
+        self._checked_at = 0.0
+
+    async def get(self) -> Snapshot:
+        if self._snapshot is not None and time.monotonic() - self._checked_at < VERSION_TTL_S:
+            return self._snapshot
+        async with self._lock:
+            if self._snapshot is not None and time.monotonic() - self._checked_at < VERSION_TTL_S:
+                return self._snapshot
+            version = await current_version()
+            if self._snapshot is None or self._snapshot.version != version:
+                self._snapshot = await load_snapshot(self._engine)
+            self._checked_at = time.monotonic()
+            return self._snapshot

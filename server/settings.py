@@ -1,0 +1,60 @@
+"""Settings: the LEHOI_* environment read once into a frozen struct.
+
+Every default runs with no configuration: one process on an SQLite file in ./data.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import msgspec
+
+ENV_PREFIX = "LEHOI_"
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything the server reads from its environment."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: str = "data"
+    #: unset: SQLite in the data directory; `postgresql://…` for PostgreSQL.
+    database_url: str = ""
+    #: festival clock: an ISO instant the clock starts from (`fixed:` prefix freezes it).
+    now: str = ""
+    osrm_url: str = ""
+    push_hosts: str = ""
+    tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    tile_attribution: str = "© OpenStreetMap contributors"
+    #: PostgreSQL connection pool size per process.
+    pool_size: int = 10
+    #: anonymous device registrations allowed per client address and minute.
+    device_rate_per_minute: int = 30
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir)
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_path / "lehoi.sqlite"
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+
+def load_settings(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+    """Read LEHOI_* variables (and explicit overrides) into Settings; a bad value raises ValueError."""
+    env = os.environ if environ is None else environ
+    raw: dict[str, object] = {}
+    for field in msgspec.structs.fields(Settings):
+        value = env.get(ENV_PREFIX + field.name.upper())
+        if value is not None and value != "":
+            raw[field.name] = value
+    raw.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise ValueError(f"bad LEHOI_* setting: {exc}") from exc

@@ -1,0 +1,25 @@
+"""The programme change log that phones follow: one row per change, versions gap-free in commit order."""
+
+from piccolo.columns import BigInt, Integer, Varchar
+from piccolo.table import Table
+
+
+class ProgrammeVersion(Table):
+    """One row (id 1): the current programme version and how far the log has been pruned.
+
+    Every programme write updates this row inside its own transaction (see triggers.py); the row lock
+    makes writers take versions in the order they commit, so a reader never sees version N+1 before N.
+    """
+
+    id = Integer(primary_key=True)
+    version = BigInt(default=0)
+    #: change-log rows at or below this version are gone; older cursors get 410.
+    pruned_through = BigInt(default=0)
+
+
+class ChangeLog(Table):
+    version = BigInt(primary_key=True)
+    kind = Varchar(length=32)
+    record_id = Varchar(length=64)
+    #: upsert or delete
+    op = Varchar(length=8)

@@ -1,0 +1,111 @@
+"""Test set-up shared by every suite: one database per run (SQLite or PostgreSQL by LEHOI_DATABASE_URL),
+migrated once, the demo festival loaded, and an app driven through Litestar's AsyncTestClient.
+
+Tests and production differ only in configuration: the same migrations, the same fixtures file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+DATA_DIR = Path(tempfile.mkdtemp(prefix="lehoi-test-"))
+os.environ["LEHOI_DATA_DIR"] = str(DATA_DIR)
+os.environ.setdefault("LEHOI_DATABASE_URL", "")
+os.environ["PICCOLO_CONF"] = "server.db.piccolo_conf"
+
+from litestar.testing import AsyncTestClient  # noqa: E402
+from piccolo.engine import engine_finder  # noqa: E402
+
+from server.app import create_app  # noqa: E402
+from server.clock import FixedClock  # noqa: E402
+from server.db.engine import is_postgres  # noqa: E402
+from server.db.migrate import migrate_all  # noqa: E402
+from server.settings import load_settings  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "fixtures" / "hcdf2024.json"
+FESTIVAL_NOW = datetime.fromisoformat("2024-11-12T10:00:00+07:00")
+ORGANISER = ("organiser@lehoi.test", "correct horse battery")
+
+
+async def reset_database() -> None:
+    """An empty, fully migrated database."""
+    engine = engine_finder()
+    if is_postgres(engine):
+        await engine.run_ddl("DROP SCHEMA public CASCADE")
+        await engine.run_ddl("CREATE SCHEMA public")
+    else:
+        engine.remove_db_file() if Path(engine.path).exists() else None
+    await migrate_all()
+
+
+async def reload_programme() -> None:
+    """The demo festival exactly as in the fixtures file, whatever a test changed."""
+    from server.programme.fixtures import load_file
+    from server.programme.tables import Announcement, Event, Trail
+
+    engine = engine_finder()
+    await Trail.delete(force=True)
+    await Event.delete(force=True)
+    await Announcement.delete(force=True)
+    await load_file(DEMO, engine)
+
+
+@pytest.fixture(scope="session")
+def clock() -> FixedClock:
+    return FixedClock(FESTIVAL_NOW)
+
+
+@pytest.fixture(scope="session")
+async def client(clock: FixedClock) -> AsyncIterator[AsyncTestClient]:
+    """The app with the demo festival and one organiser.
+
+    AsyncTestClient runs the app on its own event loop in a thread; asyncpg connections belong to one loop,
+    so once the app has started, tests reach the database through `in_app` (the app's loop), never directly.
+    """
+    from server.accounts.service import create_organiser
+    from server.programme.fixtures import load_file
+
+    engine = engine_finder()
+    await reset_database()
+    await load_file(DEMO, engine)
+    await create_organiser(*ORGANISER)
+    app = create_app(load_settings(), clock=clock)
+    async with AsyncTestClient(app=app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def in_app(client: AsyncTestClient):
+    """Run a coroutine function on the app's event loop (where its database connections live)."""
+
+    def call(fn, *args):
+        return client.blocking_portal.call(fn, *args)
+
+    return call
+
+
+@pytest.fixture(scope="session")
+async def organiser_token(client: AsyncTestClient) -> str:
+    response = await client.post("/api/auth/login", json={"email": ORGANISER[0], "password": ORGANISER[1]})
+    assert response.status_code == 200, response.text
+    return response.json()["token"]
+
+
+@pytest.fixture
+def as_organiser(organiser_token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {organiser_token}"}
+
+
+@pytest.fixture
+def fresh_programme(client: AsyncTestClient, in_app) -> Iterator[None]:
+    """For tests that edit the programme: the demo festival is restored afterwards."""
+    yield
+    in_app(reload_programme)
+    client.app.state.snapshots.invalidate()
