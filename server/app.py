@@ -16,7 +16,8 @@ from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
 from piccolo.engine import engine_finder
 
-from server.accounts.controllers import AuthController
+from server.accounts.controllers import AuthController, DeviceController, device_registration
+from server.accounts.mutations import FavouriteHandler, SettingsHandler
 from server.admin import admin_handler
 from server.clock import Clock, clock_from_setting
 from server.db.engine import close_engine, open_engine
@@ -24,6 +25,9 @@ from server.errors import LehoiError
 from server.programme.controllers import ProgrammeController
 from server.programme.snapshot import SnapshotCache, current_version
 from server.settings import Settings, load_settings
+from server.syncing.bundles import BundleCache
+from server.syncing.controllers import SyncController
+from server.syncing.mutations import MutationApplier
 
 log = logging.getLogger("lehoi")
 PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
@@ -65,6 +69,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     settings = settings or load_settings()
     clock = clock or clock_from_setting(settings.now)
     engine = engine_finder()
+    snapshots = SnapshotCache(engine)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -78,6 +83,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         health,
         ProgrammeController,
         AuthController,
+        DeviceController,
+        device_registration(settings.device_rate_per_minute),
+        SyncController,
         admin_handler(allowed_hosts=[settings.host, "127.0.0.1", "localhost"]),
     ]
     if PWA_DIR.is_dir():
@@ -88,7 +96,16 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     return Litestar(
         route_handlers=route_handlers,
         lifespan=[lifespan],
-        state=State({"settings": settings, "clock": clock, "engine": engine, "snapshots": SnapshotCache(engine)}),
+        state=State(
+            {
+                "settings": settings,
+                "clock": clock,
+                "engine": engine,
+                "snapshots": snapshots,
+                "bundles": BundleCache(snapshots, settings.data_path / "bundles", contributors=[]),
+                "applier": MutationApplier(engine, [FavouriteHandler(), SettingsHandler()]),
+            }
+        ),
         exception_handlers={LehoiError: _lehoi_error, Exception: _unexpected_error},
         openapi_config=OpenAPIConfig(
             title="lehoi",

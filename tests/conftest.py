@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "fixtures" / "hcdf2024.json"
 FESTIVAL_NOW = datetime.fromisoformat("2024-11-12T10:00:00+07:00")
 ORGANISER = ("organiser@lehoi.test", "correct horse battery")
+#: POST /api/devices per minute in tests; tests that only need a device make one through `device`.
+DEVICE_RATE = 40
 
 
 async def reset_database() -> None:
@@ -76,7 +78,7 @@ async def client(clock: FixedClock) -> AsyncIterator[AsyncTestClient]:
     await reset_database()
     await load_file(DEMO, engine)
     await create_organiser(*ORGANISER)
-    app = create_app(load_settings(), clock=clock)
+    app = create_app(load_settings(device_rate_per_minute=DEVICE_RATE), clock=clock)
     async with AsyncTestClient(app=app) as test_client:
         yield test_client
 
@@ -109,3 +111,12 @@ def fresh_programme(client: AsyncTestClient, in_app) -> Iterator[None]:
     yield
     in_app(reload_programme)
     client.app.state.snapshots.invalidate()
+
+
+@pytest.fixture
+def device(client: AsyncTestClient, in_app) -> dict[str, str]:
+    """A fresh attendee device: its id, token and Authorization header."""
+    from server.accounts.devices import register_device
+
+    device_id, token = in_app(register_device, client.app.state.clock.now())
+    return {"id": device_id, "token": token, "auth": {"Authorization": f"Bearer {token}"}}

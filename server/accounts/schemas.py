@@ -12,3 +12,19 @@ class LoginRequest(Struct, forbid_unknown_fields=True):
 class LoginResponse(Struct):
     token: str
     expires_at: datetime
+
+
+class DeviceCreated(Struct):
+    device_id: str
+    token: str
+
+
+class DeviceSettings(Struct):
+    lang: str
+    reminder_minutes: int
+
+
+class DeviceState(Struct):
+    device_id: str
+    favourites: list[str]
+    settings: DeviceSettings

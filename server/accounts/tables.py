@@ -27,3 +27,11 @@ class OrganiserToken(Table):
     user = ForeignKey(references=BaseUser, null=False)
     created_at = Timestamptz()
     expires_at = Timestamptz()
+
+
+class Favourite(Table):
+    """An event a device has starred; written only through `favourite.*` mutations."""
+
+    device = ForeignKey(references=Device, null=False, index=True)
+    event_id = Varchar(length=64, index=True)
+    created_at = Timestamptz()

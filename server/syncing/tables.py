@@ -1,6 +1,6 @@
 """The programme change log that phones follow: one row per change, versions gap-free in commit order."""
 
-from piccolo.columns import BigInt, Integer, Varchar
+from piccolo.columns import BigInt, Integer, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -23,3 +23,17 @@ class ChangeLog(Table):
     record_id = Varchar(length=64)
     #: upsert or delete
     op = Varchar(length=8)
+
+
+class AppliedMutation(Table):
+    """The record that a phone's mutation was handled, so a replay answers `duplicate`."""
+
+    client_id = Varchar(length=64)
+    mutation_id = Varchar(length=36)
+    name = Varchar(length=32)
+    #: applied or rejected
+    status = Varchar(length=8)
+    reason = Varchar(length=64, null=True, default=None)
+    #: when the phone says it happened, and when the server applied it
+    at = Timestamptz(null=True, default=None)
+    received_at = Timestamptz()

@@ -1,0 +1,64 @@
+"""Mutations on a device's own data: favourites and settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from server.accounts.tables import Device, Favourite
+from server.syncing.mutations import BatchContext, Reject
+from sync.messages import FavouriteArgs, Mutation, SettingsArgs
+
+
+@dataclass
+class _Favourites:
+    stored: set[str]
+    wanted: set[str] = field(default_factory=set)
+
+
+class FavouriteHandler:
+    names = ("favourite.set", "favourite.unset")
+    args = {"favourite.set": FavouriteArgs, "favourite.unset": FavouriteArgs}
+
+    async def load(self, ctx: BatchContext) -> _Favourites:
+        rows = await Favourite.select(Favourite.event_id).where(Favourite.device == ctx.principal.subject)
+        stored = {r["event_id"] for r in rows}
+        return _Favourites(stored=stored, wanted=set(stored))
+
+    def apply(self, ctx: BatchContext, state: _Favourites, mutation: Mutation, args: FavouriteArgs) -> None:
+        if mutation.name == "favourite.set":
+            if args.event_id not in ctx.snapshot.events_by_id:
+                raise Reject("unknown_event")
+            state.wanted.add(args.event_id)
+        else:
+            state.wanted.discard(args.event_id)
+
+    async def flush(self, ctx: BatchContext, state: _Favourites) -> None:
+        device = ctx.principal.subject
+        removed = state.stored - state.wanted
+        added = state.wanted - state.stored
+        if removed:
+            await Favourite.delete().where((Favourite.device == device) & Favourite.event_id.is_in(sorted(removed)))
+        if added:
+            await Favourite.insert(
+                *(Favourite(device=device, event_id=e, created_at=ctx.now) for e in sorted(added))
+            )
+
+
+class SettingsHandler:
+    names = ("settings.set",)
+    args = {"settings.set": SettingsArgs}
+
+    async def load(self, ctx: BatchContext) -> dict:
+        return {}
+
+    def apply(self, ctx: BatchContext, state: dict, mutation: Mutation, args: SettingsArgs) -> None:
+        if args.lang is None and args.reminder_minutes is None:
+            raise Reject("nothing_to_set")
+        if args.lang is not None:
+            state[Device.lang] = args.lang
+        if args.reminder_minutes is not None:
+            state[Device.reminder_minutes] = args.reminder_minutes
+
+    async def flush(self, ctx: BatchContext, state: dict) -> None:
+        if state:
+            await Device.update(state).where(Device.id == ctx.principal.subject)

@@ -1,0 +1,65 @@
+"""The bundle of the current programme version, built once per version per process and kept on disk,
+so a restarted process or a second one on the same host reuses the compressed bytes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from server.programme.snapshot import Snapshot, SnapshotCache
+from sync import bundle
+from sync.bundle import BuiltBundle
+
+#: a domain's part of the bundle: a function of the snapshot giving top-level keys
+Contributor = Callable[[Snapshot], Awaitable[dict[str, Any]]]
+
+
+async def programme_part(snapshot: Snapshot) -> dict[str, Any]:
+    return {
+        "festival": snapshot.festival,
+        "venues": list(snapshot.venues.values()),
+        "events": snapshot.events,
+        "trails": list(snapshot.trails.values()),
+        "announcements": snapshot.announcements,
+    }
+
+
+class BundleCache:
+    def __init__(self, snapshots: SnapshotCache, directory: Path, contributors: list[Contributor]) -> None:
+        self._snapshots = snapshots
+        self._directory = directory
+        self._contributors = [programme_part, *contributors]
+        self._built: BuiltBundle | None = None
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> BuiltBundle:
+        snapshot = await self._snapshots.get()
+        built = self._built
+        if built is not None and built.version == snapshot.version:
+            return built
+        async with self._lock:
+            if self._built is None or self._built.version != snapshot.version:
+                content: dict[str, Any] = {}
+                for contribute in self._contributors:
+                    content.update(await contribute(snapshot))
+                self._built = await asyncio.to_thread(self._build, snapshot.version, content)
+            return self._built
+
+    def _build(self, version: int, content: dict[str, Any]) -> BuiltBundle:
+        raw = bundle.encode(version, content)
+        digest = bundle.digest(raw)
+        stored = self._directory / f"bundle-{version}-{digest}"
+        try:
+            return BuiltBundle(version=version, raw=raw, gzip=stored.with_suffix(".gz").read_bytes(),
+                               br=stored.with_suffix(".br").read_bytes(), digest=digest)
+        except OSError:
+            pass
+        built = bundle.compress(version, raw)
+        self._directory.mkdir(parents=True, exist_ok=True)
+        for suffix, data in ((".gz", built.gzip), (".br", built.br)):
+            partial = stored.with_suffix(suffix + ".partial")
+            partial.write_bytes(data)
+            partial.replace(stored.with_suffix(suffix))
+        return built

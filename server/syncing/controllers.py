@@ -1,0 +1,85 @@
+"""Sync endpoints: the offline bundle, the change feed, and the mutation upload."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import ClientException, PermissionDeniedException
+from litestar.params import Body, Parameter
+from litestar.status_codes import HTTP_304_NOT_MODIFIED, HTTP_413_REQUEST_ENTITY_TOO_LARGE
+
+from server.accounts.guards import attendee_device, require_role
+from server.errors import Gone
+from server.http import AuthErrors, ReadErrors, json_response
+from server.programme.deps import provide_snapshot
+from server.programme.snapshot import Snapshot
+from server.syncing.bundles import BundleCache
+from server.syncing.deps import provide_applier, provide_bundles
+from server.syncing.feed import changes_since
+from server.syncing.mutations import BatchContext, MutationApplier
+from sync.bundle import negotiate
+from sync.changes import CursorGone
+from sync.messages import MAX_MUTATIONS_PER_PUSH, Changes, PushRequest, PushResponse
+
+
+class TooLarge(ClientException):
+    status_code = HTTP_413_REQUEST_ENTITY_TOO_LARGE
+
+
+class GoneException(ClientException):
+    status_code = 410
+
+
+class SyncController(Controller):
+    path = "/api/sync"
+    tags = ["sync"]
+    dependencies = {
+        "bundles": Provide(provide_bundles, sync_to_thread=False),
+        "applier": Provide(provide_applier, sync_to_thread=False),
+        "snapshot": Provide(provide_snapshot),
+    }
+
+    @get("/bundle", raises=ReadErrors)
+    async def bundle(self, request: Request, bundles: NamedDependency[BundleCache]) -> Response[bytes]:
+        """The whole programme for offline use. Strong ETag per encoding; If-None-Match → 304; br or gzip."""
+        built = await bundles.get()
+        encoding = negotiate(request.headers.get("accept-encoding"))
+        headers = {"etag": built.etag(encoding), "cache-control": "no-cache", "vary": "Accept-Encoding"}
+        if built.matches(request.headers.get("if-none-match")):
+            return Response(b"", status_code=HTTP_304_NOT_MODIFIED, headers=headers)
+        if encoding:
+            headers["content-encoding"] = encoding
+        return json_response(built.body(encoding), headers=headers)
+
+    @get("/changes", raises=[*ReadErrors, GoneException])
+    async def changes(
+        self,
+        request: Request,
+        snapshot: NamedDependency[Snapshot],
+        since: Annotated[int, Parameter(ge=0, description="the programme version the phone holds")],
+    ) -> Changes:
+        """Upserts and tombstones after version `since`; 410 when it is outside the retained log."""
+        try:
+            return await changes_since(request.app.state.engine, snapshot, since)
+        except CursorGone as exc:
+            raise Gone(f"{exc}: fetch /api/sync/bundle") from None
+
+    @post("/push", guards=[attendee_device], raises=[*ReadErrors, *AuthErrors, TooLarge], status_code=200)
+    async def push(
+        self,
+        request: Request,
+        applier: NamedDependency[MutationApplier],
+        snapshot: NamedDependency[Snapshot],
+        data: Annotated[PushRequest, Body()],
+    ) -> PushResponse:
+        """Apply the phone's mutations in order, each exactly once; see sync/PROTOCOL.md."""
+        principal = await require_role(request, "attendee", "volunteer")
+        if data.client_id != principal.subject:
+            raise PermissionDeniedException("client_id is not the device this token belongs to")
+        if len(data.mutations) > MAX_MUTATIONS_PER_PUSH:
+            raise TooLarge(f"at most {MAX_MUTATIONS_PER_PUSH} mutations per request; send the rest next")
+        ctx = BatchContext(principal=principal, snapshot=snapshot, now=request.app.state.clock.now())
+        results = await applier.apply_batch(ctx, data.mutations)
+        return PushResponse(last_mutation_id=data.mutations[-1].id if data.mutations else None, results=results)

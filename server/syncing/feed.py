@@ -1,0 +1,55 @@
+"""The change feed: what changed after a phone's version, with records as the snapshot holds them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.db.transactions import snapshot_transaction
+from server.programme.snapshot import Snapshot
+from server.syncing.tables import ChangeLog, ProgrammeVersion
+from sync.changes import ChangeRow, check_cursor, collapse
+from sync.messages import Changes
+
+
+def _record(snapshot: Snapshot, kind: str, record_id: str) -> Any | None:
+    if kind == "festival":
+        return snapshot.festival if snapshot.festival and snapshot.festival.id == record_id else None
+    table = {
+        "venue": snapshot.venues,
+        "event": snapshot.events_by_id,
+        "trail": snapshot.trails,
+        "announcement": {a.id: a for a in snapshot.announcements},
+    }.get(kind)
+    return table.get(record_id) if table is not None else None
+
+
+async def changes_since(engine, snapshot: Snapshot, since: int) -> Changes:
+    """Upserts and tombstones in (since, snapshot.version]; raises CursorGone for a cursor out of range."""
+    async with snapshot_transaction(engine):
+        state = await ProgrammeVersion.select(ProgrammeVersion.pruned_through).where(ProgrammeVersion.id == 1).first()
+        check_cursor(since, state["pruned_through"] if state else 0, snapshot.version)
+        rows = await ChangeLog.select().where(
+            (ChangeLog.version > since) & (ChangeLog.version <= snapshot.version)
+        ).order_by(ChangeLog.version)
+    feed = collapse(ChangeRow(**row) for row in rows)
+    upserts: dict[str, list[Any]] = {}
+    deletes = {kind: list(ids) for kind, ids in feed.deletes.items()}
+    for kind, ids in feed.upserts.items():
+        for record_id in ids:
+            record = _record(snapshot, kind, record_id)
+            if record is None:  # gone again by the snapshot's version
+                deletes.setdefault(kind, []).append(record_id)
+            else:
+                upserts.setdefault(kind, []).append(record)
+    return Changes(from_=since, to=snapshot.version, upserts=upserts, deletes=deletes)
+
+
+async def prune(keep: int) -> int:
+    """Drop change-log rows older than the last `keep` versions; phones behind that take the bundle."""
+    row = await ProgrammeVersion.select(ProgrammeVersion.version).where(ProgrammeVersion.id == 1).first()
+    through = max(0, row["version"] - keep)
+    await ChangeLog.delete().where(ChangeLog.version <= through)
+    await ProgrammeVersion.update({ProgrammeVersion.pruned_through: through}).where(
+        (ProgrammeVersion.id == 1) & (ProgrammeVersion.pruned_through < through)
+    )
+    return through

@@ -1,0 +1,79 @@
+"""The offline bundle: encoded once per programme version, kept compressed, served by strong ETag."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from typing import Any
+
+import brotli
+import msgspec
+
+_encoder = msgspec.json.Encoder()
+
+
+class BuiltBundle(msgspec.Struct, frozen=True):
+    version: int
+    raw: bytes
+    gzip: bytes
+    br: bytes
+    #: strong validator of the content, the same for every encoding of it
+    digest: str
+
+    def etag(self, encoding: str | None) -> str:
+        # Strong ETags must differ between representations, so the encoding is part of the tag.
+        return f'"{self.digest}{"-" + encoding if encoding else ""}"'
+
+    def body(self, encoding: str | None) -> bytes:
+        return {"br": self.br, "gzip": self.gzip}.get(encoding or "", self.raw)
+
+    def matches(self, if_none_match: str | None) -> bool:
+        """Whether the phone already holds this content, in any encoding (RFC 9110 weak comparison)."""
+        if not if_none_match:
+            return False
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        return "*" in tags or bool(tags & {self.etag(e) for e in (None, "gzip", "br")})
+
+
+def encode(version: int, content: dict[str, Any]) -> bytes:
+    """The bundle's JSON; deterministic for the same content, so every process gives the same ETag."""
+    return _encoder.encode({"version": version, **content})
+
+
+def digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()[:32]
+
+
+def compress(version: int, raw: bytes) -> BuiltBundle:
+    """Compress once: brotli at its best quality, gzip at 9 with no timestamp (deterministic)."""
+    return BuiltBundle(
+        version=version,
+        raw=raw,
+        gzip=gzip.compress(raw, compresslevel=9, mtime=0),
+        br=brotli.compress(raw, quality=11, mode=brotli.MODE_TEXT),
+        digest=digest(raw),
+    )
+
+
+def build(version: int, content: dict[str, Any]) -> BuiltBundle:
+    return compress(version, encode(version, content))
+
+
+def negotiate(accept_encoding: str | None) -> str | None:
+    """br when the client takes it, else gzip, else none; q=0 refuses a coding."""
+    offered: dict[str, float] = {}
+    for part in (accept_encoding or "").split(","):
+        name, _, params = part.strip().partition(";")
+        q = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                q = float(params[2:])
+            except ValueError:
+                q = 0.0
+        if name:
+            offered[name.lower()] = q
+    for coding in ("br", "gzip"):
+        if offered.get(coding, offered.get("*", 0.0)) > 0:
+            return coding
+    return None

@@ -1,0 +1,107 @@
+"""Wire types of the sync protocol.
+
+Results are a tagged union on `status`; mutation arguments are decoded by the mutation's `name`.
+New fields get defaults; an existing field never changes type.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta, Struct
+
+#: a mutation id the phone generated: a UUID (v7 recommended, so ids sort by creation time)
+MutationId = Annotated[
+    str, Meta(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+]
+ClientId = Annotated[str, Meta(min_length=1, max_length=64)]
+MAX_MUTATIONS_PER_PUSH = 500
+
+
+class Mutation(Struct, forbid_unknown_fields=False):
+    """One write made on a phone. `args` are decoded by `name` on the server."""
+
+    id: MutationId
+    name: Annotated[str, Meta(max_length=64)]
+    args: dict[str, Any] = {}
+    at: datetime | None = None
+
+
+class PushRequest(Struct):
+    client_id: ClientId
+    mutations: list[Mutation]
+
+
+class Applied(Struct, tag="applied", tag_field="status"):
+    id: str
+    data: dict[str, Any] | None = None
+
+
+class Duplicate(Struct, tag="duplicate", tag_field="status"):
+    id: str
+
+
+class Rejected(Struct, tag="rejected", tag_field="status"):
+    id: str
+    reason: str
+
+
+Result = Applied | Duplicate | Rejected
+
+
+class PushResponse(Struct):
+    #: the id of the last mutation handled; the phone drops everything up to it from its outbox
+    last_mutation_id: str | None
+    results: list[Result]
+
+
+# --- mutation arguments, by name ---------------------------------------------------------------
+
+
+class FavouriteArgs(Struct, forbid_unknown_fields=True):
+    event_id: Annotated[str, Meta(min_length=1, max_length=64)]
+
+
+class SettingsArgs(Struct, forbid_unknown_fields=True):
+    lang: Literal["vi", "en"] | None = None
+    reminder_minutes: Annotated[int, Meta(ge=0, le=24 * 60)] | None = None
+
+
+MUTATION_ARGS: dict[str, type[Struct]] = {
+    "favourite.set": FavouriteArgs,
+    "favourite.unset": FavouriteArgs,
+    "settings.set": SettingsArgs,
+}
+
+
+class BadArgs(ValueError):
+    """The mutation can never apply: unknown name or malformed arguments."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def decode_args(mutation: Mutation, registry: dict[str, type[Struct]] = MUTATION_ARGS) -> Struct:
+    """The typed arguments of a mutation, or BadArgs with a short reason."""
+    cls = registry.get(mutation.name)
+    if cls is None:
+        raise BadArgs("unknown_mutation")
+    try:
+        return msgspec.convert(mutation.args, cls)
+    except msgspec.ValidationError:
+        raise BadArgs("invalid_args") from None
+
+
+# --- programme feed ----------------------------------------------------------------------------
+
+
+class Changes(Struct):
+    """What changed after version `from_`, up to version `to`: the records as they are at `to`."""
+
+    from_: int = msgspec.field(name="from")
+    to: int = 0
+    upserts: dict[str, list[Any]] = {}
+    deletes: dict[str, list[str]] = {}

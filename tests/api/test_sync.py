@@ -1,0 +1,154 @@
+"""The sync endpoints: bundle, change feed, device registration and mutation upload."""
+
+from __future__ import annotations
+
+import gzip
+import uuid
+
+import brotli
+import msgspec
+
+
+def mutation(name: str, **args) -> dict:
+    return {"id": str(uuid.uuid4()), "name": name, "args": args, "at": "2024-11-12T10:00:00+07:00"}
+
+
+async def push(client, device, mutations, client_id=None):
+    body = {"client_id": client_id or device["id"], "mutations": mutations}
+    return await client.post("/api/sync/push", json=body, headers=device["auth"])
+
+
+async def some_event_ids(client, n=3):
+    return [e["id"] for e in (await client.get("/api/events", params={"day": "2024-11-12"})).json()[:n]]
+
+
+async def test_bundle_holds_the_programme_with_strong_etags(client):
+    response = await client.get("/api/sync/bundle", headers={"accept-encoding": "identity"})
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-cache"
+    etag = response.headers["etag"]
+    assert etag.startswith('"') and not etag.startswith("W/")
+    body = response.json()
+    festival = (await client.get("/api/festival")).json()
+    assert body["version"] == festival["version"]
+    assert body["festival"] == festival
+    assert len(body["events"]) == len((await client.get("/api/events")).json())
+    assert {"venues", "trails", "announcements"} <= body.keys()
+
+    again = await client.get("/api/sync/bundle", headers={"if-none-match": etag, "accept-encoding": "identity"})
+    assert again.status_code == 304 and again.content == b""
+
+
+async def test_bundle_is_compressed_by_accept_encoding(client):
+    raw = (await client.get("/api/sync/bundle", headers={"accept-encoding": "identity"})).content
+    for coding, decompress in (("br", brotli.decompress), ("gzip", gzip.decompress)):
+        response = await client.get("/api/sync/bundle", headers={"accept-encoding": coding})
+        assert response.headers["content-encoding"] == coding
+        assert response.headers["vary"] == "Accept-Encoding"
+        # httpx decodes transparently; the stored bytes must be the same document
+        assert response.content == raw
+        assert decompress(client.app.state.bundles._built.body(coding)) == raw
+        etag = response.headers["etag"]
+        not_modified = await client.get("/api/sync/bundle", headers={"accept-encoding": coding, "if-none-match": etag})
+        assert not_modified.status_code == 304
+
+
+async def test_changes_give_upserts_and_tombstones(client, as_organiser, fresh_programme):
+    version = (await client.get("/api/festival")).json()["version"]
+    empty = (await client.get("/api/sync/changes", params={"since": version})).json()
+    assert empty == {"from": version, "to": version, "upserts": {}, "deletes": {}}
+
+    event_id, gone_id = await some_event_ids(client, 2)
+    await client.patch(f"/api/events/{event_id}", json={"status": "cancelled"}, headers=as_organiser)
+    await client.delete(f"/api/events/{gone_id}", headers=as_organiser)
+    feed = (await client.get("/api/sync/changes", params={"since": version})).json()
+    assert feed["from"] == version and feed["to"] == version + 2
+    assert [e["id"] for e in feed["upserts"]["event"]] == [event_id]
+    assert feed["upserts"]["event"][0]["status"] == "cancelled"
+    assert feed["deletes"] == {"event": [gone_id]}
+    size = len(msgspec.json.encode(feed))
+    assert size < 2048, f"one edited event should cost well under 2 KB, got {size}"
+
+
+async def test_changes_refuse_cursors_outside_the_log(client, in_app):
+    from server.syncing.feed import prune
+
+    version = (await client.get("/api/festival")).json()["version"]
+    assert (await client.get("/api/sync/changes", params={"since": version + 10})).status_code == 410
+    assert (await client.get("/api/sync/changes", params={"since": -1})).status_code == 422
+    assert (await client.get("/api/sync/changes", params={"since": "abc"})).status_code == 422
+    through = in_app(prune, 5)
+    client.app.state.snapshots.invalidate()
+    response = await client.get("/api/sync/changes", params={"since": through - 1})
+    assert response.status_code == 410 and "bundle" in response.json()["detail"]
+    assert (await client.get("/api/sync/changes", params={"since": through})).status_code == 200
+
+
+async def test_push_applies_once_and_answers_duplicates(client, device):
+    events = await some_event_ids(client)
+    batch = [mutation("favourite.set", event_id=e) for e in events] + [
+        mutation("favourite.unset", event_id=events[0]),
+        mutation("settings.set", lang="en", reminder_minutes=30),
+    ]
+    response = await push(client, device, batch)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["last_mutation_id"] == batch[-1]["id"]
+    assert [r["status"] for r in body["results"]] == ["applied"] * 5
+    replay = (await push(client, device, batch)).json()
+    assert [r["status"] for r in replay["results"]] == ["duplicate"] * 5
+    me = (await client.get("/api/me", headers=device["auth"])).json()
+    assert me["favourites"] == sorted(events[1:])
+    assert me["settings"] == {"lang": "en", "reminder_minutes": 30}
+
+
+async def test_a_bad_mutation_is_rejected_and_does_not_block_the_queue(client, device):
+    events = await some_event_ids(client, 1)
+    batch = [
+        mutation("favourite.set", event_id="no-such-event"),
+        mutation("teleport", where="moon"),
+        mutation("settings.set", lang="fr"),
+        mutation("favourite.set", event_id=events[0]),
+    ]
+    body = (await push(client, device, batch)).json()
+    assert [(r["status"], r.get("reason")) for r in body["results"]] == [
+        ("rejected", "unknown_event"),
+        ("rejected", "unknown_mutation"),
+        ("rejected", "invalid_args"),
+        ("applied", None),
+    ]
+    assert body["last_mutation_id"] == batch[-1]["id"]
+    replay = (await push(client, device, batch[:1])).json()
+    assert replay["results"][0]["status"] == "duplicate"
+
+
+async def test_same_id_twice_in_one_batch_is_a_duplicate(client, device):
+    events = await some_event_ids(client, 1)
+    m = mutation("favourite.set", event_id=events[0])
+    body = (await push(client, device, [m, m])).json()
+    assert [r["status"] for r in body["results"]] == ["applied", "duplicate"]
+
+
+async def test_push_guards(client, device):
+    m = [mutation("favourite.set", event_id="x")]
+    assert (await client.post("/api/sync/push", json={"client_id": device["id"], "mutations": m})).status_code == 401
+    assert (await push(client, device, m, client_id="someone-else")).status_code == 403
+    too_many = [mutation("favourite.unset", event_id="x") for _ in range(501)]
+    response = await push(client, device, too_many)
+    assert response.status_code == 413
+    bad_id = [{"id": "not-a-uuid", "name": "favourite.set", "args": {}}]
+    assert (await push(client, device, bad_id)).status_code == 422
+    me = (await client.get("/api/me", headers=device["auth"])).json()
+    assert me["favourites"] == []
+
+
+async def test_device_registration_is_rate_limited(client):
+    first = await client.post("/api/devices")
+    assert first.status_code == 201
+    created = first.json()
+    assert created["token"].startswith("dev_") and created["device_id"]
+    me = await client.get("/api/me", headers={"Authorization": f"Bearer {created['token']}"})
+    assert me.status_code == 200 and me.json()["favourites"] == []
+    statuses = [(await client.post("/api/devices")).status_code for _ in range(60)]
+    assert statuses.count(429) > 0 and 201 in statuses
+    assert statuses[statuses.index(429):] == [429] * (len(statuses) - statuses.index(429))
