@@ -1,0 +1,1 @@
+"""Check-ins: signed pass and stamp tokens, their keys, QR rendering, scans, occupancy, posters."""
