@@ -16,17 +16,16 @@ from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
 from piccolo.engine import engine_finder
 
-from server.accounts.controllers import AuthController, DeviceController, device_registration
-from server.accounts.mutations import FavouriteHandler, SettingsHandler
-from server.admin import admin_handler
+from server.accounts import domain as accounts
+from server.programme import domain as programme
+from server.syncing import domain as syncing
 from server.clock import Clock, clock_from_setting
 from server.db.engine import close_engine, open_engine
+from server.domain import Domain
 from server.errors import LehoiError
-from server.programme.controllers import ProgrammeController
 from server.programme.snapshot import SnapshotCache, current_version
 from server.settings import Settings, load_settings
 from server.syncing.bundles import BundleCache
-from server.syncing.controllers import SyncController
 from server.syncing.mutations import MutationApplier
 
 log = logging.getLogger("lehoi")
@@ -64,30 +63,52 @@ async def health(request: Request) -> Response:
     return Response({"status": "ok", "database": "ok", "version": version})
 
 
+def domains(settings: Settings) -> list[Domain]:
+    """Every domain package of the app, in the order their routes register."""
+    return [
+        programme.domain(settings),
+        accounts.domain(settings),
+        syncing.domain(settings),
+    ]
+
+
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
     """The lehoi server for these settings (default: the LEHOI_* environment)."""
     settings = settings or load_settings()
     clock = clock or clock_from_setting(settings.now)
     engine = engine_finder()
     snapshots = SnapshotCache(engine)
+    parts = domains(settings)
+    state = State(
+        {
+            "settings": settings,
+            "clock": clock,
+            "engine": engine,
+            "snapshots": snapshots,
+            "bundles": BundleCache(
+                snapshots, settings.data_path / "bundles", [p for d in parts for p in d.bundle_parts]
+            ),
+            "applier": MutationApplier(engine, [h for d in parts for h in d.mutation_handlers]),
+        }
+    )
+    for part in parts:
+        state.update(part.state)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await open_engine(engine, settings)
         try:
+            for part in parts:
+                for hook in part.on_startup:
+                    await hook(app.state)
             yield
         finally:
+            for part in reversed(parts):
+                for hook in part.on_shutdown:
+                    await hook(app.state)
             await close_engine(engine)
 
-    route_handlers: list = [
-        health,
-        ProgrammeController,
-        AuthController,
-        DeviceController,
-        device_registration(settings.device_rate_per_minute),
-        SyncController,
-        admin_handler(allowed_hosts=[settings.host, "127.0.0.1", "localhost"]),
-    ]
+    route_handlers: list = [health, *(h for d in parts for h in d.route_handlers)]
     if PWA_DIR.is_dir():
         route_handlers.append(
             create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, include_in_schema=False)
@@ -96,16 +117,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     return Litestar(
         route_handlers=route_handlers,
         lifespan=[lifespan],
-        state=State(
-            {
-                "settings": settings,
-                "clock": clock,
-                "engine": engine,
-                "snapshots": snapshots,
-                "bundles": BundleCache(snapshots, settings.data_path / "bundles", contributors=[]),
-                "applier": MutationApplier(engine, [FavouriteHandler(), SettingsHandler()]),
-            }
-        ),
+        state=state,
         exception_handlers={LehoiError: _lehoi_error, Exception: _unexpected_error},
         openapi_config=OpenAPIConfig(
             title="lehoi",

@@ -4,17 +4,13 @@ so a restarted process or a second one on the same host reuses the compressed by
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from server.domain import BundlePart
 from server.programme.snapshot import Snapshot, SnapshotCache
 from sync import bundle
 from sync.bundle import BuiltBundle
-
-#: a domain's part of the bundle: a function of the snapshot giving top-level keys
-Contributor = Callable[[Snapshot], Awaitable[dict[str, Any]]]
-
 
 async def programme_part(snapshot: Snapshot) -> dict[str, Any]:
     return {
@@ -27,10 +23,10 @@ async def programme_part(snapshot: Snapshot) -> dict[str, Any]:
 
 
 class BundleCache:
-    def __init__(self, snapshots: SnapshotCache, directory: Path, contributors: list[Contributor]) -> None:
+    def __init__(self, snapshots: SnapshotCache, directory: Path, parts: list[BundlePart]) -> None:
         self._snapshots = snapshots
         self._directory = directory
-        self._contributors = [programme_part, *contributors]
+        self._parts = [programme_part, *parts]
         self._built: BuiltBundle | None = None
         self._lock = asyncio.Lock()
 
@@ -42,8 +38,8 @@ class BundleCache:
         async with self._lock:
             if self._built is None or self._built.version != snapshot.version:
                 content: dict[str, Any] = {}
-                for contribute in self._contributors:
-                    content.update(await contribute(snapshot))
+                for part in self._parts:
+                    content.update(await part(snapshot))
                 self._built = await asyncio.to_thread(self._build, snapshot.version, content)
             return self._built
 

@@ -1,0 +1,19 @@
+from server.accounts.controllers import AuthController, DeviceController, device_registration
+from server.accounts.mutations import FavouriteHandler, SettingsHandler
+from server.admin import admin_handler
+from server.domain import Domain
+from server.settings import Settings
+
+
+def domain(settings: Settings) -> Domain:
+    """Organisers (API and /admin), anonymous devices, their favourites and settings."""
+    return Domain(
+        name="accounts",
+        route_handlers=[
+            AuthController,
+            DeviceController,
+            device_registration(settings.device_rate_per_minute),
+            admin_handler(allowed_hosts=[settings.host, "127.0.0.1", "localhost"]),
+        ],
+        mutation_handlers=[FavouriteHandler(), SettingsHandler()],
+    )
