@@ -1,0 +1,109 @@
+"""A real `lehoi serve` process for tests that need one: browsers, chaos, end to end.
+
+Each server gets a fresh data directory and, in a PostgreSQL run (LEHOI_DATABASE_URL set), a fresh database
+of its own, so it never disturbs the in-process test app's database.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+_numbers = itertools.count(1)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _admin(url: str, sql: str) -> None:
+    import asyncio
+
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+class LiveServer:
+    def __init__(self, workdir: Path, now: str = "fixed:2024-11-12T10:00+07:00", env: dict[str, str] | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.data_dir = workdir / f"live-{self.port}"
+        self.now = now
+        self.extra_env = env or {}
+        self.process: subprocess.Popen | None = None
+        self.database_url = ""
+        base = os.environ.get("LEHOI_DATABASE_URL", "")
+        if base:
+            self.database = f"lehoi_live_{os.getpid()}_{next(_numbers)}"
+            parts = urlsplit(base)
+            self.database_url = urlunsplit(parts._replace(path=f"/{self.database}"))
+            _admin(base, f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
+            _admin(base, f"CREATE DATABASE {self.database}")
+        self.log = workdir / f"live-{self.port}.log"
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "LEHOI_DATA_DIR": str(self.data_dir),
+            "LEHOI_DATABASE_URL": self.database_url,
+            "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
+        }
+
+    def start(self, timeout: float = 60) -> None:
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), "--now", self.now],
+                cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"lehoi serve exited: {self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"lehoi serve did not answer in {timeout}s: {self.log.read_text()[-3000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no flush, as a crash would."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def restart(self) -> None:
+        self.kill()
+        self.start()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        if self.database_url:
+            _admin(os.environ["LEHOI_DATABASE_URL"], f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
