@@ -84,6 +84,8 @@ Stop = EventStop | VenueStop
 
 
 class ItineraryRequest(msgspec.Struct, frozen=True):
+    """Plan a day from `start` at `start_at`, optionally done by `end_at`, choosing among `stops`."""
+
     start: LatLon
     start_at: datetime
     stops: tuple[Stop, ...]
@@ -114,11 +116,17 @@ class PlannedLeg(msgspec.Struct, frozen=True):
 
 
 class Unplaced(msgspec.Struct, frozen=True):
+    """A stop left out: `closed` (a venue with no window that holds the dwell within the day),
+    `overlaps_event` (an event that clashes with a chosen one), `unreachable` (anything else: it cannot be
+    reached in time alongside the chosen stops, or before its start or the day's end)."""
+
     id: str
     reason: UnplacedReason
 
 
 class Itinerary(msgspec.Struct, frozen=True):
+    """The plan: stops in order, the legs leading to each, total travel, when the last stop is over."""
+
     stops: tuple[PlannedStop, ...]
     legs: tuple[PlannedLeg, ...]
     travel_s: int
@@ -258,8 +266,8 @@ class _Problem:
 
     def follow(self, order: Sequence[int], plan: _Plan = (), position: int = 0) -> _Plan | None:
         """The schedule that does `order` after the first `position` visits of `plan` (earliest windows),
-        or None if a stop does not fit. When a stop of `plan[position:]` is left at its old time, the rest
-        of `plan` is reused unchanged."""
+        or None if a stop does not fit. When `order` ends with the stops of `plan[position:]` and one of
+        them is left at its old time, the rest of `plan` cannot change and is reused."""
         done = list(plan[:position])
         origin, depart = (done[-1].stop, done[-1].leave) if done else (-1, self.start)
         tail = plan[position:]

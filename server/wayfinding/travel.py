@@ -77,7 +77,7 @@ class ModeProfile(msgspec.Struct, frozen=True):
 #   taxi to the Museum of Ethnology: 5.7 km geodesic → 7.4 km road → 28 min   (fact: ~8 km, 20–30 min)
 #   taxi to Bát Tràng:               8.4 km geodesic → 10.9 km road → 37 min  (fact: 12–13 km, ~40 min)
 #   taxi to Đường Lâm:              41.8 km geodesic → 54 km road → 70 min    (fact: 44–50 km, just over an hour)
-#   motorbike taxi to Vạn Phúc:      9.3 km geodesic → 12 km road → 29 min    (fact: 10–15 km, ~30 min)
+#   motorbike taxi to Vạn Phúc:      9.3 km geodesic → 12 km road → 28 min    (fact: 10–15 km, ~30 min)
 PROFILES: dict[Mode, ModeProfile] = {
     # Fact: 5 km/h, the OSRM foot profile's speed for all ways. Circuity: an assumption for the dense
     # street grid of the old quarter. No overhead, no rush slowdown. Walking and cycling have one speed,
@@ -123,7 +123,7 @@ def leg_for_distance(geodesic_m: float, profile: ModeProfile, depart_at: datetim
     else:
         local = depart_at.astimezone(FESTIVAL_TZ)
         second_of_day = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
-        seconds += _town_seconds(town_m, second_of_day + seconds, profile)
+        seconds += _town_seconds(town_m, second_of_day + seconds, profile.town_kmh, profile.rush_kmh)
     seconds += (road_m - town_m) / _metres_per_second(profile.open_kmh)
     return Leg(distance_m=round_half_up(road_m), duration_s=round_half_up(seconds))
 
@@ -152,15 +152,14 @@ def _metres_per_second(kmh: float) -> float:
     return kmh / 3.6
 
 
-def _town_seconds(town_m: float, second_of_day: float, profile: ModeProfile) -> float:
+def _town_seconds(town_m: float, second_of_day: float, town_kmh: float, rush_kmh: float) -> float:
     """Time to cover `town_m` starting at `second_of_day`, changing speed at each rush-hour boundary."""
-    assert profile.rush_kmh is not None
     remaining = town_m
     elapsed = 0.0
     while True:
         clock = (second_of_day + elapsed) % _DAY_S
         in_rush, until_change = _rush_state(clock)
-        speed = _metres_per_second(profile.rush_kmh if in_rush else profile.town_kmh)
+        speed = _metres_per_second(rush_kmh if in_rush else town_kmh)
         if speed * until_change >= remaining:
             return elapsed + remaining / speed
         remaining -= speed * until_change
