@@ -22,6 +22,7 @@ test: setup  ## every test, on SQLite (or on PostgreSQL when LEHOI_DATABASE_URL 
 	$(PY) -m pytest
 
 bench: setup  ## the speed goals of bench/, each beside its baseline measured in the same run
+	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || echo "bench: install wrk for the HTTP figures")
 	$(PY) bench/run.py
 
 clean:

@@ -14,6 +14,7 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import Receive, Scope, Send
 from piccolo.engine import engine_finder
 
 from server.accounts import domain as accounts
@@ -26,6 +27,7 @@ from server.errors import LehoiError
 from server.programme.snapshot import SnapshotCache, current_version
 from server.settings import Settings, load_settings
 from server.syncing.bundles import BundleCache
+from server.syncing.fastpath import is_bundle_request, serve_bundle
 from server.syncing.mutations import MutationApplier
 
 log = logging.getLogger("lehoi")
@@ -63,6 +65,21 @@ async def health(request: Request) -> Response:
     return Response({"status": "ok", "database": "ok", "version": version})
 
 
+class LehoiApp(Litestar):
+    """Litestar with the offline bundle answered ahead of routing (see server/syncing/fastpath.py)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if is_bundle_request(scope):
+            try:
+                built = await self.state.bundles.get()
+            except Exception:  # noqa: BLE001 - the routed handler answers the same failure with a proper error
+                built = None
+            if built is not None:
+                await serve_bundle(scope, receive, send, built)
+                return
+        await super().__call__(scope, receive, send)
+
+
 def domains(settings: Settings) -> list[Domain]:
     """Every domain package of the app, in the order their routes register."""
     return [
@@ -89,6 +106,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 snapshots, settings.data_path / "bundles", [p for d in parts for p in d.bundle_parts]
             ),
             "applier": MutationApplier(engine, [h for d in parts for h in d.mutation_handlers]),
+            "feed_records": {kind: read for d in parts for kind, read in d.feed_records.items()},
         }
     )
     for part in parts:
@@ -114,7 +132,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, include_in_schema=False)
         )
 
-    return Litestar(
+    return LehoiApp(
         route_handlers=route_handlers,
         lifespan=[lifespan],
         state=state,

@@ -8,18 +8,18 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import ClientException, PermissionDeniedException
 from litestar.params import Body, Parameter
-from litestar.status_codes import HTTP_304_NOT_MODIFIED, HTTP_413_REQUEST_ENTITY_TOO_LARGE
+from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
-from server.accounts.guards import attendee_device, require_role
+from server.accounts.guards import device_upload, require_role
 from server.errors import Gone
-from server.http import AuthErrors, ReadErrors, json_response
+from server.http import AuthErrors, ReadErrors
 from server.programme.deps import provide_snapshot
 from server.programme.snapshot import Snapshot
 from server.syncing.bundles import BundleCache
 from server.syncing.deps import provide_applier, provide_bundles
+from server.syncing.fastpath import bundle_answer
 from server.syncing.feed import changes_since
 from server.syncing.mutations import BatchContext, MutationApplier
-from sync.bundle import negotiate
 from sync.changes import CursorGone
 from sync.messages import MAX_MUTATIONS_PER_PUSH, Changes, PushRequest, PushResponse
 
@@ -43,15 +43,15 @@ class SyncController(Controller):
 
     @get("/bundle", raises=ReadErrors)
     async def bundle(self, request: Request, bundles: NamedDependency[BundleCache]) -> Response[bytes]:
-        """The whole programme for offline use. Strong ETag per encoding; If-None-Match → 304; br or gzip."""
-        built = await bundles.get()
-        encoding = negotiate(request.headers.get("accept-encoding"))
-        headers = {"etag": built.etag(encoding), "cache-control": "no-cache", "vary": "Accept-Encoding"}
-        if built.matches(request.headers.get("if-none-match")):
-            return Response(b"", status_code=HTTP_304_NOT_MODIFIED, headers=headers)
-        if encoding:
-            headers["content-encoding"] = encoding
-        return json_response(built.body(encoding), headers=headers)
+        """The whole programme for offline use. Strong ETag per encoding; If-None-Match → 304; br or gzip.
+
+        Served before routing by server/syncing/fastpath.py (same answer, without the framework's per-request
+        work); this handler documents the route and answers if the fast path is ever bypassed.
+        """
+        status, headers, body = bundle_answer(
+            await bundles.get(), request.headers.get("accept-encoding"), request.headers.get("if-none-match")
+        )
+        return Response(body, status_code=status, headers=headers, media_type=headers.get("content-type"))
 
     @get("/changes", raises=[*ReadErrors, GoneException])
     async def changes(
@@ -62,11 +62,13 @@ class SyncController(Controller):
     ) -> Changes:
         """Upserts and tombstones after version `since`; 410 when it is outside the retained log."""
         try:
-            return await changes_since(request.app.state.engine, snapshot, since)
+            return await changes_since(
+                request.app.state.engine, snapshot, since, request.app.state.get("feed_records")
+            )
         except CursorGone as exc:
             raise Gone(f"{exc}: fetch /api/sync/bundle") from None
 
-    @post("/push", guards=[attendee_device], raises=[*ReadErrors, *AuthErrors, TooLarge], status_code=200)
+    @post("/push", guards=[device_upload], raises=[*ReadErrors, *AuthErrors, TooLarge], status_code=200)
     async def push(
         self,
         request: Request,
@@ -74,8 +76,12 @@ class SyncController(Controller):
         snapshot: NamedDependency[Snapshot],
         data: Annotated[PushRequest, Body()],
     ) -> PushResponse:
-        """Apply the phone's mutations in order, each exactly once; see sync/PROTOCOL.md."""
-        principal = await require_role(request, "attendee", "volunteer")
+        """Apply the phone's mutations in order, each exactly once; see sync/PROTOCOL.md.
+
+        A revoked device is let through: its check-in scans are kept for review, and every mutation is answered
+        `rejected` with reason `device_revoked`.
+        """
+        principal = await require_role(request, "attendee", "volunteer", allow_revoked=True)
         if data.client_id != principal.subject:
             raise PermissionDeniedException("client_id is not the device this token belongs to")
         if len(data.mutations) > MAX_MUTATIONS_PER_PUSH:
