@@ -8,6 +8,7 @@ per snapshot, so a hot path does no per-request encoding.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from server.syncing.tables import ProgrammeVersion
 #: writes made through this process invalidate at once, other processes' writes show within this.
 VERSION_TTL_S = 0.5
 _ENCODED_LIMIT = 512
+log = logging.getLogger(__name__)
 
 _encoder = msgspec.json.Encoder()
 
@@ -150,25 +152,51 @@ async def load_snapshot(engine: Engine) -> Snapshot:
 
 
 class SnapshotCache:
-    """One process's current snapshot, reloaded when the version moves."""
+    """One process's current snapshot, reloaded when the version moves.
+
+    While the app runs, `watch()` polls the version off the request path, so no request ever waits for the
+    check; a write made through this process calls `invalidate()` and the next request reloads at once.
+    Without a watcher (scripts, tests without lifespan) each `get()` checks at most every VERSION_TTL_S.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._snapshot: Snapshot | None = None
         self._checked_at = 0.0
+        self._stale = False
+        self._watching = False
         self._lock = asyncio.Lock()
 
     def invalidate(self) -> None:
-        self._checked_at = 0.0
+        self._stale = True
 
     async def get(self) -> Snapshot:
-        if self._snapshot is not None and time.monotonic() - self._checked_at < VERSION_TTL_S:
-            return self._snapshot
+        snapshot = self._snapshot
+        if snapshot is not None and not self._stale and (
+            self._watching or time.monotonic() - self._checked_at < VERSION_TTL_S
+        ):
+            return snapshot
+        return await self.refresh()
+
+    async def refresh(self) -> Snapshot:
+        """Reload if the database holds another version than this process."""
         async with self._lock:
-            if self._snapshot is not None and time.monotonic() - self._checked_at < VERSION_TTL_S:
-                return self._snapshot
+            self._stale = False
             version = await current_version()
             if self._snapshot is None or self._snapshot.version != version:
                 self._snapshot = await load_snapshot(self._engine)
             self._checked_at = time.monotonic()
             return self._snapshot
+
+    async def watch(self, interval_s: float = VERSION_TTL_S) -> None:
+        """Poll the version until cancelled; a failed poll (database away) is retried at the next tick."""
+        self._watching = True
+        try:
+            while True:
+                try:
+                    await self.refresh()
+                except Exception:  # noqa: BLE001 - keep serving the last snapshot; /health reports the database
+                    log.warning("programme version check failed", exc_info=True)
+                await asyncio.sleep(interval_s)
+        finally:
+            self._watching = False
