@@ -11,7 +11,7 @@ from litestar.params import Body, Parameter
 
 from server.accounts.guards import organiser_only
 from server.errors import Invalid, NotFound
-from server.http import JSON, AuthErrors, ReadErrors, WriteErrors, json_response
+from server.http import JSON, ReadErrors, WriteErrors, json_response
 from server.programme import exports, schemas
 from server.programme.deps import provide_programme_service, provide_snapshot
 from server.programme.service import ProgrammeService
