@@ -106,7 +106,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 snapshots, settings.data_path / "bundles", [p for d in parts for p in d.bundle_parts]
             ),
             "applier": MutationApplier(engine, [h for d in parts for h in d.mutation_handlers]),
-            "feed_records": {kind: read for d in parts for kind, read in d.feed_records.items()},
         }
     )
     for part in parts:

@@ -5,19 +5,11 @@ against each domain's in-memory state, then each domain writes its net change an
 in bulk. A mutation's effect and its record therefore commit together or not at all; a crash before the
 commit leaves nothing, and the phone's retry applies the batch afresh. Per-client batches are serialised
 (a row lock on PostgreSQL, the single writer on SQLite), so two uploads of the same outbox cannot interleave.
-
-A handler's `load` sees the whole batch (`ctx.batch`), so it can fetch what its mutations need in one query
-each rather than one per mutation. A handler whose effect can also arrive by another path (an online check-in
-and a `checkin.scan` mutation share scan ids) raises `AlreadyApplied`, answered `duplicate`.
-
-A device an organiser revoked still reaches the applier: every mutation is answered `rejected` with reason
-`device_revoked`, and a handler with a `keep(ctx, state, mutation, args)` method stores it for review first
-(check-in scans are facts about the past and must not be lost).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -30,14 +22,6 @@ from server.db.transactions import write_transaction
 from server.programme.snapshot import Snapshot
 from server.syncing.tables import AppliedMutation
 from sync.messages import Applied, BadArgs, Duplicate, Mutation, Rejected, Result, decode_args
-
-
-#: the reason every mutation of a revoked device is rejected with
-DEVICE_REVOKED = "device_revoked"
-
-
-class AlreadyApplied(Exception):
-    """This mutation's effect is already recorded under its id (by another path): answered `duplicate`."""
 
 
 class Reject(Exception):
@@ -53,8 +37,6 @@ class BatchContext:
     principal: Principal
     snapshot: Snapshot
     now: datetime
-    #: every mutation of the batch being applied, for handlers that prefetch in `load`
-    batch: tuple[Mutation, ...] = ()
 
 
 class MutationHandler(Protocol):
@@ -78,7 +60,6 @@ class MutationApplier:
 
     async def apply_batch(self, ctx: BatchContext, mutations: list[Mutation]) -> list[Result]:
         client_id = ctx.principal.subject
-        ctx = replace(ctx, batch=tuple(mutations))
         async with write_transaction(self.engine):
             if is_postgres(self.engine):
                 await AppliedMutation.raw("SELECT id FROM device WHERE id = {} FOR UPDATE", client_id)
@@ -124,22 +105,10 @@ class MutationApplier:
         except BadArgs as exc:
             return Rejected(id=mutation.id, reason=exc.reason)
         handler = self.by_name[mutation.name]
-        if ctx.principal.revoked:
-            keep = getattr(handler, "keep", None)
-            if keep is not None:
-                keep(ctx, await self._state(ctx, handler, states), mutation, args)
-            return Rejected(id=mutation.id, reason=DEVICE_REVOKED)
-        state = await self._state(ctx, handler, states)
-        try:
-            data = handler.apply(ctx, state, mutation, args)
-        except Reject as exc:
-            return Rejected(id=mutation.id, reason=exc.reason)
-        except AlreadyApplied:
-            return Duplicate(id=mutation.id)
-        return Applied(id=mutation.id, data=data)
-
-    @staticmethod
-    async def _state(ctx: BatchContext, handler: MutationHandler, states: dict) -> Any:
         if id(handler) not in states:
             states[id(handler)] = (handler, await handler.load(ctx))
-        return states[id(handler)][1]
+        try:
+            data = handler.apply(ctx, states[id(handler)][1], mutation, args)
+        except Reject as exc:
+            return Rejected(id=mutation.id, reason=exc.reason)
+        return Applied(id=mutation.id, data=data)
