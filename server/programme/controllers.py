@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import Body, Parameter
+from litestar.params import Body, FromQuery, PathParameter, QueryParameter
 
 from server.accounts.guards import organiser_only
 from server.errors import Invalid, NotFound
@@ -19,8 +19,10 @@ from server.programme.snapshot import Snapshot
 
 SnapshotDep = NamedDependency[Snapshot]
 ServiceDep = NamedDependency[ProgrammeService]
-SlugParam = Annotated[str, Parameter(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
-QueryText = Annotated[str | None, Parameter(max_length=200, description="search words; case and diacritics ignored")]
+_SLUG = {"max_length": 64, "pattern": r"^[a-z0-9][a-z0-9-]*$"}
+SlugParam = Annotated[str, PathParameter(**_SLUG)]
+SlugQuery = Annotated[str | None, QueryParameter(**_SLUG)]
+QueryText = Annotated[str | None, QueryParameter(max_length=200, description="search words; case and diacritics ignored")]
 
 
 def base_url(request: Request) -> str:
@@ -62,8 +64,8 @@ class ProgrammeController(Controller):
     async def venues(
         self,
         snapshot: SnapshotDep,
-        kind: schemas.VenueKind | None = None,
-        district: Annotated[str | None, Parameter(max_length=100)] = None,
+        kind: FromQuery[schemas.VenueKind | None] = None,
+        district: Annotated[str | None, QueryParameter(max_length=100)] = None,
         q: QueryText = None,
     ) -> Response[list[schemas.Venue]]:
         """Venues, filtered by kind, district (diacritics ignored) and search words."""
@@ -86,12 +88,12 @@ class ProgrammeController(Controller):
     async def events(
         self,
         snapshot: SnapshotDep,
-        day: Annotated[date | None, Parameter(description="festival-local day, YYYY-MM-DD")] = None,
-        venue: SlugParam | None = None,
-        category: Annotated[str | None, Parameter(max_length=32)] = None,
+        day: Annotated[date | None, QueryParameter(description="festival-local day, YYYY-MM-DD")] = None,
+        venue: SlugQuery = None,
+        category: Annotated[str | None, QueryParameter(max_length=32)] = None,
         q: QueryText = None,
-        starts_from: Annotated[datetime | None, Parameter(query="from", description="still running at or after")] = None,
-        until: Annotated[datetime | None, Parameter(query="to", description="starting before")] = None,
+        starts_from: Annotated[datetime | None, QueryParameter(name="from", description="still running at or after")] = None,
+        until: Annotated[datetime | None, QueryParameter(name="to", description="starting before")] = None,
     ) -> Response[list[schemas.Event]]:
         """Events by day, venue, category, search words and time range, in start order."""
         for name, at in (("from", starts_from), ("to", until)):
@@ -111,7 +113,7 @@ class ProgrammeController(Controller):
         self,
         request: Request,
         snapshot: SnapshotDep,
-        event_ref: Annotated[str, Parameter(max_length=70, description="an event id, or id.ics for iCalendar")],
+        event_ref: Annotated[str, PathParameter(max_length=70, description="an event id, or id.ics for iCalendar")],
     ) -> Response[schemas.Event]:
         """One event; `/api/events/{id}.ics` gives it as iCalendar."""
         if event_ref.endswith(".ics"):
@@ -123,7 +125,7 @@ class ProgrammeController(Controller):
 
     @get("/search", raises=ReadErrors)
     async def search(
-        self, snapshot: SnapshotDep, q: Annotated[str, Parameter(min_length=1, max_length=200)]
+        self, snapshot: SnapshotDep, q: Annotated[str, QueryParameter(min_length=1, max_length=200)]
     ) -> Response[schemas.SearchResults]:
         """Venues and events matching the words, ignoring case and Vietnamese diacritics, best first."""
         return json_response(
