@@ -1,0 +1,179 @@
+// Everything the phone keeps, in one IndexedDB database:
+//   meta     small documents by key: device, programme cursor, the bundle's JSON text as received, server
+//            state, clock offset, last sync
+//   records  what the change feed changed since that bundle, one row per record: {key: "event:abc", kind,
+//            id, data} (data null: deleted)
+//   outbox   mutations not yet acknowledged by the server, in the order they were made (seq)
+// The bundle is kept as the text it came in: storing and reading one string costs far less main-thread
+// time than cloning hundreds of records in and out of IndexedDB.
+
+import { openDB, request, transaction } from './idb.js';
+import { applyMutation, emptyState, replay } from './state.js';
+
+export const DB_NAME = 'lehoi';
+const DB_VERSION = 1;
+
+/** Bundle fields that hold records, and the kind the change feed calls them. */
+export const BUNDLE_KINDS = { festival: 'festival', venues: 'venue', events: 'event', trails: 'trail', announcements: 'announcement' };
+
+function upgrade(db, oldVersion) {
+  if (oldVersion < 1) {
+    db.createObjectStore('meta');
+    db.createObjectStore('records', { keyPath: 'key' }).createIndex('kind', 'kind');
+    db.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true }).createIndex('id', 'id', { unique: true });
+  }
+}
+
+const recordId = (data) => (data && typeof data === 'object' ? data.id : data); // some kinds may be bare ids
+const row = (kind, id, data) => ({ key: `${kind}:${id}`, kind, id, data });
+
+/** A bundle's records as lists per kind, and its other fields (travel, keys…) as they are. */
+export function splitBundle(bundle) {
+  const byKind = {};
+  const extra = {};
+  for (const [field, value] of Object.entries(bundle)) {
+    const kind = BUNDLE_KINDS[field];
+    if (kind) byKind[kind] = Array.isArray(value) ? [...value] : value ? [value] : [];
+    else if (field !== 'version') extra[field] = value;
+  }
+  return { byKind, extra };
+}
+
+export class Store {
+  constructor(db) {
+    this.db = db;
+  }
+
+  static async open(name = DB_NAME) {
+    return new Store(await openDB(name, DB_VERSION, upgrade));
+  }
+
+  meta(key) {
+    return transaction(this.db, 'meta', 'readonly', ({ meta }) => request(meta.get(key)));
+  }
+
+  setMeta(key, value) {
+    return transaction(this.db, 'meta', 'readwrite', ({ meta }) => { meta.put(value, key); });
+  }
+
+  /** The programme as plain lists per kind (the bundle with the changes since applied), and its cursor. */
+  async programme() {
+    const [cursor, text, rows] = await transaction(this.db, ['meta', 'records'], 'readonly', ({ meta, records }) =>
+      Promise.all([request(meta.get('programme')), request(meta.get('bundle_text')), request(records.getAll())]));
+    if (!cursor || !text) return { cursor: null, byKind: {}, extra: {} };
+    const bundle = JSON.parse(text);
+    const { byKind, extra } = splitBundle(bundle);
+    const changed = new Map();
+    for (const r of rows) {
+      if (!changed.has(r.kind)) changed.set(r.kind, new Map());
+      changed.get(r.kind).set(r.id, r.data);
+    }
+    for (const [kind, byId] of changed) {
+      const kept = (byKind[kind] || []).filter((record) => !byId.has(recordId(record)));
+      for (const data of byId.values()) if (data !== null) kept.push(data);
+      byKind[kind] = kept;
+    }
+    return { cursor, byKind, extra };
+  }
+
+  /** Replace the whole programme by a bundle (its JSON text and the parsed value), atomically with its version. */
+  replaceProgramme(text, bundle, etag) {
+    return transaction(this.db, ['meta', 'records'], 'readwrite', ({ meta, records }) => {
+      records.clear();
+      meta.put(text, 'bundle_text');
+      meta.put({ version: bundle.version, etag: etag || null }, 'programme');
+    });
+  }
+
+  /** Apply a change feed page atomically; returns whether anything changed. */
+  applyChanges(changes) {
+    return transaction(this.db, ['meta', 'records'], 'readwrite', async ({ meta, records }) => {
+      const cursor = await request(meta.get('programme'));
+      if (!cursor || cursor.version !== changes.from) return false; // another tab moved on meanwhile
+      let changed = false;
+      for (const [kind, list] of Object.entries(changes.upserts || {})) {
+        for (const data of list || []) {
+          records.put(row(kind, recordId(data), data));
+          changed = true;
+        }
+      }
+      for (const [kind, ids] of Object.entries(changes.deletes || {})) {
+        for (const id of ids || []) {
+          records.put(row(kind, id, null));
+          changed = true;
+        }
+      }
+      meta.put({ ...cursor, version: changes.to }, 'programme');
+      return changed;
+    });
+  }
+
+  /** The server's last word on this device's state, and what is still waiting to be sent. */
+  async localState() {
+    return transaction(this.db, ['meta', 'outbox'], 'readonly', async ({ meta, outbox }) => {
+      const server = (await request(meta.get('server_state'))) || emptyState();
+      const pending = await request(outbox.getAll());
+      return { server, pending, view: replay(server, pending) };
+    });
+  }
+
+  /** Append a mutation `{id, name, args, at}` to the outbox. */
+  enqueue(mutation) {
+    return transaction(this.db, 'outbox', 'readwrite', ({ outbox }) => { outbox.add({ ...mutation }); });
+  }
+
+  /** The oldest `limit` waiting mutations, in the order they were made. */
+  outbox(limit = 100) {
+    return transaction(this.db, 'outbox', 'readonly', ({ outbox }) => request(outbox.getAll(null, limit)));
+  }
+
+  countOutbox() {
+    return transaction(this.db, 'outbox', 'readonly', ({ outbox }) => request(outbox.count()));
+  }
+
+  /**
+   * The server answered for `sent`: forget every mutation up to `lastId` (all it answered for, whatever the
+   * status), and fold the applied and duplicate ones into the server state, in one transaction (a crash in
+   * between loses nothing). Returns how many left the outbox.
+   */
+  acknowledge(sent, results, lastId) {
+    const status = new Map((results || []).map((r) => [r.id, r.status]));
+    let upTo = sent.findIndex((m) => m.id === lastId);
+    if (upTo < 0) upTo = sent.reduce((last, m, i) => (status.has(m.id) ? i : last), -1);
+    return transaction(this.db, ['meta', 'outbox'], 'readwrite', async ({ meta, outbox }) => {
+      let server = (await request(meta.get('server_state'))) || emptyState();
+      for (const m of sent.slice(0, upTo + 1)) {
+        const s = status.get(m.id);
+        if (s === 'applied' || s === 'duplicate') server = applyMutation(server, m);
+        outbox.delete(m.seq);
+      }
+      meta.put(server, 'server_state');
+      return upTo + 1;
+    });
+  }
+
+  /** Drop one mutation the server can never take (refused as malformed). */
+  discard(seq) {
+    return transaction(this.db, 'outbox', 'readwrite', ({ outbox }) => { outbox.delete(seq); });
+  }
+
+  setServerState(state) {
+    return this.setMeta('server_state', { favourites: [...(state.favourites || [])], settings: { ...(state.settings || {}) } });
+  }
+
+  /**
+   * The server no longer knows this device: start afresh under a new one, re-expressing the state the
+   * phone shows as new mutations so nothing the attendee did is lost.
+   */
+  adoptDevice(device, makeMutations) {
+    return transaction(this.db, ['meta', 'outbox'], 'readwrite', async ({ meta, outbox }) => {
+      const server = (await request(meta.get('server_state'))) || emptyState();
+      const pending = await request(outbox.getAll());
+      const view = replay(server, pending);
+      outbox.clear();
+      for (const m of makeMutations(view)) outbox.add(m);
+      meta.put(emptyState(), 'server_state');
+      meta.put(device, 'device');
+    });
+  }
+}

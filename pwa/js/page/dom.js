@@ -1,0 +1,39 @@
+// Building the screens: an escaping template tag, and a few shared pieces (event cards, icons).
+
+const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+class Raw {
+  constructor(text) {
+    this.text = text;
+  }
+
+  toString() {
+    return this.text;
+  }
+}
+
+export const raw = (text) => new Raw(String(text));
+export const escape = (value) => String(value ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]);
+
+function piece(value) {
+  if (value instanceof Raw) return value.text;
+  if (Array.isArray(value)) return value.map(piece).join('');
+  if (value === null || value === undefined || value === false) return '';
+  return escape(value);
+}
+
+/** html`<p>${text}</p>`: interpolations are escaped unless made with raw() or html``. */
+export function html(strings, ...values) {
+  let out = strings[0];
+  values.forEach((value, i) => {
+    out += piece(value) + strings[i + 1];
+  });
+  return new Raw(out);
+}
+
+export const icon = (name, cls = 'icon') => raw(`<svg class="${cls}" aria-hidden="true" focusable="false"><use href="#i-${name}"></use></svg>`);
+
+export function setHTML(node, content) {
+  node.innerHTML = piece(content);
+  return node;
+}
