@@ -20,6 +20,7 @@ from piccolo.engine import engine_finder
 from server.accounts import domain as accounts
 from server.programme import domain as programme
 from server.syncing import domain as syncing
+from server.wayfinding import domain as wayfinding
 from server.clock import Clock, clock_from_setting
 from server.db.engine import close_engine, open_engine
 from server.domain import Domain
@@ -86,6 +87,7 @@ def domains(settings: Settings) -> list[Domain]:
         programme.domain(settings),
         accounts.domain(settings),
         syncing.domain(settings),
+        wayfinding.domain(settings),
     ]
 
 

@@ -24,6 +24,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: festival clock: an ISO instant the clock starts from (`fixed:` prefix freezes it).
     now: str = ""
     osrm_url: str = ""
+    #: seconds the routing engine may take for one answer before the estimate answers instead.
+    osrm_timeout_s: float = 3.0
     push_hosts: str = ""
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     tile_attribution: str = "© OpenStreetMap contributors"

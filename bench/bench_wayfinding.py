@@ -1,0 +1,165 @@
+"""Wayfinding through the server: itinerary latency over HTTP, and the travel matrix of the demo festival.
+
+Run `python bench/bench_wayfinding.py` (about a minute). It wraps bench_itinerary.py, which times the planner
+alone on synthetic days; here the plans are real requests on the demo festival (its venues, opening and
+festival hours, events of the day), sent to `POST /api/itineraries` of a `lehoi serve` process (SQLite,
+estimate engine) one after another over a keep-alive connection. Prints, one figure a line:
+
+- p95 latency of a plan with 8 and with 12 stops through HTTP, beside the same requests planned by the
+  wayfinding service in this process (no HTTP, no JSON: the baseline) and the ratio of the two;
+- the travel matrix of the demo festival: cold build time (every geodesic computed), beside the bare
+  geodesic computations it needs (the baseline); the lookup of every venue pair by all five modes; its size
+  in the bundle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import brotli
+import httpx
+import msgspec
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from harness import lehoi_server
+
+from server.programme import schemas
+from server.programme.snapshot import Snapshot
+from server.wayfinding import schemas as wire
+from server.wayfinding.matrix import TravelMatrix, build_matrix, encode_matrix
+from server.wayfinding.service import Wayfinder
+from server.wayfinding.travel import FESTIVAL_TZ, MODES, LatLon, distance_m
+
+CASES = 200
+MODE_WEIGHTS = [30, 10, 30, 25, 5]  # as bench_itinerary: walk, bicycle, motorbike, car, bus
+
+
+def snapshot_from_bundle(bundle: dict) -> Snapshot:
+    """The server's programme as a Snapshot in this process, from its own bundle."""
+    return Snapshot(
+        version=bundle["version"],
+        festival=None,
+        venues={v["id"]: msgspec.convert(v, schemas.Venue) for v in bundle["venues"]},
+        events=[msgspec.convert(e, schemas.Event) for e in bundle["events"]],
+        trails={t["id"]: msgspec.convert(t, schemas.Trail) for t in bundle["trails"]},
+        announcements=[],
+    )
+
+
+def random_request(rng: random.Random, snapshot: Snapshot, stops: int) -> dict:
+    day = datetime(2024, 11, rng.randint(9, 17), tzinfo=FESTIVAL_TZ)
+    todays = [e.id for e in snapshot.events if e.starts_at.astimezone(FESTIVAL_TZ).date() == day.date()
+              and e.status == "scheduled"]
+    events = rng.sample(todays, min(len(todays), rng.randint(stops // 4, stops // 2)))
+    venues = rng.sample(sorted(snapshot.venues), stops - len(events))
+    central = sorted(v.id for v in snapshot.venues.values() if v.district == "Hoàn Kiếm")
+    start_at = day + timedelta(minutes=rng.randrange(8 * 60, 10 * 60 + 1, 15))
+    body = {
+        "start": rng.choice(central),
+        "start_at": start_at.isoformat(),
+        "mode": rng.choices(MODES, weights=MODE_WEIGHTS)[0],
+        "events": events,
+        "venues": [{"id": v, "dwell_min": rng.choice([30, 45, 60, 90])} for v in venues],
+    }
+    if rng.random() < 0.7:
+        body["end_at"] = (day + timedelta(minutes=rng.randrange(20 * 60, 22 * 60 + 1, 30))).isoformat()
+    return body
+
+
+def p95(timings: list[float]) -> float:
+    return statistics.quantiles(timings, n=20)[-1]
+
+
+async def in_process_timings(wayfinder: Wayfinder, snapshot: Snapshot, requests: list[dict]) -> list[float]:
+    """Milliseconds per request through the wayfinding service alone, on one event loop."""
+    timings = []
+    for body in requests:
+        request = msgspec.convert(body, wire.ItineraryRequest)
+        began = time.perf_counter()
+        await wayfinder.itinerary(snapshot, request)
+        timings.append((time.perf_counter() - began) * 1000)
+    return timings
+
+
+def itineraries(url: str, snapshot: Snapshot) -> None:
+    rng = random.Random(2024_11_09)
+    wayfinder = Wayfinder()
+    with httpx.Client(base_url=url, timeout=30) as http:
+        for warm in range(10):
+            http.post("/api/itineraries", json=random_request(rng, snapshot, 8))
+        for stops, target in [(8, 50), (12, 300)]:
+            requests = [random_request(rng, snapshot, stops) for _ in range(CASES)]
+            over_http, heuristic, placed = [], 0, 0
+            for body in requests:
+                began = time.perf_counter()
+                response = http.post("/api/itineraries", json=body)
+                over_http.append((time.perf_counter() - began) * 1000)
+                if response.status_code != 200:
+                    raise SystemExit(f"POST /api/itineraries answered {response.status_code}: {response.text}")
+                answer = response.json()
+                heuristic += answer["method"] == "heuristic"
+                placed += answer["totals"]["stops"]
+            in_process = asyncio.run(in_process_timings(wayfinder, snapshot, requests))
+            http_p95, base_p95 = p95(over_http), p95(in_process)
+            print(
+                f"itinerary over HTTP p95, {stops} stops: {http_p95:6.1f} ms | in-process service p95 {base_p95:6.1f} ms"
+                f" | ratio {http_p95 / base_p95:.2f}   ({heuristic}/{CASES} by the heuristic, "
+                f"{placed / CASES:.1f} stops placed on average)   target ≤ {target} ms"
+            )
+
+
+def matrix(snapshot: Snapshot) -> None:
+    venues = [(v.id, v.lat, v.lon) for v in snapshot.venues.values()]
+    points = [LatLon(lat, lon) for _, lat, lon in sorted(venues)]
+    pairs = [(points[i], points[j]) for i in range(len(points)) for j in range(i + 1, len(points))]
+    builds, bare = [], []
+    for _ in range(20):
+        distance_m.cache_clear()
+        began = time.perf_counter()
+        wire_matrix = build_matrix(venues)
+        builds.append((time.perf_counter() - began) * 1000)
+        distance_m.cache_clear()
+        began = time.perf_counter()
+        for a, b in pairs:
+            distance_m(a, b)
+        bare.append((time.perf_counter() - began) * 1000)
+    build, geodesics = statistics.median(builds), statistics.median(bare)
+    print(
+        f"travel matrix build, demo festival ({len(venues)} venues, {len(pairs)} pairs, all {len(MODES)} modes): "
+        f"{build:.1f} ms cold | the bare geodesics {geodesics:.1f} ms | ratio {build / geodesics:.2f}   "
+        "(for information: built once per change of the venues)"
+    )
+    decoded = TravelMatrix(wire_matrix)
+    ids = decoded.wire.ids
+    began = time.perf_counter()
+    for mode in MODES:
+        for a in ids:
+            for b in ids:
+                decoded.lookup(a, b, mode)
+    lookups = len(MODES) * len(ids) ** 2
+    elapsed = (time.perf_counter() - began) * 1000
+    raw = encode_matrix(wire_matrix)
+    print(
+        f"travel matrix lookups: {lookups} (every ordered pair by every mode) in {elapsed:.1f} ms; "
+        f"bundle part {len(raw)} B raw, {len(brotli.compress(raw, quality=11))} B brotli"
+    )
+
+
+def main() -> None:
+    with lehoi_server() as server:
+        bundle = httpx.get(f"{server.url}/api/sync/bundle", timeout=30).json()
+        snapshot = snapshot_from_bundle(bundle)
+        itineraries(server.url, snapshot)
+    matrix(snapshot)
+
+
+if __name__ == "__main__":
+    main()

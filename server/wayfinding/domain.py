@@ -1,0 +1,28 @@
+from litestar.datastructures import State
+
+from server.domain import Domain
+from server.settings import Settings
+from server.wayfinding.controllers import WayfindingController, trail, trails
+from server.wayfinding.service import Wayfinder
+
+
+def domain(settings: Settings) -> Domain:
+    """Wayfinding: routes, nearby venues, day plans, trails; the bundle's travel matrix; the optional engine.
+
+    Register after the programme domain: the trail reads join the programme's trail paths."""
+    wayfinder = Wayfinder(settings.osrm_url, timeout_s=settings.osrm_timeout_s)
+
+    async def start(state: State) -> None:
+        await state.wayfinder.start()
+
+    async def stop(state: State) -> None:
+        await state.wayfinder.stop()
+
+    return Domain(
+        name="wayfinding",
+        route_handlers=[WayfindingController, trails, trail],
+        bundle_parts=[wayfinder.bundle_part],
+        state={"wayfinder": wayfinder},
+        on_startup=[start],
+        on_shutdown=[stop],
+    )
