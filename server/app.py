@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,13 +19,16 @@ from litestar.types import Receive, Scope, Send
 from piccolo.engine import engine_finder
 
 from server.accounts import domain as accounts
+from server.checkin import domain as checkin
 from server.programme import domain as programme
+from server.push import domain as push
 from server.syncing import domain as syncing
 from server.wayfinding import domain as wayfinding
 from server.clock import Clock, clock_from_setting
 from server.db.engine import close_engine, open_engine
 from server.domain import Domain
 from server.errors import LehoiError
+from server.http import stamp_festival_now
 from server.programme.snapshot import SnapshotCache, current_version
 from server.settings import Settings, load_settings
 from server.syncing.bundles import BundleCache
@@ -87,6 +91,8 @@ def domains(settings: Settings) -> list[Domain]:
         programme.domain(settings),
         accounts.domain(settings),
         syncing.domain(settings),
+        push.domain(settings),
+        checkin.domain(settings),
         wayfinding.domain(settings),
     ]
 
@@ -108,6 +114,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 snapshots, settings.data_path / "bundles", [p for d in parts for p in d.bundle_parts]
             ),
             "applier": MutationApplier(engine, [h for d in parts for h in d.mutation_handlers]),
+            "feed_records": {kind: read for d in parts for kind, read in d.feed_records.items()},
         }
     )
     for part in parts:
@@ -120,6 +127,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             for part in parts:
                 for hook in part.on_startup:
                     await hook(app.state)
+            # Everything built so far lives as long as the process: keep it out of the cyclic collector, whose full
+            # passes over it (~80 ms) were the slowest requests' time.
+            gc.freeze()
             yield
         finally:
             for part in reversed(parts):
@@ -138,6 +148,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         lifespan=[lifespan],
         state=state,
         exception_handlers={LehoiError: _lehoi_error, Exception: _unexpected_error},
+        before_send=[stamp_festival_now],
         openapi_config=OpenAPIConfig(
             title="lehoi",
             version="1",

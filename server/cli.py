@@ -120,5 +120,16 @@ def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
                 log_level="info", access_log=False)
 
 
+from server.checkin.commands import keys, posters  # noqa: E402 - the check-in commands live with their domain
+
+main.add_command(keys)
+main.add_command(posters)
+
+from server.push.commands import vapid_key, worker  # noqa: E402 - the push commands live with their domain
+
+main.add_command(worker)
+main.add_command(vapid_key)
+
+
 if __name__ == "__main__":
     sys.exit(main())

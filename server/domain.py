@@ -12,6 +12,9 @@ from litestar.datastructures import State
 BundlePart = Callable[[Any], Awaitable[dict[str, Any]]]
 #: run with the app's state when the app starts (after the database opens) or stops
 Hook = Callable[[State], Awaitable[None]]
+#: the change feed's records of one logged kind that is not in the programme snapshot: ids → {id: record};
+#: an id missing from the answer is sent as deleted
+FeedRecords = Callable[[list[str]], Awaitable[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,8 @@ class Domain:
     #: objects following server.syncing.mutations.MutationHandler
     mutation_handlers: list[Any] = field(default_factory=list)
     bundle_parts: list[BundlePart] = field(default_factory=list)
+    #: change-feed kinds this domain logs (see server.syncing.triggers), with how to read their records
+    feed_records: dict[str, FeedRecords] = field(default_factory=dict)
     #: values put on app.state at creation (keys, services a dependency provider hands out)
     state: dict[str, Any] = field(default_factory=dict)
     on_startup: list[Hook] = field(default_factory=list)

@@ -26,7 +26,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     osrm_url: str = ""
     #: seconds the routing engine may take for one answer before the estimate answers instead.
     osrm_timeout_s: float = 3.0
+    #: push-service hosts that subscription endpoints may name (comma-separated; `*.` prefix for subdomains);
+    #: unset: FCM, Mozilla, Apple, Windows. `http://127.0.0.1:9999` admits exactly that local receiver.
     push_hosts: str = ""
+    #: run a push worker inside each server process (`0` when separate `lehoi worker` processes do it).
+    push_worker: bool = True
+    #: the VAPID `sub` claim: a contact push services may write to (mailto: or https:).
+    push_contact: str = "mailto:organisers@lehoi.invalid"
+    #: push requests in flight per worker, and delivery rows a worker claims at a time.
+    push_concurrency: int = 200
+    push_batch: int = 500
+    #: seconds a worker waits for a push service; a claim's lease; idle polling interval.
+    push_timeout_s: float = 10.0
+    push_lease_s: float = 120.0
+    push_poll_s: float = 1.0
+    #: attempts (claims) of one delivery before it counts as failed.
+    push_max_attempts: int = 8
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     tile_attribution: str = "© OpenStreetMap contributors"
     #: PostgreSQL connection pool size per process.

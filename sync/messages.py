@@ -69,10 +69,35 @@ class SettingsArgs(Struct, forbid_unknown_fields=True):
     reminder_minutes: Annotated[int, Meta(ge=0, le=24 * 60)] | None = None
 
 
+#: what a volunteer phone shows for a scan: accepted, or the reason it refused
+Verdict = Literal[
+    "accepted", "invalid_signature", "unknown_key", "revoked", "expired", "not_enrolled", "capacity_full",
+    "already_checked_in",
+]
+
+
+class ScanArgs(Struct, forbid_unknown_fields=True):
+    """`checkin.scan`: a pass scanned at a venue entrance while offline. The mutation id is the scan id."""
+
+    pass_token: Annotated[str, Meta(min_length=1, max_length=200)]
+    venue_id: Annotated[str, Meta(min_length=1, max_length=64)]
+    scanned_at: Annotated[datetime, Meta(tz=True)]
+    verdict_shown: Verdict | None = None
+
+
+class StampArgs(Struct, forbid_unknown_fields=True):
+    """`stamp.collect`: a venue poster's stamp token, scanned into the phone's passport."""
+
+    stamp_token: Annotated[str, Meta(min_length=1, max_length=300)]
+    collected_at: Annotated[datetime, Meta(tz=True)]
+
+
 MUTATION_ARGS: dict[str, type[Struct]] = {
     "favourite.set": FavouriteArgs,
     "favourite.unset": FavouriteArgs,
     "settings.set": SettingsArgs,
+    "checkin.scan": ScanArgs,
+    "stamp.collect": StampArgs,
 }
 
 

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Request, Router, get, post
+from litestar import Controller, Request, Response, Router, get, post
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.exceptions import NotAuthorizedException
-from litestar.params import Body
+from litestar.exceptions import ClientException, NotAuthorizedException
+from litestar.params import Body, PathParameter
 
-from server.accounts import service
+from server.accounts import service, volunteers
 from server.accounts.devices import device_state, register_device
-from server.accounts.guards import attendee_device, require_role
-from server.accounts.schemas import DeviceCreated, DeviceState, LoginRequest, LoginResponse
-from server.http import AuthErrors, ReadErrors, TooManyRequestsException
+from server.accounts.guards import attendee_device, organiser_only, require_role
+from server.accounts.schemas import (
+    DeviceCreated,
+    DeviceState,
+    EnrolmentCodeCreated,
+    EnrolmentCodeRequest,
+    EnrolRequest,
+    LoginRequest,
+    LoginResponse,
+    VolunteerDevice,
+    VolunteerEnrolled,
+    VolunteerRevoked,
+)
+from server.checkin import qr
+from server.http import AuthErrors, ConflictException, ReadErrors, TooManyRequestsException, WriteErrors
 
 
 class AuthController(Controller):
@@ -56,3 +68,78 @@ class DeviceController(Controller):
         """The calling device's favourites and settings, as the server holds them."""
         principal = await require_role(request, "attendee", "volunteer")
         return DeviceState(**(await device_state(principal.subject)))
+
+
+class GoneException(ClientException):
+    status_code = 410
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def volunteer_enrolment(per_minute: int) -> Router:
+    """POST /api/volunteers/enrol behind its own rate limit (codes must not be guessed)."""
+
+    @post("/volunteers/enrol", raises=[*ReadErrors, GoneException, TooManyRequestsException], status_code=201,
+          tags=["volunteers"])
+    async def enrol(request: Request, data: Annotated[EnrolRequest, Body()]) -> VolunteerEnrolled:
+        """Become a volunteer device for the venues of an organiser's enrolment code. Rate-limited.
+
+        404 for an unknown code, 410 for an expired or used-up one. Keep the token: it is shown only once.
+        """
+        device_id, token, venues = await volunteers.enrol(
+            request.app.state.engine, data.code, request.app.state.clock.now()
+        )
+        return VolunteerEnrolled(device_id=device_id, token=token, venues=venues)
+
+    limit = RateLimitConfig(rate_limit=("minute", per_minute), set_rate_limit_headers=True)
+    return Router("/api", route_handlers=[enrol], middleware=[limit.middleware])
+
+
+class OrganiserVolunteerController(Controller):
+    """Enrolment codes and volunteer devices (organisers)."""
+
+    path = "/api/organiser"
+    tags = ["volunteers", "organisers"]
+    guards = [organiser_only]
+
+    @post("/enrolment-codes", raises=WriteErrors, status_code=201)
+    async def create_code(self, request: Request, data: Annotated[EnrolmentCodeRequest, Body()]) -> EnrolmentCodeCreated:
+        """A code volunteers scan to enrol for these venues until `expires_at` (at most 30 days ahead)."""
+        principal = await require_role(request, "organiser")
+        snapshot = await request.app.state.snapshots.get()
+        code = await volunteers.create_code(data.venue_ids, set(snapshot.venues), data.expires_at, data.max_uses,
+                                            principal.subject, request.app.state.clock.now())
+        base = _base(request)
+        return EnrolmentCodeCreated(
+            code=code, venue_ids=sorted(set(data.venue_ids)), expires_at=data.expires_at, max_uses=data.max_uses,
+            qr_svg=f"{base}/api/organiser/enrolment-codes/{code}/qr.svg", enrol_url=volunteers.enrol_url(base, code),
+        )
+
+    @get("/enrolment-codes/{code:str}/qr.svg", raises=[*ReadErrors, *AuthErrors, GoneException],
+         media_type="image/svg+xml")
+    async def code_qr(
+        self, request: Request, code: Annotated[str, PathParameter(min_length=4, max_length=64)]
+    ) -> Response[bytes]:
+        """The enrolment code as a QR code to show volunteers; it opens the app's enrolment screen."""
+        await volunteers.usable_code(code, request.app.state.clock.now())
+        body = qr.svg(volunteers.enrol_url(_base(request), volunteers.normalise(code)))
+        return Response(body, media_type="image/svg+xml", headers={"cache-control": "no-store"})
+
+    @get("/volunteers", raises=AuthErrors)
+    async def list_volunteers(self) -> list[VolunteerDevice]:
+        """Every volunteer device, with its venues and whether it was revoked."""
+        return [
+            VolunteerDevice(device_id=r["id"], venues=list(r["venues"] or []), enrolled_at=r["created_at"],
+                            revoked_at=r["revoked_at"])
+            for r in await volunteers.volunteers()
+        ]
+
+    @post("/volunteers/{device_id:str}/revoke", raises=[*WriteErrors, ConflictException], status_code=200)
+    async def revoke(
+        self, request: Request, device_id: Annotated[str, PathParameter(max_length=64)]
+    ) -> VolunteerRevoked:
+        """Revoke a volunteer device: refused from now on (403), its later uploads kept for review. Idempotent."""
+        at = await volunteers.revoke_volunteer(request.app.state.engine, device_id, request.app.state.clock.now())
+        return VolunteerRevoked(device_id=device_id, revoked_at=at)

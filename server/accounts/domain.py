@@ -1,5 +1,12 @@
-from server.accounts.controllers import AuthController, DeviceController, device_registration
+from server.accounts.controllers import (
+    AuthController,
+    DeviceController,
+    OrganiserVolunteerController,
+    device_registration,
+    volunteer_enrolment,
+)
 from server.accounts.mutations import FavouriteHandler, SettingsHandler
+from server.accounts.principal import close_lookups
 from server.admin import admin_handler
 from server.domain import Domain
 from server.settings import Settings
@@ -13,7 +20,10 @@ def domain(settings: Settings) -> Domain:
             AuthController,
             DeviceController,
             device_registration(settings.device_rate_per_minute),
+            volunteer_enrolment(settings.device_rate_per_minute),
+            OrganiserVolunteerController,
             admin_handler(allowed_hosts=[settings.host, "127.0.0.1", "localhost"]),
         ],
         mutation_handlers=[FavouriteHandler(), SettingsHandler()],
+        on_shutdown=[close_lookups],
     )

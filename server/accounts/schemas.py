@@ -28,3 +28,47 @@ class DeviceState(Struct):
     device_id: str
     favourites: list[str]
     settings: DeviceSettings
+
+
+class EnrolmentCodeRequest(Struct, forbid_unknown_fields=True):
+    venue_ids: Annotated[
+        list[Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]], Meta(min_length=1, max_length=50)
+    ]
+    expires_at: Annotated[datetime, Meta(tz=True)]
+    #: how many volunteers may enrol with the code; unlimited until it expires when omitted
+    max_uses: Annotated[int, Meta(ge=1, le=10_000)] | None = None
+
+
+class EnrolmentCodeCreated(Struct):
+    #: shown once: only its hash is stored
+    code: str
+    venue_ids: list[str]
+    expires_at: datetime
+    max_uses: int | None
+    #: the code as a QR code (organisers), holding `enrol_url`
+    qr_svg: str
+    #: the app's enrolment screen with this code
+    enrol_url: str
+
+
+class EnrolRequest(Struct, forbid_unknown_fields=True):
+    code: Annotated[str, Meta(min_length=4, max_length=64)]
+
+
+class VolunteerEnrolled(Struct):
+    device_id: str
+    #: the volunteer device's bearer token; shown only once
+    token: str
+    venues: list[str]
+
+
+class VolunteerDevice(Struct):
+    device_id: str
+    venues: list[str]
+    enrolled_at: datetime
+    revoked_at: datetime | None
+
+
+class VolunteerRevoked(Struct):
+    device_id: str
+    revoked_at: datetime

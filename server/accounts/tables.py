@@ -22,6 +22,22 @@ class Device(Table):
     revoked_at = Timestamptz(null=True, default=None)
 
 
+class EnrolmentCode(Table):
+    """A code an organiser shows volunteers; scanning it makes a volunteer device for its venues.
+
+    Only a SHA-256 of the code is stored. A code serves every volunteer who scans it before it expires,
+    up to `max_uses` when that is set.
+    """
+
+    code_hash = Varchar(length=64, unique=True, index=True)
+    venues = JSON(default=[])
+    created_by = Varchar(length=64, default="")
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    max_uses = Integer(null=True, default=None)
+    uses = Integer(default=0)
+
+
 class OrganiserToken(Table):
     token_hash = Varchar(length=64, unique=True, index=True)
     user = ForeignKey(references=BaseUser, null=False)

@@ -113,6 +113,30 @@ def verify_pass(token: str, keyring: KeyRing, now: datetime | int) -> PassClaims
     return claims
 
 
+def verify_pass_signature(token: str, keyring: KeyRing, now: datetime | int) -> PassClaims:
+    """The claims of a well-formed pass token signed by a key in service at ``now``, its window unchecked.
+
+    A scan checks revocation between the signature and the validity window (DESIGN.md's order), so it calls this,
+    then ``check_pass_window``. Raises ``TokenError`` (``invalid_signature`` or ``unknown_key``).
+    """
+    return _verify(token, PASS_PREFIX, _PASS_DECODER, keyring, now)
+
+
+def check_pass_window(claims: PassClaims, now: datetime | int) -> None:
+    """Raises ``TokenError("expired")`` unless ``now`` is inside the pass's validity window."""
+    _check_window(claims.issued_at, claims.valid_until, now)
+
+
+def peek_pass_id(token: str) -> str | None:
+    """The pass id a token claims, unverified, or ``None`` when the token is malformed: for prefetching only."""
+    if not isinstance(token, str) or not token.startswith(PASS_PREFIX):
+        return None
+    try:
+        return _PASS_DECODER.decode(b64url.decode(token[len(PASS_PREFIX):].partition(".")[0])).pass_id
+    except (ValueError, msgspec.DecodeError):
+        return None
+
+
 def verify_stamp(token: str, keyring: KeyRing, now: datetime | int) -> StampClaims:
     """The claims of a venue stamp token that is well formed, signed by a key in service and issued by ``now``.
 

@@ -14,5 +14,7 @@ APP_REGISTRY = AppRegistry(
         "server.programme.piccolo_app",
         "server.syncing.piccolo_app",
         "server.accounts.piccolo_app",
+        "server.checkin.piccolo_app",
+        "server.push.piccolo_app",
     ]
 )

@@ -10,7 +10,7 @@ from litestar.exceptions import ClientException, PermissionDeniedException
 from litestar.params import Body, Parameter
 from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
-from server.accounts.guards import attendee_device, require_role
+from server.accounts.guards import device_upload, require_role
 from server.errors import Gone
 from server.http import AuthErrors, ReadErrors
 from server.programme.deps import provide_snapshot
@@ -62,11 +62,13 @@ class SyncController(Controller):
     ) -> Changes:
         """Upserts and tombstones after version `since`; 410 when it is outside the retained log."""
         try:
-            return await changes_since(request.app.state.engine, snapshot, since)
+            return await changes_since(
+                request.app.state.engine, snapshot, since, request.app.state.get("feed_records")
+            )
         except CursorGone as exc:
             raise Gone(f"{exc}: fetch /api/sync/bundle") from None
 
-    @post("/push", guards=[attendee_device], raises=[*ReadErrors, *AuthErrors, TooLarge], status_code=200)
+    @post("/push", guards=[device_upload], raises=[*ReadErrors, *AuthErrors, TooLarge], status_code=200)
     async def push(
         self,
         request: Request,
@@ -74,8 +76,12 @@ class SyncController(Controller):
         snapshot: NamedDependency[Snapshot],
         data: Annotated[PushRequest, Body()],
     ) -> PushResponse:
-        """Apply the phone's mutations in order, each exactly once; see sync/PROTOCOL.md."""
-        principal = await require_role(request, "attendee", "volunteer")
+        """Apply the phone's mutations in order, each exactly once; see sync/PROTOCOL.md.
+
+        A revoked device is let through: its check-in scans are kept for review, and every mutation is answered
+        `rejected` with reason `device_revoked`.
+        """
+        principal = await require_role(request, "attendee", "volunteer", allow_revoked=True)
         if data.client_id != principal.subject:
             raise PermissionDeniedException("client_id is not the device this token belongs to")
         if len(data.mutations) > MAX_MUTATIONS_PER_PUSH:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.db.transactions import snapshot_transaction
+from server.domain import FeedRecords
 from server.programme.snapshot import Snapshot
 from server.syncing.tables import ChangeLog, ProgrammeVersion
 from sync.changes import ChangeRow, check_cursor, collapse
@@ -23,8 +24,13 @@ def _record(snapshot: Snapshot, kind: str, record_id: str) -> Any | None:
     return table.get(record_id) if table is not None else None
 
 
-async def changes_since(engine, snapshot: Snapshot, since: int) -> Changes:
-    """Upserts and tombstones in (since, snapshot.version]; raises CursorGone for a cursor out of range."""
+async def changes_since(
+    engine, snapshot: Snapshot, since: int, sources: dict[str, FeedRecords] | None = None
+) -> Changes:
+    """Upserts and tombstones in (since, snapshot.version]; raises CursorGone for a cursor out of range.
+
+    `sources` read the records of logged kinds the snapshot does not hold (other domains' tables).
+    """
     async with snapshot_transaction(engine):
         state = await ProgrammeVersion.select(ProgrammeVersion.pruned_through).where(ProgrammeVersion.id == 1).first()
         check_cursor(since, state["pruned_through"] if state else 0, snapshot.version)
@@ -35,8 +41,10 @@ async def changes_since(engine, snapshot: Snapshot, since: int) -> Changes:
     upserts: dict[str, list[Any]] = {}
     deletes = {kind: list(ids) for kind, ids in feed.deletes.items()}
     for kind, ids in feed.upserts.items():
+        source = (sources or {}).get(kind)
+        found = await source(ids) if source is not None else None
         for record_id in ids:
-            record = _record(snapshot, kind, record_id)
+            record = found.get(record_id) if found is not None else _record(snapshot, kind, record_id)
             if record is None:  # gone again by the snapshot's version
                 deletes.setdefault(kind, []).append(record_id)
             else:

@@ -45,9 +45,17 @@ _SQLITE_LOG = (
 )
 
 
-def postgres_statements() -> list[str]:
+#: logged tables of other domains, which install their triggers in their own migrations (after their tables
+#: exist) with `postgres_statements(tables)` / `sqlite_statements(tables)`; listed here so the kinds are known
+DOMAIN_LOGGED_TABLES: dict[str, str] = {
+    "revoked_pass": "revoked_pass",  # server.checkin: revocations reach phones' offline verifiers
+    "pass_key": "pass_key",  # server.checkin: public signing keys, so a rotation reaches phones
+}
+
+
+def postgres_statements(tables: dict[str, str] | None = None) -> list[str]:
     statements = [_POSTGRES_FUNCTION]
-    for table, kind in LOGGED_TABLES.items():
+    for table, kind in (LOGGED_TABLES if tables is None else tables).items():
         statements.append(f"DROP TRIGGER IF EXISTS {table}_log_change ON {table}")
         statements.append(
             f"CREATE TRIGGER {table}_log_change AFTER INSERT OR UPDATE OR DELETE ON {table} "
@@ -56,9 +64,9 @@ def postgres_statements() -> list[str]:
     return statements
 
 
-def sqlite_statements() -> list[str]:
+def sqlite_statements(tables: dict[str, str] | None = None) -> list[str]:
     statements = []
-    for table, kind in LOGGED_TABLES.items():
+    for table, kind in (LOGGED_TABLES if tables is None else tables).items():
         upsert = _SQLITE_BUMP + _SQLITE_LOG.format(kind=kind, ref="NEW", op="upsert")
         delete = _SQLITE_BUMP + _SQLITE_LOG.format(kind=kind, ref="OLD", op="delete")
         statements += [

@@ -139,3 +139,14 @@ async def test_search_needs_a_query(client):
 
 def _reference(name: str) -> Path:
     return Path(__file__).resolve().parents[3] / "shared" / "reference" / name
+
+
+async def test_answers_carry_the_festival_clock(client):
+    response = await client.get("/api/festival")
+    assert response.headers["x-lehoi-now"] == "2024-11-12T03:00:00+00:00"
+
+
+async def test_bundle_says_where_map_tiles_come_from(client):
+    bundle = (await client.get("/api/sync/bundle")).json()
+    assert bundle["map"]["tile_url"].startswith("https://") and "{z}" in bundle["map"]["tile_url"]
+    assert bundle["map"]["tile_attribution"]

@@ -1,0 +1,257 @@
+"""Check-in endpoints: passes and their QR codes, live scans, occupancy, posters, the passport, and the
+organisers' revocations, dashboard figures and scan review."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from litestar import Controller, Request, Response, Router, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import PermissionDeniedException
+from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
+from litestar.params import Body, PathParameter, QueryParameter
+
+from server.accounts.guards import attendee_device, organiser_only, require_role, volunteer_only
+from server.accounts.principal import bearer_token
+from server.accounts.tokens import token_hash
+from server.checkin import passes, posters, qr
+from server.checkin.deps import provide_board, provide_checkins, provide_keyring
+from server.checkin.keys import KeyRing
+from server.checkin.occupancy import OccupancyBoard, checkin_stats
+from server.checkin.schemas import (
+    CheckinStats,
+    Occupancy,
+    Passport,
+    PassIssued,
+    PassRevoked,
+    RevokeRequest,
+    ScanRecord,
+    ScanRequest,
+    ScanVerdict,
+)
+from server.checkin.scans import CheckinService
+from server.checkin.stamps import passport
+from server.checkin.tables import Scan
+from server.checkin.tokens import issue_stamp
+from server.errors import NotFound
+from server.http import AuthErrors, ConflictException, ReadErrors, TooManyRequestsException, WriteErrors
+from server.programme.deps import provide_snapshot
+from server.programme.snapshot import Snapshot
+
+#: pass requests per device and minute (a second request returns the same pass, so this only bounds load)
+PASS_RATE_PER_MINUTE = 10
+SnapshotDep = NamedDependency[Snapshot]
+VenueParam = Annotated[str, PathParameter(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+PassParam = Annotated[str, PathParameter(pattern=r"^[A-Za-z0-9]{1,16}$", description="a pass id")]
+SlugQuery = Annotated[str | None, QueryParameter(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+
+
+@lru_cache(maxsize=1024)
+def _qr_svg(token: str) -> bytes:
+    """A pass's QR code, drawn once per process: phones fetch the same pass again and again."""
+    return qr.svg(token)
+
+
+@lru_cache(maxsize=1024)
+def _qr_png(token: str, scale: int) -> bytes:
+    return qr.png(token, scale=scale)
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _issued(request: Request, row: dict, revoked_at=None) -> PassIssued:
+    base = f"{_base(request)}/api/passes/{row['id']}"
+    return PassIssued(pass_id=row["id"], token=row["token"], kind=row["kind"], issued_at=row["issued_at"],
+                      valid_until=row["valid_until"], qr_svg=f"{base}/qr.svg", qr_png=f"{base}/qr.png",
+                      revoked_at=revoked_at)
+
+
+def _device_or_address(request: Request) -> str:
+    token = bearer_token(request)
+    return f"device:{token_hash(token)}" if token else get_remote_address(request)
+
+
+def pass_issuing() -> Router:
+    """POST /api/passes behind a per-device rate limit."""
+
+    @post("/passes", guards=[attendee_device], raises=[*AuthErrors, ConflictException, TooManyRequestsException],
+          status_code=201, tags=["check-ins"], dependencies={"keyring": Provide(provide_keyring, sync_to_thread=False),
+                                                              "snapshot": Provide(provide_snapshot)})
+    async def issue(request: Request, keyring: NamedDependency[KeyRing], snapshot: SnapshotDep) -> Response[PassIssued]:
+        """The calling attendee device's pass: a new one (201), or the active one it already has (200).
+
+        The token is a P1 pass valid until the day after the festival ends; keep it for offline use. Rate-limited.
+        """
+        principal = await require_role(request, "attendee")
+        row, created = await passes.issue_or_get(request.app.state.engine, keyring, snapshot.festival,
+                                                 principal.subject, request.app.state.clock.now())
+        return Response(_issued(request, row), status_code=201 if created else 200)
+
+    limit = RateLimitConfig(rate_limit=("minute", PASS_RATE_PER_MINUTE), set_rate_limit_headers=True,
+                            identifier_for_request=_device_or_address)
+    return Router("/api", route_handlers=[issue], middleware=[limit.middleware])
+
+
+async def _own_pass(request: Request, pass_id: str) -> dict:
+    """The pass, for its owning device or an organiser: 401 without a token, 403 for anyone else, 404 unknown."""
+    principal = await require_role(request, "organiser", "attendee", "volunteer")
+    row = await passes.find(pass_id)
+    if principal.role != "organiser" and row["device"] != principal.subject:
+        raise PermissionDeniedException("this pass belongs to another device")
+    return row
+
+
+class PassController(Controller):
+    path = "/api/passes"
+    tags = ["check-ins"]
+
+    @get("/{pass_id:str}", raises=[*ReadErrors, *AuthErrors])
+    async def status(self, request: Request, pass_id: PassParam) -> PassIssued:
+        """A pass with its token and whether it was revoked (its owning device or an organiser)."""
+        row = await _own_pass(request, pass_id)
+        return _issued(request, row, await passes.revoked_at(pass_id))
+
+    @get("/{pass_id:str}/qr.svg", raises=[*ReadErrors, *AuthErrors], media_type="image/svg+xml")
+    async def qr_svg(self, request: Request, pass_id: PassParam) -> Response[bytes]:
+        """The pass's QR code as SVG (its owning device or an organiser: the code is the pass)."""
+        row = await _own_pass(request, pass_id)
+        return Response(_qr_svg(row["token"]), media_type="image/svg+xml",
+                        headers={"cache-control": "private, max-age=86400"})
+
+    @get("/{pass_id:str}/qr.png", raises=[*ReadErrors, *AuthErrors], media_type="image/png")
+    async def qr_png(
+        self, request: Request, pass_id: PassParam,
+        scale: Annotated[int, QueryParameter(ge=1, le=20, description="pixels per module")] = 8,
+    ) -> Response[bytes]:
+        """The pass's QR code as PNG (its owning device or an organiser)."""
+        row = await _own_pass(request, pass_id)
+        return Response(_qr_png(row["token"], scale), media_type="image/png",
+                        headers={"cache-control": "private, max-age=86400"})
+
+
+class CheckinController(Controller):
+    path = "/api"
+    tags = ["check-ins"]
+    dependencies = {
+        "snapshot": Provide(provide_snapshot),
+        "checkins": Provide(provide_checkins, sync_to_thread=False),
+        "board": Provide(provide_board, sync_to_thread=False),
+        "keyring": Provide(provide_keyring, sync_to_thread=False),
+    }
+
+    @post("/checkins", guards=[volunteer_only], raises=WriteErrors, status_code=200)
+    async def check_in(
+        self, request: Request, snapshot: SnapshotDep, checkins: NamedDependency[CheckinService],
+        data: Annotated[ScanRequest, Body()],
+    ) -> ScanVerdict:
+        """Judge a pass scanned at a venue entrance now (volunteers enrolled for the venue).
+
+        `accepted`, or `rejected` with a reason in DESIGN.md's order (invalid_signature, unknown_key, revoked,
+        expired, not_enrolled, capacity_full, already_checked_in); `duplicate` when this scan id was recorded
+        before, with the verdict it got. Scans older than 15 minutes go through /api/sync/push instead.
+        """
+        principal = await require_role(request, "volunteer")
+        return await checkins.scan(principal, snapshot, data, request.app.state.clock.now())
+
+    @get("/venues/{venue_id:str}/occupancy", raises=ReadErrors)
+    async def occupancy(
+        self, request: Request, snapshot: SnapshotDep, board: NamedDependency[OccupancyBoard], venue_id: VenueParam
+    ) -> Occupancy:
+        """How full a venue is now: its count, capacity and level (low, medium, high, full). Public."""
+        venue = snapshot.venues.get(venue_id)
+        if venue is None:
+            raise NotFound(f"no venue with id {venue_id!r}")
+        return await board.get(venue, request.app.state.clock.now())
+
+    @get("/venues/{venue_id:str}/poster.svg", guards=[organiser_only], raises=[*ReadErrors, *AuthErrors],
+         media_type="image/svg+xml")
+    async def poster(
+        self, request: Request, snapshot: SnapshotDep, keyring: NamedDependency[KeyRing], venue_id: VenueParam
+    ) -> Response[bytes]:
+        """An A4 poster for the venue's entrance: its name in vi/en and the QR code of a stamp token (organisers).
+
+        `lehoi posters --out posters.pdf` prints every venue's poster into one PDF.
+        """
+        venue = snapshot.venues.get(venue_id)
+        if venue is None:
+            raise NotFound(f"no venue with id {venue_id!r}")
+        token = issue_stamp(keyring, venue_id=venue.id, now=request.app.state.clock.now())
+        body = posters.poster_svg(venue, snapshot.festival, token, keyring.signing_key_id)
+        return Response(body, media_type="image/svg+xml",
+                        headers={"content-disposition": f'inline; filename="poster-{venue.id}.svg"'})
+
+    @get("/me/stamps", guards=[attendee_device], raises=AuthErrors)
+    async def stamps(self, request: Request, snapshot: SnapshotDep) -> Passport:
+        """The calling device's stamp passport: the venues it collected, first collection each."""
+        principal = await require_role(request, "attendee", "volunteer")
+        return await passport(principal.subject, len(snapshot.venues))
+
+
+def _record(row: dict) -> ScanRecord:
+    def flag(value: object) -> bool:
+        return value in (True, 1, "1")
+
+    return ScanRecord(
+        id=row["id"], pass_id=row["pass_id"], venue_id=row["venue_id"], device_id=row["device_id"],
+        scanned_at=row["scanned_at"], received_at=row["received_at"], status=row["status"], reason=row["reason"],
+        offline=flag(row["offline"]), conflicts=(row["conflict"] or "").split(",") if row["conflict"] else [],
+        device_revoked=flag(row["device_revoked"]), verdict_shown=row["verdict_shown"],
+    )
+
+
+class OrganiserCheckinController(Controller):
+    path = "/api/organiser"
+    tags = ["check-ins", "organisers"]
+    guards = [organiser_only]
+    dependencies = {"snapshot": Provide(provide_snapshot), "board": Provide(provide_board, sync_to_thread=False)}
+
+    @post("/passes/{pass_id:str}/revoke", raises=WriteErrors, status_code=200)
+    async def revoke(
+        self, request: Request, pass_id: PassParam, data: Annotated[RevokeRequest | None, Body()] = None
+    ) -> PassRevoked:
+        """Revoke a pass: scans refuse it from now on, online at once and offline once phones sync. Idempotent."""
+        principal = await require_role(request, "organiser")
+        at = await passes.revoke(request.app.state.engine, pass_id, principal.subject,
+                                 data.reason if data else "", request.app.state.clock.now())
+        request.app.state.snapshots.invalidate()
+        return PassRevoked(pass_id=pass_id, revoked_at=at)
+
+    @get("/stats/checkins", raises=[*ReadErrors, *AuthErrors])
+    async def stats(
+        self, request: Request, snapshot: SnapshotDep, board: NamedDependency[OccupancyBoard],
+        by: Annotated[Literal["venue", "hour"], QueryParameter(description="rows per venue or per hour")] = "venue",
+        day: Annotated[date | None, QueryParameter(description="a festival day; all days when omitted")] = None,
+        venue: SlugQuery = None,
+    ) -> CheckinStats:
+        """Check-in figures for the dashboard per venue (with live occupancy) or per festival-local hour."""
+        if venue is not None and venue not in snapshot.venues:
+            raise NotFound(f"no venue with id {venue!r}")
+        return await checkin_stats(by, day, venue, snapshot.venues, board, request.app.state.clock.now())
+
+    @get("/checkins", raises=[*ReadErrors, *AuthErrors])
+    async def review(
+        self,
+        venue: SlugQuery = None,
+        flagged: Annotated[bool, QueryParameter(description="only scans with a conflict flag")] = False,
+        device_revoked: Annotated[bool, QueryParameter(description="only uploads of revoked devices")] = False,
+        device: Annotated[str | None, QueryParameter(max_length=64, description="one device only")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+    ) -> list[ScanRecord]:
+        """Recorded scans, newest first, for review: flagged conflicts, revoked devices' uploads, one venue."""
+        where = []
+        if venue is not None:
+            where.append(Scan.venue_id == venue)
+        if flagged:
+            where.append(Scan.conflict.is_not_null())
+        if device_revoked:
+            where.append(Scan.device_revoked == True)  # noqa: E712
+        if device is not None:
+            where.append(Scan.device_id == device)
+        query = Scan.select().order_by(Scan.received_at, ascending=False).order_by(Scan.id).limit(limit)
+        for clause in where:
+            query = query.where(clause)
+        return [_record(row) for row in await query]

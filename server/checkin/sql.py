@@ -1,0 +1,44 @@
+"""Raw SQL the hot paths need, spelled once for SQLite and PostgreSQL.
+
+Piccolo's raw queries take `{}` placeholders on both engines. On SQLite a value read through an expression (a
+subselect, not a plain column) arrives as the stored text, so times are parsed back here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from piccolo.table import Table
+
+from server.db import bulk
+from server.db.engine import is_postgres
+
+
+def instant(value: Any) -> datetime | None:
+    """A timestamptz read through a raw expression, as an aware datetime."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+async def insert_rows(table: type[Table], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """A multi-row INSERT into `table` inside the current transaction; a row whose id is stored is skipped."""
+    await bulk.insert_rows(table._meta.db, table._meta.tablename, columns, rows, skip_conflicts_on="id")
+
+
+async def lock_keys(table: type[Table], keys: Iterable[str]) -> None:
+    """Transaction-scoped locks on names, taken in sorted order so two holders never deadlock.
+
+    PostgreSQL only: on SQLite the write transaction already holds the one writer lock.
+    """
+    if not is_postgres(table._meta.db):
+        return
+    for name in sorted(set(keys)):
+        await table.raw("SELECT pg_advisory_xact_lock(hashtext({}))", name)

@@ -1,0 +1,117 @@
+"""Push endpoints: the VAPID public key, a device's subscription, and organisers' alerts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.params import Body, Parameter
+
+from server.accounts.guards import attendee_device, organiser_only, require_role
+from server.errors import Invalid
+from server.http import AuthErrors, ReadErrors, WriteErrors
+from server.push import schemas, subscriptions
+from server.push.alerts import AlertService
+from server.push.runtime import PushRuntime
+
+AlertId = Annotated[str, Parameter(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+
+
+def provide_push(state: State) -> PushRuntime:
+    return state.push
+
+
+def provide_alerts(state: State) -> AlertService:
+    return AlertService(state.engine, state.clock, state.snapshots, state.push.wake)
+
+
+class PushController(Controller):
+    """Web Push for phones: the server's public key and the device's subscription."""
+
+    path = "/api/push"
+    tags = ["push"]
+    dependencies = {"push": Provide(provide_push, sync_to_thread=False)}
+
+    @get("/vapid-public-key", raises=ReadErrors)
+    async def vapid_public_key(self, push: NamedDependency[PushRuntime]) -> schemas.VapidPublicKey:
+        """The applicationServerKey for PushManager.subscribe(): base64url of the 65-byte P-256 point."""
+        return schemas.VapidPublicKey(public_key=push.vapid.public_key)
+
+    @post("/subscriptions", guards=[attendee_device], raises=WriteErrors, status_code=201)
+    async def subscribe(
+        self, request: Request, push: NamedDependency[PushRuntime], data: Annotated[schemas.SubscriptionIn, Body()]
+    ) -> Response[schemas.SubscriptionOut]:
+        """Save this device's subscription (201; 200 when it replaces the previous one), its topics and language.
+
+        The endpoint must be https at a known push service (FCM, Mozilla, Apple, Windows) resolving to public
+        addresses; anything else is refused with 422.
+        """
+        principal = await require_role(request, "attendee", "volunteer")
+        out, created = await subscriptions.save(
+            request.app.state.engine, push.policy, principal.subject, data, request.app.state.clock.now()
+        )
+        return Response(out, status_code=201 if created else 200)
+
+    @get("/subscriptions", guards=[attendee_device], raises=[*ReadErrors, *AuthErrors])
+    async def subscription(self, request: Request) -> schemas.SubscriptionOut:
+        """This device's subscription as the server holds it; 404 when it has none."""
+        principal = await require_role(request, "attendee", "volunteer")
+        return await subscriptions.current(principal.subject)
+
+    @delete("/subscriptions", guards=[attendee_device], raises=AuthErrors, status_code=204)
+    async def unsubscribe(self, request: Request) -> None:
+        """Forget this device's subscription (no more alerts or reminders by push). Idempotent."""
+        principal = await require_role(request, "attendee", "volunteer")
+        await subscriptions.remove(request.app.state.engine, principal.subject)
+
+
+class AlertController(Controller):
+    """Organisers' push alerts: send now or later, follow delivery, cancel a scheduled one."""
+
+    path = "/api/organiser"
+    tags = ["push"]
+    guards = [organiser_only]
+    dependencies = {"alerts": Provide(provide_alerts, sync_to_thread=False)}
+
+    @post("/alerts", raises=WriteErrors, status_code=201)
+    async def create_alert(
+        self, request: Request, alerts: NamedDependency[AlertService], data: Annotated[schemas.AlertCreate, Body()]
+    ) -> schemas.AlertCreated:
+        """Send an alert to a target, now or at `send_at`; it is also published as an announcement when sent.
+
+        Target: `{"all": true}`, `{"venues": [ids]}` (devices with favourites there), `{"events": [ids]}`
+        (devices with those favourites) or `{"topics": [names]}`.
+        """
+        principal = await require_role(request, "organiser")
+        return await alerts.create(data, principal.subject)
+
+    @get("/alerts", raises=[*ReadErrors, *AuthErrors])
+    async def list_alerts(
+        self,
+        alerts: NamedDependency[AlertService],
+        kind: Literal["alert", "reminder"] = "alert",
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+        before: Annotated[datetime | None, Parameter(description="created before this instant (paging)")] = None,
+    ) -> list[schemas.AlertView]:
+        """Alerts (or reminders), newest first, with live delivery counts."""
+        if before is not None and before.tzinfo is None:
+            raise Invalid("before needs a UTC offset")
+        return await alerts.list(kind, limit, before)
+
+    @get("/alerts/{alert_id:str}", raises=[*ReadErrors, *AuthErrors])
+    async def alert(self, alerts: NamedDependency[AlertService], alert_id: AlertId) -> schemas.AlertView:
+        """One alert: status (scheduled, sending, done, cancelled) and counts {queued, sent, failed, gone}, live."""
+        return await alerts.get(alert_id)
+
+    @delete("/alerts/{alert_id:str}", raises=WriteErrors, status_code=204)
+    async def cancel_alert(self, alerts: NamedDependency[AlertService], alert_id: AlertId) -> None:
+        """Cancel a scheduled alert; 409 once it has been sent."""
+        await alerts.cancel(alert_id)
+
+    @get("/push/stats", raises=AuthErrors)
+    async def push_stats(self) -> schemas.PushStats:
+        """How many devices are subscribed, in all and per topic (for targeting)."""
+        return await subscriptions.stats()
