@@ -4,7 +4,7 @@
  * shows "update available — reload"). Bump VERSION whenever a file of the shell changes;
  * tests/browser/test_shell.py checks that SHELL lists every file the app needs. */
 
-const VERSION = 'v1';
+const VERSION = 'v3';
 const PREFIX = 'lehoi-static-';
 const CACHE = `${PREFIX}${VERSION}`;
 
@@ -13,32 +13,80 @@ const SHELL = [
   '/index.html',
   '/manifest.webmanifest',
   '/css/app.css',
+  '/css/checkin.css',
+  '/css/wayfinding.css',
   '/icons/favicon.svg',
   '/icons/icon-192.png',
   '/icons/icon-512.png',
   '/icons/maskable-512.png',
   '/icons/apple-touch-icon.png',
+  '/js/lib/dayplan.js',
+  '/js/lib/geodesic.js',
+  '/js/lib/i18n-wayfinding.js',
   '/js/lib/i18n.js',
   '/js/lib/ics.js',
   '/js/lib/idb.js',
+  '/js/lib/planner.js',
   '/js/lib/search.js',
   '/js/lib/state.js',
   '/js/lib/store.js',
   '/js/lib/sync.js',
   '/js/lib/time.js',
+  '/js/lib/travel.js',
   '/js/lib/uuid7.js',
   '/js/page/app.js',
   '/js/page/cards.js',
   '/js/page/dom.js',
   '/js/page/event.js',
+  '/js/page/gothere.js',
+  '/js/page/lazy.js',
   '/js/page/main.js',
+  '/js/page/map.js',
+  '/js/page/mapview.js',
   '/js/page/notfound.js',
+  '/js/page/plan.js',
   '/js/page/programme.js',
+  '/js/page/schedule-travel.js',
   '/js/page/schedule.js',
   '/js/page/settings.js',
   '/js/page/shell.js',
   '/js/page/sw-client.js',
+  '/js/page/travelui.js',
   '/js/page/venue.js',
+  // Pass, passport, scanner, organisers and notifications (and their vendored packages: pwa/vendor/refresh-checkin.mjs)
+  '/js/lib/attendee.js',
+  '/js/lib/checkin.js',
+  '/js/lib/i18n-checkin.js',
+  '/js/lib/msgpack-lite.js',
+  '/js/lib/push.js',
+  '/js/lib/qr.js',
+  '/js/lib/staff.js',
+  '/js/lib/tokens.js',
+  '/js/page/camera.js',
+  '/js/page/checkin-ui.js',
+  '/js/page/crowd.js',
+  '/js/page/notify.js',
+  '/js/page/organiser-alerts.js',
+  '/js/page/organiser-codes.js',
+  '/js/page/organiser-dashboard.js',
+  '/js/page/organiser.js',
+  '/js/page/pass.js',
+  '/js/page/passport.js',
+  '/js/page/scanner.js',
+  '/js/page/volunteer.js',
+  '/js/worker/qr-decode.js',
+  '/vendor/qrcode-generator/qrcode.min.mjs',
+  '/vendor/jsqr/jsQR.min.js',
+  '/vendor/uplot/uPlot.min.mjs',
+  '/vendor/uplot/uPlot.min.css',
+  // Leaflet, loaded by the map screens only (pwa/vendor/refresh.mjs copies it from npm)
+  '/vendor/leaflet/leaflet.js',
+  '/vendor/leaflet/leaflet.css',
+  '/vendor/leaflet/images/layers.png',
+  '/vendor/leaflet/images/layers-2x.png',
+  '/vendor/leaflet/images/marker-icon.png',
+  '/vendor/leaflet/images/marker-icon-2x.png',
+  '/vendor/leaflet/images/marker-shadow.png',
 ];
 
 self.addEventListener('install', (event) => {
@@ -86,4 +134,74 @@ self.addEventListener('fetch', (event) => {
     })());
   }
   // Everything else (/api, /admin, /schema) goes to the network as usual.
+});
+
+// --- push: organisers' alerts and reminders (server/push/README.md, "The message") -------------------------------
+// Both languages travel in each message; it is shown in the device's (`lang`, the app's setting the server holds).
+// A message can arrive twice: an id already shown is not shown again (ids remembered in a cache of their own,
+// which survives new versions of the shell, and by the notification's tag).
+
+const SEEN_CACHE = 'lehoi-push-seen';
+const SEEN_KEEP = 200;
+const seenNow = new Set();
+
+async function firstSight(id) {
+  if (seenNow.has(id)) return false;
+  seenNow.add(id);
+  const cache = await caches.open(SEEN_CACHE);
+  const key = new Request(`/__push-seen/${encodeURIComponent(id)}`);
+  if (await cache.match(key)) return false;
+  await cache.put(key, new Response(String(Date.now())));
+  const keys = await cache.keys();
+  await Promise.all(keys.slice(0, Math.max(0, keys.length - SEEN_KEEP)).map((old) => cache.delete(old)));
+  return true;
+}
+
+function pick(text, lang) {
+  if (!text || typeof text === 'string') return text || '';
+  return text[lang] || text.vi || text.en || '';
+}
+
+self.addEventListener('push', (event) => {
+  event.waitUntil((async () => {
+    let message;
+    try {
+      message = event.data ? event.data.json() : null;
+    } catch {
+      message = null;
+    }
+    if (!message || !message.id || !message.title) return;
+    if (!(await firstSight(String(message.id)))) return;
+    const lang = message.lang === 'en' || message.lang === 'vi' ? message.lang
+      : (self.navigator.language || 'vi').slice(0, 2) === 'en' ? 'en' : 'vi';
+    await self.registration.showNotification(pick(message.title, lang), {
+      body: pick(message.body, lang),
+      tag: String(message.id),
+      lang,
+      icon: '/icons/icon-192.png',
+      badge: '/icons/icon-192.png',
+      data: { id: message.id, url: message.url || '/', kind: message.kind || 'alert' },
+    });
+  })());
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil((async () => {
+    let target;
+    try {
+      target = new URL((event.notification.data && event.notification.data.url) || '/', self.location.origin);
+    } catch {
+      target = new URL('/', self.location.origin);
+    }
+    if (target.origin !== self.location.origin && target.protocol !== 'https:') target = new URL('/', self.location.origin);
+    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    const ours = windows.find((client) => new URL(client.url).origin === self.location.origin);
+    if (ours && target.origin === self.location.origin) {
+      // The app is one page: a new hash on the open window shows the alert's screen without reloading it.
+      const opened = await ours.navigate(target.href).catch(() => null);
+      if (opened) return opened.focus();
+    }
+    return self.clients.openWindow(target.href);
+  })());
 });

@@ -97,6 +97,8 @@ class LiveServer:
             "LEHOI_DATA_DIR": str(data_dir),
             "LEHOI_DATABASE_URL": database_url,
             "LEHOI_NOW": FESTIVAL_NOW,
+            # Every test phone registers from 127.0.0.1; the per-address limit is for the real world.
+            "LEHOI_DEVICE_RATE_PER_MINUTE": "10000",
             "PYTHONUNBUFFERED": "1",
         }
         self.proc: subprocess.Popen | None = None

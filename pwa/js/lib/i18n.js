@@ -10,6 +10,15 @@ const STRINGS = {
     nav_programme: 'Chương trình',
     nav_schedule: 'Lịch của tôi',
     nav_settings: 'Cài đặt',
+    nav_map: 'Bản đồ',
+    nav_pass: 'Vé',
+    pass_title: 'Vé của tôi',
+    passport_title: 'Hộ chiếu con dấu',
+    volunteer_title: 'Tình nguyện viên',
+    org_title: 'Ban tổ chức',
+    map_title: 'Bản đồ lễ hội',
+    plan_title: 'Kế hoạch trong ngày',
+    plan_button: 'Lên kế hoạch',
     online: 'Trực tuyến',
     offline: 'Ngoại tuyến',
     offline_long: 'Bạn đang ngoại tuyến. Mọi thứ vẫn dùng được; thay đổi sẽ được gửi khi có mạng.',
@@ -92,6 +101,15 @@ const STRINGS = {
     nav_programme: 'Programme',
     nav_schedule: 'My schedule',
     nav_settings: 'Settings',
+    nav_map: 'Map',
+    nav_pass: 'Pass',
+    pass_title: 'My pass',
+    passport_title: 'Stamp passport',
+    volunteer_title: 'Volunteers',
+    org_title: 'Organisers',
+    map_title: 'Festival map',
+    plan_title: 'Plan my day',
+    plan_button: 'Plan my day',
     online: 'Online',
     offline: 'Offline',
     offline_long: 'You are offline. Everything still works; your changes are sent when you are back online.',
@@ -262,4 +280,9 @@ export function dayLong(day) {
 /** 'Thứ Hai' / 'Monday' for 'mon'. */
 export function weekdayName(key) {
   return WEEKDAY_LONG[current][WEEKDAY_KEYS.indexOf(key)] ?? key;
+}
+
+/** More words for a part of the app that keeps them in its own module: addStrings({vi: {...}, en: {...}}). */
+export function addStrings(more) {
+  for (const lang of LANGS) Object.assign(STRINGS[lang], more[lang] || {});
 }

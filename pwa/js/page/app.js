@@ -52,6 +52,8 @@ export class App extends EventTarget {
       eventsById: new Map(events.map((e) => [e.id, e])),
       trails: byKind.trail || [],
       announcements: byKind.announcement || [],
+      // every kind as stored, the change feed's pass_key and revoked_pass records among them (lib/checkin.js)
+      byKind,
       // The search index is built on the first search, not at start-up (it folds every description).
       get index() {
         const index = buildIndex([...venues.values()], events);

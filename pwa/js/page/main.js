@@ -1,5 +1,7 @@
 // The app's entry point: open the store, show what is stored at once, then sync in the background.
-// Routes (by hash): #/day/YYYY-MM-DD, #/events/{id}, #/venues/{id}, #/schedule, #/settings.
+// Routes (by hash): #/day/YYYY-MM-DD, #/events/{id}, #/venues/{id}, #/schedule, #/settings,
+// #/map (?venue=, ?from=&to=&mode=, ?plan=YYYY-MM-DD, ?trail=), #/plan/YYYY-MM-DD.
+// #/pass, #/passport, #/volunteer, #/enrol/{code}, #/organiser (?view=alerts|dashboard|volunteers).
 
 import { preferredLang, t } from '../lib/i18n.js';
 import { Store } from '../lib/store.js';
@@ -8,6 +10,7 @@ import { App } from './app.js';
 import { refreshFavButtons } from './cards.js';
 import { html, setHTML } from './dom.js';
 import { eventScreen } from './event.js';
+import { lazyScreen } from './lazy.js';
 import { notFound } from './notfound.js';
 import { programmeScreen } from './programme.js';
 import { scheduleScreen } from './schedule.js';
@@ -22,6 +25,13 @@ const ROUTES = {
   venues: { tab: 'programme', screen: venueScreen },
   schedule: { tab: 'schedule', screen: scheduleScreen },
   settings: { tab: 'settings', screen: settingsScreen },
+  map: { tab: 'map', screen: lazyScreen(() => import('./map.js'), 'mapScreen', 'map_title') },
+  plan: { tab: 'schedule', screen: lazyScreen(() => import('./plan.js'), 'planScreen', 'plan_title') },
+  pass: { tab: 'pass', screen: lazyScreen(() => import('./pass.js'), 'passScreen', 'pass_title') },
+  passport: { tab: 'pass', screen: lazyScreen(() => import('./passport.js'), 'passportScreen', 'passport_title') },
+  volunteer: { tab: 'pass', screen: lazyScreen(() => import('./volunteer.js'), 'volunteerScreen', 'volunteer_title') },
+  enrol: { tab: 'pass', screen: lazyScreen(() => import('./volunteer.js'), 'volunteerScreen', 'volunteer_title') },
+  organiser: { tab: 'settings', screen: lazyScreen(() => import('./organiser.js'), 'organiserScreen', 'org_title') },
 };
 
 export function parseHash(hash) {
@@ -39,6 +49,10 @@ export function parseHash(hash) {
   if (name === 'day') return { name, params: { day: id }, query };
   if ((name === 'events' || name === 'venues') && id) return { name, params: { id }, query };
   if ((name === 'schedule' || name === 'settings') && !id) return { name, params: {}, query };
+  if (name === 'map' && !id) return { name, params: {}, query };
+  if (name === 'plan' && id) return { name, params: { day: id }, query };
+  if (['pass', 'passport', 'volunteer', 'organiser'].includes(name) && !id) return { name, params: {}, query };
+  if (name === 'enrol' && id) return { name, params: { code: id }, query };
   return { name: 'missing', params: {}, query };
 }
 
@@ -86,6 +100,7 @@ async function main() {
       screen = null;
       return;
     }
+    screen?.unmount?.(); // a screen holding more than DOM (a map) lets it go
     screen = spec ? spec.screen(app, route.params, route.query, shell) : notFound();
     current = location.hash;
     screen.mount(root);
@@ -105,7 +120,10 @@ async function main() {
     const fav = event.target.closest('[data-fav]');
     if (fav) {
       event.preventDefault();
-      app.toggleFavourite(fav.dataset.fav);
+      app.toggleFavourite(fav.dataset.fav).then((on) => {
+        // a meaningful moment to offer reminders (never on first load): notify.js asks only if it may
+        if (on) import('./notify.js').then((notify) => notify.afterFavourite(app)).catch(() => {});
+      });
       return;
     }
     if (event.target.closest('[data-back]')) {
@@ -186,6 +204,8 @@ async function main() {
   show();
   sync.run();
   registerServiceWorker(shell);
+  // a volunteer's scans still waiting (the app was closed offline) go up in the background
+  setTimeout(() => import('../lib/staff.js').then((staff) => staff.resumeUploads(() => app.now())).catch(() => {}), 3000);
 }
 
 main().catch((error) => {

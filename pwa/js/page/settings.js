@@ -41,6 +41,7 @@ export function settingsScreen(app, _params, _query, shell) {
           </select>
         </div>
       </form>
+      <div id="notify-slot"></div>
       <section class="block" aria-labelledby="sync-title">
         <h2 id="sync-title" class="section-title">${t('sync_title')}</h2>
         <div id="sync-lines" role="status">${syncLines()}</div>
@@ -60,6 +61,9 @@ export function settingsScreen(app, _params, _query, shell) {
       app.setSettings({ reminder_minutes: Number(event.target.value) });
     });
     root.querySelector('#sync-now').addEventListener('click', () => app.sync.run());
+    // notifications and the staff screens (notify.js, loaded with the check-in code)
+    const slot = root.querySelector('#notify-slot');
+    import('./notify.js').then(({ mountNotifySettings }) => mountNotifySettings(app, slot)).catch(() => {});
   }
 
   return {

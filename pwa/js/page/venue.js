@@ -17,7 +17,7 @@ export function hoursOn(venue, day) {
   return Object.keys(usual).length ? usual[weekdayOf(day)] || [] : null;
 }
 
-export function venueScreen(app, params) {
+export function venueScreen(app, params, query) {
   const venue = app.programme.venues.get(params.id);
   if (!venue) return notFound();
   const today = app.today();
@@ -44,13 +44,16 @@ export function venueScreen(app, params) {
       <dl class="facts">
         ${address ? html`<div class="fact"><dt>${icon('pin')}<span class="sr-only">${t('address')}</span></dt>
           <dd>${address}<br><a class="link-strong" href="https://www.openstreetmap.org/?mlat=${venue.lat}&amp;mlon=${venue.lon}#map=17/${venue.lat}/${venue.lon}"
-            rel="noopener" target="_blank">${t('open_map')}</a></dd></div>` : ''}
+            rel="noopener" target="_blank">${t('open_map')}</a>
+          · <a class="link-strong" href="#/map?venue=${encodeURIComponent(venue.id)}">${t('on_festival_map')}</a></dd></div>` : ''}
         ${todayHours ? html`<div class="fact"><dt>${icon('clock')}<span class="sr-only">${t('hours')}</span></dt>
           <dd>${t('today_hours', { hours: windows(todayHours) })}</dd></div>` : ''}
         ${venue.capacity ? html`<div class="fact"><dt>${icon('people')}<span class="sr-only">${t('capacity', { n: '' })}</span></dt>
           <dd>${t('capacity', { n: venue.capacity })}</dd></div>` : ''}
       </dl>
+      <div id="crowd-slot" class="crowd-slot"></div>
       ${description ? html`<div class="prose"><p>${description}</p></div>` : ''}
+      <div id="go-there-slot" class="is-loading"></div>
       <section class="block" aria-labelledby="hours-title">
         <h2 id="hours-title" class="section-title">${t('hours')}</h2>
         ${festivalDays.length ? html`<h3 class="sub-title">${t('festival_hours')}</h3>
@@ -72,6 +75,10 @@ export function venueScreen(app, params) {
           : html`<p class="muted">${t('no_events_here')}</p>`}
       </section>
     </article>`);
+    // "Go there" (travel times from the stored matrix) loads with its code, so the programme stays light
+    import('./gothere.js').then(({ mountGoThere }) => mountGoThere(app, venue, root, { focus: query?.get('go') === '1' }));
+    // how crowded it is now (online only), with the check-in code
+    import('./crowd.js').then(({ mountCrowd }) => mountCrowd(venue, root)).catch(() => {});
   }
 
   return { mount, title: tr(venue.name) };

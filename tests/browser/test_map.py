@@ -1,0 +1,167 @@
+"""The map screen (issue "Wayfinding", points 6 and 7): venues by kind, trails, drawn from the stored programme
+even with no signal or no tiles (a plain background, no broken images); "Go there" from a venue page with the
+time by each mode, the route drawn on the map; "Near me"; Leaflet loads only on the map screens."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = json.loads((ROOT / "fixtures" / "hcdf2024.json").read_text())
+VENUES = len(DEMO["venues"])
+TRAILS = len(DEMO["trails"])
+#: beside Hoàn Kiếm Lake
+HERE = {"latitude": 21.0285, "longitude": 105.8542}
+TILES = "https://tile.openstreetmap.org/**"
+
+SETTLED = """() => {
+  const l = window.lehoi;
+  return Boolean(l && l.app.writing === 0 && l.app.deviceId && l.sync.status.lastSyncedAt && !l.sync.status.syncing
+    && !l.sync.running && l.sync.status.pending === 0);
+}"""
+
+
+def first_visit(page: Page, hash_: str = "#/day/2024-11-12") -> None:
+    page.goto("/" + hash_)
+    expect(page.locator(".event-card").first).to_be_visible()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_function(SETTLED)
+
+
+def leaflet_loaded(page: Page) -> bool:
+    return page.evaluate("() => performance.getEntriesByType('resource').some(r => r.name.endsWith('/vendor/leaflet/leaflet.js')) || Boolean(window.L)")
+
+
+def no_broken_tiles(page: Page) -> bool:
+    return page.evaluate("""() => [...document.querySelectorAll('img.leaflet-tile')].every(img =>
+        (img.complete && img.naturalWidth > 0) || getComputedStyle(img).visibility === 'hidden'
+        || getComputedStyle(img.closest('.leaflet-tile-pane')).visibility === 'hidden')""")
+
+
+def test_the_map_draws_venues_and_trails_offline_without_tiles(phone) -> None:
+    page = phone.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    first_visit(page)
+    assert not leaflet_loaded(page), "the programme must not load Leaflet"
+
+    phone.set_offline(True)
+    page.get_by_role("link", name="Map").click()
+    expect(page.locator("h1")).to_have_text("Festival map")
+    markers = page.locator("#map .venue-marker")
+    expect(markers).to_have_count(VENUES)
+    expect(page.locator("#map path.trail-line")).to_have_count(TRAILS)
+    expect(page.locator("#map-note")).to_contain_text("Offline: no background map")
+    expect(page.locator("#map")).to_have_class(re.compile(r"\bno-tiles\b"))
+    assert no_broken_tiles(page)
+    kinds = {k for k in page.locator("#map .venue-marker").evaluate_all("ms => ms.map(m => m.className)")}
+    assert {"kind-heritage", "kind-craft_village", "kind-garden", "kind-creative_space"} <= {
+        c for k in kinds for c in k.split()}
+    expect(page.locator(".legend-list li")).to_have_count(7)
+    expect(page.locator("#map .leaflet-control-attribution")).to_contain_text("OpenStreetMap")
+    expect(page.get_by_role("button", name="Zoom in")).to_be_visible()
+
+    # a marker opens the venue's name and links, reachable by keyboard too
+    bat_trang = page.locator('#map .venue-marker[data-venue="bat-trang"]')
+    expect(bat_trang).to_have_attribute("aria-label", "Bát Tràng ceramic village, Craft village")
+    hoa_lo = page.locator('#map .venue-marker[data-venue="hoa-lo"]')
+    hoa_lo.focus()
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup")
+    expect(popup).to_contain_text("Hỏa Lò Prison Relic")
+    popup.get_by_role("link", name="Open venue").click()
+    expect(page.locator("h1")).to_have_text("Hỏa Lò Prison Relic")
+    assert not errors, errors
+
+
+def test_tiles_that_do_not_load_leave_a_plain_background(phone) -> None:
+    phone.route(TILES, lambda route: route.abort())
+    page = phone.new_page()
+    first_visit(page)
+    page.goto("/#/map?venue=hoa-lo")
+    expect(page.locator("#map .venue-marker")).to_have_count(VENUES)
+    expect(page.locator("#map-note")).to_contain_text("could not load")
+    expect(page.locator("#map")).to_have_class(re.compile(r"\bno-tiles\b"))
+    assert no_broken_tiles(page)
+    expect(page.locator(".leaflet-popup")).to_contain_text("Hỏa Lò")  # ?venue= opens it
+
+
+def test_go_there_gives_each_mode_and_draws_the_route(browser, live_server) -> None:
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="en-GB", is_mobile=True, has_touch=True,
+        base_url=live_server.url, geolocation=HERE, permissions=["geolocation"],
+    )
+    context.set_default_timeout(10_000)
+    context.route(TILES, lambda route: route.abort())
+    try:
+        page = context.new_page()
+        first_visit(page)
+        page.goto("/#/venues/hang-buom-22")
+        expect(page.locator("#go-modes li")).to_have_count(0)
+        page.get_by_role("button", name="From my location").click()
+        rows = page.locator("#go-modes .mode-row")
+        expect(rows).to_have_count(5)
+        assert rows.evaluate_all("rs => rs.map(r => r.dataset.mode)") == ["walk", "bicycle", "motorbike", "car", "bus"]
+        expect(page.locator("#go-status")).to_contain_text("From your location")
+
+        # the phone's minutes are the server's
+        here = f"{HERE['latitude']},{HERE['longitude']}"
+        for mode in ("walk", "car"):
+            route = httpx.get(live_server.url + "/api/routes", params={"from": here, "to": "hang-buom-22", "mode": mode}).json()
+            minutes = max(1, round(route["features"][0]["properties"]["duration_s"] / 60))
+            expect(page.locator(f'#go-modes [data-mode="{mode}"] .mode-time')).to_have_text(f"{minutes} min")
+
+        # from a chosen venue instead
+        page.get_by_label("Or from a venue").select_option("bat-trang")
+        expect(page.locator("#go-status")).to_contain_text("From Bát Tràng ceramic village")
+        route = httpx.get(live_server.url + "/api/routes", params={"from": "bat-trang", "to": "hang-buom-22", "mode": "car"}).json()
+        minutes = round(route["features"][0]["properties"]["duration_s"] / 60)
+        expect(page.locator('#go-modes [data-mode="car"] .mode-time')).to_contain_text(str(minutes % 60))
+
+        # a mode opens the map with the route, the server's line online
+        page.locator('#go-modes [data-mode="car"]').click()
+        expect(page.locator("h1")).to_have_text("Festival map")
+        expect(page.locator("#map path.route-line")).to_have_count(1)
+        expect(page.locator("#route-note")).to_contain_text("Time from the server")
+        expect(page.locator("#map .end-marker")).to_have_count(1)
+        page.get_by_role("radio", name="Walk").check()
+        expect(page).to_have_url(f"{live_server.url}/#/map?from=bat-trang&to=hang-buom-22&mode=walk")
+        expect(page.locator("#route-time")).to_contain_text("on foot")
+
+        # offline, the same route is the phone's estimate
+        context.set_offline(True)
+        page.reload()
+        expect(page.locator("#map path.route-line")).to_have_count(1)
+        expect(page.locator("#route-note")).to_contain_text("Estimated on this phone (offline)")
+
+        # near me: the venues nearest the device, as the server ranks them
+        context.set_offline(False)
+        page.goto("/#/map")
+        page.get_by_role("button", name="Find venues near me").click()
+        items = page.locator(".near-item")
+        expect(items).to_have_count(8)
+        nearby = httpx.get(live_server.url + "/api/venues/nearby", params={"lat": HERE["latitude"], "lon": HERE["longitude"], "limit": 8}).json()
+        assert items.evaluate_all("xs => xs.map(x => x.dataset.near)") == [v["id"] for v in nearby]
+        expect(items.first).to_contain_text(f"{max(1, round(nearby[0]['duration_s'] / 60))} min on foot")
+        expect(page.locator("#map path.me-marker")).to_have_count(1)
+    finally:
+        context.close()
+
+
+def test_location_refused_says_so(phone) -> None:
+    page = phone.new_page()
+    first_visit(page)
+    page.goto("/#/venues/van-mieu")
+    page.get_by_role("button", name="From my location").click()
+    expect(page.locator("#go-status")).to_contain_text("Location access was not allowed")
+    page.goto("/#/map")
+    page.get_by_role("button", name="Find venues near me").click()
+    expect(page.locator("#near-status")).to_contain_text("Location access was not allowed")

@@ -1,0 +1,173 @@
+"""Volunteer scanning (issue "QR check-ins", points 2 and 8): Chromium's camera plays a video of a real pass QR
+code (made by the server), the volunteer's phone reads it with the jsQR fallback (Linux Chromium has no
+BarcodeDetector), judges it offline and shows the verdict at once; back online, the scan reaches the server as a
+`checkin.scan` mutation. Two volunteers scanning the same pass offline are both recorded, the later one flagged."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.checkin_support import enrolment_code, launch_with_camera, new_pass, scans, write_y4m
+
+pytestmark = pytest.mark.browser
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+#: the phones' clock: the festival day the server's frozen clock says (the server sends no X-Lehoi-Now yet)
+PHONE_TIME = datetime(2024, 11, 12, 10, 5, tzinfo=ZONE)
+#: the verdict must show this soon after the camera frame that held the code
+VERDICT_MS = 300
+
+
+@pytest.fixture(scope="module")
+def attendee(live_server, tmp_path_factory) -> dict:
+    """An attendee's pass, made through the API, and a video of its QR code (the server's PNG)."""
+    made = new_pass(live_server.url)
+    made["video"] = write_y4m(made["qr_png"], Path(tmp_path_factory.mktemp("camera")) / "pass.y4m")
+    return made
+
+
+@pytest.fixture(scope="module")
+def camera_browser(live_server, attendee):
+    # per module: see conftest.py's `browser`
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch_with_camera(playwright, attendee["video"])
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def volunteer(camera_browser, live_server, code: str) -> tuple[BrowserContext, Page, str]:
+    """A phone enrolled with `code` through the app's enrolment link, its service worker in control."""
+    context = camera_browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB", is_mobile=True,
+                                         has_touch=True, base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.clock.set_fixed_time(PHONE_TIME)
+    page.goto(f"/#/enrol/{code}")
+    expect(page.locator("#enrol-code")).to_have_value("-".join(code[i:i + 4] for i in range(0, 16, 4)))
+    page.get_by_role("button", name="Enrol this phone").click()
+    expect(page.get_by_role("heading", name="Scan passes")).to_be_visible()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    device_id = page.evaluate("""() => new Promise((resolve, reject) => {
+      const open = indexedDB.open('lehoi-staff');
+      open.onsuccess = () => {
+        const get = open.result.transaction('meta').objectStore('meta').get('volunteer');
+        get.onsuccess = () => { open.result.close(); resolve(get.result.device_id); };
+        get.onerror = () => reject(get.error);
+      };
+      open.onerror = () => reject(open.error);
+    })""")
+    return context, page, device_id
+
+
+def scan_offline(context: BrowserContext, page: Page) -> None:
+    """Offline, start the camera and wait for the verdict on the pass it shows."""
+    context.set_offline(True)
+    expect(page.locator("#occupancy")).to_contain_text("when online")
+    page.get_by_role("button", name="Start scanning").click()
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "accepted")
+
+
+def test_a_pass_scanned_offline_is_accepted_at_once_and_uploaded_when_back_online(camera_browser, live_server,
+                                                                                  attendee) -> None:
+    organiser = live_server.organiser()
+    context, page, device_id = volunteer(camera_browser, live_server, enrolment_code(live_server.url, organiser,
+                                                                                     ["van-mieu"]))
+    try:
+        expect(page.locator("#outbox-badge")).to_have_text("All sent")
+        scan_offline(context, page)
+        verdict = page.locator("#verdict")
+        expect(verdict).to_contain_text("Accepted")
+        expect(verdict).to_contain_text(attendee["pass_id"])
+        assert int(verdict.get_attribute("data-ms")) < VERDICT_MS
+        overlay = page.locator(".camera-overlay")
+        expect(overlay).to_have_class("camera-overlay overlay-accepted")
+        expect(overlay).to_contain_text("ACCEPTED", ignore_case=True)
+        # the code stays in view: it is not scanned again
+        page.wait_for_timeout(1500)
+        expect(page.locator("#scan-log li")).to_have_count(1)
+        expect(page.locator("#outbox-badge")).to_have_text("1 to send")
+        assert scans(live_server.url, organiser, device=device_id) == []
+
+        context.set_offline(False)
+        expect(page.locator("#outbox-badge")).to_have_text("All sent")
+        expect(page.locator("#scan-log li").first).to_contain_text("Sent")
+        recorded = scans(live_server.url, organiser, device=device_id)
+        assert [(r["pass_id"], r["venue_id"], r["status"], r["offline"], r["verdict_shown"]) for r in recorded] == [
+            (attendee["pass_id"], "van-mieu", "accepted", True, "accepted")]
+        scan_id = page.locator("#verdict").get_attribute("data-scan")
+        assert recorded[0]["id"] == scan_id  # the mutation id is the scan id
+        # the venue's occupancy shows online, counting the person let in
+        expect(page.locator("#occupancy")).to_contain_text("Inside now: 1 of 1500")
+    finally:
+        context.close()
+
+
+def test_b_two_volunteers_scanning_one_pass_offline_are_both_recorded_and_one_is_flagged(camera_browser,
+                                                                                         live_server,
+                                                                                         attendee) -> None:
+    organiser = live_server.organiser()
+    code = enrolment_code(live_server.url, organiser, ["hoa-lo"])
+    first, first_page, first_id = volunteer(camera_browser, live_server, code)
+    second, second_page, second_id = volunteer(camera_browser, live_server, code)
+    try:
+        # each gate, offline, knows only its own scans: both let the person in
+        scan_offline(first, first_page)
+        scan_offline(second, second_page)
+        first.set_offline(False)
+        expect(first_page.locator("#outbox-badge")).to_have_text("All sent")
+        second.set_offline(False)
+        expect(second_page.locator("#outbox-badge")).to_have_text("All sent")
+        expect(second_page.locator("#scan-log li").first).to_contain_text("Also scanned at another entrance")
+
+        recorded = scans(live_server.url, organiser, venue="hoa-lo")
+        assert sorted(r["device_id"] for r in recorded) == sorted([first_id, second_id])
+        assert {r["pass_id"] for r in recorded} == {attendee["pass_id"]}
+        assert all(r["offline"] and r["verdict_shown"] == "accepted" for r in recorded)
+        by_device = {r["device_id"]: r for r in recorded}
+        assert (by_device[first_id]["status"], by_device[first_id]["conflicts"]) == ("accepted", [])
+        assert (by_device[second_id]["status"], by_device[second_id]["reason"], by_device[second_id]["conflicts"]) == (
+            "rejected", "already_checked_in", ["double_scan"])
+        flagged = scans(live_server.url, organiser, venue="hoa-lo", flagged="true")
+        assert [r["device_id"] for r in flagged] == [second_id]
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_second_scan_at_the_same_gate_is_refused_offline_and_a_typed_code_works(camera_browser, live_server,
+                                                                                   attendee) -> None:
+    """The manual fallback: a typed (pasted) pass code gets the same verdicts; a repeat the same day is refused."""
+    organiser = live_server.organiser()
+    context, page, device_id = volunteer(camera_browser, live_server, enrolment_code(live_server.url, organiser,
+                                                                                     ["bao-tang-my-thuat"]))
+    try:
+        context.set_offline(True)
+        page.get_by_text("Type a pass code").click()
+        field = page.get_by_label("Pass code (starts with P1.)")
+        field.fill(attendee["token"])
+        page.get_by_role("button", name="Check").click()
+        expect(page.locator("#verdict")).to_have_attribute("data-verdict", "accepted")
+        field.fill(attendee["token"])
+        page.get_by_role("button", name="Check").click()
+        expect(page.locator("#verdict")).to_have_attribute("data-reason", "already_checked_in")
+        expect(page.locator("#verdict")).to_contain_text("Already in")
+        field.fill(attendee["token"][:-4] + "AAAA")
+        page.get_by_role("button", name="Check").click()
+        expect(page.locator("#verdict")).to_have_attribute("data-reason", "invalid_signature")
+        expect(page.locator("#outbox-badge")).to_have_text("3 to send")
+        context.set_offline(False)
+        expect(page.locator("#outbox-badge")).to_have_text("All sent")
+        recorded = sorted(scans(live_server.url, organiser, device=device_id), key=lambda r: r["scanned_at"])
+        assert sorted((r["status"], r["reason"]) for r in recorded) == [
+            ("accepted", None), ("rejected", "already_checked_in"), ("rejected", "invalid_signature")]
+    finally:
+        context.close()
