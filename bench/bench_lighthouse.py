@@ -1,6 +1,6 @@
 """Lighthouse scores of the PWA on a mobile profile, against a demo server this script starts itself.
 
-Run as ``python bench/lighthouse.py`` (about 30 s a run; ``--runs 3`` takes the median of three). It needs
+Run as ``python bench/bench_lighthouse.py`` (about 30 s a run; ``--runs 3`` takes the median of three). It needs
 ``npm ci`` at the repository root once (Lighthouse 12.2.3 from package.json) and Debian's Chromium
 (CHROME_PATH, default /usr/bin/chromium). Targets: performance ≥ 90, accessibility ≥ 95, best practices ≥ 95;
 the exit status is 1 when a median misses its target. ``--url`` audits a server that is already running.
@@ -101,7 +101,7 @@ def audit(url: str, out: Path, chrome: str) -> dict[str, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=1, help="audits to run; the median counts")
+    parser.add_argument("--runs", type=int, default=3, help="audits to run; the median counts")
     parser.add_argument("--url", help="audit this running server instead of starting the demo")
     parser.add_argument("--path", default="/", help="the page to audit (default /)")
     parser.add_argument("--keep", action="store_true", help="keep the JSON reports and print where")
