@@ -9,6 +9,9 @@ from pathlib import Path
 
 import click
 
+from server.checkin.commands import keys, posters
+from server.push.commands import vapid_key, worker
+
 DEFAULT_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "hcdf2024.json"
 
 
@@ -120,15 +123,9 @@ def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
                 log_level="info", access_log=False)
 
 
-from server.checkin.commands import keys, posters  # noqa: E402 - the check-in commands live with their domain
-
-main.add_command(keys)
-main.add_command(posters)
-
-from server.push.commands import vapid_key, worker  # noqa: E402 - the push commands live with their domain
-
-main.add_command(worker)
-main.add_command(vapid_key)
+# Domain commands live with their domain.
+for command in (keys, posters, worker, vapid_key):
+    main.add_command(command)
 
 
 if __name__ == "__main__":
