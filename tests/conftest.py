@@ -7,6 +7,7 @@ Tests and production differ only in configuration: the same migrations, the same
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
@@ -120,3 +121,15 @@ def device(client: AsyncTestClient, in_app) -> dict[str, str]:
 
     device_id, token = in_app(register_device, client.app.state.clock.now())
     return {"id": device_id, "token": token, "auth": {"Authorization": f"Bearer {token}"}}
+
+
+@pytest.fixture(scope="session")
+def node() -> str:
+    """Node.js, for the tests that hold the phone's JavaScript to the server's Python."""
+    path = shutil.which("node")
+    if path is None:
+        message = "the JavaScript parity tests did not run: node is missing"
+        if os.environ.get("LEHOI_REQUIRE_ALL_TESTS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path

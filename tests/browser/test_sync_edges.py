@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Route, expect
 
-from tests.browser.test_offline import READ_DEVICE, card, events_on, first_visit, settle, toggle
+from tests.browser.test_offline import READ_DEVICE, card, events_on, settle, toggle
 
 pytestmark = pytest.mark.browser
 

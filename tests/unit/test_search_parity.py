@@ -8,14 +8,12 @@ and checks its fold() against Python's on every Unicode code point.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import unicodedata
 from pathlib import Path
 
 import msgspec
-import pytest
 
 from server.programme import schemas
 from server.programme.fixtures import parse_file
@@ -24,7 +22,6 @@ from server.programme.snapshot import Snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "fixtures" / "hcdf2024.json"
-NODE = shutil.which("node") or ("/usr/bin/node" if Path("/usr/bin/node").exists() else None)
 
 HAND_PICKED = [
     "bat trang", "Bát Tràng", "BÁT TRÀNG", "ha noi", "Hà Nội", "hanoi", "gốm", "gom", "pottery", "workshop",
@@ -72,8 +69,7 @@ def fold_samples() -> list[str]:
     ]
 
 
-@pytest.mark.skipif(NODE is None, reason="node is not installed")
-def test_the_phone_searches_like_the_server(tmp_path: Path) -> None:
+def test_the_phone_searches_like_the_server(tmp_path: Path, node: str) -> None:
     snapshot, venues, events = demo_snapshot()
     cases = []
     for q in queries(venues, events):
@@ -91,7 +87,7 @@ def test_the_phone_searches_like_the_server(tmp_path: Path) -> None:
     path = tmp_path / "search-vectors.json"
     path.write_bytes(msgspec.json.encode(vectors))
     run = subprocess.run(
-        [NODE, "--test", "--test-reporter=tap", str(ROOT / "tests/js/search_parity.test.mjs")],
+        [node, "--test", "--test-reporter=tap", str(ROOT / "tests/js/search_parity.test.mjs")],
         cwd=ROOT, env={**os.environ, "LEHOI_SEARCH_VECTORS": str(path)},
         capture_output=True, text=True, timeout=300,
     )

@@ -12,13 +12,11 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import shutil
 import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import msgspec
-import pytest
 
 from server.programme import schemas
 from server.programme.fixtures import parse_file
@@ -30,7 +28,6 @@ from server.wayfinding.travel import FESTIVAL_TZ, MODES, PROFILES, LatLon, estim
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "fixtures" / "hcdf2024.json"
-NODE = shutil.which("node") or ("/usr/bin/node" if Path("/usr/bin/node").exists() else None)
 
 
 def demo_snapshot() -> Snapshot:
@@ -132,8 +129,7 @@ def itinerary_cases(snapshot: Snapshot, wayfinder: Wayfinder, rng: random.Random
     return cases
 
 
-@pytest.mark.skipif(NODE is None, reason="node is not installed")
-def test_the_phone_travels_and_plans_like_the_server(tmp_path: Path) -> None:
+def test_the_phone_travels_and_plans_like_the_server(tmp_path: Path, node: str) -> None:
     rng = random.Random(20241112)
     snapshot = demo_snapshot()
     wayfinder = Wayfinder()
@@ -151,7 +147,7 @@ def test_the_phone_travels_and_plans_like_the_server(tmp_path: Path) -> None:
     path = tmp_path / "travel-vectors.json"
     path.write_bytes(msgspec.json.encode(vectors))
     run = subprocess.run(
-        [NODE, "--test", "--test-reporter=tap", str(ROOT / "tests/js/travel_parity.test.mjs")],
+        [node, "--test", "--test-reporter=tap", str(ROOT / "tests/js/travel_parity.test.mjs")],
         cwd=ROOT, env={**os.environ, "LEHOI_TRAVEL_VECTORS": str(path)},
         capture_output=True, text=True, timeout=600,
     )
