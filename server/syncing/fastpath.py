@@ -8,6 +8,8 @@ more than sending the bytes (a plain Litestar handler runs at under half the rat
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from litestar.types import Receive, Scope, Send
 
 from sync.bundle import BuiltBundle, negotiate
@@ -32,6 +34,18 @@ def is_bundle_request(scope: Scope) -> bool:
     return scope["type"] == "http" and scope["path"] == BUNDLE_PATH and scope["method"] == "GET"
 
 
+@lru_cache(maxsize=16)
+def _messages(built: BuiltBundle, accept_encoding: str | None, if_none_match: str | None) -> tuple[dict, dict]:
+    # Phones send a handful of distinct header values, so each answer's ASGI messages are built once per bundle.
+    status, headers, body = bundle_answer(built, accept_encoding, if_none_match)
+    raw = [(k.encode(), v.encode()) for k, v in headers.items()]
+    raw.append((b"content-length", str(len(body)).encode()))
+    return (
+        {"type": "http.response.start", "status": status, "headers": raw},
+        {"type": "http.response.body", "body": body},
+    )
+
+
 async def serve_bundle(scope: Scope, receive: Receive, send: Send, built: BuiltBundle) -> None:
     accept_encoding = if_none_match = None
     for name, value in scope["headers"]:
@@ -39,8 +53,6 @@ async def serve_bundle(scope: Scope, receive: Receive, send: Send, built: BuiltB
             accept_encoding = value.decode("latin-1")
         elif name == b"if-none-match":
             if_none_match = value.decode("latin-1")
-    status, headers, body = bundle_answer(built, accept_encoding, if_none_match)
-    raw = [(k.encode(), v.encode()) for k, v in headers.items()]
-    raw.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": body})
+    start, body = _messages(built, accept_encoding, if_none_match)
+    await send(start)
+    await send(body)
