@@ -6,29 +6,10 @@ import '../lib/i18n-checkin.js';
 import { t } from '../lib/i18n.js';
 import { openStaff } from '../lib/staff.js';
 import { timeOf } from '../lib/time.js';
-import { html, icon, setHTML } from './dom.js';
+import { html, icon, loadStylesheet, setHTML } from './dom.js';
 
-export function loadStyles(href = '/css/checkin.css') {
-  let link = document.querySelector(`link[href="${href}"]`);
-  if (link?.dataset.loaded) return Promise.resolve();
-  if (!link) {
-    link = document.createElement('link');
-    link.rel = 'stylesheet';
-    link.href = href;
-    document.head.append(link);
-  }
-  return new Promise((resolve) => {
-    const done = () => {
-      link.dataset.loaded = '1';
-      resolve();
-    };
-    if (link.sheet) done();
-    link.addEventListener('load', done, { once: true });
-    link.addEventListener('error', resolve, { once: true });
-  });
-}
-
-await loadStyles();
+// Loaded before any module importing this one runs (top-level await), so nothing it draws shows unstyled.
+await loadStylesheet('/css/checkin.css');
 
 // --- the staff database and the volunteer's uploads ---------------------------------------------------------------
 

@@ -37,3 +37,25 @@ export function setHTML(node, content) {
   node.innerHTML = piece(content);
   return node;
 }
+
+/** Resolves once the stylesheet at `href` has loaded (or failed: a screen draws unstyled rather than never);
+ * the link is added once, so screens that share a stylesheet can each wait for it. */
+export function loadStylesheet(href) {
+  let link = document.querySelector(`link[href="${href}"]`);
+  if (link?.dataset.loaded) return Promise.resolve();
+  if (!link) {
+    link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = href;
+    document.head.append(link);
+  }
+  return new Promise((resolve) => {
+    const done = () => {
+      link.dataset.loaded = '1';
+      resolve();
+    };
+    if (link.sheet) done();
+    link.addEventListener('load', done, { once: true });
+    link.addEventListener('error', resolve, { once: true });
+  });
+}

@@ -4,30 +4,10 @@
 import { modeName } from '../lib/i18n-wayfinding.js';
 import { t } from '../lib/i18n.js';
 import { MODES } from '../lib/travel.js';
-import { html, icon } from './dom.js';
+import { html, icon, loadStylesheet } from './dom.js';
 
-/** The wayfinding stylesheet, loaded before any module that imports this one runs (top-level await), so
- * nothing wayfinding draws shows unstyled. */
-export function loadStyles(href = '/css/wayfinding.css') {
-  let link = document.querySelector(`link[href="${href}"]`);
-  if (link?.dataset.loaded) return Promise.resolve();
-  if (!link) {
-    link = document.createElement('link');
-    link.rel = 'stylesheet';
-    link.href = href;
-    document.head.append(link);
-  }
-  return new Promise((resolve) => {
-    const done = () => {
-      link.dataset.loaded = '1';
-      resolve();
-    };
-    link.addEventListener('load', done, { once: true });
-    link.addEventListener('error', resolve, { once: true });
-  });
-}
-
-await loadStyles();
+// Loaded before any module importing this one runs (top-level await), so nothing it draws shows unstyled.
+await loadStylesheet('/css/wayfinding.css');
 
 const MODE_KEY = 'lehoi.travel_mode';
 const ORIGIN_KEY = 'lehoi.origin';
