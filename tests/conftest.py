@@ -7,12 +7,15 @@ Tests and production differ only in configuration: the same migrations, the same
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
 
+import msgspec
 import pytest
 
 DATA_DIR = Path(tempfile.mkdtemp(prefix="lehoi-test-"))
@@ -124,12 +127,26 @@ def device(client: AsyncTestClient, in_app) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def node() -> str:
-    """Node.js, for the tests that hold the phone's JavaScript to the server's Python."""
-    path = shutil.which("node")
-    if path is None:
+def node_test(tmp_path_factory):
+    """Runs a tests/js/*.test.mjs file under Node.js with vectors the Python side wrote, so the phone's
+    JavaScript is held to the server's Python; the script reads the vectors' path from `env_var`."""
+    node = shutil.which("node")
+    if node is None:
         message = "the JavaScript parity tests did not run: node is missing"
         if os.environ.get("LEHOI_REQUIRE_ALL_TESTS") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    return path
+
+    def run(script: str, env_var: str, vectors: object, timeout: int = 300) -> None:
+        path = tmp_path_factory.mktemp("vectors") / "vectors.json"
+        path.write_bytes(msgspec.json.encode(vectors))
+        result = subprocess.run(
+            [node, "--test", "--test-reporter=tap", str(ROOT / "tests" / "js" / script)],
+            cwd=ROOT, env={**os.environ, env_var: str(path)}, capture_output=True, text=True, timeout=timeout,
+        )
+        report = result.stdout[-6000:] + result.stderr[-3000:]
+        assert result.returncode == 0, report
+        assert re.search(r"^# pass [1-9]", result.stdout, re.M), report
+        assert re.search(r"^# fail 0$", result.stdout, re.M) and re.search(r"^# skipped 0$", result.stdout, re.M), report
+
+    return run

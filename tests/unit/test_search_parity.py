@@ -7,8 +7,6 @@ and checks its fold() against Python's on every Unicode code point.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import unicodedata
 from pathlib import Path
@@ -69,7 +67,7 @@ def fold_samples() -> list[str]:
     ]
 
 
-def test_the_phone_searches_like_the_server(tmp_path: Path, node: str) -> None:
+def test_the_phone_searches_like_the_server(node_test) -> None:
     snapshot, venues, events = demo_snapshot()
     cases = []
     for q in queries(venues, events):
@@ -84,12 +82,4 @@ def test_the_phone_searches_like_the_server(tmp_path: Path, node: str) -> None:
         "cases": cases,
         "fold": {"inputs": samples, "expected": [fold(s) for s in samples]},
     }
-    path = tmp_path / "search-vectors.json"
-    path.write_bytes(msgspec.json.encode(vectors))
-    run = subprocess.run(
-        [node, "--test", "--test-reporter=tap", str(ROOT / "tests/js/search_parity.test.mjs")],
-        cwd=ROOT, env={**os.environ, "LEHOI_SEARCH_VECTORS": str(path)},
-        capture_output=True, text=True, timeout=300,
-    )
-    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-3000:]
-    assert "# fail 0" in run.stdout and "# skipped 0" in run.stdout, run.stdout[-3000:]
+    node_test("search_parity.test.mjs", "LEHOI_SEARCH_VECTORS", vectors)

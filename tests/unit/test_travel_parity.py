@@ -10,9 +10,7 @@ those answers (tests/js/travel_parity.test.mjs), to the metre and the second.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -129,7 +127,7 @@ def itinerary_cases(snapshot: Snapshot, wayfinder: Wayfinder, rng: random.Random
     return cases
 
 
-def test_the_phone_travels_and_plans_like_the_server(tmp_path: Path, node: str) -> None:
+def test_the_phone_travels_and_plans_like_the_server(node_test) -> None:
     rng = random.Random(20241112)
     snapshot = demo_snapshot()
     wayfinder = Wayfinder()
@@ -144,12 +142,4 @@ def test_the_phone_travels_and_plans_like_the_server(tmp_path: Path, node: str) 
         "itineraries": itinerary_cases(snapshot, wayfinder, rng),
     }
     assert any(case[6] for case in vectors["estimated"]), "some venue pairs should follow a drawn trail"
-    path = tmp_path / "travel-vectors.json"
-    path.write_bytes(msgspec.json.encode(vectors))
-    run = subprocess.run(
-        [node, "--test", "--test-reporter=tap", str(ROOT / "tests/js/travel_parity.test.mjs")],
-        cwd=ROOT, env={**os.environ, "LEHOI_TRAVEL_VECTORS": str(path)},
-        capture_output=True, text=True, timeout=600,
-    )
-    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-3000:]
-    assert "# fail 0" in run.stdout and "# skipped 0" in run.stdout, run.stdout[-3000:]
+    node_test("travel_parity.test.mjs", "LEHOI_TRAVEL_VECTORS", vectors, timeout=600)
