@@ -12,6 +12,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.test_offline import first_visit
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,20 +23,6 @@ TRAILS = len(DEMO["trails"])
 #: beside Hoàn Kiếm Lake
 HERE = {"latitude": 21.0285, "longitude": 105.8542}
 TILES = "https://tile.openstreetmap.org/**"
-
-SETTLED = """() => {
-  const l = window.lehoi;
-  return Boolean(l && l.app.writing === 0 && l.app.deviceId && l.sync.status.lastSyncedAt && !l.sync.status.syncing
-    && !l.sync.running && l.sync.status.pending === 0);
-}"""
-
-
-def first_visit(page: Page, hash_: str = "#/day/2024-11-12") -> None:
-    page.goto("/" + hash_)
-    expect(page.locator(".event-card").first).to_be_visible()
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    page.wait_for_function(SETTLED)
-
 
 def leaflet_loaded(page: Page) -> bool:
     return page.evaluate("() => performance.getEntriesByType('resource').some(r => r.name.endsWith('/vendor/leaflet/leaflet.js')) || Boolean(window.L)")
