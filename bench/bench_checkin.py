@@ -132,7 +132,7 @@ def prepare_live(server) -> dict:
 
     email, password = "bench@lehoi.test", "bench-password"
     subprocess.run([sys.executable, "-m", "server.cli", "create-organiser", "--email", email, "--password", password],
-                   env=server.env(), check=True, capture_output=True, cwd=ROOT)
+                   env=server.env, check=True, capture_output=True, cwd=ROOT)
     with httpx.Client(base_url=server.url, timeout=30) as http:
         organiser = {"Authorization": "Bearer " + http.post("/api/auth/login", json={"email": email,
                                                                                      "password": password}).json()["token"]}

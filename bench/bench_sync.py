@@ -24,10 +24,10 @@ def sizes(server) -> None:
     print(f"bundle br: {br:,} bytes  (target <= 80,000: {'ok' if br <= 80_000 else 'MISSED'})")
 
 
-def feed_after_one_edit(server, token: str) -> None:
+def feed_after_one_edit(server) -> None:
     version = httpx.get(server.url + "/api/festival").json()["version"]
     event = httpx.get(server.url + "/api/events", params={"day": "2024-11-12"}).json()[0]
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = server.organiser()
     httpx.patch(server.url + f"/api/events/{event['id']}", json={"capacity": 99}, headers=headers).raise_for_status()
     time.sleep(0.6)  # another request may hold the previous snapshot for up to half a second
     feed = httpx.get(server.url + "/api/sync/changes", params={"since": version}).content
@@ -62,18 +62,7 @@ def main() -> None:
     with lehoi_server() as server:
         sizes(server)
         upload(server)
-        token = organiser_token(server)
-        feed_after_one_edit(server, token)
-
-
-def organiser_token(server) -> str:
-    import subprocess
-    import sys
-
-    email, password = "bench@lehoi.test", "bench-password"
-    subprocess.run([sys.executable, "-m", "server.cli", "create-organiser", "--email", email, "--password", password],
-                   env=server.env(), check=True, capture_output=True)
-    return httpx.post(server.url + "/api/auth/login", json={"email": email, "password": password}).json()["token"]
+        feed_after_one_edit(server)
 
 
 if __name__ == "__main__":

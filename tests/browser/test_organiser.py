@@ -10,10 +10,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.checkin_support import enrolment_code, new_pass
+from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 
-EMAIL, PASSWORD = "organiser@browser.test", "correct horse battery"
+EMAIL, PASSWORD = LiveServer.ORGANISER
 
 
 def test_an_organiser_sends_an_alert_follows_check_ins_and_makes_an_enrolment_code(phone, live_server) -> None:

@@ -44,6 +44,9 @@ def _admin(url: str, sql: str) -> None:
 
 
 class LiveServer:
+    #: the organiser `organiser()` creates
+    ORGANISER = ("organiser@live.test", "correct horse battery")
+
     def __init__(self, workdir: Path, now: str = "fixed:2024-11-12T10:00+07:00", env: dict[str, str] | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -59,34 +62,37 @@ class LiveServer:
             self.database_url = urlunsplit(parts._replace(path=f"/{self.database}"))
             _admin(base, f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
             _admin(base, f"CREATE DATABASE {self.database}")
-        self.log = workdir / f"live-{self.port}.log"
-
-    def env(self) -> dict[str, str]:
-        return {
+        self.log_path = workdir / f"live-{self.port}.log"
+        #: the server's environment, also for CLI commands run against its data (keys, organisers)
+        self.env = {
             **os.environ,
             "LEHOI_DATA_DIR": str(self.data_dir),
             "LEHOI_DATABASE_URL": self.database_url,
             "PYTHONUNBUFFERED": "1",
             **self.extra_env,
         }
+        self._organiser: dict[str, str] | None = None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:] if self.log_path.exists() else ""
 
     def start(self, timeout: float = 60) -> None:
-        with open(self.log, "ab") as log:
+        with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), "--now", self.now],
-                cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"lehoi serve exited: {self.log.read_text()[-3000:]}")
+                raise RuntimeError(f"lehoi serve exited: {self.log()}")
             try:
                 if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"lehoi serve did not answer in {timeout}s: {self.log.read_text()[-3000:]}")
+        raise RuntimeError(f"lehoi serve did not answer in {timeout}s: {self.log()}")
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no flush, as a crash would."""
@@ -97,6 +103,24 @@ class LiveServer:
     def restart(self) -> None:
         self.kill()
         self.start()
+
+    def organiser(self) -> dict[str, str]:
+        """Authorization headers of an organiser, created once through the CLI as an operator would."""
+        if self._organiser is None:
+            email, password = self.ORGANISER
+            subprocess.run(
+                [sys.executable, "-m", "server.cli", "create-organiser", "--email", email, "--password", password],
+                cwd=ROOT, env=self.env, check=True, capture_output=True, timeout=60,
+            )
+            response = httpx.post(self.url + "/api/auth/login", json={"email": email, "password": password}, timeout=10)
+            assert response.status_code == 200, response.text
+            self._organiser = {"Authorization": f"Bearer {response.json()['token']}"}
+        return self._organiser
+
+    def me(self, token: str) -> dict:
+        response = httpx.get(self.url + "/api/me", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert response.status_code == 200, response.text
+        return response.json()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
