@@ -10,10 +10,10 @@ us any URL instead. So an endpoint must be
 * at a host whose every address is a public one: not private, loopback, link-local (169.254.169.254, the cloud
   metadata service), carrier-grade NAT, multicast, reserved or unspecified, for IPv4 and IPv6 alike.
 
-Endpoints are checked when saved and again when sent. At send time the check runs inside the HTTP client's
-resolver (``GuardedResolver``), so the addresses checked are the addresses connected to, and a name that
+Endpoints are checked when saved and again when sent. At send time the check runs where the push session opens
+a connection (`server.push.client`), so the addresses checked are the addresses connected to, and a name that
 changes its answer after the subscription was saved (DNS rebinding) is refused too. Redirects are never
-followed (the sender sets ``allow_redirects=False``).
+followed.
 
 ``LEHOI_PUSH_HOSTS`` replaces the host list. An entry written as an origin with scheme and port, such as
 ``http://127.0.0.1:9999``, admits exactly that scheme, host and port and nothing else, with no address check:
@@ -30,7 +30,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from aiohttp.abc import AbstractResolver, ResolveResult
 
 DEFAULT_PUSH_HOSTS = (
     "fcm.googleapis.com",
@@ -213,32 +212,3 @@ def _is_ip_literal(host: str) -> bool:
         # forms like 2130706433, 127.1 or 0x7f.1 that some resolvers read as addresses
         return bool(re.fullmatch(r"[0-9.]+|0x[0-9a-fx.]*", host))
     return True
-
-
-class GuardedResolver(AbstractResolver):
-    """aiohttp's resolver for push requests: the policy's lookup and address rules at connection time."""
-
-    def __init__(self, policy: Callable[[], EndpointPolicy]) -> None:
-        self._policy = policy
-
-    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-                      ) -> list[ResolveResult]:
-        policy = self._policy()
-        if policy.is_exact(host, port):
-            addresses = await system_lookup(host, port)
-        else:
-            addresses = await policy.resolve(host, port)
-        results: list[ResolveResult] = []
-        for address in addresses:
-            ip = ipaddress.ip_address(address.split("%", 1)[0])
-            fam = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
-            if family not in (socket.AF_UNSPEC, fam):
-                continue
-            results.append({"hostname": host, "host": str(ip), "port": port, "family": fam, "proto": 0,
-                            "flags": socket.AI_NUMERICHOST | socket.AI_NUMERICSERV})
-        if not results:
-            raise EndpointRefused(f"{host} has no usable address")
-        return results
-
-    async def close(self) -> None:
-        return None

@@ -1,12 +1,12 @@
 """Sending one encrypted push message with pywebpush's async API, and reading the push service's answer.
 
-One ``aiohttp.ClientSession`` per worker carries every request: keep-alive connections per push service, at most
-``concurrency`` of them, explicit connect and total timeouts, a resolver that applies the endpoint policy to the
-addresses actually connected to, and redirects never followed. Per message pywebpush makes a fresh ephemeral
-ECDH key and encrypts with aes128gcm (RFC 8291), a batch of messages at a time, ahead of their sends (see
-`_Sealed`). What is reused is only what may be: the VAPID header, signed once per push-service origin and passed as
-a ready header (no claims dict ever reaches pywebpush, which writes into the one it is given), and each
-subscription's parsed public key (the browser's key, not ours).
+One `PushSession` per worker carries every request (pywebpush's ``send_async`` posts through it): keep-alive
+connections per push service, at most ``concurrency`` requests at once, explicit connect and answer timeouts,
+the endpoint policy applied to the addresses actually connected to, redirects never followed. Each message is
+encrypted with a fresh ephemeral ECDH key (aes128gcm, RFC 8291, see `ece`), a batch of messages at a time,
+ahead of their sends (see `_Sealed`). What is reused is only what may be: the VAPID header, signed once per
+push-service origin and passed as a ready header (no claims dict ever reaches pywebpush, which writes into the
+one it is given), and each subscription's parsed keys (the browser's, not ours).
 
 The answer, by the policy of DESIGN.md: 2xx → sent; 404 or 410 → the subscription is gone; 429 or 5xx, a
 timeout or a broken connection → retry later (honouring Retry-After); a redirect or any other 4xx → failed, with
@@ -21,12 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-import aiohttp
-from cryptography.hazmat.primitives.asymmetric import ec
-from pywebpush import CaseInsensitiveDict, WebPusher, WebPushException
+from pywebpush import CaseInsensitiveDict, WebPusher
 
-from server.checkin import b64url
-from server.push.endpoints import EndpointPolicy, EndpointRefused, GuardedResolver
+from server.push import ece
+from server.push.client import PushResponse, PushSession
+from server.push.endpoints import EndpointPolicy, EndpointRefused
 from server.push.vapid import VapidKeys
 
 #: parsed subscription public keys kept per worker
@@ -46,16 +45,6 @@ class Outcome:
 SENT = Outcome("sent")
 
 
-class _NoRedirects:
-    """The shared session as pywebpush sees it: every POST with ``allow_redirects=False``."""
-
-    def __init__(self, session: aiohttp.ClientSession) -> None:
-        self._session = session
-
-    def post(self, url, **kwargs):
-        return self._session.post(url, allow_redirects=False, **kwargs)
-
-
 class Sender:
     def __init__(
         self,
@@ -68,42 +57,30 @@ class Sender:
         self.vapid = vapid
         self._policy = policy
         self.concurrency = concurrency
-        #: the whole request, and its connection (a pooled keep-alive connection costs nothing here)
-        self.timeout = aiohttp.ClientTimeout(total=timeout_s, connect=min(5.0, timeout_s))
-        self._session: aiohttp.ClientSession | None = None
-        self._poster: _NoRedirects | None = None
-        self._keys: dict[str, ec.EllipticCurvePublicKey] = {}
+        #: seconds to wait for an answer once the request is sent (a new connection has its own, shorter, limit)
+        self.timeout_s = timeout_s
+        self._session: PushSession | None = None
+        self._subscribers: dict[tuple[str, str], ece.Subscriber] = {}
 
     async def open(self) -> None:
         if self._session is None:
-            connector = aiohttp.TCPConnector(
-                limit=self.concurrency,
-                limit_per_host=self.concurrency,
-                resolver=GuardedResolver(self._policy),
-                ttl_dns_cache=60,
-                enable_cleanup_closed=True,
-            )
-            self._session = aiohttp.ClientSession(
-                connector=connector, timeout=self.timeout, trust_env=False, auto_decompress=False,
-                headers={"User-Agent": "lehoi-push"},
-            )
-            self._poster = _NoRedirects(self._session)
+            self._session = PushSession(self._policy, limit=self.concurrency, timeout_s=self.timeout_s,
+                                        connect_timeout_s=min(5.0, self.timeout_s))
 
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
             self._session = None
-            self._poster = None
 
-    def _receiver_key(self, p256dh: str) -> ec.EllipticCurvePublicKey:
-        """The browser's public key as an object (parsing it is a tenth of a message's cost), kept per worker."""
-        key = self._keys.get(p256dh)
-        if key is None:
-            if len(self._keys) >= _KEY_CACHE_LIMIT:
-                self._keys.clear()
-            key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), b64url.decode(p256dh))
-            self._keys[p256dh] = key
-        return key
+    def _subscriber(self, p256dh: str, auth: str) -> ece.Subscriber:
+        """The browser's keys, parsed once per worker (parsing is a tenth of a message's encryption)."""
+        key = (p256dh, auth)
+        subscriber = self._subscribers.get(key)
+        if subscriber is None:
+            if len(self._subscribers) >= _KEY_CACHE_LIMIT:
+                self._subscribers.clear()
+            subscriber = self._subscribers[key] = ece.Subscriber.parse(p256dh, auth)
+        return subscriber
 
     def prepare(
         self, endpoint: str, p256dh: str, auth: str, payload: bytes, *, ttl: int, urgency: str, topic: str | None
@@ -117,32 +94,23 @@ class Sender:
         if topic:
             headers["Topic"] = topic
         try:
-            pusher = _Sealed({"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}},
-                             aiohttp_session=self._poster)
-            pusher.receiver_key = self._receiver_key(p256dh)
-            pusher.sealed = WebPusher.encode(pusher, payload, "aes128gcm")
-        except WebPushException as exc:
-            return Outcome("failed", f"bad subscription: {exc.message}"[:_REASON_LENGTH])
-        except (ValueError, TypeError) as exc:  # keys that do not decode to a P-256 point, or to 16 bytes
-            return Outcome("failed", f"bad subscription keys: {exc}"[:_REASON_LENGTH])
-        return Prepared(pusher, payload, headers, ttl)
+            body = ece.encrypt(payload, self._subscriber(p256dh, auth))
+        except ValueError as exc:  # keys that do not decode to a P-256 point or to 16 bytes; a payload too long
+            return Outcome("failed", f"cannot encrypt: {exc}"[:_REASON_LENGTH])
+        return Prepared(_Sealed(endpoint, body, self._session), payload, headers, ttl)
 
     async def deliver(self, prepared: Prepared) -> Outcome:
         """POST a prepared message; never raises for what a push service or the network does."""
         try:
             response = await prepared.pusher.send_async(
                 prepared.payload, prepared.headers, ttl=prepared.ttl, content_encoding="aes128gcm",
-                timeout=self.timeout,
+                timeout=self.timeout_s,
             )
-        except aiohttp.ClientConnectorError as exc:
-            if isinstance(exc.os_error, EndpointRefused) or isinstance(exc.__cause__, EndpointRefused):
-                return Outcome("failed", f"endpoint refused: {exc.os_error}")
-            return Outcome("retry", f"connection failed: {exc.os_error}"[:_REASON_LENGTH])
         except EndpointRefused as exc:
             return Outcome("failed", f"endpoint refused: {exc}")
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        except (TimeoutError, OSError) as exc:
             return Outcome("retry", f"network: {type(exc).__name__} {exc}"[:_REASON_LENGTH])
-        return await classify(response)
+        return classify(response)
 
     async def send(
         self, endpoint: str, p256dh: str, auth: str, payload: bytes, *, ttl: int, urgency: str, topic: str | None
@@ -153,20 +121,23 @@ class Sender:
 
 
 class _Sealed(WebPusher):
-    """pywebpush's WebPusher with the encryption done ahead of the send.
+    """pywebpush's WebPusher for one message encrypted ahead of its send.
 
-    `prepare` encrypts with pywebpush's own `encode` (a fresh ephemeral ECDH key and salt, aes128gcm) and
-    `send_async` then sends that very body over the shared session. Encrypting a batch of messages in a row and
-    sending them afterwards costs about a fifth less CPU than alternating encryption and HTTP code per message
-    (each evicts the other from the CPU caches). A retry is prepared, so encrypted, afresh.
+    `Sender.prepare` encrypts (`ece`) and `send_async` sends that very body over the shared session: encrypting a
+    batch of messages in a row and sending them afterwards costs about a fifth less CPU than alternating
+    encryption and HTTP code per message (each evicts the other from the CPU caches). A retry is prepared, so
+    encrypted, afresh.
     """
 
-    sealed: CaseInsensitiveDict | None = None
+    def __init__(self, endpoint: str, body: bytes, session: PushSession | None) -> None:
+        # not WebPusher.__init__: it copies and decodes the subscription's keys, which `encode` here has no use for
+        self.subscription_info = {"endpoint": endpoint}
+        self.aiohttp_session = session
+        self.verbose = False
+        self.body = body
 
     def encode(self, data: bytes, content_encoding: str = "aes128gcm") -> CaseInsensitiveDict:
-        if self.sealed is None:
-            return super().encode(data, content_encoding)
-        return self.sealed
+        return CaseInsensitiveDict(body=self.body)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +148,7 @@ class Prepared:
     ttl: int
 
 
-async def classify(response: aiohttp.ClientResponse) -> Outcome:
+def classify(response: PushResponse) -> Outcome:
     status = response.status
     if 200 <= status < 300:
         return SENT
@@ -185,13 +156,10 @@ async def classify(response: aiohttp.ClientResponse) -> Outcome:
         return Outcome("gone", f"{status} {response.reason or ''}".strip())
     if status == 429 or status >= 500:
         return Outcome("retry", f"{status} {response.reason or ''}".strip(),
-                       retry_after(response.headers.get("Retry-After")))
+                       retry_after(response.headers.get("retry-after")))
     if 300 <= status < 400:
         return Outcome("failed", f"{status} redirect not followed")
-    try:
-        text = (await response.text(errors="replace")).strip()
-    except (TimeoutError, aiohttp.ClientError):
-        text = ""
+    text = response.body.decode("utf-8", "replace").strip()
     reason = f"{status} {response.reason or ''}".strip() + (f": {text}" if text else "")
     return Outcome("failed", " ".join(reason.split())[:_REASON_LENGTH])
 

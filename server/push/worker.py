@@ -90,6 +90,7 @@ class PushWorker:
         on_fanned_out: Callable[[], None] | None = None,
     ) -> None:
         self.engine = engine
+        self.deliveries = store.DeliveryQueue(engine)
         self.clock = clock
         self.sender = sender
         self.batch = max(1, batch)
@@ -179,10 +180,11 @@ class PushWorker:
             await flusher
             if self._unsent:
                 try:
-                    await store.release(self.engine, self.owner, self._unsent, store.ms(self.clock.now()))
+                    await self.deliveries.release(self.owner, self._unsent, store.ms(self.clock.now()))
                 except Exception:
                     log.exception("push worker %s: could not hand back its claims; their leases will end", self.owner)
             await self.sender.close()
+            await self.deliveries.close()
 
     async def _drain(self) -> None:
         """Hand back what no sender started; let the requests in flight finish (within the timeout)."""
@@ -191,7 +193,7 @@ class PushWorker:
             self._pending -= 1
         self._ready.set()
         if self._senders:
-            _, late = await asyncio.wait(self._senders, timeout=self.sender.timeout.total + 5)
+            _, late = await asyncio.wait(self._senders, timeout=self.sender.timeout_s + 10)
             for task in late:
                 task.cancel()
 
@@ -216,7 +218,7 @@ class PushWorker:
         now_ms = store.ms(self.clock.now())
         self._claiming = True
         try:
-            claimed = await store.claim(self.engine, self.owner, now_ms, now_ms + self.lease_ms, self.batch)
+            claimed = await self.deliveries.claim(self.owner, now_ms, now_ms + self.lease_ms, self.batch)
             if not claimed:
                 return 0
             await self._load_alerts({c.alert_id for c in claimed})
@@ -341,7 +343,7 @@ class PushWorker:
             results, self._results = self._results, []
             self._writing += 1
             try:
-                await store.record(self.engine, self.owner, store.ms(self.clock.now()), results)
+                await self.deliveries.record(self.owner, store.ms(self.clock.now()), results)
             except Exception:
                 log.exception("push worker %s: writing %d outcomes failed (retrying)", self.owner, len(results))
                 self._results[:0] = results
