@@ -19,7 +19,6 @@ their outcomes and hands back what it had claimed but not started.
 from __future__ import annotations
 
 import asyncio
-import collections
 import logging
 import os
 import random
@@ -100,9 +99,9 @@ class PushWorker:
         self.on_fanned_out = on_fanned_out
         self.owner = worker_name()
         self.concurrency = max(1, concurrency)
-        #: claimed rows, prepared (encrypted), waiting for a free sender
-        self._queue: collections.deque[tuple] = collections.deque()
-        self._ready = asyncio.Event()
+        #: claimed rows, prepared (encrypted), waiting for a free sender; None tells a sender to stop. A queue
+        #: wakes one idle sender per message, where an event would wake them all
+        self._queue: asyncio.Queue[tuple | None] = asyncio.Queue()
         self._signal = asyncio.Event()
         self._results_ready = asyncio.Event()
         self._results: list[store.Result] = []
@@ -188,10 +187,11 @@ class PushWorker:
 
     async def _drain(self) -> None:
         """Hand back what no sender started; let the requests in flight finish (within the timeout)."""
-        while self._queue:
-            self._unsent.append(self._queue.popleft()[0].id)
+        while not self._queue.empty():
+            self._unsent.append(self._queue.get_nowait()[0].id)
             self._pending -= 1
-        self._ready.set()
+        for _ in self._senders:
+            self._queue.put_nowait(None)
         if self._senders:
             _, late = await asyncio.wait(self._senders, timeout=self.sender.timeout_s + 10)
             for task in late:
@@ -227,8 +227,9 @@ class PushWorker:
         self._pending += len(claimed)
         # encrypt in runs of PREPARE_RUN (a few milliseconds each), handing each run to the senders at once
         for start in range(0, len(claimed), PREPARE_RUN):
-            self._queue.extend(self._prepare(c) for c in claimed[start : start + PREPARE_RUN])
-            self._ready.set()
+            now_ms = store.ms(self.clock.now())
+            for c in claimed[start : start + PREPARE_RUN]:
+                self._queue.put_nowait(self._prepare(c, now_ms))
             await asyncio.sleep(0)
         return len(claimed)
 
@@ -262,12 +263,10 @@ class PushWorker:
         """One of `concurrency` senders: take the next prepared message, send it, keep the outcome."""
         queue = self._queue
         while True:
-            while not queue:
-                if self._stopping:
-                    return
-                self._ready.clear()
-                await self._ready.wait()
-            c, info, prepared = queue.popleft()
+            item = await queue.get()
+            if item is None:
+                return
+            c, info, prepared = item
             try:
                 if isinstance(prepared, store.Result):
                     result = prepared
@@ -288,7 +287,7 @@ class PushWorker:
             if self._pending <= self.batch // 2:
                 self._signal.set()
 
-    def _prepare(self, c: store.Claimed) -> tuple[store.Claimed, AlertInfo | None, object]:
+    def _prepare(self, c: store.Claimed, now_ms: int) -> tuple[store.Claimed, AlertInfo | None, object]:
         """The row with what its sender will do: a ready Result, a failed Outcome, or an encrypted message."""
         if c.endpoint is None:
             return c, None, store.Result(c.id, "gone", "unsubscribed")
@@ -297,7 +296,7 @@ class PushWorker:
             return c, None, store.Result(c.id, "failed", "alert deleted")
         ttl = info.ttl
         if info.expires_ms is not None:
-            left = (info.expires_ms - store.ms(self.clock.now())) // 1000
+            left = (info.expires_ms - now_ms) // 1000
             if left < 0 and c.attempts > 1:
                 return c, info, store.Result(c.id, "failed", "expired before it could be delivered")
             ttl = max(0, min(ttl, left))
