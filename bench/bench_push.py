@@ -1,14 +1,14 @@
 """Push fan-out benchmark: one alert to 10,000 subscriptions on a local receiver, beside its two baselines.
 
 Run `.venv/bin/python bench/bench_push.py` (options: `--subscriptions`, `--sample`, `--verify-every`,
-`--database-url`, `--workers`). It makes a throwaway SQLite database (or uses the PostgreSQL database given, dropping its
+`--database-url`, `--processes`). It makes a throwaway SQLite database (or uses the PostgreSQL database given, dropping its
 schema: never point it at real data), starts tests/push/receiver.py as a separate process (it holds the
 subscribers' private keys; it checks every message's headers and, by default, decrypts and VAPID-checks one in
 ten: it stands in for a push service on other machines, and decrypting all of them would take half of this
 2-core machine; `--verify-every 1` checks all), and measures, in one run:
 
 1. lehoi's fan-out: an organiser's alert to every subscription, from the API call (delivery rows inserted) to the
-   last outcome written, through `lehoi worker` processes (1, then 2: the scale-out path) → deliveries/s;
+   last outcome written, through `lehoi worker` with one process, then one per core (its default) → deliveries/s;
 2. baseline (a): a plain loop of `pywebpush.webpush()` (synchronous, requests, a VAPID signature per call) on a
    sample, extrapolated to the same number of subscriptions;
 3. baseline (b): the raw encryption rate, http_ece alone (a fresh ephemeral key per message, as Web Push needs).
@@ -43,8 +43,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--verify-every", type=int, default=10,
                         help="the receiver decrypts and checks one message in N (1: every one)")
     parser.add_argument("--database-url", default="", help="postgresql://… (its public schema is DROPPED)")
-    parser.add_argument("--workers", default="1,2", type=lambda v: [int(x) for x in v.split(",")],
-                        help="numbers of `lehoi worker` processes to measure, comma-separated")
+    parser.add_argument("--processes", default=sorted({1, os.cpu_count() or 1}),
+                        type=lambda v: [int(x) for x in v.split(",")],
+                        help="`lehoi worker --processes N` values to measure, comma-separated (default: 1 and one "
+                             "per core, the command's default)")
     return parser.parse_args()
 
 
@@ -109,39 +111,36 @@ async def add_subscriptions(subscriptions: list[dict]) -> None:
         )
 
 
-def start_workers(count: int, port: int) -> list[subprocess.Popen]:
-    """`lehoi worker` processes on the bench's database and data directory, admitting only the receiver."""
+def start_workers(count: int, port: int) -> subprocess.Popen:
+    """`lehoi worker --processes count` on the bench's database and data directory, admitting only the receiver."""
     env = {**os.environ, "LEHOI_PUSH_HOSTS": f"http://127.0.0.1:{port}", "LEHOI_PUSH_POLL_S": "0.05",
            "LEHOI_NOW": ""}
     lehoi = Path(sys.executable).parent / "lehoi"
-    procs = []
-    for i in range(count):
-        log = Path(os.environ["LEHOI_DATA_DIR"]) / f"worker-{len(procs)}-{time.monotonic_ns()}.log"
-        with open(log, "w") as stderr:
-            proc = subprocess.Popen([str(lehoi), "worker"], env=env, stdout=subprocess.DEVNULL, stderr=stderr)
-        proc.log = log
-        procs.append(proc)
+    log = Path(os.environ["LEHOI_DATA_DIR"]) / f"worker-{count}-{time.monotonic_ns()}.log"
+    with open(log, "w") as stderr:
+        proc = subprocess.Popen([str(lehoi), "worker", "--processes", str(count)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=stderr)
+    proc.log = log
     deadline = time.monotonic() + 30
-    for proc in procs:
-        while "started" not in proc.log.read_text():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"a worker did not start: {proc.log.read_text()[-2000:]}")
-            time.sleep(0.05)
-    return procs
+    while log.read_text().count("started") < count:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"the workers did not start: {log.read_text()[-2000:]}")
+        time.sleep(0.05)
+    return proc
 
 
-def stop_workers(procs: list[subprocess.Popen]) -> float:
-    for proc in procs:
-        proc.send_signal(signal.SIGTERM)
+def stop_workers(proc: subprocess.Popen) -> float:
+    """Stop them; the CPU seconds their processes spent between starting and stopping, from their logs."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
     cpu = 0.0
-    for proc in procs:
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        cpus = [float(part.split()[0]) for part in proc.log.read_text().split(", cpu ")[1:]]
-        if len(cpus) == 2:
-            cpu += cpus[1] - cpus[0]
+    for line in proc.log.read_text().splitlines():
+        if ", cpu " in line:
+            seconds = float(line.rsplit(", cpu ", 1)[1].split()[0])
+            cpu += seconds if " stopped: " in line else -seconds
     return cpu
 
 
@@ -239,7 +238,7 @@ async def main(args: argparse.Namespace) -> None:
         # the baselines are measured between the fan-outs, so a machine whose load changes during the run
         # weighs on both sides alike
         raws.append(raw_encryption_rate(size))
-        for workers in args.workers:
+        for workers in args.processes:
             httpx.post(f"{origin}/_reset", timeout=10)  # noqa: ASYNC210 - between measurements
             before = receiver_stats(port)["cpu_s"]
             elapsed, t_fan, counts, cpu = await fan_out(n, workers, port)
@@ -263,7 +262,7 @@ async def main(args: argparse.Namespace) -> None:
         rate = n / elapsed
         ok = (counts.get("sent") == n and stats["accepted"] == n and not stats["errors"]
               and stats["max_per_subscription"] == 1)
-        label = f"{workers} worker process{'es' if workers > 1 else ''}"
+        label = f"lehoi worker --processes {workers}" + (" (the default here)" if workers == os.cpu_count() else "")
         print(f"push fan-out ({engine}, {label}): {n} deliveries in {elapsed:.2f} s = {rate:,.0f} deliveries/s "
               f"(target >= 3,000: {'met' if rate >= 3000 else 'NOT met'}); {rate / plain:.1f}x the plain loop "
               f"(>= 5x: {'met' if rate >= 5 * plain else 'NOT met'}); {rate / raw:.2f}x raw encryption "

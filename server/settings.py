@@ -33,6 +33,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     push_worker: bool = True
     #: the VAPID `sub` claim: a contact push services may write to (mailto: or https:).
     push_contact: str = "mailto:organisers@lehoi.invalid"
+    #: processes `lehoi worker` runs (0: one per CPU core).
+    push_processes: int = 0
     #: push requests in flight per worker, and delivery rows a worker claims at a time.
     push_concurrency: int = 200
     push_batch: int = 500

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.params import Body, Parameter
+from litestar.params import Body, Parameter, QueryParameter
 
 from server.accounts.guards import attendee_device, organiser_only, require_role
 from server.errors import Invalid
@@ -92,7 +92,8 @@ class AlertController(Controller):
     async def list_alerts(
         self,
         alerts: NamedDependency[AlertService],
-        kind: Literal["alert", "reminder"] = "alert",
+        kind: Annotated[Literal["alert", "reminder"], QueryParameter(description="organisers' alerts or reminders")
+                        ] = "alert",
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
         before: Annotated[datetime | None, Parameter(description="created before this instant (paging)")] = None,
     ) -> list[schemas.AlertView]:

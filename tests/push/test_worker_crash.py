@@ -17,7 +17,7 @@ from .test_delivery import new_device
 LEHOI = Path(sys.executable).parent / "lehoi"
 
 
-def start_worker(push, now: str) -> subprocess.Popen:
+def start_worker(push, now: str, processes: int = 1, stderr=subprocess.PIPE) -> subprocess.Popen:
     env = {
         **os.environ,
         "LEHOI_PUSH_HOSTS": push.receiver.origin,
@@ -26,7 +26,8 @@ def start_worker(push, now: str) -> subprocess.Popen:
         "LEHOI_PUSH_POLL_S": "0.05",
         "LEHOI_PUSH_LEASE_S": "60",
     }
-    return subprocess.Popen([str(LEHOI), "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen([str(LEHOI), "worker", "--processes", str(processes)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=stderr)
 
 
 def wait_for(condition, timeout: float, what: str, proc: subprocess.Popen | None = None) -> None:
@@ -79,6 +80,55 @@ async def test_a_killed_worker_is_taken_over_and_every_subscriber_gets_the_alert
     assert sorted(len(push.receiver.messages(s)) for s in subscriptions) == [1] * 40
     held = [a for s in subscriptions for a in push.receiver.attempts(s) if a[0] == 0]
     assert len(held) == 4  # the requests in flight when it died: never accepted, sent again by the second worker
+
+
+def children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.slow
+async def test_the_worker_command_runs_several_processes_and_replaces_one_that_dies(
+    client, push, in_app, as_organiser, tmp_path
+):
+    subscriptions = [await push.subscribe(await new_device(client, in_app)) for _ in range(30)]
+    in_app(push.worker.pause)
+    log = tmp_path / "worker.log"
+    with open(log, "w") as stderr:
+        supervisor = start_worker(push, "2024-11-12T10:00:00+07:00", processes=2, stderr=stderr)
+    try:
+        wait_for(lambda: log.read_text().count("started") == 2, 30, "two worker processes", supervisor)
+        first = children(supervisor.pid)
+        assert len(first) == 2
+        os.kill(min(first), signal.SIGKILL)
+        wait_for(lambda: log.read_text().count("started") == 3, 30, "a process in place of the killed one", supervisor)
+        second = children(supervisor.pid)
+        assert len(second) == 2 and min(first) not in second and max(first) in second
+
+        alert = await push.send(as_organiser)
+        wait_for(lambda: client.blocking_portal.call(_counts, alert["id"]).get("sent") == 30, 30, "all 30 sent")
+        supervisor.send_signal(signal.SIGTERM)
+        assert supervisor.wait(20) == 0
+    finally:
+        if supervisor.poll() is None:
+            supervisor.kill()
+    assert children(supervisor.pid) == set()
+    assert log.read_text().count("stopped") == 2
+    assert sorted(len(push.receiver.messages(s)) for s in subscriptions) == [1] * 30
+
+
+def test_a_worker_process_that_cannot_start_stops_the_others(tmp_path):
+    env = {**os.environ, "LEHOI_DATA_DIR": str(tmp_path), "LEHOI_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/x"}
+    result = subprocess.run([str(LEHOI), "worker", "--processes", "2"], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode != 0 and "failed at start" in result.stderr
 
 
 async def _counts(alert_id: str) -> dict:
