@@ -27,6 +27,9 @@ from server.push.endpoints import Endpoint, EndpointPolicy, EndpointRefused, sys
 MAX_BODY = 16 * 1024
 #: seconds a name's checked addresses are reused for new connections
 DNS_TTL_S = 60.0
+#: seconds a connection may sit idle and still be reused: push services close idle connections after a while, and
+#: a request on one closed under it fails (and is retried) for nothing
+IDLE_S = 30.0
 
 
 def _path(url: str) -> str:
@@ -63,6 +66,7 @@ class _Connection(asyncio.Protocol):
         self.parser = httptools.HttpResponseParser(self)
         self.waiter: asyncio.Future[PushResponse] | None = None
         self.closed = False
+        self.idle_since = 0.0
         self._reset()
 
     def _reset(self) -> None:
@@ -205,13 +209,17 @@ class PushSession:
 
     def _take_idle(self, target: Endpoint) -> _Connection | None:
         idle = self._idle_by_origin.get(self._key(target))
+        fresh = time.monotonic() - IDLE_S
         while idle:
             connection = idle.pop()
-            if not connection.closed and not connection.transport.is_closing():
+            if connection.idle_since < fresh:
+                connection.close()
+            elif not connection.closed and not connection.transport.is_closing():
                 return connection
         return None
 
     def _idle(self, connection: _Connection) -> None:
+        connection.idle_since = time.monotonic()
         self._idle_by_origin.setdefault(connection.origin, []).append(connection)
 
     def _forget(self, connection: _Connection) -> None:

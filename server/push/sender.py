@@ -86,6 +86,9 @@ class Sender:
         self, endpoint: str, p256dh: str, auth: str, payload: bytes, *, ttl: int, urgency: str, topic: str | None
     ) -> Prepared | Outcome:
         """Check the endpoint's form and encrypt the message (synchronous: CPU only); an Outcome if it cannot go."""
+        if self._session is None:
+            # without our session pywebpush would post through a client of its own, outside the endpoint policy
+            raise RuntimeError("Sender.open() first")
         try:
             target = self._policy().parse(endpoint)
         except EndpointRefused as exc:
@@ -112,13 +115,6 @@ class Sender:
             return Outcome("retry", f"network: {type(exc).__name__} {exc}"[:_REASON_LENGTH])
         return classify(response)
 
-    async def send(
-        self, endpoint: str, p256dh: str, auth: str, payload: bytes, *, ttl: int, urgency: str, topic: str | None
-    ) -> Outcome:
-        """Encrypt and POST one message."""
-        prepared = self.prepare(endpoint, p256dh, auth, payload, ttl=ttl, urgency=urgency, topic=topic)
-        return prepared if isinstance(prepared, Outcome) else await self.deliver(prepared)
-
 
 class _Sealed(WebPusher):
     """pywebpush's WebPusher for one message encrypted ahead of its send.
@@ -129,7 +125,7 @@ class _Sealed(WebPusher):
     encrypted, afresh.
     """
 
-    def __init__(self, endpoint: str, body: bytes, session: PushSession | None) -> None:
+    def __init__(self, endpoint: str, body: bytes, session: PushSession) -> None:
         # not WebPusher.__init__: it copies and decodes the subscription's keys, which `encode` here has no use for
         self.subscription_info = {"endpoint": endpoint}
         self.aiohttp_session = session

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from server.push import client
 from server.push.client import PushSession
 from server.push.endpoints import EndpointPolicy, EndpointRefused
 from server.push.sender import classify
@@ -84,6 +85,18 @@ async def test_a_request_is_well_formed_and_connections_are_kept_for_the_next():
     assert lines[0] == "POST /push/abc?x=1 HTTP/1.1"
     assert f"Host: 127.0.0.1:{server.port}" in lines and "Content-Length: 2" in lines
     assert "TTL: 60" in lines and "Urgency: high" in lines and body == b"\x01\x02"
+
+
+async def test_a_connection_idle_too_long_is_not_reused(monkeypatch):
+    async with Server(lambda _: CREATED) as server:
+        session = server.session()
+        await post(session, server.url())
+        await post(session, server.url())
+        assert server.connections == 1
+        monkeypatch.setattr(client, "IDLE_S", 0.0)
+        await post(session, server.url())
+        await session.close()
+    assert server.connections == 2
 
 
 async def test_at_most_limit_requests_at_once():
