@@ -163,16 +163,20 @@ class SnapshotCache:
         self._engine = engine
         self._snapshot: Snapshot | None = None
         self._checked_at = 0.0
-        self._stale = False
+        #: invalidations so far, and how many of them the held snapshot reflects: a refresh reflects those made
+        #: before it began (each comes after its write committed), so a request never takes the held snapshot
+        #: while a write it may have seen is not in it, not even while a refresh is under way
+        self._invalidations = 0
+        self._reflected = 0
         self._watching = False
         self._lock = asyncio.Lock()
 
     def invalidate(self) -> None:
-        self._stale = True
+        self._invalidations += 1
 
     async def get(self) -> Snapshot:
         snapshot = self._snapshot
-        if snapshot is not None and not self._stale and (
+        if snapshot is not None and self._reflected == self._invalidations and (
             self._watching or time.monotonic() - self._checked_at < VERSION_TTL_S
         ):
             return snapshot
@@ -181,10 +185,11 @@ class SnapshotCache:
     async def refresh(self) -> Snapshot:
         """Reload if the database holds another version than this process."""
         async with self._lock:
-            self._stale = False
+            invalidations = self._invalidations
             version = await current_version()
             if self._snapshot is None or self._snapshot.version != version:
                 self._snapshot = await load_snapshot(self._engine)
+            self._reflected = invalidations
             self._checked_at = time.monotonic()
             return self._snapshot
 
