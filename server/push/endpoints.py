@@ -201,9 +201,6 @@ class EndpointPolicy:
                 raise EndpointRefused(f"{host} resolves to {address}, a private, loopback or link-local address")
         return addresses
 
-    def is_exact(self, host: str, port: int) -> bool:
-        return any(h == host and p == port for _, h, p in self.origins)
-
 
 def _is_ip_literal(host: str) -> bool:
     try:

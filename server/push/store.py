@@ -107,12 +107,13 @@ class Claimed:
     lang: str
 
 
-async def anything_due(now_ms: int) -> bool:
-    rows = await raw(_DUE, now_ms)
-    return bool(rows)
-
-
 _DUE = "SELECT id FROM push_delivery WHERE status = 'queued' AND next_attempt_ms <= {} LIMIT 1"
+
+
+async def anything_due(now_ms: int) -> bool:
+    return bool(await raw(_DUE, now_ms))
+
+
 _DETAILS = (
     "SELECT c.id, c.alert, c.attempts, s.endpoint, s.p256dh, s.auth, dv.lang FROM {source} c "
     "LEFT JOIN push_subscription s ON s.id = c.subscription_id LEFT JOIN device dv ON dv.id = s.device"
