@@ -11,13 +11,18 @@ from piccolo_api.session_auth.tables import SessionsBase
 from server.programme.tables import Announcement, Event, Festival, Trail, Venue
 
 
-def admin_handler(allowed_hosts: list[str]) -> ASGIRouteHandler:
-    """The admin app mounted at /admin."""
+def admin_handler(allowed_hosts: list[str], secure_cookies: bool) -> ASGIRouteHandler:
+    """The admin app mounted at /admin.
+
+    Over https its CSRF check wants the Origin (or Referer) host among `allowed_hosts`, so behind a proxy the public
+    host must be there; `secure_cookies` is piccolo-admin's `production`, which keeps its cookies to https.
+    """
     app = create_admin(
         tables=[Festival, Venue, Event, Trail, Announcement],
         auth_table=BaseUser,
         session_table=SessionsBase,
         site_name="lehoi admin",
         allowed_hosts=allowed_hosts,
+        production=secure_cookies,
     )
     return asgi("/admin", is_mount=True, copy_scope=True)(app)

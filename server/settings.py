@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -19,6 +20,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     host: str = "127.0.0.1"
     port: int = 8000
     data_dir: str = "data"
+    #: the address people open when the server sits behind a proxy (`https://lehoi.example`): /admin admits
+    #: requests from its host, and over https keeps its session cookie to https.
+    public_url: str = ""
     #: unset: SQLite in the data directory; `postgresql://…` for PostgreSQL.
     database_url: str = ""
     #: festival clock: an ISO instant the clock starts from (`fixed:` prefix freezes it).
@@ -58,6 +62,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def sqlite_path(self) -> Path:
         return self.data_path / "lehoi.sqlite"
+
+    def __post_init__(self) -> None:
+        if self.public_url:
+            parts = urlsplit(self.public_url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"public_url must be an http(s) address, not {self.public_url!r}")
+
+    @property
+    def public_host(self) -> str | None:
+        """The host name of `public_url`, if one is set."""
+        return urlsplit(self.public_url).hostname if self.public_url else None
+
+    @property
+    def public_https(self) -> bool:
+        return urlsplit(self.public_url).scheme == "https"
 
     @property
     def uses_postgres(self) -> bool:

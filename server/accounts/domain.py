@@ -22,7 +22,10 @@ def domain(settings: Settings) -> Domain:
             device_registration(settings.device_rate_per_minute),
             volunteer_enrolment(settings.device_rate_per_minute),
             OrganiserVolunteerController,
-            admin_handler(allowed_hosts=[settings.host, "127.0.0.1", "localhost"]),
+            admin_handler(
+                allowed_hosts=[h for h in (settings.public_host, settings.host, "127.0.0.1", "localhost") if h],
+                secure_cookies=settings.public_https,
+            ),
         ],
         mutation_handlers=[FavouriteHandler(), SettingsHandler()],
         on_shutdown=[close_lookups],
