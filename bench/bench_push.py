@@ -225,7 +225,7 @@ async def main(args: argparse.Namespace) -> None:
     settings = load_settings()
     receiver = load_receiver_module()
     n = args.subscriptions
-    vapid = VapidKeys.load(settings.data_path / "vapid", settings.push_contact)
+    vapid = VapidKeys.load(settings.data_path / "vapid", settings.vapid_contact)
     row = {"id": "alert-0123456789abcdef", "kind": "alert", "title_vi": PAYLOAD_TITLE["vi"],
            "title_en": PAYLOAD_TITLE["en"], "body_vi": PAYLOAD_BODY["vi"], "body_en": PAYLOAD_BODY["en"],
            "url": "/#/events/hoa-nhac", "event_id": None}
@@ -247,7 +247,7 @@ async def main(args: argparse.Namespace) -> None:
             stats["cpu_s"] -= before
             runs.append((workers, elapsed, t_fan, counts, stats, cpu))
             raws.append(raw_encryption_rate(size))
-        plain = await asyncio.to_thread(plain_loop, port, vapid.private_pem(), settings.push_contact, args.sample, n)
+        plain = await asyncio.to_thread(plain_loop, port, vapid.private_pem(), settings.vapid_contact, args.sample, n)
     finally:
         proc.kill()
         proc.wait()

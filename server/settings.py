@@ -6,12 +6,15 @@ Every default runs with no configuration: one process on an SQLite file in ./dat
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import msgspec
 
 ENV_PREFIX = "LEHOI_"
+#: the VAPID contact when none is configured: FCM and Mozilla take it, Apple answers 403 BadJwtToken
+PLACEHOLDER_CONTACT = "mailto:organisers@lehoi.invalid"
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -35,8 +38,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     push_hosts: str = ""
     #: run a push worker inside each server process (`0` when separate `lehoi worker` processes do it).
     push_worker: bool = True
-    #: the VAPID `sub` claim: a contact push services may write to (mailto: or https:).
-    push_contact: str = "mailto:organisers@lehoi.invalid"
+    #: the VAPID `sub` claim: a contact push services may write to (`mailto:…` or `https://…`); unset: the
+    #: public address when it is https, else a placeholder that Apple's push service refuses (`vapid_contact`).
+    push_contact: str = ""
     #: processes `lehoi worker` runs (0: one per CPU core).
     push_processes: int = 0
     #: push requests in flight per worker, and delivery rows a worker claims at a time.
@@ -68,6 +72,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             parts = urlsplit(self.public_url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise ValueError(f"public_url must be an http(s) address, not {self.public_url!r}")
+        # Apple's push service refuses a token whose `sub` is not a mailto: or https: address
+        if self.push_contact and not re.fullmatch(r"mailto:[^@\s]+@[^@\s]+\.[^@\s]+|https://[^/\s]+(/\S*)?",
+                                                  self.push_contact):
+            raise ValueError(f"push_contact must be mailto:someone@example.org or https://…, "
+                             f"not {self.push_contact!r}")
+
+    @property
+    def vapid_contact(self) -> str:
+        """The VAPID `sub`: the contact set, else the https public address, else `PLACEHOLDER_CONTACT`."""
+        return self.push_contact or (self.public_url if self.public_https else PLACEHOLDER_CONTACT)
 
     @property
     def public_host(self) -> str | None:

@@ -31,10 +31,12 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 
+#: Safari's push service: the strictest about the VAPID contact
+APPLE_PUSH_HOST = "web.push.apple.com"
 DEFAULT_PUSH_HOSTS = (
     "fcm.googleapis.com",
     "updates.push.services.mozilla.com",
-    "web.push.apple.com",
+    APPLE_PUSH_HOST,
     "*.notify.windows.com",
 )
 MAX_ENDPOINT_LENGTH = 2048

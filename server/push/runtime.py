@@ -9,11 +9,11 @@ from collections.abc import Callable
 from piccolo.engine.base import Engine
 
 from server.clock import Clock
-from server.push.endpoints import EndpointPolicy
+from server.push.endpoints import APPLE_PUSH_HOST, EndpointPolicy
 from server.push.sender import Sender
 from server.push.vapid import VapidKeys
 from server.push.worker import PushWorker
-from server.settings import Settings
+from server.settings import PLACEHOLDER_CONTACT, Settings
 
 log = logging.getLogger("lehoi.push")
 
@@ -21,9 +21,12 @@ log = logging.getLogger("lehoi.push")
 class PushRuntime:
     def __init__(self, settings: Settings, vapid: VapidKeys | None = None) -> None:
         self.settings = settings
-        self.vapid = vapid or VapidKeys.load(settings.data_path / "vapid", settings.push_contact)
+        self.vapid = vapid or VapidKeys.load(settings.data_path / "vapid", settings.vapid_contact)
         #: replaceable at run time (tests point it at their local receiver); senders read it on every request
         self.policy = EndpointPolicy.from_setting(settings.push_hosts)
+        if self.vapid.contact == PLACEHOLDER_CONTACT and self.policy.admits_host(APPLE_PUSH_HOST):
+            log.warning("push: no contact set, so Apple's push service will refuse every message (403 BadJwtToken): "
+                        "set LEHOI_PUSH_CONTACT=mailto:… or an https LEHOI_PUBLIC_URL")
         self.worker: PushWorker | None = None
         self._task: asyncio.Task | None = None
 

@@ -4,7 +4,7 @@ It holds the subscribers' private keys, so it checks every message the way a pus
 between them:
 
 * the VAPID ``Authorization: vapid t=<JWT>,k=<key>``: ``k`` is the server's public key, the JWT is ES256-signed by
-  it, ``aud`` is this endpoint's origin, ``exp`` is in the future and at most 24 hours away, ``sub`` is present;
+  it, ``aud`` is this endpoint's origin, ``exp`` is in the future and at most 24 hours away, ``sub`` is a mailto: or https: contact;
 * ``Content-Encoding: aes128gcm``, a ``TTL`` header, a valid ``Urgency`` and ``Topic`` when given;
 * the body decrypts (RFC 8291/8188, http_ece) with the subscriber's private key and auth secret, to JSON.
 
@@ -343,8 +343,8 @@ class Receiver:
         exp = claims.get("exp")
         if not isinstance(exp, int) or exp <= now or exp > now + 24 * 3600:
             return f"VAPID exp {exp!r} is not within the next 24 hours"
-        if not claims.get("sub"):
-            return "VAPID sub is missing"
+        if not str(claims.get("sub", "")).startswith(("mailto:", "https://")):
+            return f"VAPID sub is not a mailto: or https: contact: {claims.get('sub')!r}"  # Apple refuses those
         return None
 
     def _verify_vapid_signature(self, authorization: str) -> dict | str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from litestar.datastructures import State
 
 from server.push import domain as push_domain
@@ -31,3 +34,33 @@ async def test_the_worker_command_is_there():
 
     result = CliRunner().invoke(main, ["worker", "--help"])
     assert result.exit_code == 0 and "Deliver push alerts and reminders" in result.output
+
+
+def test_the_vapid_contact_is_the_one_set_else_the_https_public_address(tmp_path):
+    from server.settings import PLACEHOLDER_CONTACT
+
+    assert load_settings({"LEHOI_PUSH_CONTACT": "mailto:ops@hcdf.vn",
+                          "LEHOI_PUBLIC_URL": "https://lehoi.example"}).vapid_contact == "mailto:ops@hcdf.vn"
+    assert load_settings({"LEHOI_PUBLIC_URL": "https://lehoi.example"}).vapid_contact == "https://lehoi.example"
+    assert load_settings({"LEHOI_PUBLIC_URL": "http://lehoi.example"}).vapid_contact == PLACEHOLDER_CONTACT
+    assert load_settings({}).vapid_contact == PLACEHOLDER_CONTACT
+
+
+@pytest.mark.parametrize("contact", ["organisers@hcdf.vn", "mailto:organisers", "http://hcdf.vn", "mailto:a b@c.d"])
+def test_a_contact_apple_would_refuse_is_refused_at_start(contact):
+    with pytest.raises(ValueError, match="push_contact"):
+        load_settings({"LEHOI_PUSH_CONTACT": contact})
+
+
+@pytest.mark.parametrize(("environ", "warned"), [
+    ({}, True),  # the public push services, Apple's among them, and no contact
+    ({"LEHOI_PUSH_HOSTS": "fcm.googleapis.com"}, False),  # no Apple: the placeholder does
+    ({"LEHOI_PUSH_CONTACT": "mailto:ops@hcdf.vn"}, False),
+])
+def test_a_server_without_a_contact_says_apple_will_refuse_its_messages(tmp_path, caplog, environ, warned):
+    from server.push.runtime import PushRuntime
+
+    with caplog.at_level(logging.WARNING, logger="lehoi.push"):
+        runtime = PushRuntime(load_settings({"LEHOI_DATA_DIR": str(tmp_path), **environ}))
+    assert ("403 BadJwtToken" in caplog.text) is warned
+    assert runtime.vapid.header("https://fcm.googleapis.com")  # it still sends
