@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from litestar import Response
+from litestar import Request, Response
 from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import (
     ClientException,
     NotAuthorizedException,
     NotFoundException,
     PermissionDeniedException,
+    TooManyRequestsException,
     ValidationException,
 )
-from litestar.status_codes import HTTP_409_CONFLICT, HTTP_429_TOO_MANY_REQUESTS
-from litestar.types import Message, Scope
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware, get_remote_address
+from litestar.status_codes import HTTP_409_CONFLICT
+from litestar.types import Message, Receive, Scope, Send
 
 JSON = dict[str, Any]
 
@@ -23,13 +27,33 @@ class ConflictException(ClientException):
     status_code = HTTP_409_CONFLICT
 
 
-class TooManyRequestsException(ClientException):
-    status_code = HTTP_429_TOO_MANY_REQUESTS
-
-
 ReadErrors = [NotFoundException, ValidationException]
 AuthErrors = [NotAuthorizedException, PermissionDeniedException]
 WriteErrors = [*ReadErrors, *AuthErrors, ConflictException]
+
+
+class _RateLimitWithRetryAfter(RateLimitMiddleware):
+    """Litestar's limit, whose 429 also says when to come back: Retry-After, which phones and HTTP clients honour
+    (Litestar sends only the RateLimit-* draft headers)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except TooManyRequestsException as exc:
+            reset = (exc.headers or {}).get(self.config.rate_limit_reset_header_key)
+            if reset is not None:
+                exc.headers = {**exc.headers, "Retry-After": reset}
+            raise
+
+
+def rate_limit(name: str, per_minute: int,
+               identify: Callable[[Request], str] = get_remote_address) -> DefineMiddleware:
+    """At most `per_minute` requests a minute per client address (or whatever `identify` names); past it, 429 with
+    Retry-After. Each limit counts in a store of its own: Litestar keys counts by the identifier alone, so limits
+    sharing a store would spend one budget (sign-ins using up a venue's device registrations)."""
+    return RateLimitConfig(rate_limit=("minute", per_minute), set_rate_limit_headers=True,
+                           identifier_for_request=identify, store=f"rate-limit:{name}",
+                           middleware_class=_RateLimitWithRetryAfter).middleware
 
 
 def json_response(body: bytes, media_type: str = "application/json", **kwargs: Any) -> Response[Any]:

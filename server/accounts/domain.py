@@ -1,8 +1,8 @@
 from server.accounts.controllers import (
-    AuthController,
     DeviceController,
     OrganiserVolunteerController,
     device_registration,
+    organiser_login,
     volunteer_enrolment,
 )
 from server.accounts.mutations import FavouriteHandler, SettingsHandler
@@ -17,7 +17,7 @@ def domain(settings: Settings) -> Domain:
     return Domain(
         name="accounts",
         route_handlers=[
-            AuthController,
+            organiser_login(),
             DeviceController,
             device_registration(settings.device_rate_per_minute),
             volunteer_enrolment(settings.device_rate_per_minute),

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from litestar import Controller, Request, Response, Router, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import PermissionDeniedException
-from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
+from litestar.middleware.rate_limit import get_remote_address
 from litestar.params import Body, PathParameter, QueryParameter
 
 from server.accounts.guards import attendee_device, organiser_only, require_role, volunteer_only
@@ -36,7 +36,14 @@ from server.checkin.stamps import passport
 from server.checkin.tables import Scan
 from server.checkin.tokens import issue_stamp
 from server.errors import NotFound
-from server.http import AuthErrors, ConflictException, ReadErrors, TooManyRequestsException, WriteErrors
+from server.http import (
+    AuthErrors,
+    ConflictException,
+    ReadErrors,
+    TooManyRequestsException,
+    WriteErrors,
+    rate_limit,
+)
 from server.programme.deps import provide_snapshot
 from server.programme.snapshot import Snapshot
 
@@ -91,9 +98,8 @@ def pass_issuing() -> Router:
                                                  principal.subject, request.app.state.clock.now())
         return Response(_issued(request, row), status_code=201 if created else 200)
 
-    limit = RateLimitConfig(rate_limit=("minute", PASS_RATE_PER_MINUTE), set_rate_limit_headers=True,
-                            identifier_for_request=_device_or_address)
-    return Router("/api", route_handlers=[issue], middleware=[limit.middleware])
+    return Router("/api", route_handlers=[issue],
+                  middleware=[rate_limit("passes", PASS_RATE_PER_MINUTE, _device_or_address)])
 
 
 async def _own_pass(request: Request, pass_id: str) -> dict:

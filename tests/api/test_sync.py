@@ -152,3 +152,5 @@ async def test_device_registration_is_rate_limited(client):
     statuses = [(await client.post("/api/devices")).status_code for _ in range(60)]
     assert statuses.count(429) > 0 and 201 in statuses
     assert statuses[statuses.index(429):] == [429] * (len(statuses) - statuses.index(429))
+    # the phone's sync engine waits as long as Retry-After says
+    assert 0 < int((await client.post("/api/devices")).headers["retry-after"]) <= 60
