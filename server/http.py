@@ -1,4 +1,4 @@
-"""HTTP plumbing shared by every domain: pre-encoded JSON answers and the error lists OpenAPI shows."""
+"""HTTP plumbing shared by every domain: pre-encoded JSON answers, the error lists OpenAPI shows, rate limits."""
 
 from __future__ import annotations
 
