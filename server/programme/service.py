@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from piccolo.engine.base import Engine
 from piccolo.table import Table
 
 from server.db.transactions import write_transaction
-from server.errors import Conflict, Invalid, NotFound
+from server.errors import Conflict, NotFound
 from server.programme import records, schemas
+from server.programme.checks import check_event, check_stops
 from server.programme.snapshot import SnapshotCache
 from server.programme.tables import Event, Trail, Venue
-
-
-def _aware(at: datetime, field: str) -> None:
-    if at.tzinfo is None:
-        raise Invalid(f"{field} needs a UTC offset, for example 2024-11-12T10:00:00+07:00")
 
 
 async def _exists(table: type[Table], ident: str) -> bool:
@@ -70,16 +65,8 @@ class ProgrammeService:
 
     # events
 
-    async def _check_event(self, venue_id: str, starts_at: datetime, ends_at: datetime) -> None:
-        _aware(starts_at, "starts_at")
-        _aware(ends_at, "ends_at")
-        if ends_at <= starts_at:
-            raise Invalid("ends_at must be after starts_at")
-        if not await _exists(Venue, venue_id):
-            raise Invalid(f"venue_id {venue_id!r} is not a venue")
-
     async def create_event(self, data: schemas.EventCreate) -> None:
-        await self._check_event(data.venue_id, data.starts_at, data.ends_at)
+        await check_event(data.venue_id, data.starts_at, data.ends_at)
         await self._insert(Event, "event", data.id, records.flatten(records.given_fields(data)))
 
     async def update_event(self, event_id: str, data: schemas.EventUpdate) -> None:
@@ -87,7 +74,7 @@ class ProgrammeService:
         if row is None:
             raise NotFound(f"no event with id {event_id!r}")
         fields = records.given_fields(data)
-        await self._check_event(
+        await check_event(
             fields.get("venue_id", row["venue"]),
             fields.get("starts_at", row["starts_at"]),
             fields.get("ends_at", row["ends_at"]),
@@ -99,20 +86,14 @@ class ProgrammeService:
 
     # trails
 
-    async def _check_stops(self, stops: list[str]) -> None:
-        venues = (await self.cache.get()).venues
-        missing = [s for s in stops if s not in venues and not await _exists(Venue, s)]
-        if missing:
-            raise Invalid(f"trail stops are not venues: {', '.join(missing)}")
-
     async def create_trail(self, data: schemas.TrailCreate) -> None:
-        await self._check_stops(data.stops)
+        await check_stops(data.stops, (await self.cache.get()).venues)
         await self._insert(Trail, "trail", data.id, records.flatten(records.given_fields(data)))
 
     async def update_trail(self, trail_id: str, data: schemas.TrailUpdate) -> None:
         fields = records.given_fields(data)
         if "stops" in fields:
-            await self._check_stops(fields["stops"])
+            await check_stops(fields["stops"], (await self.cache.get()).venues)
         await self._update(Trail, "trail", trail_id, records.flatten(fields))
 
     async def delete_trail(self, trail_id: str) -> None:

@@ -62,3 +62,49 @@ async def test_admin_behind_a_tls_proxy_admits_its_public_host_only():
         403, "Referer or origin is incorrect")
     # without LEHOI_PUBLIC_URL the public host is a stranger: organisers could not sign in behind the proxy
     assert (await admin_post_from("https://lehoi.example"))[0] == 403
+
+
+async def test_admin_refuses_what_the_api_refuses_and_stores_nothing(client, fresh_programme):
+    _, csrf = await admin_login(client, *ORGANISER)
+    headers = {"X-CSRFToken": csrf}
+    venue = (await client.get("/api/venues")).json()[0]
+    event = (await client.get("/api/events", params={"day": "2024-11-13"})).json()[0]
+    before = (await client.get("/api/sync/bundle")).json()["version"]
+    refusals = [
+        (f"/admin/api/tables/venue/{venue['id']}/", {"lat": 999}, "lat"),
+        (f"/admin/api/tables/venue/{venue['id']}/", {"kind": "zoo"}, "kind"),
+        (f"/admin/api/tables/venue/{venue['id']}/", {"capacity": -3}, "capacity"),
+        (f"/admin/api/tables/event/{event['id']}/", {"title_en": ""}, "title"),
+        (f"/admin/api/tables/event/{event['id']}/", {"ends_at": "2024-11-01T10:00:00+07:00"}, "ends_at"),
+        (f"/admin/api/tables/event/{event['id']}/", {"category": "Not A Category"}, "category"),
+    ]
+    for path, change, field in refusals:
+        response = await client.patch(path, json=change, headers=headers)
+        assert response.status_code == 422 and field in response.text, (change, response.status_code, response.text)
+    new_venue = {"name_vi": "Vườn thú Thủ Lệ", "name_en": "Thu Le Zoo", "kind": "zoo", "lat": 21.03, "lon": 105.8}
+    response = await client.post("/admin/api/tables/venue/", json=new_venue, headers=headers)
+    assert response.status_code == 422 and "kind" in response.text, response.text
+    client.app.state.snapshots.invalidate()
+    bundle = await client.get("/api/sync/bundle")
+    assert bundle.status_code == 200 and bundle.json()["version"] == before  # nothing was written
+    assert (await client.get(f"/api/venues/{venue['id']}")).json()["lat"] == venue["lat"]
+    assert (await client.get("/api/venues/vuon-thu-thu-le")).status_code == 404
+    client.cookies.clear()
+
+
+async def test_a_venue_made_in_admin_gets_an_id_from_its_name(client, fresh_programme):
+    _, csrf = await admin_login(client, *ORGANISER)
+    new_venue = {"name_vi": "Vườn thú Thủ Lệ", "name_en": "Thu Le Zoo", "kind": "garden", "lat": 21.03, "lon": 105.8}
+    made = []
+    try:
+        for expected in ("vuon-thu-thu-le", "vuon-thu-thu-le-2"):
+            response = await client.post("/admin/api/tables/venue/", json=new_venue, headers={"X-CSRFToken": csrf})
+            assert response.status_code == 201, response.text
+            made.append(expected)
+            client.app.state.snapshots.invalidate()
+            venue = (await client.get(f"/api/venues/{expected}")).json()
+            assert (venue["name"]["en"], venue["kind"], venue["opening_hours"]) == ("Thu Le Zoo", "garden", {})
+    finally:  # the demo festival's reload leaves venues it does not know
+        for ident in made:
+            await client.delete(f"/admin/api/tables/venue/{ident}/", headers={"X-CSRFToken": csrf})
+        client.cookies.clear()
