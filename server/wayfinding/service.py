@@ -61,6 +61,11 @@ _encoder = msgspec.json.Encoder()
 ENGINE_RETRY_AFTER_S = 30.0
 #: OSRM's default `--max-table-size`: the most points a table request may carry.
 ENGINE_TABLE_MAX_POINTS = 100
+#: an event this long or longer (an exhibition, an installation, a market) is open house: a plan may join it
+#: at any time while it runs, for `OPEN_HOUSE_VISIT_MIN` minutes, rather than from its start to its end
+#: (pwa/js/lib/dayplan.js plans the same way)
+OPEN_HOUSE = timedelta(hours=3)
+OPEN_HOUSE_VISIT_MIN = 60
 
 _COORDINATES = re.compile(r"^\s*([+-]?\d{1,3}(?:\.\d+)?)\s*,\s*([+-]?\d{1,3}(?:\.\d+)?)\s*$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -378,7 +383,7 @@ class Wayfinder:
             end_at=end_at,
             stops=[
                 schemas.PlannedStop(
-                    id=_public(stop.id), kind=stop.kind, venue_id=where[stop.id], lat=stop.location.lat,
+                    id=_public(stop.id), kind=_kind(stop.id), venue_id=where[stop.id], lat=stop.location.lat,
                     lon=stop.location.lon, arrive_at=stop.arrive_at, starts_at=stop.starts_at,
                     leave_at=stop.leave_at, wait_s=int((stop.starts_at - stop.arrive_at).total_seconds()),
                 )
@@ -401,7 +406,8 @@ class Wayfinder:
         end_at: datetime | None,
     ) -> tuple[list[planner.Stop], list[str], dict[str, str]]:
         """The planner's stops (ids prefixed `event:` or `venue:`), the cancelled events left out, and
-        the venue of every stop. 404 for an unknown event or venue."""
+        the venue of every stop. 404 for an unknown event or venue. An open-house event (`OPEN_HOUSE` or
+        longer) is a visit inside its own times, as a venue is inside its opening hours."""
         stops: list[planner.Stop] = []
         cancelled: list[str] = []
         where: dict[str, str] = {}
@@ -415,7 +421,12 @@ class Wayfinder:
                 cancelled.append(key)
                 continue
             where[key] = venue.id
-            stops.append(planner.EventStop(key, LatLon(venue.lat, venue.lon), event.starts_at, event.ends_at))
+            location = LatLon(venue.lat, venue.lon)
+            if event.ends_at - event.starts_at >= OPEN_HOUSE:
+                windows = ((event.starts_at, event.ends_at),)
+                stops.append(planner.VenueStop(key, location, windows, OPEN_HOUSE_VISIT_MIN))
+            else:
+                stops.append(planner.EventStop(key, location, event.starts_at, event.ends_at))
         days = plan_days(start_at, end_at)
         for visit in request.venues:
             venue = snapshot.venues.get(visit.id)

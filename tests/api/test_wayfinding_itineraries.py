@@ -13,6 +13,9 @@ HOA_LO_TALK = "ky-uc-do-thi-bao-tang"  # Hỏa Lò, 09:30-11:00
 BAT_TRANG_GLAZING = "ve-gom-men-lam"  # Bát Tràng, 14:00-16:00
 CITADEL_NIGHT = f"giai-ma-hoang-thanh-dem-{DAY}"  # Imperial Citadel, 18:00-20:30
 INDOCHINA_SENSE = f"cam-thuc-dong-duong-{DAY}"  # former Indochina University, 09:00-22:00
+INDOCHINA_BANK = f"ngan-hang-dong-duong-{DAY}"  # State Bank, 09:00-18:00
+CHILDRENS_PALACE = f"cung-thieu-nhi-hoai-niem-{DAY}"  # Children's Palace, 09:00-21:00
+VILLAGE_FILM = f"phim-lang-nghe-{DAY}"  # 22 Hàng Buồm, 19:00-20:30
 FAVOURITES = [HOA_LO_TALK, BAT_TRANG_GLAZING, CITADEL_NIGHT]
 
 
@@ -84,22 +87,42 @@ async def test_three_favourites_with_a_craft_village_in_a_sensible_order(client)
 async def test_what_cannot_fit_is_left_out_with_a_reason(client):
     itinerary = await plan(
         client, mode="car", start_at=at("08:30"), end_at=at("22:30"),
-        events=[*FAVOURITES, INDOCHINA_SENSE],  # a day-long exhibition clashes with everything
+        events=[*FAVOURITES, VILLAGE_FILM],  # the film clashes with the Citadel at night
         venues=[
             {"id": "van-mieu", "dwell_min": 60},  # fits between the talk and the pottery
             {"id": "nha-may-xe-lua-gia-lam", "dwell_min": 60},  # closed on 12 November (festival hours)
         ],
     )
     assert_consistent(itinerary)
-    assert [s["id"] for s in itinerary["stops"] if s["kind"] == "event"] == FAVOURITES
+    placed = [s["id"] for s in itinerary["stops"] if s["kind"] == "event"]
+    assert placed[:2] == FAVOURITES[:2] and placed[2:] in ([CITADEL_NIGHT], [VILLAGE_FILM])
     assert "van-mieu" in [s["id"] for s in itinerary["stops"]]
     visit = next(s for s in itinerary["stops"] if s["id"] == "van-mieu")
     assert "07:30" <= visit["starts_at"][11:16] and visit["leave_at"][11:16] <= "18:00", "inside its opening hours"
     assert datetime.fromisoformat(visit["leave_at"]) - datetime.fromisoformat(visit["starts_at"]) == timedelta(hours=1)
+    clashing = VILLAGE_FILM if placed[2] == CITADEL_NIGHT else CITADEL_NIGHT
     assert itinerary["unplaced"] == [
-        {"id": INDOCHINA_SENSE, "kind": "event", "reason": "overlaps_event"},
+        {"id": clashing, "kind": "event", "reason": "overlaps_event"},
         {"id": "nha-may-xe-lua-gia-lam", "kind": "venue", "reason": "closed"},
     ]
+
+
+async def test_exhibitions_already_open_are_joined_late_for_an_hour(client):
+    events = {e["id"]: e for e in (await client.get("/api/events", params={"day": DAY})).json()}
+    exhibitions = [INDOCHINA_SENSE, INDOCHINA_BANK, CHILDRENS_PALACE]  # open since 09:00, until 18:00 or later
+    itinerary = await plan(client, mode="car", start_at=at("10:05"), events=[*exhibitions, CITADEL_NIGHT])
+    assert_consistent(itinerary)
+    assert itinerary["unplaced"] == []
+    assert {s["id"] for s in itinerary["stops"]} == {*exhibitions, CITADEL_NIGHT}
+    for stop in itinerary["stops"]:
+        event = events[stop["id"]]
+        assert stop["kind"] == "event"
+        starts, leaves = datetime.fromisoformat(stop["starts_at"]), datetime.fromisoformat(stop["leave_at"])
+        if stop["id"] == CITADEL_NIGHT:  # a show of two and a half hours: from its start to its end
+            assert (stop["starts_at"], stop["leave_at"]) == (event["starts_at"], event["ends_at"])
+        else:
+            assert leaves - starts == timedelta(hours=1)
+            assert datetime.fromisoformat(event["starts_at"]) <= starts and leaves <= datetime.fromisoformat(event["ends_at"])
 
 
 async def test_on_foot_the_village_and_the_evening_do_not_both_fit(client):

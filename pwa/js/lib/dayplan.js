@@ -5,6 +5,11 @@
 import { InvalidItinerary, MAX_STOPS, planItinerary } from './planner.js';
 import { place, venuePlace } from './travel.js';
 
+// An event this long or longer (an exhibition, an installation, a market) is open house: a plan may join it at
+// any time while it runs, for an hour, rather than from its start to its end (as server/wayfinding/service.py).
+const OPEN_HOUSE_S = 3 * 3600;
+const OPEN_HOUSE_VISIT_MIN = 60;
+
 const seconds = (iso) => Math.floor(Date.parse(iso) / 1000);
 const iso = (s) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
 const pointKey = (p) => `${p.lat},${p.lon}`;
@@ -54,7 +59,11 @@ export function planDayOffline(programme, estimator, request) {
       continue;
     }
     where.set(key, venue.id);
-    stops.push({ id: key, kind: 'event', location: { lat: venue.lat, lon: venue.lon }, startsAt: seconds(event.starts_at), endsAt: seconds(event.ends_at) });
+    const location = { lat: venue.lat, lon: venue.lon };
+    const [startsAt, endsAt] = [seconds(event.starts_at), seconds(event.ends_at)];
+    stops.push(endsAt - startsAt >= OPEN_HOUSE_S
+      ? { id: key, kind: 'venue', location, windows: [[startsAt, endsAt]], dwellMin: OPEN_HOUSE_VISIT_MIN }
+      : { id: key, kind: 'event', location, startsAt, endsAt });
   }
   // Like the server, one place per point: two venues at the very same spot travel as the first of them.
   const places = new Map([[pointKey(start.point), start]]);
@@ -102,7 +111,7 @@ export function planDayOffline(programme, estimator, request) {
     start_at: iso(startAt),
     end_at: endAt === null ? null : iso(endAt),
     stops: plan.stops.map((s) => ({
-      id: s.id.slice(6), kind: s.kind, venue_id: where.get(s.id), lat: s.location.lat, lon: s.location.lon,
+      id: s.id.slice(6), kind: 'event', venue_id: where.get(s.id), lat: s.location.lat, lon: s.location.lon,
       arrive_at: iso(s.arriveAt), starts_at: iso(s.startsAt), leave_at: iso(s.leaveAt), wait_s: s.startsAt - s.arriveAt,
     })),
     legs,
