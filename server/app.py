@@ -47,6 +47,13 @@ def _lehoi_error(_: Request, exc: LehoiError) -> Response:
     return Response({"status_code": exc.status_code, "detail": exc.detail}, status_code=exc.status_code)
 
 
+def _too_deep(request: Request, exc: RecursionError) -> Response:
+    # msgspec refuses JSON nested past Python's recursion limit with RecursionError, not a decode error; a body
+    # like that is bad input (and a phone retries a 5xx forever, where a 400 lets it drop the one bad write)
+    log.warning("refused %s %s: %s", request.method, request.url.path, exc)
+    return Response({"status_code": 400, "detail": "the body is nested too deeply to read"}, status_code=400)
+
+
 def _unexpected_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         body = {"status_code": exc.status_code, "detail": exc.detail}
@@ -147,7 +154,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         route_handlers=route_handlers,
         lifespan=[lifespan],
         state=state,
-        exception_handlers={LehoiError: _lehoi_error, Exception: _unexpected_error},
+        exception_handlers={LehoiError: _lehoi_error, RecursionError: _too_deep, Exception: _unexpected_error},
         before_send=[stamp_festival_now],
         openapi_config=OpenAPIConfig(
             title="lehoi",

@@ -86,21 +86,23 @@ class MutationApplier:
         async with write_transaction(self.engine):
             if is_postgres(self.engine):
                 await AppliedMutation.raw("SELECT id FROM device WHERE id = {} FOR UPDATE", client_id)
-            seen = await self._recorded(client_id, [m.id for m in mutations])
+            # a UUID is the same in either case: the key is its lower-case form, the answer echoes it as sent
+            seen = await self._recorded(client_id, [m.id.lower() for m in mutations])
             states: dict[int, tuple[MutationHandler, Any]] = {}
             results: list[Result] = []
             records: list[tuple] = []
             for mutation in mutations:
-                if mutation.id in seen:
+                key = mutation.id.lower()
+                if key in seen:
                     results.append(Duplicate(id=mutation.id))
                     continue
-                seen.add(mutation.id)
+                seen.add(key)
                 result = await self._apply_one(ctx, mutation, states)
                 results.append(result)
                 rejected = isinstance(result, Rejected)
                 records.append((
                     client_id,
-                    mutation.id,
+                    key,
                     mutation.name[:32],
                     "rejected" if rejected else "applied",
                     result.reason if rejected else None,

@@ -129,6 +129,15 @@ async def test_same_id_twice_in_one_batch_is_a_duplicate(client, device):
     assert [r["status"] for r in body["results"]] == ["applied", "duplicate"]
 
 
+async def test_a_mutation_id_is_the_same_in_either_case(client, device):
+    events = await some_event_ids(client, 1)
+    m = mutation("favourite.set", event_id=events[0])
+    shouted = {**m, "id": m["id"].upper()}
+    first = (await push(client, device, [shouted])).json()["results"]
+    again = (await push(client, device, [m])).json()["results"]
+    assert [(r["id"], r["status"]) for r in first + again] == [(shouted["id"], "applied"), (m["id"], "duplicate")]
+
+
 async def test_push_guards(client, device):
     m = [mutation("favourite.set", event_id="x")]
     assert (await client.post("/api/sync/push", json={"client_id": device["id"], "mutations": m})).status_code == 401
@@ -154,3 +163,15 @@ async def test_device_registration_is_rate_limited(client):
     assert statuses[statuses.index(429):] == [429] * (len(statuses) - statuses.index(429))
     # the phone's sync engine waits as long as Retry-After says
     assert 0 < int((await client.post("/api/devices")).headers["retry-after"]) <= 60
+
+
+async def test_json_nested_too_deeply_is_refused_as_bad_input(client, device):
+    """A 5xx would have the phone retry its batch forever; a 400 lets it find and drop the one bad write."""
+    deep = b"[" * 1000 + b"]" * 1000
+    mutation = b'{"id":"0192d5a0-0000-7000-8000-000000000001","name":"settings.set","at":"2024-11-12T10:00:00+07:00",'
+    body = b'{"client_id":"' + device["id"].encode() + b'","mutations":[' + mutation + b'"args":{"lang":' + deep + b"}}]}"
+    for path, headers in (("/api/sync/push", device["auth"]), ("/api/auth/login", {}), ("/api/itineraries", {})):
+        response = await client.post(path, content=body, headers={**headers, "content-type": "application/json"})
+        assert response.status_code == 400 and "nested too deeply" in response.json()["detail"], (path, response.text)
+    me = (await client.get("/api/me", headers=device["auth"])).json()
+    assert me["settings"].get("lang") in (None, "vi")  # nothing applied
