@@ -8,6 +8,7 @@ from piccolo.apps.user.tables import BaseUser
 
 from server.accounts.tables import OrganiserToken
 from server.accounts.tokens import ORGANISER_PREFIX, new_token
+from server.db.engine import is_postgres
 from server.errors import Conflict, Invalid
 
 ORGANISER_TOKEN_LIFETIME = timedelta(days=14)
@@ -15,9 +16,10 @@ ORGANISER_TOKEN_LIFETIME = timedelta(days=14)
 
 async def create_organiser(email: str, password: str) -> int:
     """A new organiser who can sign in to the API and to /admin; refuses a taken email or a weak password."""
+    email = email.strip().lower()
     if "@" not in email or len(email) > 254:
         raise Invalid(f"{email!r} is not an email address")
-    if await BaseUser.exists().where(BaseUser.username == email):
+    if await _username(email) is not None:
         raise Conflict(f"an organiser {email!r} already exists")
     try:
         user = await BaseUser.create_user(
@@ -28,9 +30,20 @@ async def create_organiser(email: str, password: str) -> int:
     return user.id
 
 
+async def _username(email: str) -> str | None:
+    """The organiser's user name for this email in any case (phone keyboards capitalise the first letter)."""
+    # SQLite's LIKE ignores ASCII case as PostgreSQL's ILIKE does; both also match their wildcards, so they
+    # only narrow the candidates, compared exactly here
+    column = BaseUser.username
+    match = column.ilike(email.strip()) if is_postgres(BaseUser._meta.db) else column.like(email.strip())
+    candidates = await BaseUser.select(column).where(match)
+    return next((c["username"] for c in candidates if c["username"].casefold() == email.strip().casefold()), None)
+
+
 async def login(email: str, password: str, now: datetime) -> tuple[str, datetime] | None:
     """A bearer token for an active organiser with this password, or None."""
-    user_id = await BaseUser.login(username=email, password=password)
+    # an unknown email still goes through BaseUser.login, whose time does not tell who is an organiser
+    user_id = await BaseUser.login(username=await _username(email) or email, password=password)
     if user_id is None:
         return None
     if not await BaseUser.exists().where((BaseUser.id == user_id) & (BaseUser.admin == True)):  # noqa: E712

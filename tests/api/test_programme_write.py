@@ -47,6 +47,15 @@ async def test_login_refuses_a_wrong_password(client):
     assert (await client.post("/api/auth/login", json={"email": "x"})).status_code == 422
 
 
+async def test_login_takes_the_email_in_any_case(client):
+    from conftest import ORGANISER
+
+    email, password = ORGANISER
+    response = await client.post("/api/auth/login", json={"email": f" {email.capitalize()}", "password": password})
+    assert response.status_code == 200 and response.json()["token"]
+    assert (await client.post("/api/auth/login", json={"email": email.upper(), "password": "nope"})).status_code == 401
+
+
 async def test_create_update_delete_round_trip(client, as_organiser, fresh_programme):
     version = (await client.get("/api/festival")).json()["version"]
     assert (await client.post("/api/venues", json=NEW_VENUE, headers=as_organiser)).status_code == 201
