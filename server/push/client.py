@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 
 import httptools
 
-from server.push.endpoints import Endpoint, EndpointPolicy, EndpointRefused, system_lookup
+from server.push.endpoints import Endpoint, EndpointPolicy, EndpointUnresolved, system_lookup
 
 #: the most of an answer's body kept (push services explain an error in a line or two)
 MAX_BODY = 16 * 1024
@@ -181,7 +181,7 @@ class PushSession:
     async def post(self, url: str, *, data: bytes, headers: Mapping[str, str], timeout: float | None = None
                    ) -> PushResponse:
         """POST ``data`` to a push endpoint; EndpointRefused if it may not be contacted, TimeoutError or
-        another OSError if the network or the service fails."""
+        another OSError (EndpointUnresolved among them) if the network, the resolver or the service fails."""
         target = self._policy().parse(url)
         lines = [f"{name}: {value}\r\n" for name, value in headers.items()]
         block = "".join(lines)
@@ -258,6 +258,6 @@ class PushSession:
         else:
             addresses = await self._policy().resolve(target.host, target.port)
         if not addresses:
-            raise EndpointRefused(f"{target.host} does not resolve")
+            raise EndpointUnresolved(f"{target.host} does not resolve")
         self._addresses[key] = (addresses, time.monotonic() + DNS_TTL_S)
         return addresses

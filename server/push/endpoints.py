@@ -53,6 +53,10 @@ class EndpointRefused(OSError):
     """This endpoint must not be contacted; the message says why."""
 
 
+class EndpointUnresolved(OSError):
+    """The host has no address now: the resolver failed or found none, which may pass (a delivery is retried)."""
+
+
 @dataclass(frozen=True)
 class Endpoint:
     url: str
@@ -184,20 +188,22 @@ class EndpointPolicy:
         return Endpoint(url, f"https://{host}", host, 443, exact=False)
 
     async def check(self, url: object) -> Endpoint:
-        """``parse`` and then the address rules: every address the host resolves to must be public."""
+        """``parse`` and then the address rules: every address the host resolves to must be public
+        (`EndpointUnresolved` when it resolves to nothing now)."""
         endpoint = self.parse(url)
         if not endpoint.exact:
             await self.resolve(endpoint.host, endpoint.port)
         return endpoint
 
     async def resolve(self, host: str, port: int) -> list[str]:
-        """The host's addresses, all public; EndpointRefused when there is none or any is not."""
+        """The host's addresses, all public: EndpointRefused when any is not, EndpointUnresolved when there is
+        none now."""
         try:
             addresses = await self.lookup(host, port)
         except OSError as exc:
-            raise EndpointRefused(f"{host} does not resolve ({exc})") from None
+            raise EndpointUnresolved(f"{host} does not resolve ({exc})") from None
         if not addresses:
-            raise EndpointRefused(f"{host} does not resolve")
+            raise EndpointUnresolved(f"{host} does not resolve")
         for address in addresses:
             if not is_public(address):
                 raise EndpointRefused(f"{host} resolves to {address}, a private, loopback or link-local address")

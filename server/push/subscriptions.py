@@ -12,7 +12,7 @@ from server.checkin import b64url
 from server.db.transactions import write_transaction
 from server.errors import Conflict, Invalid, NotFound
 from server.push import schemas
-from server.push.endpoints import EndpointPolicy, EndpointRefused
+from server.push.endpoints import EndpointPolicy, EndpointRefused, EndpointUnresolved
 from server.push.tables import Subscription, SubscriptionTopic
 
 
@@ -50,6 +50,9 @@ async def save(
     """Store the device's subscription (replacing its previous one); True when it had none."""
     try:
         endpoint = (await policy.check(data.endpoint)).url
+    except EndpointUnresolved:
+        # a resolver failing now says nothing against the host; its addresses are checked again at every send
+        endpoint = policy.parse(data.endpoint).url
     except EndpointRefused as exc:
         raise Invalid(f"endpoint refused: {exc}") from None
     p256dh = _key(data.keys.p256dh, 65, "p256dh")

@@ -10,6 +10,7 @@ from server.push.endpoints import (
     DEFAULT_PUSH_HOSTS,
     EndpointPolicy,
     EndpointRefused,
+    EndpointUnresolved,
     is_public,
 )
 
@@ -88,11 +89,12 @@ async def test_a_push_host_resolving_to_an_internal_address_is_refused(addresses
         await policy.check("https://fcm.googleapis.com/fcm/send/abc")
 
 
-async def test_a_push_host_that_does_not_resolve_is_refused():
-    with pytest.raises(EndpointRefused, match="does not resolve"):
-        await EndpointPolicy(lookup=not_resolving).check("https://fcm.googleapis.com/fcm/send/abc")
-    with pytest.raises(EndpointRefused, match="does not resolve"):
-        await EndpointPolicy(lookup=resolving_to()).check("https://fcm.googleapis.com/fcm/send/abc")
+async def test_a_push_host_that_does_not_resolve_now_is_unresolved_not_refused():
+    """A resolver's failure may pass: deliveries are retried, where a refusal fails them."""
+    for lookup in (not_resolving, resolving_to()):
+        with pytest.raises(EndpointUnresolved, match="does not resolve") as caught:
+            await EndpointPolicy(lookup=lookup).check("https://fcm.googleapis.com/fcm/send/abc")
+        assert not isinstance(caught.value, EndpointRefused)
 
 
 def test_public_addresses():
@@ -150,6 +152,21 @@ async def test_an_endpoint_is_checked_again_when_sent(client, push, device, as_o
     assert view["counts"]["failed"] == 1
     (reason,) = view["failures"]
     assert "endpoint refused" in reason and "127.0.0.1" in reason
+
+
+async def test_a_resolver_failing_neither_refuses_a_subscription_nor_fails_a_delivery(client, push, device,
+                                                                                       as_organiser):
+    """A DNS hiccup is not a verdict on the host: the subscription is kept and its delivery retried later."""
+    policy = EndpointPolicy.from_setting(f"{push.receiver.origin},fcm.googleapis.com", lookup=not_resolving)
+    push.runtime.policy = policy
+    keys = push.receiver.new_subscription()["keys"]
+    fcm = {"endpoint": "https://fcm.googleapis.com/fcm/send/hiccup", "keys": keys}
+    assert (await client.post("/api/push/subscriptions", json=fcm, headers=device["auth"])).status_code == 201
+    await push.send(as_organiser)
+    push.settle()
+    [row] = push.deliveries()
+    assert row["status"] == "queued" and row["attempts"] == 1, row
+    assert "does not resolve" in row["reason"] and row["next_attempt_ms"] > push.clock.now().timestamp() * 1000
 
 
 async def test_an_endpoint_no_longer_allowed_is_not_contacted(client, push, device, as_organiser):
