@@ -69,20 +69,20 @@ class SettingsArgs(Struct, forbid_unknown_fields=True):
     reminder_minutes: Annotated[int, Meta(ge=0, le=24 * 60)] | None = None
 
 
-#: what a volunteer phone shows for a scan: accepted, or the reason it refused
-Verdict = Literal[
-    "accepted", "invalid_signature", "unknown_key", "revoked", "expired", "not_enrolled", "capacity_full",
-    "already_checked_in",
-]
+#: the most text a QR code holds (version 40, bytes): whatever a camera read is a scan to record
+QR_TEXT_MAX = 2953
 
 
 class ScanArgs(Struct, forbid_unknown_fields=True):
     """`checkin.scan`: a pass scanned at a venue entrance while offline. The mutation id is the scan id."""
 
-    pass_token: Annotated[str, Meta(min_length=1, max_length=200)]
+    #: what the QR code held: a pass token, or anything else (recorded, rejected `invalid_signature`)
+    pass_token: Annotated[str, Meta(min_length=1, max_length=QR_TEXT_MAX)]
     venue_id: Annotated[str, Meta(min_length=1, max_length=64)]
     scanned_at: Annotated[datetime, Meta(tz=True)]
-    verdict_shown: Verdict | None = None
+    #: what the phone showed: `accepted`, or the reason it refused (DESIGN.md's, or its own words: any other
+    #: value is a refusal, kept as it came, so a scanner's wording never costs the scan)
+    verdict_shown: Annotated[str, Meta(max_length=32)] | None = None
 
 
 class StampArgs(Struct, forbid_unknown_fields=True):

@@ -141,6 +141,22 @@ async def test_unusable_scan_mutations_are_rejected_without_blocking_the_queue(c
     assert (result["status"], result["reason"]) == ("rejected", "not_volunteer")
 
 
+async def test_a_scanners_own_wording_or_a_long_code_never_costs_the_scan(client, in_app, as_organiser):
+    """A third-party scanner may name its refusal in its own words, and a camera may read a long QR code: the
+    scan is still a fact of the door, recorded."""
+    gate = volunteer(client, in_app, VENUE)
+    issued = await new_pass(client, in_app, EARLIER)
+    t = now(client) - minutes(5)
+    refused = scan_mutation(issued["token"], VENUE, t, verdict_shown="rejected")
+    long_code = scan_mutation("https://hcdf.vn/?" + "x" * 400, VENUE, t, verdict_shown="invalid_signature")
+    results = await push(client, gate, [refused, long_code])
+    assert [(r["status"], r["data"]["verdict"], r["data"]["reason"]) for r in results] == [
+        ("applied", "accepted", None), ("applied", "rejected", "invalid_signature")]
+    records = await review(client, as_organiser, venue=VENUE)
+    assert records[refused["id"]]["verdict_shown"] == "rejected" and records[refused["id"]]["conflicts"] == []
+    assert records[long_code["id"]]["status"] == "rejected"
+
+
 async def test_exactly_once_across_online_and_offline(client, in_app):
     gate = volunteer(client, in_app, VENUE)
     one, two = await new_pass(client, in_app, EARLIER), await new_pass(client, in_app, EARLIER)
