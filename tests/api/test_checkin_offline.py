@@ -212,3 +212,20 @@ async def test_a_revoked_device_is_refused_and_its_uploads_kept(client, in_app, 
     stats = (await client.get("/api/organiser/stats/checkins", params={"venue": VENUE},
                               headers=as_organiser)).json()
     assert stats["totals"]["device_revoked"] >= 2
+
+
+async def test_only_a_scan_uploaded_late_counts_as_made_offline(client, in_app, as_organiser):
+    """The app sends every scan through its outbox; only one that arrives over a minute late had no signal."""
+
+    async def offline_count() -> int:
+        response = await client.get("/api/organiser/stats/checkins", params={"venue": VENUE}, headers=as_organiser)
+        return response.json()["totals"]["offline"]
+
+    gate = volunteer(client, in_app, VENUE)
+    before = await offline_count()
+    at_once = scan_mutation((await new_pass(client, in_app, EARLIER))["token"], VENUE, now(client) - timedelta(seconds=5))
+    late = scan_mutation((await new_pass(client, in_app, EARLIER))["token"], VENUE, now(client) - minutes(30))
+    assert [r["status"] for r in await push(client, gate, [at_once, late])] == ["applied", "applied"]
+    records = await review(client, as_organiser, venue=VENUE)
+    assert (records[at_once["id"]]["offline"], records[late["id"]]["offline"]) == (False, True)
+    assert await offline_count() == before + 1
