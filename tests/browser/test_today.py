@@ -3,6 +3,7 @@ clock: the server's (X-Lehoi-Now, so a demo of 2024 looks live) when it says, el
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -62,3 +63,14 @@ def test_the_servers_clock_wins_over_the_phones(browser, live_server) -> None:
         expect(page.locator(".day.is-today")).to_have_attribute("href", "#/day/2024-11-15")
     finally:
         context.close()
+
+
+def test_another_day_keeps_the_filters(phone) -> None:
+    page = phone.new_page()
+    page.goto("/#/day/2024-11-12")
+    expect(page.locator(".event-card").first).to_be_visible()
+    page.select_option("#category", "workshop")
+    page.locator('a.day[data-day="2024-11-16"]').click()
+    expect(page).to_have_url(re.compile(r"#/day/2024-11-16\?category=workshop$"))
+    expect(page.locator("#category")).to_have_value("workshop")
+    expect(page.locator(".event-card").first).to_be_visible()

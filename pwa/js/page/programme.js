@@ -21,11 +21,17 @@ export function programmeScreen(app, params, query) {
   const kinds = [...new Set([...app.programme.venues.values()].map((v) => v.kind))]
     .sort((a, b) => collator().compare(kindName(a), kindName(b)));
 
-  function keepInUrl() {
+  /** A day's address with the filters now set: another day keeps them. */
+  function dayHash(d) {
     const q = new URLSearchParams();
     for (const [key, value] of Object.entries(filters)) if (value) q.set(key, value);
-    const hash = `#/day/${day}${q.toString() ? `?${q}` : ''}`;
+    return `#/day/${d}${q.toString() ? `?${q}` : ''}`;
+  }
+
+  function keepInUrl() {
+    const hash = dayHash(day);
     if (location.hash !== hash) history.replaceState(history.state, '', hash);
+    for (const tab of root.querySelectorAll('a.day')) tab.setAttribute('href', dayHash(tab.dataset.day));
   }
 
   function kindOf(event) {
@@ -82,7 +88,7 @@ export function programmeScreen(app, params, query) {
       <nav class="days" aria-label="${t('days_label')}">
         <ul role="list">${days.map((d) => {
           const tab = dayTab(d);
-          return html`<li><a href="#/day/${d}" class="day${d === today ? ' is-today' : ''}" title="${dayLong(d)}"
+          return html`<li><a href="${dayHash(d)}" data-day="${d}" class="day${d === today ? ' is-today' : ''}" title="${dayLong(d)}"
             ${d === day ? html`aria-current="page"` : ''}><span class="day-weekday">${tab.weekday}</span>
             <span class="day-date">${tab.date}</span>${d === today ? html`<span class="sr-only"> (${t('today')})</span>` : ''}</a></li>`;
         })}</ul>
