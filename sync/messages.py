@@ -83,6 +83,9 @@ class ScanArgs(Struct, forbid_unknown_fields=True):
     #: what the phone showed: `accepted`, or the reason it refused (DESIGN.md's, or its own words: any other
     #: value is a refusal, kept as it came, so a scanner's wording never costs the scan)
     verdict_shown: Annotated[str, Meta(max_length=32)] | None = None
+    #: whether the phone knew it had no connection when it scanned; a scan that arrives over a minute late was
+    #: made offline whatever this says
+    offline: bool | None = None
 
 
 class StampArgs(Struct, forbid_unknown_fields=True):

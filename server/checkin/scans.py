@@ -9,8 +9,8 @@ Online scans are judged at the server's now and must be live: `scanned_at` at mo
 `ONLINE_PAST_S` behind, else 422 (an older scan belongs in the phone's outbox as a mutation).
 
 Offline scans are facts: each is recorded when it arrives, even when it would be refused online now, judged at
-its own `scanned_at` with everything the server knows by then, and flagged `offline` when it arrives more than
-`OFFLINE_AFTER_S` after it was made (the phone had no connection). The capacity is not
+its own `scanned_at` with everything the server knows by then, and flagged `offline` when the phone says it had
+no connection or the scan arrives more than `OFFLINE_AFTER_S` after it was made. The capacity is not
 judged after the fact (the person is inside; the count must include them). Conflict flags mark what the phone
 could not have known, for the dashboard:
 
@@ -65,7 +65,8 @@ from sync.messages import Mutation, ScanArgs
 FUTURE_S = CLOCK_SKEW_S
 ONLINE_PAST_S = 15 * 60
 #: a scan uploaded this long after it was made was made without a connection: the volunteer app sends every scan
-#: through its outbox, so having come that way says nothing of the venue's signal, and its delay does
+#: through its outbox, so having come that way says nothing of the venue's signal; its delay does, and so does
+#: the phone's own word (`ScanArgs.offline`)
 OFFLINE_AFTER_S = 60
 COLUMNS = ("id", "pass_id", "venue_id", "device_id", "scanned_at", "received_at", "day", "hour", "status", "reason",
            "offline", "conflict", "device_revoked", "verdict_shown")
@@ -348,7 +349,7 @@ class ScanHandler:
         state.stored.add(scan_id)
         state.venues.add(venue.id)
         state.rows.append(_row(scan_id, token.pass_id, venue.id, ctx.principal.subject, at, ctx.now, verdict,
-                               offline=_late(at, ctx.now), shown=args.verdict_shown))
+                               offline=bool(args.offline) or _late(at, ctx.now), shown=args.verdict_shown))
         return {"verdict": verdict.status, "reason": verdict.reason, "conflicts": list(verdict.conflicts),
                 "pass_id": token.pass_id}
 
@@ -361,7 +362,8 @@ class ScanHandler:
         token = state.checks.get(mutation.id, TokenCheck(pass_id=None))
         state.stored.add(scan_id)
         state.rows.append(_row(scan_id, token.pass_id, args.venue_id[:64], ctx.principal.subject, at, ctx.now,
-                               Verdict("rejected", "device_revoked", skew), offline=_late(at, ctx.now),
+                               Verdict("rejected", "device_revoked", skew),
+                               offline=bool(args.offline) or _late(at, ctx.now),
                                device_revoked=True,
                                shown=args.verdict_shown))
 

@@ -215,7 +215,8 @@ async def test_a_revoked_device_is_refused_and_its_uploads_kept(client, in_app, 
 
 
 async def test_only_a_scan_uploaded_late_counts_as_made_offline(client, in_app, as_organiser):
-    """The app sends every scan through its outbox; only one that arrives over a minute late had no signal."""
+    """The app sends every scan through its outbox: a scan was made offline when it arrives over a minute late, or
+    when the phone says it had no signal."""
 
     async def offline_count() -> int:
         response = await client.get("/api/organiser/stats/checkins", params={"venue": VENUE}, headers=as_organiser)
@@ -225,7 +226,9 @@ async def test_only_a_scan_uploaded_late_counts_as_made_offline(client, in_app, 
     before = await offline_count()
     at_once = scan_mutation((await new_pass(client, in_app, EARLIER))["token"], VENUE, now(client) - timedelta(seconds=5))
     late = scan_mutation((await new_pass(client, in_app, EARLIER))["token"], VENUE, now(client) - minutes(30))
-    assert [r["status"] for r in await push(client, gate, [at_once, late])] == ["applied", "applied"]
+    said = scan_mutation((await new_pass(client, in_app, EARLIER))["token"], VENUE, now(client) - timedelta(seconds=5),
+                         offline=True)  # the phone knew it had no signal, and the signal came back at once
+    assert [r["status"] for r in await push(client, gate, [at_once, late, said])] == ["applied"] * 3
     records = await review(client, as_organiser, venue=VENUE)
-    assert (records[at_once["id"]]["offline"], records[late["id"]]["offline"]) == (False, True)
-    assert await offline_count() == before + 1
+    assert [records[m["id"]]["offline"] for m in (at_once, late, said)] == [False, True, True]
+    assert await offline_count() == before + 2

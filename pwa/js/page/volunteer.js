@@ -229,7 +229,8 @@ export function volunteerScreen(app, params) {
       scanned_at: scannedAt, verdict: result.verdict, reason: result.reason || null };
     show(result, detectedAt, scan);
     scans.push(scan);
-    const args = { pass_token: code.value, venue_id: venueId, scanned_at: scannedAt };
+    // `offline`: the dashboard's count of scans made without signal (every scan travels through the outbox)
+    const args = { pass_token: code.value, venue_id: venueId, scanned_at: scannedAt, offline: !navigator.onLine };
     if (result.verdict !== 'unverified') args.verdict_shown = result.verdict === 'accepted' ? 'accepted' : result.reason;
     await store.recordScan({ id: scan.id, name: 'checkin.scan', args, at: scannedAt }, scan);
     sync.status.pending += 1;
