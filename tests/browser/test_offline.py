@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -216,6 +217,11 @@ def test_two_tabs_show_the_same_favourites_and_the_calendar_file_works_offline(p
     assert text.startswith("BEGIN:VCALENDAR\r\n") and text.rstrip().endswith("END:VCALENDAR")
     start = datetime.fromisoformat(event["starts_at"]).astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
     assert f"DTSTART:{start}" in text and "SUMMARY:" in text
+    # the UID of the server's file of the event: a calendar given both keeps one entry
+    served = httpx.get(f"{live_server.url}/api/events/{event['id']}.ics", timeout=10)
+    assert served.status_code == 200, served.text
+    uid = re.search(r"^UID:(\S+)\r?$", served.text, re.M).group(1)
+    assert re.findall(r"^UID:(\S+)\r$", text, re.M) == [uid] == [f"{event['id']}@lehoi"]
 
     phone.set_offline(False)
     settle(first)

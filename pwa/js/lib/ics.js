@@ -26,11 +26,14 @@ function fold(line) {
   return out.join('\r\n ');
 }
 
-export function eventCalendar({ event, venue, title, description, where, host, now = Date.now() }) {
+// The server's UID (server/programme/exports.py): a calendar that gets the event both ways updates one entry.
+const uid = (event) => `${event.id}@lehoi`;
+
+export function eventCalendar({ event, venue, title, description, where, now = Date.now() }) {
   const lines = [
     'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//lehoi//offline//EN', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH',
     'BEGIN:VEVENT',
-    `UID:${event.id}@${host || 'lehoi'}`,
+    `UID:${uid(event)}`,
     `DTSTAMP:${utc(now)}`,
     `DTSTART:${utc(event.starts_at)}`,
     `DTEND:${utc(event.ends_at)}`,

@@ -48,7 +48,7 @@ export function eventScreen(app, params) {
       if (navigator.onLine) return;
       click.preventDefault();
       const where = venue ? [tr(venue.name), tr(venue.address)].filter(Boolean).join(', ') : '';
-      const text = eventCalendar({ event, venue, title: tr(event.title), description: description, where, host: location.host });
+      const text = eventCalendar({ event, venue, title: tr(event.title), description: description, where });
       const link = document.createElement('a');
       link.href = URL.createObjectURL(new Blob([text], { type: 'text/calendar;charset=utf-8' }));
       link.download = `${event.id}.ics`;

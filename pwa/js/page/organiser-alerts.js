@@ -11,8 +11,11 @@ import { html, icon, setHTML } from './dom.js';
 const TTLS = [[3600, 'ttl_1h'], [6 * 3600, 'ttl_6h'], [86400, 'ttl_1d'], [3 * 86400, 'ttl_3d'], [7 * 86400, 'ttl_7d']];
 const URGENCIES = ['very-low', 'low', 'normal', 'high'];
 const TARGETS = ['all', 'venues', 'events', 'topics'];
+// A delivery card's time: only a sent alert was sent; a cancelled one says when it would have been
+const SEND_LINE = { scheduled: 'org_scheduled_for', cancelled: 'org_cancelled_was' };
 const POLL_MS = 2000;
 const POLL_SCHEDULED_MS = 15_000;
+const MAX_EVENTS = 60; // rows of the events picker: the whole programme is too long to scroll on a phone
 const FESTIVAL_OFFSET = '+07:00'; // Asia/Ho_Chi_Minh keeps no daylight saving time
 
 export function alertsView(app, { json }) {
@@ -24,26 +27,52 @@ export function alertsView(app, { json }) {
   let recent = [];
   let gone = false;
   let sending = false;
+  // The pickers' ticks live here, not in their checkboxes: a filter redraws the list, and so do the topics' counts
+  const chosen = { venues: new Set(), events: new Set(), topics: new Set() };
 
   const when = (iso) => {
     const tab = dayTab(dayOf(iso, app.zone));
     return `${tab.weekday} ${tab.date} ${timeOf(iso, app.zone)}`;
   };
 
+  /** Events from the festival's today on first (an alert is most likely about them), then the earlier days, the
+   * latest first: the list is cut, and the first festival day's events are the least likely to need one. */
+  function eventsByRelevance() {
+    const today = app.today();
+    const byStart = [...app.programme.events].sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at));
+    const ahead = byStart.filter((e) => dayOf(e.ends_at, app.zone) >= today);
+    const before = byStart.filter((e) => dayOf(e.ends_at, app.zone) < today).reverse();
+    return [...ahead, ...before];
+  }
+
+  /** The picker's rows that match the filter, ticked as chosen, and how many matched before the list was cut. */
   function pickList(kind, filter = '') {
     const fold = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
     const q = fold(filter.trim());
+    const ticked = (id) => (chosen[kind].has(id) ? 'checked' : '');
     if (kind === 'venues') {
       const venues = [...app.programme.venues.values()].filter((v) => !q || fold(tr(v.name)).includes(q));
-      return venues.map((v) => html`<li><label class="check"><input type="checkbox" name="venue" value="${v.id}"><span>${tr(v.name)}</span></label></li>`);
+      const rows = venues.map((v) => html`<li><label class="check"><input type="checkbox" name="venue" value="${v.id}" ${ticked(v.id)}><span>${tr(v.name)}</span></label></li>`);
+      return { rows, total: rows.length };
     }
     if (kind === 'events') {
-      const events = app.programme.events.filter((e) => !q || fold(tr(e.title)).includes(q)).slice(0, 60);
-      return events.map((e) => html`<li><label class="check"><input type="checkbox" name="event" value="${e.id}">
+      const events = eventsByRelevance().filter((e) => !q || fold(tr(e.title)).includes(q));
+      const rows = events.slice(0, MAX_EVENTS).map((e) => html`<li><label class="check"><input type="checkbox" name="event" value="${e.id}" ${ticked(e.id)}>
         <span>${tr(e.title)} <span class="small muted">· ${when(e.starts_at)}</span></span></label></li>`);
+      return { rows, total: events.length };
     }
-    return TOPICS.map((topic) => html`<li><label class="check"><input type="checkbox" name="topic" value="${topic}">
+    const rows = TOPICS.map((topic) => html`<li><label class="check"><input type="checkbox" name="topic" value="${topic}" ${ticked(topic)}>
       <span>${t(`topic_${topic}`)}${stats ? html` <span class="small muted">· ${t('org_subscribers', { n: stats.topics[topic] || 0 })}</span>` : ''}</span></label></li>`);
+    return { rows, total: rows.length };
+  }
+
+  /** Says so when rows are left out, or the organiser takes a missing event for one that is not there. */
+  const cutNote = ({ rows, total }) => (rows.length < total ? t('org_list_cut', { shown: rows.length, total }) : '');
+
+  function showPickList(filter) {
+    const list = pickList(target, filter);
+    setHTML(root.querySelector('#pick-list'), list.rows);
+    setHTML(root.querySelector('#pick-note'), cutNote(list));
   }
 
   function pickerHTML() {
@@ -51,9 +80,11 @@ export function alertsView(app, { json }) {
       return html`<p class="small muted">${stats ? t('org_all_subscribers', { n: stats.subscriptions }) : t('org_all_hint')}</p>`;
     }
     const filterable = target !== 'topics';
+    const list = pickList(target);
     return html`${filterable ? html`<div class="field"><label for="pick-filter">${t(`org_filter_${target}`)}</label>
-        <input id="pick-filter" type="search" autocomplete="off"></div>` : ''}
-      <ul class="pick-list" id="pick-list" role="list" aria-label="${t(`org_target_${target}`)}">${pickList(target)}</ul>`;
+        <input id="pick-filter" type="search" autocomplete="off" aria-describedby="pick-note"></div>` : ''}
+      <p class="small muted" id="pick-note" role="status">${cutNote(list)}</p>
+      <ul class="pick-list" id="pick-list" role="list" aria-label="${t(`org_target_${target}`)}">${list.rows}</ul>`;
   }
 
   function render() {
@@ -106,12 +137,13 @@ export function alertsView(app, { json }) {
         setHTML(root.querySelector('#picker'), pickerHTML());
       }
       if (event.target.name === 'when') root.querySelector('#send-at-field').hidden = event.target.value !== 'later';
+      if (event.target.closest('#pick-list')) {
+        if (event.target.checked) chosen[target].add(event.target.value);
+        else chosen[target].delete(event.target.value);
+      }
     });
     form.addEventListener('input', (event) => {
-      if (event.target.id !== 'pick-filter') return;
-      const checked = new Set([...form.querySelectorAll('#pick-list input:checked')].map((i) => i.value));
-      setHTML(root.querySelector('#pick-list'), pickList(target, event.target.value));
-      for (const input of form.querySelectorAll('#pick-list input')) input.checked = checked.has(input.value);
+      if (event.target.id === 'pick-filter') showPickList(event.target.value);
     });
     form.addEventListener('submit', send);
     showRecent();
@@ -145,9 +177,10 @@ export function alertsView(app, { json }) {
     if (value('url')) body.url = value('url');
     if (target === 'all') body.target = { all: true };
     else {
-      const chosen = [...form.querySelectorAll('#pick-list input:checked')].map((i) => i.value);
-      if (!chosen.length) return fail(t('org_need_target'), form.querySelector('#pick-list input'));
-      body.target = { [target]: chosen };
+      // every tick, shown or not: the filter hides rows, never a choice
+      const ids = [...chosen[target]];
+      if (!ids.length) return fail(t('org_need_target'), form.querySelector('#pick-list input'));
+      body.target = { [target]: ids };
     }
     if (form.elements.when.value === 'later') {
       const at = value('send_at');
@@ -162,6 +195,7 @@ export function alertsView(app, { json }) {
       const created = await json('/api/organiser/alerts', { method: 'POST', body });
       form.reset();
       target = 'all';
+      for (const ticks of Object.values(chosen)) ticks.clear();
       setHTML(root.querySelector('#picker'), pickerHTML());
       root.querySelector('#send-at-field').hidden = true;
       watch(created.id);
@@ -183,7 +217,7 @@ export function alertsView(app, { json }) {
     const share = total ? Math.round((100 * done) / total) : alert.status === 'done' ? 100 : 0;
     return html`<div class="delivery-card" data-alert="${alert.id}" data-status="${alert.status}">
       <p class="delivery-title"><strong>${tr(alert.title)}</strong> <span class="chip chip-status-${alert.status}">${t(`status_${alert.status}`)}</span></p>
-      <p class="small muted">${alert.status === 'scheduled' ? t('org_scheduled_for', { when: when(alert.send_at) }) : t('org_sent_at', { when: when(alert.send_at) })}
+      <p class="small muted">${t(SEND_LINE[alert.status] || 'org_sent_at', { when: when(alert.send_at) })}
         · ${t(`target_summary_${Object.keys(alert.target)[0]}`, { n: Array.isArray(Object.values(alert.target)[0]) ? Object.values(alert.target)[0].length : '' })}</p>
       <div class="meter" role="progressbar" aria-label="${t('org_delivered')}" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${share}">
         <span style="width:${share}%"></span></div>

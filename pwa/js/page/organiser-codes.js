@@ -10,6 +10,10 @@ import { html, raw, setHTML } from './dom.js';
 
 const MAX_DAYS = 30;
 
+/** The code in its groups of four, each kept whole: a narrow screen may break the line between groups only, so
+ * whoever reads it out never splits one. */
+const codeGroups = (code) => groups(code).split(/(?<=-)/).map((g, i) => html`${i ? html`<wbr>` : ''}<span class="code-group">${g}</span>`);
+
 export function codesView(app, { json }) {
   let root;
   let gone = false;
@@ -93,7 +97,7 @@ export function codesView(app, { json }) {
     setHTML(box, html`<section class="code-card" aria-labelledby="code-title">
       <h2 class="section-title" id="code-title" tabindex="-1">${t('codes_ready')}</h2>
       <div class="code-qr">${raw(qrSvg(created.enrol_url, { label: t('codes_qr_label') }))}</div>
-      <p class="code-text" translate="no" data-code="${created.code}">${groups(created.code)}</p>
+      <p class="code-text" translate="no" data-code="${created.code}">${codeGroups(created.code)}</p>
       <p class="small">${t('codes_for', { venues: created.venue_ids.map(venueName).join(', ') })}</p>
       <p class="small muted">${t('codes_until', { when: when(created.expires_at) })}${created.max_uses ? ` · ${t('codes_max', { n: created.max_uses })}` : ''}</p>
       <p class="small muted">${t('codes_once')}</p>
