@@ -121,7 +121,44 @@ def test_permission_is_asked_only_after_starring_an_event_and_a_yes(browser, liv
         expect(page.locator(".nudge")).to_have_count(0)
         # Settings shows the switch, off
         page.goto("/#/settings")
-        expect(page.locator("#notify-state")).to_have_text("Off.")
+        expect(page.locator("#notify-state")).to_have_text(
+            "Off: your reminders 15 minutes before events will not arrive until notifications are on.")
         expect(page.get_by_role("button", name="Turn on notifications")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_turning_on_says_so_and_gives_up_on_a_silent_push_service(browser, live_server) -> None:
+    """The browser's push service may never answer (no route to it): the person sees it working, then an error,
+    not a greyed-out button for ever."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB", base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    context.grant_permissions(["notifications"], origin=live_server.url)
+    page = context.new_page()
+    page.add_init_script("PushManager.prototype.subscribe = () => new Promise(() => {});")
+    try:
+        page.clock.install()
+        page.goto("/#/settings")
+        page.get_by_role("button", name="Turn on notifications").click()
+        expect(page.locator("#notify-message")).to_have_text("Turning notifications on…")
+        page.clock.run_for(21_000)
+        expect(page.locator("#notify-message")).to_contain_text("did not answer")
+        expect(page.get_by_role("button", name="Turn on notifications")).to_be_enabled()
+        expect(page.locator("#notify-state")).to_contain_text("Off")
+    finally:
+        context.close()
+
+
+def test_reminders_set_while_notifications_are_off_say_they_will_not_come(browser, live_server) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB", base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto("/#/settings")
+        page.select_option("#reminder", "0")
+        expect(page.locator("#notify-state")).to_have_text("Off.")
+        page.select_option("#reminder", "30")
+        expect(page.locator("#notify-state")).to_have_text(
+            "Off: your reminders 30 minutes before events will not arrive until notifications are on.")
     finally:
         context.close()

@@ -43,6 +43,19 @@ async function vapidKey(app) {
   return (await response.json()).public_key;
 }
 
+/** The browser asks its push service for an address; when that service cannot be reached, the promise may
+ * never settle, and the person would watch a greyed-out button for ever. */
+const SUBSCRIBE_WAIT_MS = 20_000;
+
+/** No answer from the browser's push service in time. */
+export class NoAnswer extends Error {}
+
+function answerWithin(promise, ms) {
+  let timer;
+  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new NoAnswer('no answer')), ms); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 async function registration() {
   return navigator.serviceWorker.ready;
 }
@@ -83,7 +96,10 @@ export async function subscribe(app, topics) {
     await subscription.unsubscribe();
     subscription = null;
   }
-  if (!subscription) subscription = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+  if (!subscription) {
+    subscription = await answerWithin(
+      reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key }), SUBSCRIBE_WAIT_MS);
+  }
   await send(app, subscription, topics);
   return savePushState(app, { subscribed: true, topics, endpoint: subscription.endpoint, lang: app.lang() });
 }

@@ -4,7 +4,7 @@
 
 import { t } from '../lib/i18n.js';
 import {
-  askPermission, pushState, pushSupported, savePushState, subscribe, TOPICS, unsubscribe, updateTopics,
+  askPermission, NoAnswer, pushState, pushSupported, savePushState, subscribe, TOPICS, unsubscribe, updateTopics,
 } from '../lib/push.js';
 import './checkin-ui.js';
 import { html, icon, setHTML } from './dom.js';
@@ -81,7 +81,7 @@ async function turnOn(app, tell) {
     const state = await pushState(app);
     await subscribe(app, state.topics);
   } catch (error) {
-    tell(t('push_failed', { reason: error.message || String(error) }));
+    tell(error instanceof NoAnswer ? t('push_no_answer') : t('push_failed', { reason: error.message || String(error) }));
     return false;
   }
   if (!app.view.settings.reminder_minutes) await app.setSettings({ reminder_minutes: 15 });
@@ -97,7 +97,10 @@ export async function mountNotifySettings(app, slot) {
   function status() {
     if (!pushSupported()) return t('push_unsupported');
     if (Notification.permission === 'denied') return t('push_denied');
-    return state.subscribed ? t('push_on') : t('push_off');
+    if (state.subscribed) return t('push_on');
+    // reminders are set in the section above, but come only as notifications
+    const minutes = app.view.settings.reminder_minutes || 0;
+    return minutes ? t('push_off_reminders', { n: minutes }) : t('push_off');
   }
 
   function render() {
@@ -129,6 +132,8 @@ export async function mountNotifySettings(app, slot) {
   async function toggle(event) {
     event.currentTarget.disabled = true;
     message = '';
+    const said = slot.querySelector('#notify-message');
+    if (said) said.textContent = t('push_working');
     if (state.subscribed) {
       try {
         state = await unsubscribe(app);
@@ -157,5 +162,8 @@ export async function mountNotifySettings(app, slot) {
     if (msg) msg.textContent = message;
   }
 
+  // a new reminder time changes what "off" costs; a later Settings screen mounts its own section
+  const onState = () => (slot.isConnected ? render() : app.removeEventListener('state', onState));
+  app.addEventListener('state', onState);
   render();
 }
