@@ -153,3 +153,11 @@ def test_location_refused_says_so(phone) -> None:
     page.goto("/#/map")
     page.get_by_role("button", name="Find venues near me").click()
     expect(page.locator("#near-status")).to_contain_text("Location access was not allowed")
+
+
+def test_an_event_page_goes_there(phone) -> None:
+    page = phone.new_page()
+    page.goto("/#/events/ve-gom-men-lam")
+    page.get_by_role("link", name="Go there").click()
+    expect(page).to_have_url(re.compile(r"#/venues/bat-trang\?go=1$"))
+    expect(page.locator("#go-title")).to_be_focused()

@@ -1,4 +1,4 @@
-// One event: when and where, the favourite toggle, add to the phone's calendar.
+// One event: when and where, the favourite toggle, add to the phone's calendar, go there (the venue's travel times).
 
 import { categoryName, kindName, t, tr } from '../lib/i18n.js';
 import { eventCalendar } from '../lib/ics.js';
@@ -39,6 +39,8 @@ export function eventScreen(app, params) {
         ${favButton(app, event, { big: true })}
         <a class="btn btn-secondary" id="ics" href="/api/events/${encodeURIComponent(event.id)}.ics" download="${event.id}.ics">
           ${icon('calendar')}<span>${t('add_calendar')}</span></a>
+        ${venue ? html`<a class="btn btn-secondary" href="#/venues/${encodeURIComponent(venue.id)}?go=1">
+          ${icon('route')}<span>${t('go_there')}</span></a>` : ''}
       </div>
       ${description ? html`<div class="prose"><p>${description}</p></div>` : ''}
       ${event.tags?.length ? html`<p class="tags"><span class="sr-only">${t('tags')}: </span>${event.tags.map((tag) => html`<span class="tag">#${tag}</span> `)}</p>` : ''}
