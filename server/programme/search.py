@@ -40,7 +40,10 @@ def score(query: str, names: list[str], others: list[str]) -> float:
             best = max(best, 50.0)
     if best:
         return best
-    haystack = " ".join(names + others)
-    if all(w in haystack for w in words):
+    # elsewhere (descriptions, the venue of an event) the words must be words there, the last one as typed so
+    # far a beginning: any two letters are inside some long text, which buried the match under noise
+    haystack = set(" ".join(names + others).split())
+    *whole, last = words
+    if all(w in haystack for w in whole) and any(h.startswith(last) for h in haystack):
         return 20.0
     return 0.0

@@ -131,6 +131,16 @@ async def test_search_ignores_case_and_diacritics_and_ranks_names_first(client):
     assert scores == sorted(scores, reverse=True)
 
 
+async def test_search_outside_names_wants_words_not_letters_anywhere(client):
+    """"nha hat lon" once also found Long Biên bridge (`lon` inside some long text) and "hoa lo" fifty records."""
+    hits = [h["id"] for h in (await client.get("/api/search", params={"q": "nha hat lon"})).json()["results"]]
+    assert hits[0] == "nha-hat-lon" and "cau-long-bien" not in hits
+    hits = [h["id"] for h in (await client.get("/api/search", params={"q": "hoa lo"})).json()["results"]]
+    assert hits[0] == "hoa-lo" and len(hits) < 20
+    # the last word is a beginning, as it is typed
+    assert (await client.get("/api/search", params={"q": "gom bat tra"})).json()["results"]
+
+
 async def test_search_needs_a_query(client):
     response = await client.get("/api/search")
     assert response.status_code == 422

@@ -66,8 +66,11 @@ export function score(query, names, others) {
     else if (name.includes(query)) best = Math.max(best, 50);
   }
   if (best) return best;
-  const haystack = [...names, ...others].join(' ');
-  return queryWords.every((w) => haystack.includes(w)) ? 20 : 0;
+  // as server/programme/search.py: elsewhere the words must be words there, the last one as typed a beginning
+  const haystack = new Set(words([...names, ...others].join(' ')));
+  const whole = queryWords.slice(0, -1);
+  const last = queryWords[queryWords.length - 1];
+  return whole.every((w) => haystack.has(w)) && [...haystack].some((h) => h.startsWith(last)) ? 20 : 0;
 }
 
 /** The searchable fields of every venue and event, folded once per programme version. */
