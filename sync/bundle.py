@@ -60,7 +60,8 @@ def build(version: int, content: dict[str, Any]) -> BuiltBundle:
 
 
 def negotiate(accept_encoding: str | None) -> str | None:
-    """br when the client takes it, else gzip, else none; q=0 refuses a coding."""
+    """The coding the client prefers (its highest q), br before gzip when it likes both alike, else none;
+    q=0 refuses a coding."""
     offered: dict[str, float] = {}
     for part in (accept_encoding or "").split(","):
         name, _, params = part.strip().partition(";")
@@ -73,7 +74,6 @@ def negotiate(accept_encoding: str | None) -> str | None:
                 q = 0.0
         if name:
             offered[name.lower()] = q
-    for coding in ("br", "gzip"):
-        if offered.get(coding, offered.get("*", 0.0)) > 0:
-            return coding
-    return None
+    # (q, our preference): a tie of q goes to br, the smaller body
+    q, _, coding = max((offered.get(c, offered.get("*", 0.0)), rank, c) for rank, c in enumerate(("gzip", "br")))
+    return coding if q > 0 else None

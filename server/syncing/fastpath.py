@@ -1,4 +1,4 @@
-"""GET /api/sync/bundle answered before the framework routes the request.
+"""GET (and HEAD) /api/sync/bundle answered before the framework routes the request.
 
 The bundle is the one response every phone asks for on every start; its bytes are ready in memory, so the
 work left is header negotiation. Going through routing, dependency injection and response building would cost
@@ -8,6 +8,7 @@ more than sending the bytes (a plain Litestar handler runs at under half the rat
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 
 from litestar.types import Receive, Scope, Send
@@ -31,7 +32,10 @@ def bundle_answer(
 
 
 def is_bundle_request(scope: Scope) -> bool:
-    return scope["type"] == "http" and scope["path"] == BUNDLE_PATH and scope["method"] == "GET"
+    return scope["type"] == "http" and scope["path"] == BUNDLE_PATH and scope["method"] in ("GET", "HEAD")
+
+
+_EMPTY = {"type": "http.response.body", "body": b""}
 
 
 @lru_cache(maxsize=16)
@@ -46,7 +50,8 @@ def _messages(built: BuiltBundle, accept_encoding: str | None, if_none_match: st
     )
 
 
-async def serve_bundle(scope: Scope, receive: Receive, send: Send, built: BuiltBundle) -> None:
+async def serve_bundle(scope: Scope, receive: Receive, send: Send, built: BuiltBundle, now: datetime) -> None:
+    """The bundle's answer; `now` is the festival clock, which every /api/ answer states (X-Lehoi-Now)."""
     accept_encoding = if_none_match = None
     for name, value in scope["headers"]:
         if name == b"accept-encoding":
@@ -54,5 +59,5 @@ async def serve_bundle(scope: Scope, receive: Receive, send: Send, built: BuiltB
         elif name == b"if-none-match":
             if_none_match = value.decode("latin-1")
     start, body = _messages(built, accept_encoding, if_none_match)
-    await send(start)
-    await send(body)
+    await send({**start, "headers": [*start["headers"], (b"x-lehoi-now", now.isoformat().encode())]})
+    await send(body if scope["method"] == "GET" else _EMPTY)

@@ -7,6 +7,7 @@ import uuid
 
 import brotli
 import msgspec
+import pytest
 
 
 def mutation(name: str, **args) -> dict:
@@ -51,6 +52,24 @@ async def test_bundle_is_compressed_by_accept_encoding(client):
         etag = response.headers["etag"]
         not_modified = await client.get("/api/sync/bundle", headers={"accept-encoding": coding, "if-none-match": etag})
         assert not_modified.status_code == 304
+
+
+@pytest.mark.parametrize(("accept", "coding"), [
+    ("gzip;q=1, br;q=0.1", "gzip"), ("br, gzip", "br"), ("gzip, br", "br"), ("br;q=0, gzip", "gzip"),
+    ("*", "br"), ("identity", None), ("br;q=0, gzip;q=0", None),
+])
+async def test_the_bundle_comes_in_the_coding_the_phone_prefers(client, accept, coding):
+    response = await client.get("/api/sync/bundle", headers={"accept-encoding": accept})
+    assert response.headers.get("content-encoding") == coding
+
+
+async def test_the_bundle_answers_head_and_says_the_festival_time(client):
+    got = await client.get("/api/sync/bundle", headers={"accept-encoding": "gzip"})
+    head = await client.head("/api/sync/bundle", headers={"accept-encoding": "gzip"})
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == got.headers["etag"]
+    assert head.headers["content-length"] == got.headers["content-length"]
+    assert got.headers["x-lehoi-now"] == client.app.state.clock.now().isoformat()
 
 
 async def test_changes_give_upserts_and_tombstones(client, as_organiser, fresh_programme):
