@@ -226,3 +226,15 @@ def test_two_tabs_show_the_same_favourites_and_the_calendar_file_works_offline(p
     phone.set_offline(False)
     settle(first)
     assert live_server.me(device["token"])["favourites"] == [event["id"]]
+
+
+def test_sync_now_without_a_connection_says_so(phone) -> None:
+    page = phone.new_page()
+    first_visit(page)
+    page.goto("/#/settings")
+    phone.set_offline(True)
+    try:
+        page.get_by_role("button", name="Sync now").click()
+        expect(page.locator("#sync-message")).to_have_text("No connection: the app syncs by itself when it is back.")
+    finally:
+        phone.set_offline(False)

@@ -135,12 +135,13 @@ def test_turning_on_says_so_and_gives_up_on_a_silent_push_service(browser, live_
     context.set_default_timeout(10_000)
     context.grant_permissions(["notifications"], origin=live_server.url)
     page = context.new_page()
-    page.add_init_script("PushManager.prototype.subscribe = () => new Promise(() => {});")
+    page.add_init_script("PushManager.prototype.subscribe = () => { window.__asked = true; return new Promise(() => {}); };")
     try:
         page.clock.install()
         page.goto("/#/settings")
         page.get_by_role("button", name="Turn on notifications").click()
         expect(page.locator("#notify-message")).to_have_text("Turning notifications on…")
+        page.wait_for_function("() => window.__asked === true")  # the wait has begun
         page.clock.run_for(21_000)
         expect(page.locator("#notify-message")).to_contain_text("did not answer")
         expect(page.get_by_role("button", name="Turn on notifications")).to_be_enabled()

@@ -151,7 +151,7 @@ addStrings({
     topic_workshop: 'Workshop',
     topic_exhibition: 'Triển lãm',
     topic_tour: 'Tham quan',
-    topic_talk: 'Toạ đàm',
+    topic_talk: 'Tọa đàm',
     topic_performance: 'Biểu diễn',
     topic_market: 'Chợ phiên',
     topic_craft_village: 'Làng nghề',

@@ -31,7 +31,7 @@ export function eventScreen(app, params) {
             <span class="muted">${kindName(venue.kind)} · ${venue.district}</span></dd>
         </div>` : ''}
         ${event.capacity ? html`<div class="fact">
-          <dt>${icon('people')}<span class="sr-only">${t('capacity', { n: '' })}</span></dt>
+          <dt>${icon('people')}<span class="sr-only">${t('capacity_label')}</span></dt>
           <dd>${t('capacity', { n: event.capacity })}</dd>
         </div>` : ''}
       </dl>

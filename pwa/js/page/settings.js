@@ -46,6 +46,7 @@ export function settingsScreen(app, _params, _query, shell) {
         <h2 id="sync-title" class="section-title">${t('sync_title')}</h2>
         <div id="sync-lines" role="status">${syncLines()}</div>
         <button type="button" class="btn btn-secondary" id="sync-now">${t('sync_now')}</button>
+        <p class="small muted" id="sync-message" role="status"></p>
       </section>
       <section class="block" aria-labelledby="about-title">
         <h2 id="about-title" class="section-title">${t('about')}</h2>
@@ -60,7 +61,10 @@ export function settingsScreen(app, _params, _query, shell) {
     root.querySelector('#reminder').addEventListener('change', (event) => {
       app.setSettings({ reminder_minutes: Number(event.target.value) });
     });
-    root.querySelector('#sync-now').addEventListener('click', () => app.sync.run());
+    root.querySelector('#sync-now').addEventListener('click', () => {
+      root.querySelector('#sync-message').textContent = navigator.onLine ? '' : t('sync_offline');
+      app.sync.run();
+    });
     // notifications and the staff screens (notify.js, loaded with the check-in code)
     const slot = root.querySelector('#notify-slot');
     import('./notify.js').then(({ mountNotifySettings }) => mountNotifySettings(app, slot)).catch(() => {});

@@ -48,7 +48,7 @@ export function venueScreen(app, params, query) {
           · <a class="link-strong" href="#/map?venue=${encodeURIComponent(venue.id)}">${t('on_festival_map')}</a></dd></div>` : ''}
         ${todayHours ? html`<div class="fact"><dt>${icon('clock')}<span class="sr-only">${t('hours')}</span></dt>
           <dd>${t('today_hours', { hours: windows(todayHours) })}</dd></div>` : ''}
-        ${venue.capacity ? html`<div class="fact"><dt>${icon('people')}<span class="sr-only">${t('capacity', { n: '' })}</span></dt>
+        ${venue.capacity ? html`<div class="fact"><dt>${icon('people')}<span class="sr-only">${t('capacity_label')}</span></dt>
           <dd>${t('capacity', { n: venue.capacity })}</dd></div>` : ''}
       </dl>
       <div id="crowd-slot" class="crowd-slot"></div>
