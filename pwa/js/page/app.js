@@ -19,6 +19,8 @@ export class App extends EventTarget {
     this.fallbackLang = preferredLang();
     /** Writes made but not yet in the outbox (a moment each). */
     this.writing = 0;
+    /** Writes made so far: a reload of the stored state that a write overtook is dropped. */
+    this.writes = 0;
   }
 
   get zone() {
@@ -66,7 +68,10 @@ export class App extends EventTarget {
   }
 
   async loadState() {
+    const before = this.writes;
     const { view, pending } = await this.store.localState();
+    // a write made meanwhile is newer than what was read (the view in memory has it; its sync reloads again)
+    if (this.writes !== before || this.writing) return;
     this.view = { favourites: new Set(view.favourites), settings: view.settings || {} };
     this.pending = pending.length;
     setLang(this.view.settings.lang || this.fallbackLang);
@@ -101,6 +106,7 @@ export class App extends EventTarget {
   }
 
   async write(name, args) {
+    this.writes += 1;
     this.writing += 1;
     try {
       return await this.sync.write(name, args);
