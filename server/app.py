@@ -87,7 +87,7 @@ class LehoiApp(Litestar):
             except Exception:  # noqa: BLE001 - the routed handler answers the same failure with a proper error
                 built = None
             if built is not None:
-                await serve_bundle(scope, receive, send, built, self.state.clock.now())
+                await serve_bundle(scope, receive, send, built)
                 return
         await super().__call__(scope, receive, send)
 

@@ -8,7 +8,6 @@ more than sending the bytes (a plain Litestar handler runs at under half the rat
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import lru_cache
 
 from litestar.types import Receive, Scope, Send
@@ -50,8 +49,9 @@ def _messages(built: BuiltBundle, accept_encoding: str | None, if_none_match: st
     )
 
 
-async def serve_bundle(scope: Scope, receive: Receive, send: Send, built: BuiltBundle, now: datetime) -> None:
-    """The bundle's answer; `now` is the festival clock, which every /api/ answer states (X-Lehoi-Now)."""
+async def serve_bundle(scope: Scope, receive: Receive, send: Send, built: BuiltBundle) -> None:
+    """The bundle's answer. Unlike the other /api/ answers it does not say the festival time (X-Lehoi-Now): a CDN
+    may keep it, and a kept time would be wrong; phones learn the time from a sync's other calls."""
     accept_encoding = if_none_match = None
     for name, value in scope["headers"]:
         if name == b"accept-encoding":
@@ -59,5 +59,5 @@ async def serve_bundle(scope: Scope, receive: Receive, send: Send, built: BuiltB
         elif name == b"if-none-match":
             if_none_match = value.decode("latin-1")
     start, body = _messages(built, accept_encoding, if_none_match)
-    await send({**start, "headers": [*start["headers"], (b"x-lehoi-now", now.isoformat().encode())]})
+    await send(start)
     await send(body if scope["method"] == "GET" else _EMPTY)
