@@ -35,10 +35,13 @@ class ProgrammeService:
 
     async def _update(self, table: type[Table], kind: str, ident: str, columns: dict[str, Any]) -> None:
         async with write_transaction(self.engine):
-            if not await _exists(table, ident):
+            current = await table.select().where(table._meta.primary_key == ident).output(load_json=True).first()
+            if current is None:
                 raise NotFound(f"no {kind} with id {ident!r}")
-            if columns:
-                await table.update(columns).where(table._meta.primary_key == ident)
+            # only what changes is written: an edit that changes nothing must not send every phone a new version
+            changed = {k: v for k, v in columns.items() if current[k] != v}
+            if changed:
+                await table.update(changed).where(table._meta.primary_key == ident)
         self.cache.invalidate()
 
     async def _delete(self, table: type[Table], kind: str, ident: str) -> None:

@@ -118,3 +118,15 @@ async def test_malformed_json_body_is_a_client_error(client, as_organiser):
 async def test_unknown_update_target_is_404(client, as_organiser):
     response = await client.patch("/api/events/no-such-event", json={"category": "talk"}, headers=as_organiser)
     assert response.status_code == 404
+
+
+async def test_an_edit_that_changes_nothing_moves_no_version(client, as_organiser, fresh_programme):
+    """Each new version sends every phone a change feed: only a real change may make one."""
+    event = (await client.get("/api/events", params={"day": "2024-11-13"})).json()[0]
+    version = (await client.get("/api/festival")).json()["version"]
+    same = {"title": event["title"], "starts_at": event["starts_at"], "tags": event["tags"], "capacity": event["capacity"]}
+    assert (await client.patch(f"/api/events/{event['id']}", json=same, headers=as_organiser)).status_code == 200
+    assert (await client.get("/api/festival")).json()["version"] == version
+    changed = {"title": {**event["title"], "en": event["title"]["en"] + " (moved)"}}
+    assert (await client.patch(f"/api/events/{event['id']}", json=changed, headers=as_organiser)).status_code == 200
+    assert (await client.get("/api/festival")).json()["version"] == version + 1
