@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, Router, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import PermissionDeniedException
 from litestar.middleware.rate_limit import get_remote_address
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, PathParameter, QueryParameter
 
 from server.accounts.guards import attendee_device, organiser_only, require_role, volunteer_only
@@ -87,7 +88,8 @@ def pass_issuing() -> Router:
 
     @post("/passes", guards=[attendee_device], raises=[*AuthErrors, ConflictException, TooManyRequestsException],
           status_code=201, tags=["check-ins"], dependencies={"keyring": Provide(provide_keyring, sync_to_thread=False),
-                                                              "snapshot": Provide(provide_snapshot)})
+                                                              "snapshot": Provide(provide_snapshot)},
+          responses={200: ResponseSpec(PassIssued, description="The active pass this device already has")})
     async def issue(request: Request, keyring: NamedDependency[KeyRing], snapshot: SnapshotDep) -> Response[PassIssued]:
         """The calling attendee device's pass: a new one (201), or the active one it already has (200).
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, Parameter, QueryParameter
 
 from server.accounts.guards import attendee_device, organiser_only, require_role
@@ -40,7 +41,8 @@ class PushController(Controller):
         """The applicationServerKey for PushManager.subscribe(): base64url of the 65-byte P-256 point."""
         return schemas.VapidPublicKey(public_key=push.vapid.public_key)
 
-    @post("/subscriptions", guards=[attendee_device], raises=WriteErrors, status_code=201)
+    @post("/subscriptions", guards=[attendee_device], raises=WriteErrors, status_code=201,
+          responses={200: ResponseSpec(schemas.SubscriptionOut, description="The previous subscription, replaced")})
     async def subscribe(
         self, request: Request, push: NamedDependency[PushRuntime], data: Annotated[schemas.SubscriptionIn, Body()]
     ) -> Response[schemas.SubscriptionOut]:

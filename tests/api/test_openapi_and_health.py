@@ -25,6 +25,13 @@ async def test_validation_errors_are_documented_as_422(client):
     assert "404" in schema["paths"]["/api/events/{event_ref}"]["get"]["responses"]
 
 
+async def test_a_second_answer_is_documented_too(client):
+    """Both answers of a create-or-return-the-existing call, so a generated client takes either."""
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    for path in ("/api/passes", "/api/push/subscriptions"):
+        assert {"200", "201"} <= set(paths[path]["post"]["responses"]), path
+
+
 async def test_health(client):
     response = await client.get("/health")
     assert response.status_code == 200
