@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import time
 
 import pytest
 
@@ -163,8 +165,12 @@ async def test_a_resolver_failing_neither_refuses_a_subscription_nor_fails_a_del
     fcm = {"endpoint": "https://fcm.googleapis.com/fcm/send/hiccup", "keys": keys}
     assert (await client.post("/api/push/subscriptions", json=fcm, headers=device["auth"])).status_code == 201
     await push.send(as_organiser)
-    push.settle()
-    [row] = push.deliveries()
+    deadline = time.monotonic() + 15
+    while not (rows := push.deliveries()) or rows[0]["reason"] is None:  # until the attempt's outcome is written
+        assert time.monotonic() < deadline, rows
+        push.wake()
+        await asyncio.sleep(0.05)
+    [row] = rows
     assert row["status"] == "queued" and row["attempts"] == 1, row
     assert "does not resolve" in row["reason"] and row["next_attempt_ms"] > push.clock.now().timestamp() * 1000
 
