@@ -95,7 +95,9 @@ class PushEnv:
         from server.push import store
 
         async def idle() -> bool:
-            return not self.worker.busy and not await store.anything_due(store.ms(self.clock.now()))
+            # busy is read after the query: the worker may claim the last due rows while it runs
+            nothing_due = not await store.anything_due(store.ms(self.clock.now()))
+            return nothing_due and not self.worker.busy
 
         deadline = time.monotonic() + timeout
         while not self.in_app(idle):
