@@ -69,15 +69,19 @@ class SettingsArgs(Struct, forbid_unknown_fields=True):
     reminder_minutes: Annotated[int, Meta(ge=0, le=24 * 60)] | None = None
 
 
-#: the most text a QR code holds (version 40, bytes): whatever a camera read is a scan to record
-QR_TEXT_MAX = 2953
+#: what a camera read from a QR code, up to the most a code holds (version 40, bytes): a pass token, or anything
+#: else, which is still a scan to record (rejected `invalid_signature`)
+QrText = Annotated[
+    str,
+    Meta(min_length=1, max_length=2953,
+         description="what the QR code held: a P1 pass token, or anything else (rejected invalid_signature)"),
+]
 
 
 class ScanArgs(Struct, forbid_unknown_fields=True):
     """`checkin.scan`: a pass scanned at a venue entrance while offline. The mutation id is the scan id."""
 
-    #: what the QR code held: a pass token, or anything else (recorded, rejected `invalid_signature`)
-    pass_token: Annotated[str, Meta(min_length=1, max_length=QR_TEXT_MAX)]
+    pass_token: QrText
     venue_id: Annotated[str, Meta(min_length=1, max_length=64)]
     scanned_at: Annotated[datetime, Meta(tz=True)]
     #: what the phone showed: `accepted`, or the reason it refused (DESIGN.md's, or its own words: any other

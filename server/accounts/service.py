@@ -34,10 +34,11 @@ async def _username(email: str) -> str | None:
     """The organiser's user name for this email in any case (phone keyboards capitalise the first letter)."""
     # SQLite's LIKE ignores ASCII case as PostgreSQL's ILIKE does; both also match their wildcards, so they
     # only narrow the candidates, compared exactly here
+    email = email.strip()
     column = BaseUser.username
-    match = column.ilike(email.strip()) if is_postgres(BaseUser._meta.db) else column.like(email.strip())
+    match = column.ilike(email) if is_postgres(BaseUser._meta.db) else column.like(email)
     candidates = await BaseUser.select(column).where(match)
-    return next((c["username"] for c in candidates if c["username"].casefold() == email.strip().casefold()), None)
+    return next((c["username"] for c in candidates if c["username"].casefold() == email.casefold()), None)
 
 
 async def login(email: str, password: str, now: datetime) -> tuple[str, datetime] | None:

@@ -132,8 +132,8 @@ def festival_day(at: datetime) -> tuple[Any, int]:
     return local.date(), local.hour
 
 
-def _late(scanned_at: datetime, now: datetime) -> bool:
-    return (now - scanned_at).total_seconds() > OFFLINE_AFTER_S
+def _made_offline(args: ScanArgs, scanned_at: datetime, now: datetime) -> bool:
+    return bool(args.offline) or (now - scanned_at).total_seconds() > OFFLINE_AFTER_S
 
 
 def _row(scan_id: str, pass_id: str | None, venue_id: str, device_id: str, scanned_at: datetime, now: datetime,
@@ -349,7 +349,7 @@ class ScanHandler:
         state.stored.add(scan_id)
         state.venues.add(venue.id)
         state.rows.append(_row(scan_id, token.pass_id, venue.id, ctx.principal.subject, at, ctx.now, verdict,
-                               offline=bool(args.offline) or _late(at, ctx.now), shown=args.verdict_shown))
+                               offline=_made_offline(args, at, ctx.now), shown=args.verdict_shown))
         return {"verdict": verdict.status, "reason": verdict.reason, "conflicts": list(verdict.conflicts),
                 "pass_id": token.pass_id}
 
@@ -362,10 +362,8 @@ class ScanHandler:
         token = state.checks.get(mutation.id, TokenCheck(pass_id=None))
         state.stored.add(scan_id)
         state.rows.append(_row(scan_id, token.pass_id, args.venue_id[:64], ctx.principal.subject, at, ctx.now,
-                               Verdict("rejected", "device_revoked", skew),
-                               offline=bool(args.offline) or _late(at, ctx.now),
-                               device_revoked=True,
-                               shown=args.verdict_shown))
+                               Verdict("rejected", "device_revoked", skew), offline=_made_offline(args, at, ctx.now),
+                               device_revoked=True, shown=args.verdict_shown))
 
     async def flush(self, ctx: BatchContext, state: _Batch) -> None:
         if state.rows:

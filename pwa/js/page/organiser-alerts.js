@@ -4,6 +4,7 @@
 
 import { dayTab, t, tr } from '../lib/i18n.js';
 import { TOPICS } from '../lib/push.js';
+import { fold } from '../lib/search.js';
 import { dayOf, timeOf } from '../lib/time.js';
 import { SignedOut } from './checkin-ui.js';
 import { html, icon, setHTML } from './dom.js';
@@ -47,8 +48,7 @@ export function alertsView(app, { json }) {
 
   /** The picker's rows that match the filter, ticked as chosen, and how many matched before the list was cut. */
   function pickList(kind, filter = '') {
-    const fold = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
-    const q = fold(filter.trim());
+    const q = fold(filter);
     const ticked = (id) => (chosen[kind].has(id) ? 'checked' : '');
     if (kind === 'venues') {
       const venues = [...app.programme.venues.values()].filter((v) => !q || fold(tr(v.name)).includes(q));
