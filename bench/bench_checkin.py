@@ -65,7 +65,7 @@ async def offline_apply(total: int = 10_000, batch: int = 500, devices: int = 20
     from piccolo.engine import engine_finder
 
     from server.accounts.devices import register_device
-    from server.accounts.principal import Principal
+    from server.auth import Principal
     from server.checkin.occupancy import OccupancyBoard
     from server.checkin.scans import ScanHandler
     from server.checkin.signing import KeyRingRef, mirror_public_keys
@@ -75,7 +75,8 @@ async def offline_apply(total: int = 10_000, batch: int = 500, devices: int = 20
     from server.programme.fixtures import load_file
     from server.programme.snapshot import load_snapshot
     from server.settings import load_settings
-    from server.syncing.mutations import BatchContext, MutationApplier
+    from server.domain import BatchContext
+    from server.syncing.mutations import MutationApplier
     from sync.messages import PushRequest
 
     engine = engine_finder()
@@ -266,7 +267,7 @@ def main() -> None:
 
     print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
 
-    from server.checkin import qr
+    from server.codecs import qr
 
     try:
         # best of three trials, each beside the raw rate measured just before it: on a shared machine the least

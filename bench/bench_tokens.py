@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from server.checkin import qr
+from server.codecs import qr
 from server.checkin.keys import KeyRing
 from server.checkin.tokens import issue_pass, new_pass_id, verify_pass
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -19,21 +20,21 @@ from litestar.types import Receive, Scope, Send
 from piccolo.engine import engine_finder
 
 from server.accounts import domain as accounts
+from server.auth import provide_principal
 from server.checkin import domain as checkin
-from server.programme import domain as programme
-from server.push import domain as push
-from server.syncing import domain as syncing
-from server.wayfinding import domain as wayfinding
 from server.clock import Clock, clock_from_setting
 from server.db.engine import close_engine, open_engine
-from server.domain import Domain
-from server.errors import LehoiError
+from server.domain import Domain, provide_snapshot
 from server.http import stamp_festival_now
+from server.programme import domain as programme
 from server.programme.snapshot import SnapshotCache, current_version
+from server.push import domain as push
 from server.settings import Settings, load_settings
+from server.syncing import domain as syncing
 from server.syncing.bundles import BundleCache
 from server.syncing.fastpath import is_bundle_request, serve_bundle
 from server.syncing.mutations import MutationApplier
+from server.wayfinding import domain as wayfinding
 
 log = logging.getLogger("lehoi")
 PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
@@ -41,10 +42,6 @@ PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
 # Every input that fails validation (query, path or body) is answered 422 with what is wrong, and
 # OpenAPI documents it so; Litestar's default is 400.
 ValidationException.status_code = HTTP_422_UNPROCESSABLE_ENTITY
-
-
-def _lehoi_error(_: Request, exc: LehoiError) -> Response:
-    return Response({"status_code": exc.status_code, "detail": exc.detail}, status_code=exc.status_code)
 
 
 def _too_deep(request: Request, exc: RecursionError) -> Response:
@@ -154,12 +151,16 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         route_handlers=route_handlers,
         lifespan=[lifespan],
         state=state,
-        exception_handlers={LehoiError: _lehoi_error, RecursionError: _too_deep, Exception: _unexpected_error},
+        exception_handlers={RecursionError: _too_deep, Exception: _unexpected_error},
+        dependencies={
+            "snapshot": Provide(provide_snapshot),
+            "principal": Provide(provide_principal, sync_to_thread=False),
+        },
         before_send=[stamp_festival_now],
         openapi_config=OpenAPIConfig(
             title="lehoi",
             version="1",
-            description="The festival companion's HTTP contract (see DESIGN.md).",
+            description="The festival companion's HTTP contract (see docs/architecture.md).",
             path="/schema",
             render_plugins=[SwaggerRenderPlugin(path="/")],
         ),

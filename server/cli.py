@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from server.checkin.commands import keys, posters
+from server.db.engine import with_engine
 from server.push.commands import vapid_key, worker
 
 DEFAULT_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "hcdf2024.json"
@@ -25,20 +26,6 @@ def _env(**values: object) -> None:
 
 def _run(coro):
     return asyncio.run(coro)
-
-
-async def _with_engine(work):
-    from piccolo.engine import engine_finder
-
-    from server.db.engine import close_engine, open_engine
-    from server.settings import load_settings
-
-    engine = engine_finder()
-    await open_engine(engine, load_settings())
-    try:
-        return await work(engine)
-    finally:
-        await close_engine(engine)
 
 
 @click.group()
@@ -72,7 +59,7 @@ def load_fixtures(path: Path, if_empty: bool) -> None:
         return await load_file(path, engine)
 
     try:
-        report = _run(_with_engine(work))
+        report = _run(with_engine(work))
     except FixtureError as exc:
         raise click.ClickException(f"nothing was loaded: {exc}") from None
     if report is None:
@@ -90,7 +77,7 @@ def create_organiser(email: str, password: str) -> None:
     from server.errors import LehoiError
 
     try:
-        _run(_with_engine(lambda _engine: create(email, password)))
+        _run(with_engine(lambda _engine: create(email, password)))
     except LehoiError as exc:
         raise click.ClickException(exc.detail) from None
     click.echo(f"organiser {email} created")
@@ -117,7 +104,7 @@ def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
             if await Festival.count() == 0:
                 await load_file(DEFAULT_FIXTURES, engine)
 
-        _run(_with_engine(prepare))
+        _run(with_engine(prepare))
     click.echo(f"lehoi serving on http://{host}:{port}/")
     uvicorn.run("server.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="info", access_log=False)

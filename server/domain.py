@@ -1,28 +1,96 @@
-"""What a domain package contributes to the app. Each package's `domain.py` builds one; app.py lists them."""
+"""What a domain package contributes to the app, and the contracts it fills: mutation handlers, bundle parts,
+change-feed records. Each package's `domain.py` builds one `Domain`; server/app.py lists them.
+
+The sync engine (server/syncing) runs these contracts without knowing any domain: it sees the programme snapshot
+only as a `Versioned` value and hands it to the handlers and parts, which know what it holds.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
 
+import msgspec
 from litestar.datastructures import State
+
+from server.auth import Principal
+from sync.messages import Mutation
+
+
+@runtime_checkable  # handlers take it as a dependency, which Litestar checks with isinstance
+class Versioned(Protocol):
+    """The programme as one process holds it (server.programme.snapshot.Snapshot), seen from below."""
+
+    version: int
+
+
+class SnapshotSource(Protocol):
+    async def get(self) -> Versioned:
+        """The current snapshot, reloaded when the programme version moved."""
+        ...
+
 
 #: a domain's part of the offline bundle: top-level keys computed from the programme snapshot
 BundlePart = Callable[[Any], Awaitable[dict[str, Any]]]
 #: run with the app's state when the app starts (after the database opens) or stops
 Hook = Callable[[State], Awaitable[None]]
-#: the change feed's records of one logged kind that is not in the programme snapshot: ids → {id: record};
+#: the change feed's records of one logged kind at the snapshot's version: (snapshot, ids) → {id: record};
 #: an id missing from the answer is sent as deleted
-FeedRecords = Callable[[list[str]], Awaitable[dict[str, Any]]]
+FeedRecords = Callable[[Any, list[str]], Awaitable[dict[str, Any]]]
+
+
+# --- the mutation contract (see docs/protocol.md) ----------------------------------------------
+
+#: the reason every mutation of a revoked device is rejected with
+DEVICE_REVOKED = "device_revoked"
+
+
+class AlreadyApplied(Exception):
+    """This mutation's effect is already recorded under its id (by another path): answered `duplicate`."""
+
+
+class Reject(Exception):
+    """This mutation can never apply; `reason` is a short snake_case word the phone can show."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class BatchContext:
+    principal: Principal
+    #: the programme snapshot the batch is judged against (server.programme.snapshot.Snapshot)
+    snapshot: Any
+    now: datetime
+    #: every mutation of the batch being applied, for handlers that prefetch in `load`
+    batch: tuple[Mutation, ...] = ()
+
+
+class MutationHandler(Protocol):
+    """One domain's mutations: load its state once, apply each in order in memory, write the net change.
+
+    `names` are mutation names of sync.messages.MUTATION_ARGS, which holds their argument types. A handler
+    whose effect can also arrive by another path raises `AlreadyApplied`; one that must keep what a revoked
+    device sent has a `keep(ctx, state, mutation, args)` method, called instead of `apply`.
+    """
+
+    names: tuple[str, ...]
+
+    async def load(self, ctx: BatchContext) -> Any: ...
+
+    def apply(self, ctx: BatchContext, state: Any, mutation: Mutation, args: msgspec.Struct) -> dict | None: ...
+
+    async def flush(self, ctx: BatchContext, state: Any) -> None: ...
 
 
 @dataclass(frozen=True)
 class Domain:
     name: str
     route_handlers: list[Any] = field(default_factory=list)
-    #: objects following server.syncing.mutations.MutationHandler
-    mutation_handlers: list[Any] = field(default_factory=list)
+    mutation_handlers: list[MutationHandler] = field(default_factory=list)
     bundle_parts: list[BundlePart] = field(default_factory=list)
     #: change-feed kinds this domain logs (see server.syncing.triggers), with how to read their records
     feed_records: dict[str, FeedRecords] = field(default_factory=dict)
@@ -30,3 +98,8 @@ class Domain:
     state: dict[str, Any] = field(default_factory=dict)
     on_startup: list[Hook] = field(default_factory=list)
     on_shutdown: list[Hook] = field(default_factory=list)
+
+
+async def provide_snapshot(state: State) -> Any:
+    """The programme as this process currently holds it (`state.snapshots`, a `SnapshotSource`)."""
+    return await state.snapshots.get()

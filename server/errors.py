@@ -1,12 +1,13 @@
-"""Domain errors that services raise and the app maps to clear 4xx answers."""
+"""The refusals lehoi gives: each a Litestar HTTP exception, answered `{"status_code", "detail"}` with its status.
+
+Services raise them; handlers list them in `raises`, so the OpenAPI documents the very classes that are raised.
+"""
+
+from litestar.exceptions import HTTPException
 
 
-class LehoiError(Exception):
+class LehoiError(HTTPException):
     status_code = 400
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
 
 
 class NotFound(LehoiError):
@@ -17,13 +18,13 @@ class Conflict(LehoiError):
     status_code = 409
 
 
-class Invalid(LehoiError):
-    status_code = 422
-
-
 class Gone(LehoiError):
     status_code = 410
 
 
-class TooMany(LehoiError):
-    status_code = 429
+class TooLarge(LehoiError):
+    status_code = 413
+
+
+class Invalid(LehoiError):
+    status_code = 422

@@ -1,4 +1,5 @@
-"""HTTP plumbing shared by every domain: pre-encoded JSON answers, the error lists OpenAPI shows, rate limits."""
+"""HTTP plumbing shared by every domain: the base URL, pre-encoded JSON answers, the error lists OpenAPI shows,
+rate limits."""
 
 from __future__ import annotations
 
@@ -8,28 +9,29 @@ from typing import Any
 from litestar import Request, Response
 from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import (
-    ClientException,
     NotAuthorizedException,
-    NotFoundException,
     PermissionDeniedException,
     TooManyRequestsException,
     ValidationException,
 )
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware, get_remote_address
-from litestar.status_codes import HTTP_409_CONFLICT
 from litestar.types import Message, Receive, Scope, Send
+
+from server.errors import Conflict, Invalid, NotFound
 
 JSON = dict[str, Any]
 
-
-class ConflictException(ClientException):
-    status_code = HTTP_409_CONFLICT
-
-
-ReadErrors = [NotFoundException, ValidationException]
+#: what an operation's `raises` lists: Litestar's own refusals (bad parameters, guards, rate limits) and lehoi's
+ReadErrors = [NotFound, ValidationException]
 AuthErrors = [NotAuthorizedException, PermissionDeniedException]
-WriteErrors = [*ReadErrors, *AuthErrors, ConflictException]
+WriteErrors = [*ReadErrors, *AuthErrors, Invalid, Conflict]
+RateLimited = [TooManyRequestsException]
+
+
+def base_url(request: Request) -> str:
+    """The address the caller used, without a trailing slash: links in answers point back there."""
+    return str(request.base_url).rstrip("/")
 
 
 class _RateLimitWithRetryAfter(RateLimitMiddleware):

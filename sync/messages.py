@@ -84,7 +84,7 @@ class ScanArgs(Struct, forbid_unknown_fields=True):
     pass_token: QrText
     venue_id: Annotated[str, Meta(min_length=1, max_length=64)]
     scanned_at: Annotated[datetime, Meta(tz=True)]
-    #: what the phone showed: `accepted`, or the reason it refused (DESIGN.md's, or its own words: any other
+    #: what the phone showed: `accepted`, or the reason it refused (docs/contract.md's, or its own words: any other
     #: value is a refusal, kept as it came, so a scanner's wording never costs the scan)
     verdict_shown: Annotated[str, Meta(max_length=32)] | None = None
     #: whether the phone knew it had no connection when it scanned; a scan that arrives over a minute late was
@@ -99,6 +99,8 @@ class StampArgs(Struct, forbid_unknown_fields=True):
     collected_at: Annotated[datetime, Meta(tz=True)]
 
 
+#: every mutation of the protocol, by name, with its arguments: the one list of names (server handlers declare
+#: which of these they apply)
 MUTATION_ARGS: dict[str, type[Struct]] = {
     "favourite.set": FavouriteArgs,
     "favourite.unset": FavouriteArgs,
@@ -116,9 +118,9 @@ class BadArgs(ValueError):
         self.reason = reason
 
 
-def decode_args(mutation: Mutation, registry: dict[str, type[Struct]] = MUTATION_ARGS) -> Struct:
+def decode_args(mutation: Mutation) -> Struct:
     """The typed arguments of a mutation, or BadArgs with a short reason."""
-    cls = registry.get(mutation.name)
+    cls = MUTATION_ARGS.get(mutation.name)
     if cls is None:
         raise BadArgs("unknown_mutation")
     try:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, Response, Router, get, post
-from litestar.exceptions import ClientException, NotAuthorizedException
+from litestar.exceptions import NotAuthorizedException
 from litestar.params import Body, PathParameter
 
 from server.accounts import service, volunteers
 from server.accounts.devices import device_state, register_device
-from server.accounts.guards import attendee_device, organiser_only, require_role
 from server.accounts.schemas import (
     DeviceCreated,
     DeviceState,
@@ -23,15 +22,10 @@ from server.accounts.schemas import (
     VolunteerEnrolled,
     VolunteerRevoked,
 )
-from server.checkin import qr
-from server.http import (
-    AuthErrors,
-    ConflictException,
-    ReadErrors,
-    TooManyRequestsException,
-    WriteErrors,
-    rate_limit,
-)
+from server.auth import Caller, attendee_device, organiser_only
+from server.codecs import qr
+from server.errors import Gone
+from server.http import AuthErrors, RateLimited, ReadErrors, WriteErrors, base_url, rate_limit
 
 
 #: organiser sign-ins per client address and minute: enough for a team behind one address, too few to guess
@@ -41,7 +35,7 @@ LOGIN_RATE_PER_MINUTE = 10
 def organiser_login() -> Router:
     """POST /api/auth/login behind its own rate limit (passwords must not be guessed)."""
 
-    @post("/auth/login", raises=[*ReadErrors, *AuthErrors, TooManyRequestsException], status_code=200,
+    @post("/auth/login", raises=[*ReadErrors, *AuthErrors, *RateLimited], status_code=200,
           tags=["accounts"])
     async def login(request: Request, data: Annotated[LoginRequest, Body()]) -> LoginResponse:
         """Exchange an organiser's email and password for a bearer token. Rate-limited."""
@@ -57,7 +51,7 @@ def organiser_login() -> Router:
 def device_registration(per_minute: int) -> Router:
     """POST /api/devices behind its own rate limit."""
 
-    @post("/devices", raises=[TooManyRequestsException], status_code=201, tags=["devices"])
+    @post("/devices", raises=RateLimited, status_code=201, tags=["devices"])
     async def register(request: Request) -> DeviceCreated:
         """Register an anonymous attendee device; keep the token, it is shown only once. Rate-limited."""
         device_id, token = await register_device(request.app.state.clock.now())
@@ -71,24 +65,15 @@ class DeviceController(Controller):
     tags = ["devices"]
 
     @get("/me", guards=[attendee_device], raises=AuthErrors)
-    async def me(self, request: Request) -> DeviceState:
+    async def me(self, principal: Caller) -> DeviceState:
         """The calling device's favourites and settings, as the server holds them."""
-        principal = await require_role(request, "attendee", "volunteer")
         return DeviceState(**(await device_state(principal.subject)))
-
-
-class GoneException(ClientException):
-    status_code = 410
-
-
-def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
 
 
 def volunteer_enrolment(per_minute: int) -> Router:
     """POST /api/volunteers/enrol behind its own rate limit (codes must not be guessed)."""
 
-    @post("/volunteers/enrol", raises=[*ReadErrors, GoneException, TooManyRequestsException], status_code=201,
+    @post("/volunteers/enrol", raises=[*ReadErrors, Gone, *RateLimited], status_code=201,
           tags=["volunteers"])
     async def enrol(request: Request, data: Annotated[EnrolRequest, Body()]) -> VolunteerEnrolled:
         """Become a volunteer device for the venues of an organiser's enrolment code. Rate-limited.
@@ -111,26 +96,27 @@ class OrganiserVolunteerController(Controller):
     guards = [organiser_only]
 
     @post("/enrolment-codes", raises=WriteErrors, status_code=201)
-    async def create_code(self, request: Request, data: Annotated[EnrolmentCodeRequest, Body()]) -> EnrolmentCodeCreated:
+    async def create_code(
+        self, request: Request, principal: Caller, data: Annotated[EnrolmentCodeRequest, Body()]
+    ) -> EnrolmentCodeCreated:
         """A code volunteers scan to enrol for these venues until `expires_at` (at most 30 days ahead)."""
-        principal = await require_role(request, "organiser")
         snapshot = await request.app.state.snapshots.get()
         code = await volunteers.create_code(data.venue_ids, set(snapshot.venues), data.expires_at, data.max_uses,
                                             principal.subject, request.app.state.clock.now())
-        base = _base(request)
+        base = base_url(request)
         return EnrolmentCodeCreated(
             code=code, venue_ids=sorted(set(data.venue_ids)), expires_at=data.expires_at, max_uses=data.max_uses,
             qr_svg=f"{base}/api/organiser/enrolment-codes/{code}/qr.svg", enrol_url=volunteers.enrol_url(base, code),
         )
 
-    @get("/enrolment-codes/{code:str}/qr.svg", raises=[*ReadErrors, *AuthErrors, GoneException],
+    @get("/enrolment-codes/{code:str}/qr.svg", raises=[*ReadErrors, *AuthErrors, Gone],
          media_type="image/svg+xml")
     async def code_qr(
         self, request: Request, code: Annotated[str, PathParameter(min_length=4, max_length=64)]
     ) -> Response[bytes]:
         """The enrolment code as a QR code to show volunteers; it opens the app's enrolment screen."""
         await volunteers.usable_code(code, request.app.state.clock.now())
-        body = qr.svg(volunteers.enrol_url(_base(request), volunteers.normalise(code)))
+        body = qr.svg(volunteers.enrol_url(base_url(request), volunteers.normalise(code)))
         return Response(body, media_type="image/svg+xml", headers={"cache-control": "no-store"})
 
     @get("/volunteers", raises=AuthErrors)
@@ -142,7 +128,7 @@ class OrganiserVolunteerController(Controller):
             for r in await volunteers.volunteers()
         ]
 
-    @post("/volunteers/{device_id:str}/revoke", raises=[*WriteErrors, ConflictException], status_code=200)
+    @post("/volunteers/{device_id:str}/revoke", raises=WriteErrors, status_code=200)
     async def revoke(
         self, request: Request, device_id: Annotated[str, PathParameter(max_length=64)]
     ) -> VolunteerRevoked:

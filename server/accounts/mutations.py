@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from server.accounts.tables import Device, Favourite
-from server.syncing.mutations import BatchContext, Reject
+from server.domain import BatchContext, Reject
 from sync.messages import FavouriteArgs, Mutation, SettingsArgs
 
 
@@ -17,7 +17,6 @@ class _Favourites:
 
 class FavouriteHandler:
     names = ("favourite.set", "favourite.unset")
-    args = {"favourite.set": FavouriteArgs, "favourite.unset": FavouriteArgs}
 
     async def load(self, ctx: BatchContext) -> _Favourites:
         rows = await Favourite.select(Favourite.event_id).where(Favourite.device == ctx.principal.subject)
@@ -46,7 +45,6 @@ class FavouriteHandler:
 
 class SettingsHandler:
     names = ("settings.set",)
-    args = {"settings.set": SettingsArgs}
 
     async def load(self, ctx: BatchContext) -> dict:
         return {}

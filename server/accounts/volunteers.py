@@ -6,7 +6,7 @@ opens the app's enrolment screen. Only its SHA-256 is stored. A code serves ever
 until it expires, or `max_uses` times when that is set.
 
 A revoked device is refused everywhere with 403 `device_revoked`, except its mutation upload: the scans it made
-are kept for review and each is answered `rejected` / `device_revoked` (see server/syncing/mutations.py).
+are kept for review and each is answered `rejected` / `device_revoked` (see server/domain.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from piccolo.engine.base import Engine
 
 from server.accounts.devices import register_device
 from server.accounts.tables import Device, EnrolmentCode
-from server.accounts.tokens import token_hash
+from server.auth import token_hash
 from server.db.transactions import write_transaction
 from server.errors import Conflict, Gone, Invalid, NotFound
 

@@ -20,10 +20,10 @@ def _ring():
 
 
 async def _mirror(ring) -> bool:
-    from server.cli import _with_engine
+    from server.db.engine import with_engine
     from server.checkin.signing import mirror_public_keys
 
-    return await _with_engine(lambda engine: mirror_public_keys(engine, ring, datetime.now(UTC)))
+    return await with_engine(lambda engine: mirror_public_keys(engine, ring, datetime.now(UTC)))
 
 
 def _publish(ring) -> None:
@@ -106,12 +106,12 @@ def posters(out: Path, venue_ids: tuple[str, ...], font: Path | None) -> None:
 
     from server.checkin.posters import PdfWriter, layout
     from server.checkin.tokens import issue_stamp
-    from server.cli import _with_engine
+    from server.db.engine import with_engine
     from server.clock import clock_from_setting
     from server.programme.snapshot import load_snapshot
     from server.settings import load_settings
 
-    snapshot = asyncio.run(_with_engine(load_snapshot))
+    snapshot = asyncio.run(with_engine(load_snapshot))
     venues = list(snapshot.venues.values())
     if venue_ids:
         unknown = sorted(set(venue_ids) - set(snapshot.venues))

@@ -14,10 +14,18 @@ from litestar.middleware.rate_limit import get_remote_address
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, PathParameter, QueryParameter
 
-from server.accounts.guards import attendee_device, organiser_only, require_role, volunteer_only
-from server.accounts.principal import bearer_token
-from server.accounts.tokens import token_hash
-from server.checkin import passes, posters, qr
+from server.auth import (
+    Caller,
+    Principal,
+    attendee_device,
+    bearer_token,
+    organiser_only,
+    requires,
+    token_hash,
+    volunteer_only,
+)
+from server.checkin import passes, posters
+from server.codecs import qr
 from server.checkin.deps import provide_board, provide_checkins, provide_keyring
 from server.checkin.keys import KeyRing
 from server.checkin.occupancy import OccupancyBoard, checkin_stats
@@ -36,16 +44,8 @@ from server.checkin.scans import CheckinService
 from server.checkin.stamps import passport
 from server.checkin.tables import Scan
 from server.checkin.tokens import issue_stamp
-from server.errors import NotFound
-from server.http import (
-    AuthErrors,
-    ConflictException,
-    ReadErrors,
-    TooManyRequestsException,
-    WriteErrors,
-    rate_limit,
-)
-from server.programme.deps import provide_snapshot
+from server.errors import Conflict, NotFound
+from server.http import AuthErrors, RateLimited, ReadErrors, WriteErrors, base_url, rate_limit
 from server.programme.snapshot import Snapshot
 
 #: pass requests per device and minute (a second request returns the same pass, so this only bounds load)
@@ -67,12 +67,8 @@ def _qr_png(token: str, scale: int) -> bytes:
     return qr.png(token, scale=scale)
 
 
-def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
-
-
 def _issued(request: Request, row: dict, revoked_at=None) -> PassIssued:
-    base = f"{_base(request)}/api/passes/{row['id']}"
+    base = f"{base_url(request)}/api/passes/{row['id']}"
     return PassIssued(pass_id=row["id"], token=row["token"], kind=row["kind"], issued_at=row["issued_at"],
                       valid_until=row["valid_until"], qr_svg=f"{base}/qr.svg", qr_png=f"{base}/qr.png",
                       revoked_at=revoked_at)
@@ -86,16 +82,16 @@ def _device_or_address(request: Request) -> str:
 def pass_issuing() -> Router:
     """POST /api/passes behind a per-device rate limit."""
 
-    @post("/passes", guards=[attendee_device], raises=[*AuthErrors, ConflictException, TooManyRequestsException],
-          status_code=201, tags=["check-ins"], dependencies={"keyring": Provide(provide_keyring, sync_to_thread=False),
-                                                              "snapshot": Provide(provide_snapshot)},
+    @post("/passes", guards=[requires("attendee")], raises=[*AuthErrors, Conflict, *RateLimited],
+          status_code=201, tags=["check-ins"], dependencies={"keyring": Provide(provide_keyring, sync_to_thread=False)},
           responses={200: ResponseSpec(PassIssued, description="The active pass this device already has")})
-    async def issue(request: Request, keyring: NamedDependency[KeyRing], snapshot: SnapshotDep) -> Response[PassIssued]:
+    async def issue(
+        request: Request, principal: Caller, keyring: NamedDependency[KeyRing], snapshot: SnapshotDep
+    ) -> Response[PassIssued]:
         """The calling attendee device's pass: a new one (201), or the active one it already has (200).
 
         The token is a P1 pass valid until the day after the festival ends; keep it for offline use. Rate-limited.
         """
-        principal = await require_role(request, "attendee")
         row, created = await passes.issue_or_get(request.app.state.engine, keyring, snapshot.festival,
                                                  principal.subject, request.app.state.clock.now())
         return Response(_issued(request, row), status_code=201 if created else 200)
@@ -104,9 +100,8 @@ def pass_issuing() -> Router:
                   middleware=[rate_limit("passes", PASS_RATE_PER_MINUTE, _device_or_address)])
 
 
-async def _own_pass(request: Request, pass_id: str) -> dict:
-    """The pass, for its owning device or an organiser: 401 without a token, 403 for anyone else, 404 unknown."""
-    principal = await require_role(request, "organiser", "attendee", "volunteer")
+async def _own_pass(principal: Principal, pass_id: str) -> dict:
+    """The pass, for its owning device or an organiser: 403 for anyone else, 404 unknown."""
     row = await passes.find(pass_id)
     if principal.role != "organiser" and row["device"] != principal.subject:
         raise PermissionDeniedException("this pass belongs to another device")
@@ -116,27 +111,28 @@ async def _own_pass(request: Request, pass_id: str) -> dict:
 class PassController(Controller):
     path = "/api/passes"
     tags = ["check-ins"]
+    guards = [requires("organiser", "attendee", "volunteer")]
 
     @get("/{pass_id:str}", raises=[*ReadErrors, *AuthErrors])
-    async def status(self, request: Request, pass_id: PassParam) -> PassIssued:
+    async def status(self, request: Request, principal: Caller, pass_id: PassParam) -> PassIssued:
         """A pass with its token and whether it was revoked (its owning device or an organiser)."""
-        row = await _own_pass(request, pass_id)
+        row = await _own_pass(principal, pass_id)
         return _issued(request, row, await passes.revoked_at(pass_id))
 
     @get("/{pass_id:str}/qr.svg", raises=[*ReadErrors, *AuthErrors], media_type="image/svg+xml")
-    async def qr_svg(self, request: Request, pass_id: PassParam) -> Response[bytes]:
+    async def qr_svg(self, principal: Caller, pass_id: PassParam) -> Response[bytes]:
         """The pass's QR code as SVG (its owning device or an organiser: the code is the pass)."""
-        row = await _own_pass(request, pass_id)
+        row = await _own_pass(principal, pass_id)
         return Response(_qr_svg(row["token"]), media_type="image/svg+xml",
                         headers={"cache-control": "private, max-age=86400"})
 
     @get("/{pass_id:str}/qr.png", raises=[*ReadErrors, *AuthErrors], media_type="image/png")
     async def qr_png(
-        self, request: Request, pass_id: PassParam,
+        self, principal: Caller, pass_id: PassParam,
         scale: Annotated[int, QueryParameter(ge=1, le=20, description="pixels per module")] = 8,
     ) -> Response[bytes]:
         """The pass's QR code as PNG (its owning device or an organiser)."""
-        row = await _own_pass(request, pass_id)
+        row = await _own_pass(principal, pass_id)
         return Response(_qr_png(row["token"], scale), media_type="image/png",
                         headers={"cache-control": "private, max-age=86400"})
 
@@ -145,7 +141,6 @@ class CheckinController(Controller):
     path = "/api"
     tags = ["check-ins"]
     dependencies = {
-        "snapshot": Provide(provide_snapshot),
         "checkins": Provide(provide_checkins, sync_to_thread=False),
         "board": Provide(provide_board, sync_to_thread=False),
         "keyring": Provide(provide_keyring, sync_to_thread=False),
@@ -153,16 +148,15 @@ class CheckinController(Controller):
 
     @post("/checkins", guards=[volunteer_only], raises=WriteErrors, status_code=200)
     async def check_in(
-        self, request: Request, snapshot: SnapshotDep, checkins: NamedDependency[CheckinService],
+        self, request: Request, principal: Caller, snapshot: SnapshotDep, checkins: NamedDependency[CheckinService],
         data: Annotated[ScanRequest, Body()],
     ) -> ScanVerdict:
         """Judge a pass scanned at a venue entrance now (volunteers enrolled for the venue).
 
-        `accepted`, or `rejected` with a reason in DESIGN.md's order (invalid_signature, unknown_key, revoked,
+        `accepted`, or `rejected` with a reason in the order of docs/contract.md (invalid_signature, unknown_key, revoked,
         expired, not_enrolled, capacity_full, already_checked_in); `duplicate` when this scan id was recorded
         before, with the verdict it got. Scans older than 15 minutes go through /api/sync/push instead.
         """
-        principal = await require_role(request, "volunteer")
         return await checkins.scan(principal, snapshot, data, request.app.state.clock.now())
 
     @get("/venues/{venue_id:str}/occupancy", raises=ReadErrors)
@@ -193,9 +187,8 @@ class CheckinController(Controller):
                         headers={"content-disposition": f'inline; filename="poster-{venue.id}.svg"'})
 
     @get("/me/stamps", guards=[attendee_device], raises=AuthErrors)
-    async def stamps(self, request: Request, snapshot: SnapshotDep) -> Passport:
+    async def stamps(self, principal: Caller, snapshot: SnapshotDep) -> Passport:
         """The calling device's stamp passport: the venues it collected, first collection each."""
-        principal = await require_role(request, "attendee", "volunteer")
         return await passport(principal.subject, len(snapshot.venues))
 
 
@@ -215,14 +208,14 @@ class OrganiserCheckinController(Controller):
     path = "/api/organiser"
     tags = ["check-ins", "organisers"]
     guards = [organiser_only]
-    dependencies = {"snapshot": Provide(provide_snapshot), "board": Provide(provide_board, sync_to_thread=False)}
+    dependencies = {"board": Provide(provide_board, sync_to_thread=False)}
 
     @post("/passes/{pass_id:str}/revoke", raises=WriteErrors, status_code=200)
     async def revoke(
-        self, request: Request, pass_id: PassParam, data: Annotated[RevokeRequest | None, Body()] = None
+        self, request: Request, principal: Caller, pass_id: PassParam,
+        data: Annotated[RevokeRequest | None, Body()] = None,
     ) -> PassRevoked:
         """Revoke a pass: scans refuse it from now on, online at once and offline once phones sync. Idempotent."""
-        principal = await require_role(request, "organiser")
         at = await passes.revoke(request.app.state.engine, pass_id, principal.subject,
                                  data.reason if data else "", request.app.state.clock.now())
         request.app.state.snapshots.invalidate()

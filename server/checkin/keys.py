@@ -34,7 +34,7 @@ import msgspec
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from server.checkin import b64url
+from server.codecs import b64url
 
 ENV_VAR = "LEHOI_SIGNING_KEYS"
 INDEX_FILE = "index.json"

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from server.checkin.schemas import CheckinStats, Occupancy, StatsCounts, StatsRow
-from server.checkin.sql import day as as_day
+from server.db.times import day as as_day
 from server.checkin.tables import Scan
 from server.clock import FESTIVAL_TZ
 from server.programme.schemas import Venue

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from server.checkin import qr
+from server.codecs import qr
 from server.programme.schemas import Festival, Venue
 
 PAGE_W, PAGE_H = 210.0, 297.0  # A4, millimetres

@@ -1,9 +1,9 @@
 """Scans: the verdict on a pass at a venue entrance, live (`POST /api/checkins`) or uploaded later
 (`checkin.scan` mutations), recorded once per scan id whichever way it arrives.
 
-Checks, in DESIGN.md's order: signature (`invalid_signature`, `unknown_key`), revocation (`revoked`), validity
-window (`expired`), venue rules (`not_enrolled`, `capacity_full`), duplicate at this venue on this festival day
-(`already_checked_in`). `judge` is the one function both paths call.
+Checks, in the order of docs/contract.md, "Tokens and QR codes": signature (`invalid_signature`, `unknown_key`),
+revocation (`revoked`), validity window (`expired`), venue rules (`not_enrolled`, `capacity_full`), duplicate at
+this venue on this festival day (`already_checked_in`). `judge` is the one function both paths call.
 
 Online scans are judged at the server's now and must be live: `scanned_at` at most `FUTURE_S` ahead and
 `ONLINE_PAST_S` behind, else 422 (an older scan belongs in the phone's outbox as a mutation).
@@ -44,22 +44,22 @@ from typing import Any
 import msgspec
 from piccolo.engine.base import Engine
 
-from server.accounts.principal import Principal
+from server.auth import Principal
 from server.checkin import occupancy as occ
 from server.checkin.keys import KeyRing
 from server.checkin.schemas import ScanRequest, ScanVerdict
 from server.checkin.signing import KeyRingRef
-from server.checkin.sql import day as as_day
-from server.checkin.sql import insert_rows, instant, lock_keys
+from server.checkin.sql import insert_rows, lock_keys
 from server.checkin.tables import Scan
 from server.checkin.writer import GateWriter, insert_sql
 from server.checkin.tokens import CLOCK_SKEW_S, TokenError, check_pass_window, peek_pass_id, verify_pass_signature
 from server.clock import FESTIVAL_TZ
-from server.db import kept
-from server.db.engine import SQLITE_BUSY_TIMEOUT_S, is_postgres
+from server.db.engine import is_postgres
+from server.db.kept import KeptSqlite, kept_connection
+from server.db.times import aware, day as as_day
+from server.domain import AlreadyApplied, BatchContext, Reject
 from server.errors import Conflict, Invalid, NotFound
 from server.programme.snapshot import Snapshot
-from server.syncing.mutations import AlreadyApplied, BatchContext, Reject
 from sync.messages import Mutation, ScanArgs
 
 FUTURE_S = CLOCK_SKEW_S
@@ -105,7 +105,7 @@ ACCEPTED = Verdict("accepted")
 
 def judge(token: TokenCheck, *, revoked_at: datetime | None, at: datetime, enrolled: bool, full: bool,
           prior_device: str | None, device_id: str, offline: bool, shown: str | None = None) -> Verdict:
-    """The verdict on one scan, checks in DESIGN.md's order.
+    """The verdict on one scan, checks in the order of docs/contract.md.
 
     `at` is when the scan is judged (now online, scanned_at offline); `prior_device` is the device of an accepted
     scan of this pass at this venue on this festival day, if any; `full` says the venue is at capacity.
@@ -193,7 +193,7 @@ class CheckinService:
                 if facts["seen_venue"] != venue.id or (facts["seen_pass"] or "") != pass_id:
                     raise Conflict(f"scan id {scan_id} was already used for another scan: make a new id per scan")
                 return (None, facts), None
-            verdict = judge(token, revoked_at=instant(facts["revoked_at"]), at=now,
+            verdict = judge(token, revoked_at=aware(facts["revoked_at"]), at=now,
                             enrolled=venue.id in principal.venues, full=occ.is_full(int(facts["occupancy"]), venue),
                             prior_device=facts["prior_device"], device_id=principal.subject, offline=False)
             return (verdict, facts), _row(scan_id, token.pass_id, venue.id, principal.subject, data.scanned_at, now,
@@ -256,7 +256,7 @@ def _batch_queries(scan_ids: list[str], pass_ids: list[str], venues: list[str], 
 def _facts(rows: dict[str, list]) -> tuple[set[str], dict[str, datetime], dict[tuple, str]]:
     return (
         {r["id"] for r in rows.get("stored", [])},
-        {r["id"]: instant(r["revoked_at"]) for r in rows.get("revoked", [])},
+        {r["id"]: aware(r["revoked_at"]) for r in rows.get("revoked", [])},
         {(r["pass_id"], r["venue_id"], as_day(r["day"])): r["device_id"] for r in rows.get("accepted", [])},
     )
 
@@ -278,12 +278,11 @@ class ScanHandler:
     """`checkin.scan` mutations: offline scans, recorded as facts (see the module docstring)."""
 
     names = ("checkin.scan",)
-    args = {"checkin.scan": ScanArgs}
 
     def __init__(self, keys: KeyRingRef, board: occ.OccupancyBoard) -> None:
         self.keys = keys
         self.board = board
-        self._reader: kept.KeptSqlite | None = None
+        self._reader: KeptSqlite | None = None
 
     async def close(self) -> None:
         if self._reader is not None:
@@ -316,7 +315,7 @@ class ScanHandler:
             reads = None
         else:
             if self._reader is None:
-                self._reader = kept.KeptSqlite(engine.path, SQLITE_BUSY_TIMEOUT_S)
+                self._reader = kept_connection(engine)
             reads = self._reader.submit(_read_batch, scan_ids, pass_ids, venues, days, "?")
         ring = self.keys.ring
         checks = {scan_id: check_token(args.pass_token, ring, at) for scan_id, args, at in scans}

@@ -64,7 +64,7 @@ class ScanVerdict(Struct, omit_defaults=True):
     status: Status
     venue_id: str
     occupancy: Occupancy
-    #: a DESIGN.md verdict reason (see `Reason`), for `rejected`
+    #: a verdict reason of docs/contract.md (see `Reason`), for `rejected`
     reason: Reason | None = None
     pass_id: str | None = None
     #: for `duplicate`: the verdict first recorded under this scan id (accepted or rejected) and its reason

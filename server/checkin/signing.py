@@ -78,13 +78,13 @@ async def bundle_part(_snapshot: Any) -> dict[str, Any]:
     return {"pass_keys": [_public(row) for row in keys], "revoked_passes": [row["id"] for row in revoked]}
 
 
-async def pass_key_records(ids: list[str]) -> dict[str, Any]:
+async def pass_key_records(_snapshot: Any, ids: list[str]) -> dict[str, Any]:
     """Change-feed records of kind `pass_key`: the key as the bundle lists it."""
     rows = await PassKey.select().where(PassKey.id.is_in(ids))
     return {row["id"]: _public(row) for row in rows}
 
 
-async def revoked_pass_records(ids: list[str]) -> dict[str, Any]:
+async def revoked_pass_records(_snapshot: Any, ids: list[str]) -> dict[str, Any]:
     """Change-feed records of kind `revoked_pass`: `{"id": pass id, "revoked_at": …}`."""
     rows = await RevokedPass.select(RevokedPass.id, RevokedPass.revoked_at).where(RevokedPass.id.is_in(ids))
     return {row["id"]: {"id": row["id"], "revoked_at": row["revoked_at"]} for row in rows}

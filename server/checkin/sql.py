@@ -1,31 +1,18 @@
 """Raw SQL the hot paths need, spelled once for SQLite and PostgreSQL.
 
 Piccolo's raw queries take `{}` placeholders on both engines. On SQLite a value read through an expression (a
-subselect, not a plain column) arrives as the stored text, so times are parsed back here.
+subselect, not a plain column) arrives as the stored text: `server.db.times` parses it back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
 from typing import Any
 
 from piccolo.table import Table
 
 from server.db import bulk
 from server.db.engine import is_postgres
-
-
-def instant(value: Any) -> datetime | None:
-    """A timestamptz read through a raw expression, as an aware datetime."""
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def day(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 async def insert_rows(table: type[Table], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

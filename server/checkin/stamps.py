@@ -15,7 +15,7 @@ from server.checkin.signing import KeyRingRef
 from server.checkin.sql import insert_rows
 from server.checkin.tables import Stamp
 from server.checkin.tokens import CLOCK_SKEW_S, TokenError, verify_stamp
-from server.syncing.mutations import BatchContext, Reject
+from server.domain import BatchContext, Reject
 from sync.messages import Mutation, StampArgs
 
 
@@ -27,7 +27,6 @@ class _Stamps:
 
 class StampHandler:
     names = ("stamp.collect",)
-    args = {"stamp.collect": StampArgs}
 
     def __init__(self, keys: KeyRingRef) -> None:
         self.keys = keys

@@ -14,7 +14,7 @@ class Pass(Table, tablename="festival_pass"):
 
     id = Varchar(length=16, primary_key=True)
     device = Varchar(length=64, index=True)
-    #: one letter: a attendee (DESIGN.md leaves room for v volunteer, p press …)
+    #: one letter: a attendee (the token format leaves room for v volunteer, p press …)
     kind = Varchar(length=8, default="a")
     token = Varchar(length=160)
     key_id = Varchar(length=8)
@@ -67,7 +67,7 @@ class Scan(Table):
     hour = SmallInt()
     #: accepted or rejected
     status = Varchar(length=8)
-    #: a verdict reason (DESIGN.md) or device_revoked; null when accepted
+    #: a verdict reason (docs/contract.md) or device_revoked; null when accepted
     reason = Varchar(length=32, null=True, default=None)
     #: uploaded as a checkin.scan mutation rather than judged live
     offline = Boolean(default=False)

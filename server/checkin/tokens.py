@@ -1,4 +1,4 @@
-"""Signed pass and stamp tokens (DESIGN.md, "Tokens and QR codes").
+"""Signed pass and stamp tokens (docs/contract.md, "Tokens and QR codes").
 
 * Pass: ``P1.`` + base64url(payload) + ``.`` + base64url(signature), payload the msgpack array
   ``[pass_id, kind, issued_at, valid_until, key_id]``.
@@ -24,7 +24,7 @@ import msgspec
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from server.checkin import b64url
+from server.codecs import b64url
 from server.checkin.keys import KeyRing, unix_seconds
 
 PASS_PREFIX = "P1."
@@ -43,7 +43,7 @@ _Seconds = Annotated[int, msgspec.Meta(ge=0)]
 
 
 class TokenError(Exception):
-    """A token that does not verify; ``reason`` is a scan verdict reason from DESIGN.md."""
+    """A token that does not verify; ``reason`` is a scan verdict reason of docs/contract.md."""
 
     def __init__(self, reason: Reason, detail: str) -> None:
         super().__init__(f"{reason}: {detail}")
@@ -116,7 +116,7 @@ def verify_pass(token: str, keyring: KeyRing, now: datetime | int) -> PassClaims
 def verify_pass_signature(token: str, keyring: KeyRing, now: datetime | int) -> PassClaims:
     """The claims of a well-formed pass token signed by a key in service at ``now``, its window unchecked.
 
-    A scan checks revocation between the signature and the validity window (DESIGN.md's order), so it calls this,
+    A scan checks revocation between the signature and the validity window (the order of docs/contract.md), so it calls this,
     then ``check_pass_window``. Raises ``TokenError`` (``invalid_signature`` or ``unknown_key``).
     """
     return _verify(token, PASS_PREFIX, _PASS_DECODER, keyring, now)

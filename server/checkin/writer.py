@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from piccolo.engine.base import Engine
 
 from server.db import kept
-from server.db.engine import SQLITE_BUSY_TIMEOUT_S, is_postgres
+from server.db.kept import kept_connection
 
 T = TypeVar("T")
 #: decide(facts) → (the answer, the row to insert or None)
@@ -45,7 +45,7 @@ def insert_sql(table: str, columns: Sequence[str]) -> str:
 class GateWriter:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._kept = None if is_postgres(engine) else kept.KeptSqlite(engine.path, SQLITE_BUSY_TIMEOUT_S)
+        self._kept = kept_connection(engine)
         self._queue: list[tuple[tuple, asyncio.Future]] = []
         self._draining = False
         self._drainer: asyncio.Task | None = None

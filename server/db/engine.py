@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
@@ -10,6 +13,7 @@ from server.settings import Settings
 
 #: seconds a writer waits for SQLite's lock before giving up (sqlite3's busy timeout).
 SQLITE_BUSY_TIMEOUT_S = 15
+T = TypeVar("T")
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -38,3 +42,17 @@ async def close_engine(engine: Engine) -> None:
 
 def is_postgres(engine: Engine) -> bool:
     return isinstance(engine, PostgresEngine)
+
+
+async def with_engine(work: Callable[[Engine], Awaitable[T]]) -> T:
+    """`work(engine)` with the configured engine open, for commands that run outside the server."""
+    from piccolo.engine import engine_finder
+
+    from server.settings import load_settings
+
+    engine = engine_finder()
+    await open_engine(engine, load_settings())
+    try:
+        return await work(engine)
+    finally:
+        await close_engine(engine)

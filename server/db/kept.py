@@ -19,6 +19,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from piccolo.engine.base import Engine
+
+from server.db.engine import SQLITE_BUSY_TIMEOUT_S, is_postgres
+
 T = TypeVar("T")
 
 
@@ -60,6 +64,15 @@ class KeptSqlite:
         if connection is not None:
             await asyncio.get_running_loop().run_in_executor(executor, connection.close)
         executor.shutdown(wait=False)
+
+
+def kept_connection(engine: Engine) -> KeptSqlite | None:
+    """A kept connection to the engine's SQLite file, or None on PostgreSQL, whose pool already keeps connections.
+
+    The one place a long-lived SQLite connection is opened; each caller keeps and closes its own, so a slow
+    reader never queues behind a writer's work on one thread.
+    """
+    return None if is_postgres(engine) else KeptSqlite(engine.path, SQLITE_BUSY_TIMEOUT_S)
 
 
 def transaction(connection: sqlite3.Connection, work: Callable[..., T], *args: Any) -> T:

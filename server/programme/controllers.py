@@ -9,11 +9,11 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import Body, FromQuery, PathParameter, QueryParameter
 
-from server.accounts.guards import organiser_only
+from server.auth import organiser_only
 from server.errors import Invalid, NotFound
-from server.http import JSON, ReadErrors, WriteErrors, json_response
+from server.http import JSON, ReadErrors, WriteErrors, base_url, json_response
 from server.programme import exports, schemas
-from server.programme.deps import provide_programme_service, provide_snapshot
+from server.programme.deps import provide_programme_service
 from server.programme.service import ProgrammeService
 from server.programme.snapshot import Snapshot
 
@@ -23,10 +23,6 @@ _SLUG = {"max_length": 64, "pattern": r"^[a-z0-9][a-z0-9-]*$"}
 SlugParam = Annotated[str, PathParameter(**_SLUG)]
 SlugQuery = Annotated[str | None, QueryParameter(**_SLUG)]
 QueryText = Annotated[str | None, QueryParameter(max_length=200, description="search words; case and diacritics ignored")]
-
-
-def base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
 
 
 def _venue_or_404(snapshot: Snapshot, venue_id: str) -> schemas.Venue:
@@ -48,10 +44,7 @@ class ProgrammeController(Controller):
 
     path = "/api"
     tags = ["programme"]
-    dependencies = {
-        "snapshot": Provide(provide_snapshot),
-        "service": Provide(provide_programme_service, sync_to_thread=False),
-    }
+    dependencies = {"service": Provide(provide_programme_service, sync_to_thread=False)}
 
     @get("/festival", raises=ReadErrors)
     async def festival(self, snapshot: SnapshotDep) -> Response[schemas.Festival]:

@@ -3,6 +3,8 @@ import asyncio
 from litestar.datastructures import State
 
 from server.domain import Domain
+from server.programme.admin import admin_handler
+from server.programme import offline
 from server.programme.controllers import ProgrammeController
 from server.settings import Settings
 
@@ -25,11 +27,18 @@ def map_part(settings: Settings):
 
 
 def domain(settings: Settings) -> Domain:
-    """The festival programme: public reads, organiser writes."""
+    """The festival programme: public reads, organiser writes (the API and /admin)."""
     return Domain(
         name="programme",
-        route_handlers=[ProgrammeController],
-        bundle_parts=[map_part(settings)],
+        route_handlers=[
+            ProgrammeController,
+            admin_handler(
+                allowed_hosts=[h for h in (settings.public_host, settings.host, "127.0.0.1", "localhost") if h],
+                secure_cookies=settings.public_https,
+            ),
+        ],
+        bundle_parts=[offline.bundle_part, map_part(settings)],
+        feed_records=offline.FEED_RECORDS,
         on_startup=[start_watching],
         on_shutdown=[stop_watching],
     )

@@ -17,6 +17,7 @@ import msgspec
 from piccolo.engine.base import Engine
 
 from server.clock import Clock
+from server.db.times import aware
 from server.db.transactions import write_transaction
 from server.errors import Conflict, Invalid, NotFound
 from server.programme.snapshot import SnapshotCache
@@ -224,15 +225,7 @@ class AlertService:
             id=row["id"], kind=row["kind"], status=status_of(row, found),
             title=schemas.AlertTitle(vi=row["title_vi"], en=row["title_en"]),
             body=schemas.AlertBody(vi=row["body_vi"], en=row["body_en"]), url=row["url"],
-            target=_json(row["target"]), urgency=row["urgency"], ttl=row["ttl"], send_at=_aware(row["send_at"]),
-            created_at=_aware(row["created_at"]), fanned_out_at=_aware(row["fanned_out_at"]),
+            target=_json(row["target"]), urgency=row["urgency"], ttl=row["ttl"], send_at=aware(row["send_at"]),
+            created_at=aware(row["created_at"]), fanned_out_at=aware(row["fanned_out_at"]),
             counts=_counts(found), event_id=row["event_id"],
         )
-
-
-def _aware(value):
-    """Raw SQLite rows give timestamps as text; the query builder would have converted them."""
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

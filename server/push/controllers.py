@@ -11,7 +11,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, Parameter, QueryParameter
 
-from server.accounts.guards import attendee_device, organiser_only, require_role
+from server.auth import Caller, attendee_device, organiser_only
 from server.errors import Invalid
 from server.http import AuthErrors, ReadErrors, WriteErrors
 from server.push import schemas, subscriptions
@@ -44,29 +44,27 @@ class PushController(Controller):
     @post("/subscriptions", guards=[attendee_device], raises=WriteErrors, status_code=201,
           responses={200: ResponseSpec(schemas.SubscriptionOut, description="The previous subscription, replaced")})
     async def subscribe(
-        self, request: Request, push: NamedDependency[PushRuntime], data: Annotated[schemas.SubscriptionIn, Body()]
+        self, request: Request, principal: Caller, push: NamedDependency[PushRuntime],
+        data: Annotated[schemas.SubscriptionIn, Body()],
     ) -> Response[schemas.SubscriptionOut]:
         """Save this device's subscription (201; 200 when it replaces the previous one), its topics and language.
 
         The endpoint must be https at a known push service (FCM, Mozilla, Apple, Windows) resolving to public
         addresses; anything else is refused with 422.
         """
-        principal = await require_role(request, "attendee", "volunteer")
         out, created = await subscriptions.save(
             request.app.state.engine, push.policy, principal.subject, data, request.app.state.clock.now()
         )
         return Response(out, status_code=201 if created else 200)
 
     @get("/subscriptions", guards=[attendee_device], raises=[*ReadErrors, *AuthErrors])
-    async def subscription(self, request: Request) -> schemas.SubscriptionOut:
+    async def subscription(self, principal: Caller) -> schemas.SubscriptionOut:
         """This device's subscription as the server holds it; 404 when it has none."""
-        principal = await require_role(request, "attendee", "volunteer")
         return await subscriptions.current(principal.subject)
 
     @delete("/subscriptions", guards=[attendee_device], raises=AuthErrors, status_code=204)
-    async def unsubscribe(self, request: Request) -> None:
+    async def unsubscribe(self, request: Request, principal: Caller) -> None:
         """Forget this device's subscription (no more alerts or reminders by push). Idempotent."""
-        principal = await require_role(request, "attendee", "volunteer")
         await subscriptions.remove(request.app.state.engine, principal.subject)
 
 
@@ -80,14 +78,13 @@ class AlertController(Controller):
 
     @post("/alerts", raises=WriteErrors, status_code=201)
     async def create_alert(
-        self, request: Request, alerts: NamedDependency[AlertService], data: Annotated[schemas.AlertCreate, Body()]
+        self, principal: Caller, alerts: NamedDependency[AlertService], data: Annotated[schemas.AlertCreate, Body()]
     ) -> schemas.AlertCreated:
         """Send an alert to a target, now or at `send_at`; it is also published as an announcement when sent.
 
         Target: `{"all": true}`, `{"venues": [ids]}` (devices with favourites there), `{"events": [ids]}`
         (devices with those favourites) or `{"topics": [names]}`.
         """
-        principal = await require_role(request, "organiser")
         return await alerts.create(data, principal.subject)
 
     @get("/alerts", raises=[*ReadErrors, *AuthErrors])

@@ -8,7 +8,7 @@ ahead of their sends (see `_Sealed`). What is reused is only what may be: the VA
 push-service origin and passed as a ready header (no claims dict ever reaches pywebpush, which writes into the
 one it is given), and each subscription's parsed keys (the browser's, not ours).
 
-The answer, by the policy of DESIGN.md: 2xx → sent; 404 or 410 → the subscription is gone; 429 or 5xx, a
+The answer, by the policy of docs/contract.md, "Push": 2xx → sent; 404 or 410 → the subscription is gone; 429 or 5xx, a
 timeout or a broken connection → retry later (honouring Retry-After); a redirect or any other 4xx → failed, with
 the status and the start of the service's explanation as the reason.
 """

@@ -21,7 +21,8 @@ from typing import Any
 from piccolo.engine.base import Engine
 
 from server.db import kept
-from server.db.engine import SQLITE_BUSY_TIMEOUT_S, is_postgres
+from server.db.engine import is_postgres
+from server.db.kept import kept_connection
 from server.db.transactions import write_transaction
 from server.push.tables import Delivery
 
@@ -235,7 +236,7 @@ class DeliveryQueue:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.pg = is_postgres(engine)
-        self._kept = None if self.pg else kept.KeptSqlite(engine.path, SQLITE_BUSY_TIMEOUT_S)
+        self._kept = kept_connection(engine)
 
     async def close(self) -> None:
         if self._kept is not None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from piccolo.engine.base import Engine
 
 from server.accounts.tables import Device
-from server.checkin import b64url
+from server.codecs import b64url
+from server.db.times import aware
 from server.db.transactions import write_transaction
 from server.errors import Conflict, Invalid, NotFound
 from server.push import schemas
@@ -18,13 +19,6 @@ from server.push.tables import Subscription, SubscriptionTopic
 
 def _unique_violation(exc: Exception) -> bool:
     return type(exc).__name__ in ("UniqueViolationError", "IntegrityError") and "unique" in str(exc).lower()
-
-
-def _aware(value) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _key(text: str, size: int, name: str) -> str:
@@ -84,7 +78,7 @@ async def save(
         if _unique_violation(exc):
             raise Conflict("this endpoint was saved by another device at the same moment; try again") from None
         raise
-    created_at = _aware(row["created_at"])
+    created_at = aware(row["created_at"])
     out = schemas.SubscriptionOut(endpoint=endpoint, topics=topics, lang=lang, created_at=created_at, updated_at=now)
     return out, not existed
 

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid02
 
-from server.checkin import b64url
+from server.codecs import b64url
 
 ENV_VAR = "LEHOI_VAPID_PRIVATE_KEY"
 KEY_FILE = "private_key.pem"

@@ -7,26 +7,18 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from server.domain import BundlePart
-from server.programme.snapshot import Snapshot, SnapshotCache
+from server.domain import BundlePart, SnapshotSource
 from sync import bundle
 from sync.bundle import BuiltBundle
 
-async def programme_part(snapshot: Snapshot) -> dict[str, Any]:
-    return {
-        "festival": snapshot.festival,
-        "venues": list(snapshot.venues.values()),
-        "events": snapshot.events,
-        "trails": list(snapshot.trails.values()),
-        "announcements": snapshot.announcements,
-    }
-
 
 class BundleCache:
-    def __init__(self, snapshots: SnapshotCache, directory: Path, parts: list[BundlePart]) -> None:
+    """The domains' bundle parts, in order, of the snapshot `snapshots` holds."""
+
+    def __init__(self, snapshots: SnapshotSource, directory: Path, parts: list[BundlePart]) -> None:
         self._snapshots = snapshots
         self._directory = directory
-        self._parts = [programme_part, *parts]
+        self._parts = parts
         self._built: BuiltBundle | None = None
         self._lock = asyncio.Lock()
 

@@ -6,30 +6,20 @@ from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import ClientException, PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import Body, Parameter
-from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
-from server.accounts.guards import device_upload, require_role
-from server.errors import Gone
+from server.auth import Caller, device_upload
+from server.domain import BatchContext, Versioned
+from server.errors import Gone, TooLarge
 from server.http import AuthErrors, ReadErrors
-from server.programme.deps import provide_snapshot
-from server.programme.snapshot import Snapshot
 from server.syncing.bundles import BundleCache
 from server.syncing.deps import provide_applier, provide_bundles
 from server.syncing.fastpath import bundle_answer
 from server.syncing.feed import changes_since
-from server.syncing.mutations import BatchContext, MutationApplier
+from server.syncing.mutations import MutationApplier
 from sync.changes import CursorGone
 from sync.messages import MAX_MUTATIONS_PER_PUSH, Changes, PushRequest, PushResponse
-
-
-class TooLarge(ClientException):
-    status_code = HTTP_413_REQUEST_ENTITY_TOO_LARGE
-
-
-class GoneException(ClientException):
-    status_code = 410
 
 
 class SyncController(Controller):
@@ -38,7 +28,6 @@ class SyncController(Controller):
     dependencies = {
         "bundles": Provide(provide_bundles, sync_to_thread=False),
         "applier": Provide(provide_applier, sync_to_thread=False),
-        "snapshot": Provide(provide_snapshot),
     }
 
     @get("/bundle", raises=ReadErrors)
@@ -53,17 +42,17 @@ class SyncController(Controller):
         )
         return Response(body, status_code=status, headers=headers, media_type=headers.get("content-type"))
 
-    @get("/changes", raises=[*ReadErrors, GoneException])
+    @get("/changes", raises=[*ReadErrors, Gone])
     async def changes(
         self,
         request: Request,
-        snapshot: NamedDependency[Snapshot],
+        snapshot: NamedDependency[Versioned],
         since: Annotated[int, Parameter(ge=0, description="the programme version the phone holds")],
     ) -> Changes:
         """Upserts and tombstones after version `since`; 410 when it is outside the retained log."""
         try:
             return await changes_since(
-                request.app.state.engine, snapshot, since, request.app.state.get("feed_records")
+                request.app.state.engine, snapshot, since, request.app.state.feed_records
             )
         except CursorGone as exc:
             raise Gone(f"{exc}: fetch /api/sync/bundle") from None
@@ -72,16 +61,16 @@ class SyncController(Controller):
     async def push(
         self,
         request: Request,
+        principal: Caller,
         applier: NamedDependency[MutationApplier],
-        snapshot: NamedDependency[Snapshot],
+        snapshot: NamedDependency[Versioned],
         data: Annotated[PushRequest, Body()],
     ) -> PushResponse:
-        """Apply the phone's mutations in order, each exactly once; see sync/PROTOCOL.md.
+        """Apply the phone's mutations in order, each exactly once; see docs/protocol.md.
 
         A revoked device is let through: its check-in scans are kept for review, and every mutation is answered
         `rejected` with reason `device_revoked`.
         """
-        principal = await require_role(request, "attendee", "volunteer", allow_revoked=True)
         if data.client_id != principal.subject:
             raise PermissionDeniedException("client_id is not the device this token belongs to")
         if len(data.mutations) > MAX_MUTATIONS_PER_PUSH:

@@ -5,31 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from server.db.transactions import snapshot_transaction
-from server.domain import FeedRecords
-from server.programme.snapshot import Snapshot
+from server.domain import FeedRecords, Versioned
 from server.syncing.tables import ChangeLog, ProgrammeVersion
 from sync.changes import ChangeRow, check_cursor, collapse
 from sync.messages import Changes
 
 
-def _record(snapshot: Snapshot, kind: str, record_id: str) -> Any | None:
-    if kind == "festival":
-        return snapshot.festival if snapshot.festival and snapshot.festival.id == record_id else None
-    table = {
-        "venue": snapshot.venues,
-        "event": snapshot.events_by_id,
-        "trail": snapshot.trails,
-        "announcement": {a.id: a for a in snapshot.announcements},
-    }.get(kind)
-    return table.get(record_id) if table is not None else None
-
-
-async def changes_since(
-    engine, snapshot: Snapshot, since: int, sources: dict[str, FeedRecords] | None = None
-) -> Changes:
+async def changes_since(engine, snapshot: Versioned, since: int, sources: dict[str, FeedRecords]) -> Changes:
     """Upserts and tombstones in (since, snapshot.version]; raises CursorGone for a cursor out of range.
 
-    `sources` read the records of logged kinds the snapshot does not hold (other domains' tables).
+    `sources` read each logged kind's records as they are at the snapshot's version (the domains' feed_records);
+    a kind no domain reads is sent as deleted.
     """
     async with snapshot_transaction(engine):
         state = await ProgrammeVersion.select(ProgrammeVersion.pruned_through).where(ProgrammeVersion.id == 1).first()
@@ -41,10 +27,10 @@ async def changes_since(
     upserts: dict[str, list[Any]] = {}
     deletes = {kind: list(ids) for kind, ids in feed.deletes.items()}
     for kind, ids in feed.upserts.items():
-        source = (sources or {}).get(kind)
-        found = await source(ids) if source is not None else None
+        source = sources.get(kind)
+        found = await source(snapshot, ids) if source is not None else {}
         for record_id in ids:
-            record = found.get(record_id) if found is not None else _record(snapshot, kind, record_id)
+            record = found.get(record_id)
             if record is None:  # gone again by the snapshot's version
                 deletes.setdefault(kind, []).append(record_id)
             else:

@@ -6,9 +6,10 @@ in bulk. A mutation's effect and its record therefore commit together or not at 
 commit leaves nothing, and the phone's retry applies the batch afresh. Per-client batches are serialised
 (a row lock on PostgreSQL, the single writer on SQLite), so two uploads of the same outbox cannot interleave.
 
-A handler's `load` sees the whole batch (`ctx.batch`), so it can fetch what its mutations need in one query
-each rather than one per mutation. A handler whose effect can also arrive by another path (an online check-in
-and a `checkin.scan` mutation share scan ids) raises `AlreadyApplied`, answered `duplicate`.
+Domains fill the contract of server/domain.py (`MutationHandler`). A handler's `load` sees the whole batch
+(`ctx.batch`), so it can fetch what its mutations need in one query each rather than one per mutation. A handler
+whose effect can also arrive by another path (an online check-in and a `checkin.scan` mutation share scan ids)
+raises `AlreadyApplied`, answered `duplicate`.
 
 A device an organiser revoked still reaches the applier: every mutation is answered `rejected` with reason
 `device_revoked`, and a handler with a `keep(ctx, state, mutation, args)` method stores it for review first
@@ -17,58 +18,17 @@ A device an organiser revoked still reaches the applier: every mutation is answe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Any, Protocol
+from dataclasses import replace
+from typing import Any
 
-import msgspec
 from piccolo.engine.base import Engine
 
-from server.accounts.principal import Principal
 from server.db.bulk import insert_rows
 from server.db.engine import is_postgres
 from server.db.transactions import write_transaction
-from server.programme.snapshot import Snapshot
+from server.domain import DEVICE_REVOKED, AlreadyApplied, BatchContext, MutationHandler, Reject
 from server.syncing.tables import AppliedMutation
-from sync.messages import Applied, BadArgs, Duplicate, Mutation, Rejected, Result, decode_args
-
-
-#: the reason every mutation of a revoked device is rejected with
-DEVICE_REVOKED = "device_revoked"
-
-
-class AlreadyApplied(Exception):
-    """This mutation's effect is already recorded under its id (by another path): answered `duplicate`."""
-
-
-class Reject(Exception):
-    """This mutation can never apply; `reason` is a short snake_case word the phone can show."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class BatchContext:
-    principal: Principal
-    snapshot: Snapshot
-    now: datetime
-    #: every mutation of the batch being applied, for handlers that prefetch in `load`
-    batch: tuple[Mutation, ...] = ()
-
-
-class MutationHandler(Protocol):
-    """One domain's mutations: load its state once, apply each in order in memory, write the net change."""
-
-    names: tuple[str, ...]
-    args: dict[str, type[msgspec.Struct]]
-
-    async def load(self, ctx: BatchContext) -> Any: ...
-
-    def apply(self, ctx: BatchContext, state: Any, mutation: Mutation, args: msgspec.Struct) -> dict | None: ...
-
-    async def flush(self, ctx: BatchContext, state: Any) -> None: ...
+from sync.messages import MUTATION_ARGS, Applied, BadArgs, Duplicate, Mutation, Rejected, Result, decode_args
 
 
 _RECORD_COLUMNS = ("client_id", "mutation_id", "name", "status", "reason", "at", "received_at")
@@ -77,8 +37,14 @@ _RECORD_COLUMNS = ("client_id", "mutation_id", "name", "status", "reason", "at",
 class MutationApplier:
     def __init__(self, engine: Engine, handlers: list[MutationHandler]) -> None:
         self.engine = engine
-        self.by_name = {name: h for h in handlers for name in h.names}
-        self.args = {name: cls for h in handlers for name, cls in h.args.items()}
+        self.by_name: dict[str, MutationHandler] = {}
+        for handler in handlers:
+            for name in handler.names:
+                if name not in MUTATION_ARGS:
+                    raise ValueError(f"{name!r} is not a mutation of the sync protocol (sync.messages.MUTATION_ARGS)")
+                if name in self.by_name:
+                    raise ValueError(f"two handlers for the mutation {name!r}")
+                self.by_name[name] = handler
 
     async def apply_batch(self, ctx: BatchContext, mutations: list[Mutation]) -> list[Result]:
         client_id = ctx.principal.subject
@@ -125,10 +91,12 @@ class MutationApplier:
 
     async def _apply_one(self, ctx: BatchContext, mutation: Mutation, states: dict) -> Result:
         try:
-            args = decode_args(mutation, self.args)
+            args = decode_args(mutation)
         except BadArgs as exc:
             return Rejected(id=mutation.id, reason=exc.reason)
-        handler = self.by_name[mutation.name]
+        handler = self.by_name.get(mutation.name)
+        if handler is None:  # a protocol mutation no domain of this app handles
+            return Rejected(id=mutation.id, reason="unknown_mutation")
         if ctx.principal.revoked:
             keep = getattr(handler, "keep", None)
             if keep is not None:

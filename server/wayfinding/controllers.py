@@ -20,7 +20,6 @@ from litestar.params import Body, PathParameter, QueryParameter
 
 from server.errors import Invalid, NotFound
 from server.http import ReadErrors, json_response
-from server.programme.deps import provide_snapshot
 from server.programme.snapshot import Snapshot
 from server.wayfinding import schemas
 from server.wayfinding.service import Wayfinder, check_instant, resolve_place
@@ -38,10 +37,7 @@ def provide_wayfinder(state: State) -> Wayfinder:
     return state.wayfinder
 
 
-DEPENDENCIES = {
-    "snapshot": Provide(provide_snapshot),
-    "wayfinder": Provide(provide_wayfinder, sync_to_thread=False),
-}
+DEPENDENCIES = {"wayfinder": Provide(provide_wayfinder, sync_to_thread=False)}
 
 
 def _aware(name: str, at: datetime | None, request: Request) -> datetime:

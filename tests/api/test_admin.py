@@ -43,7 +43,7 @@ async def admin_post_from(origin: str, **settings) -> tuple[int, str]:
     from litestar.handlers.asgi_handlers import ASGIRouteHandler
     from litestar.testing import AsyncTestClient
 
-    from server.accounts.domain import domain
+    from server.programme.domain import domain
     from server.settings import load_settings
 
     admin = [h for h in domain(load_settings(**settings)).route_handlers if isinstance(h, ASGIRouteHandler)]

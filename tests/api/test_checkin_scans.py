@@ -1,4 +1,4 @@
-"""Live check-ins: the verdict matrix in DESIGN.md's order, role guards, bad input, occupancy and stats."""
+"""Live check-ins: the verdict matrix in the order of docs/contract.md, role guards, bad input, occupancy and stats."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from server.checkin import b64url
+from server.codecs import b64url
 from server.checkin.keys import KeyRing
 from server.checkin.tokens import issue_pass
 
@@ -281,7 +281,7 @@ async def test_concurrent_scans_of_one_pass_accept_it_once(client, in_app):
     connection): the per-venue lock lets exactly one accept it."""
     import asyncio
 
-    from server.accounts.principal import Principal
+    from server.auth import Principal
     from server.checkin.schemas import ScanRequest
 
     venue = "bac-bo-phu"
@@ -306,7 +306,7 @@ async def test_scans_committed_together_stay_separate(client, in_app):
     """Scans queued behind one commit go into the next one together; one that fails is refused alone."""
     import asyncio
 
-    from server.accounts.principal import Principal
+    from server.auth import Principal
     from server.checkin.schemas import ScanRequest
     from server.errors import Conflict
 

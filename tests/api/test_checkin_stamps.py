@@ -6,7 +6,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
-from server.checkin import qr
+from server.codecs import qr
 from server.checkin.tokens import issue_stamp
 
 from .checkin_support import now, push, volunteer

@@ -193,3 +193,16 @@ async def test_json_nested_too_deeply_is_refused_as_bad_input(client, device):
         assert response.status_code == 400 and "nested too deeply" in response.json()["detail"], (path, response.text)
     me = (await client.get("/api/me", headers=device["auth"])).json()
     assert me["settings"].get("lang") in (None, "vi")  # nothing applied
+
+
+def test_every_protocol_mutation_has_exactly_one_handler(client):
+    from server.syncing.mutations import MutationApplier
+    from sync.messages import MUTATION_ARGS
+
+    applier = client.app.state.applier
+    assert set(applier.by_name) == set(MUTATION_ARGS)
+    handler = applier.by_name["favourite.set"]
+    with pytest.raises(ValueError, match="two handlers"):
+        MutationApplier(applier.engine, [handler, handler])
+    with pytest.raises(ValueError, match="not a mutation of the sync protocol"):
+        MutationApplier(applier.engine, [type("Stray", (), {"names": ("group.join",)})()])

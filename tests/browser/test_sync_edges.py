@@ -1,6 +1,6 @@
 """The phone's side of the sync protocol when things go wrong: a 5xx is retried, a 410 brings the bundle
 back, a rejected mutation leaves the outbox, and a device the server forgot re-registers and re-sends its
-state (sync/PROTOCOL.md). Faults are injected with Playwright's routing; the server is the real one."""
+state (docs/protocol.md). Faults are injected with Playwright's routing; the server is the real one."""
 
 from __future__ import annotations
 

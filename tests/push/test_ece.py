@@ -8,7 +8,7 @@ import http_ece
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from server.checkin import b64url
+from server.codecs import b64url
 from server.push import ece
 
 from .receiver import Subscriber, b64e

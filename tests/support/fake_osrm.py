@@ -1,5 +1,5 @@
 """A fake OSRM server on 127.0.0.1 for API tests, answering the `route` and `table` services in OSRM's
-documented shapes (docs/http.md of Project-OSRM/osrm-backend, as in tests/unit/test_wayfinding_osrm.py).
+documented shapes (http.md in the docs of Project-OSRM/osrm-backend, as in tests/unit/test_wayfinding_osrm.py).
 
 It runs in its own threads: Litestar's test client blocks the test's event loop while the app handles a
 request, so a server on that loop would never answer. Its streets are an L between two points (east-west

@@ -21,7 +21,7 @@ TIME_LIMIT_S = 120
 
 
 class Phone:
-    """A client that behaves as PROTOCOL.md says: an outbox, retries with backoff on 5xx and network faults."""
+    """A client that behaves as docs/protocol.md says: an outbox, retries with backoff on 5xx and network faults."""
 
     def __init__(self, n: int, base: str, events: list[str]) -> None:
         self.rng = random.Random(n)

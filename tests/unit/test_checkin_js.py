@@ -12,7 +12,7 @@ from pathlib import Path
 
 import msgspec
 
-from server.checkin import b64url
+from server.codecs import b64url
 from server.checkin.keys import KeyRing, new_env_entry
 from server.checkin.tokens import CLOCK_SKEW_S, TokenError, issue_pass, issue_stamp, verify_pass, verify_stamp
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import msgspec
 import pytest
 
-from server.checkin import b64url, keys
+from server.checkin import keys
+from server.codecs import b64url
 from server.checkin.keys import ENV_VAR, KeyRing, KeyRingError, new_env_entry
 
 T0 = datetime(2024, 11, 9, 8, 0, tzinfo=UTC)

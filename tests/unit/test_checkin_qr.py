@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from qrcode.util import MODE_8BIT_BYTE, QRData
 
-from server.checkin import qr
+from server.codecs import qr
 
 
 def qrcode_s_own(text: str) -> list[list[bool]]:

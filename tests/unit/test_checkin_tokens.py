@@ -1,4 +1,4 @@
-"""Pass and stamp tokens: the DESIGN.md formats, tamper resistance, validity, keys, and their QR codes."""
+"""Pass and stamp tokens: the formats of docs/contract.md, tamper resistance, validity, keys, and their QR codes."""
 
 import struct
 import xml.etree.ElementTree as ET
@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.checkin import b64url, qr
+from server.codecs import b64url, qr
 from server.checkin.keys import KeyRing
 from server.checkin.tokens import (
     CLOCK_SKEW_S,

@@ -27,7 +27,7 @@ def test_a_good_scan_is_accepted():
 @pytest.mark.parametrize(
     ("kwargs", "reason"),
     [
-        # each row breaks every later rule too: the first broken rule in DESIGN.md's order names the verdict
+        # each row breaks every later rule too: the first broken rule in the order of docs/contract.md names the verdict
         (dict(token=TokenCheck(None, "invalid_signature"), revoked_at=AT, enrolled=False, full=True, prior="x"),
          "invalid_signature"),
         (dict(token=TokenCheck(None, "unknown_key"), revoked_at=AT, enrolled=False, full=True, prior="x"),

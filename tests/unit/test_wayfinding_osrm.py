@@ -1,4 +1,4 @@
-"""The OSRM client against OSRM's documented response shapes (docs/http.md of Project-OSRM/osrm-backend:
+"""The OSRM client against OSRM's documented response shapes (http.md in the docs of Project-OSRM/osrm-backend:
 "Route service", "Table service", "Route object", "RouteLeg object", "Waypoint object")."""
 
 import asyncio

@@ -1,4 +1,4 @@
-// A volunteer phone's verdict on a pass at a venue entrance, offline: the checks of DESIGN.md ("Tokens and QR
+// A volunteer phone's verdict on a pass at a venue entrance, offline: the checks of docs/contract.md ("Tokens and QR
 // codes") in the server's order (server/checkin/scans.py `judge`): signature and key (tokens.js), revoked list,
 // validity window, venue rules (enrolled venue), duplicate at this venue today. The capacity is the server's to
 // judge (it alone counts every gate); the phone shows the occupancy when it is online.

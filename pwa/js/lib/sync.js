@@ -1,4 +1,4 @@
-// Keeps the phone and the server in step (see DESIGN.md, "Sync protocol"):
+// Keeps the phone and the server in step (see docs/protocol.md):
 //   programme down: the bundle once, then the change feed from the stored version (410: the bundle again);
 //   mutations up: the outbox in order, forgotten only once the server has answered for each one;
 //   the device's own state from GET /api/me.

@@ -1,5 +1,5 @@
 /**
- * Offline verification of signed pass and stamp tokens (DESIGN.md, "Tokens and QR codes"): the phone's twin of
+ * Offline verification of signed pass and stamp tokens (docs/contract.md, "Tokens and QR codes"): the phone's twin of
  * server/checkin/tokens.py. Same formats, same checks in the same order (form, key, signature, validity
  * window), same verdict reasons, so a volunteer's phone and the server agree on every token.
  *
