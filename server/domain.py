@@ -92,7 +92,7 @@ class Domain:
     route_handlers: list[Any] = field(default_factory=list)
     mutation_handlers: list[MutationHandler] = field(default_factory=list)
     bundle_parts: list[BundlePart] = field(default_factory=list)
-    #: change-feed kinds this domain logs (see server.syncing.triggers), with how to read their records
+    #: change-feed kinds this domain logs (a migration of its own installs their change-log triggers), with how to read their records
     feed_records: dict[str, FeedRecords] = field(default_factory=dict)
     #: values put on app.state at creation (keys, services a dependency provider hands out)
     state: dict[str, Any] = field(default_factory=dict)

@@ -42,7 +42,7 @@ async def _announcements(snapshot: Snapshot, ids: list[str]) -> dict[str, Any]:
     return _pick({a.id: a for a in snapshot.announcements}, ids)
 
 
-#: the change feed's programme kinds (server/syncing/triggers.py logs them), read from the snapshot
+#: the change feed's programme kinds (the change-log triggers log them), read from the snapshot
 FEED_RECORDS = {
     "festival": _festival,
     "venue": _venues,

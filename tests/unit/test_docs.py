@@ -1,4 +1,5 @@
-"""The README stays true: every setting and every command it should mention, it mentions."""
+"""The docs stay true: the README mentions every setting and command, docs/architecture.md's package table is the
+graph test's, and every citation of docs/ in the code names a page and section that exist."""
 
 from __future__ import annotations
 
@@ -42,3 +43,55 @@ def test_settings_read_the_environment():
 def test_settings_refuse_nonsense_and_name_the_setting(variable, value, field):
     with pytest.raises(ValueError, match=field):
         load_settings({variable: value})
+
+
+DOCS = ROOT / "docs"
+
+
+def _table_rows(text: str) -> dict[str, set[str]]:
+    """The package table of docs/architecture.md: unit → the units its "may use" column names."""
+    from tests.unit.test_architecture import KERNEL
+
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 4 or not cells[0].startswith("`"):
+            continue
+        uses: set[str] = set()
+        for name in (c.strip() for c in cells[3].split(",")):
+            if name == "kernel":
+                uses |= set(KERNEL)
+            elif name != "—":
+                uses.add(name.strip("`"))
+        rows[cells[0].strip("`")] = uses
+    return rows
+
+
+def test_the_architecture_table_is_the_graph_tests_table():
+    from tests.unit.test_architecture import ALLOWED
+
+    assert _table_rows((DOCS / "architecture.md").read_text(encoding="utf-8")) == ALLOWED
+
+
+def _headings(path: Path) -> set[str]:
+    return {line.lstrip("#").strip() for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#")}
+
+
+def test_code_cites_docs_that_exist_and_their_sections():
+    import re
+
+    cite = re.compile(r"docs/(\w+\.md)(?:, \"([^\"]+)\")?")
+    checked = 0
+    for top in ("server", "sync", "pwa/js", "tests", "bench"):
+        for path in (ROOT / top).rglob("*"):
+            if path.suffix not in (".py", ".js", ".md") or "vendor" in path.parts:
+                continue
+            text = path.read_text(encoding="utf-8")
+            assert "DESIGN" + ".md" not in text, f"{path.relative_to(ROOT)} cites the shared design: cite docs/"
+            for name, section in cite.findall(text):
+                doc = DOCS / name
+                assert doc.is_file(), f"{path.relative_to(ROOT)} cites docs/{name}, which does not exist"
+                assert not section or section in _headings(doc), \
+                    f"{path.relative_to(ROOT)} cites docs/{name}, \"{section}\": no such section"
+                checked += 1
+    assert checked >= 5  # the code does cite the docs

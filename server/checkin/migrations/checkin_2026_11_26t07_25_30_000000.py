@@ -1,6 +1,6 @@
 """Check-in indexes the auto migration cannot express, and the change-log triggers of the mirrored tables.
 
-Frozen: the trigger statements are the text server.syncing.triggers generated for revoked_pass and pass_key
+Frozen: the trigger statements are the text the live code generated for revoked_pass and pass_key
 when this migration was written, copied here so that later changes to live code never change what this
 migration does. The trigger function is syncing's (CREATE OR REPLACE, the same text as there).
 """

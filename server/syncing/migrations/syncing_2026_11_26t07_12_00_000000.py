@@ -1,8 +1,9 @@
 """Change-log triggers on every programme table, and the version counter row.
 
-Frozen: the statements are the text server.syncing.triggers generated when this migration was written
+Frozen: the statements are the text the live code generated when this migration was written
 (festival, venue, event, trail, announcement), copied here so that later changes to live code never change
-what this migration does.
+what this migration does. A domain that logs a new table copies these statements, with its table and kind, into
+a migration of its own (as checkin 07:25:30 did).
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager

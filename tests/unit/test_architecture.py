@@ -1,0 +1,151 @@
+"""The package graph of server/ and sync/ points down: read from the code's own imports, with `ast` alone.
+
+A unit is `sync`, a package of server/ (`server.programme`) or a module at server/'s top (`server.http`). ALLOWED is
+the one table of which unit may import which; docs/architecture.md shows the same table (tests/unit/test_docs.py
+keeps the two equal). That migrations import nothing of the live code is tests/unit/test_migrations.py's to check.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+KERNEL = {
+    "sync": set(),
+    "server.settings": set(),
+    "server.clock": set(),
+    "server.errors": set(),
+    "server.codecs": set(),
+    "server.auth": set(),
+    "server.db": {"server.settings"},
+    "server.http": {"server.errors"},
+    "server.domain": {"server.auth", "sync"},
+}
+_K = set(KERNEL)
+#: unit → the units it may import (besides itself)
+ALLOWED: dict[str, set[str]] = {
+    **KERNEL,
+    "server.syncing": _K,
+    "server.programme": _K | {"server.syncing"},
+    "server.accounts": _K | {"server.syncing", "server.programme"},
+    "server.wayfinding": _K | {"server.programme"},
+    "server.checkin": _K | {"server.syncing", "server.programme", "server.accounts"},
+    "server.push": _K | {"server.syncing", "server.programme", "server.accounts"},
+    # the composition root knows every domain
+    "server": set(),
+    "server.app": _K | {"server.syncing", "server.programme", "server.accounts", "server.wayfinding",
+                        "server.checkin", "server.push"},
+    "server.cli": _K | {"server.syncing", "server.programme", "server.accounts", "server.wayfinding",
+                        "server.checkin", "server.push"},
+}
+
+
+def unit_of(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] == "sync":
+        return "sync"
+    if parts[0] != "server":
+        return None
+    return "server" if len(parts) == 1 else f"server.{parts[1]}"
+
+
+def _modules():
+    for top in ("server", "sync"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            yield name.removesuffix(".__init__"), path
+
+
+def _imports(module: str, path: Path):
+    """(line, imported module) for every import in the file, relative ones resolved."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                yield node.lineno, ".".join(base + ([node.module] if node.module else []))
+            else:
+                yield node.lineno, node.module or ""
+
+
+def graph() -> tuple[dict[str, set[str]], dict[tuple[str, str], str]]:
+    """(unit → units it imports, an example site of each arrow)."""
+    edges: dict[str, set[str]] = defaultdict(set)
+    where: dict[tuple[str, str], str] = {}
+    for module, path in _modules():
+        source = unit_of(module)
+        edges.setdefault(source, set())
+        for line, target in _imports(module, path):
+            dest = unit_of(target)
+            if dest is not None and dest != source:
+                edges[source].add(dest)
+                where.setdefault((source, dest), f"{path.relative_to(ROOT)}:{line} imports {target}")
+    return edges, where
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one unit (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in edges.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_every_unit_is_in_the_table():
+    edges, _ = graph()
+    assert set(edges) == set(ALLOWED), "add the new unit to ALLOWED (and docs/architecture.md), or drop the stale row"
+
+
+def test_every_import_points_down_the_table():
+    edges, where = graph()
+    wrong = [where[(a, b)] for a in sorted(edges) for b in sorted(edges[a]) if b not in ALLOWED[a]]
+    assert not wrong, "imports the table does not allow:\n" + "\n".join(wrong)
+
+
+def test_the_table_itself_has_no_cycle():
+    assert not cycles(ALLOWED)
+
+
+def test_no_cycle_and_no_two_way_pair():
+    edges, where = graph()
+    pairs = [f"{where[(a, b)]}  <->  {where[(b, a)]}" for a in sorted(edges) for b in sorted(edges[a])
+             if a < b and a in edges.get(b, ())]
+    assert not pairs, "\n".join(pairs)
+    assert not cycles(edges)
+
+
+def test_the_graph_reader_sees_a_cycle():
+    # the checks above pass on an empty graph too; this one shows they can fail
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    edges, _ = graph()
+    assert "server.programme" in edges["server.checkin"] and "server.auth" in edges["server.push"]
