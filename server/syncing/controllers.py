@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException, ServiceUnavailableException
 from litestar.params import Body, Parameter
 
 from server.auth import Caller, device_upload
@@ -30,9 +30,11 @@ class SyncController(Controller):
         "applier": Provide(provide_applier, sync_to_thread=False),
     }
 
-    @get("/bundle", raises=ReadErrors)
+    @get("/bundle", raises=[*ReadErrors, ServiceUnavailableException])
     async def bundle(self, request: Request, bundles: NamedDependency[BundleCache]) -> Response[bytes]:
         """The whole programme for offline use. Strong ETag per encoding; If-None-Match → 304; br or gzip.
+
+        While a new version's bundle is being built, the previous version is served; 503 only when there is none.
 
         Served before routing by server/syncing/fastpath.py (same answer, without the framework's per-request
         work); this handler documents the route and answers if the fast path is ever bypassed.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from conftest import ORGANISER
 
+from tests.support.bundles import current_bundle
+
 
 async def admin_login(client, email: str, password: str):
     await client.get("/admin/")
@@ -69,7 +71,7 @@ async def test_admin_refuses_what_the_api_refuses_and_stores_nothing(client, fre
     headers = {"X-CSRFToken": csrf}
     venue = (await client.get("/api/venues")).json()[0]
     event = (await client.get("/api/events", params={"day": "2024-11-13"})).json()[0]
-    before = (await client.get("/api/sync/bundle")).json()["version"]
+    before = (await current_bundle(client)).json()["version"]
     refusals = [
         (f"/admin/api/tables/venue/{venue['id']}/", {"lat": 999}, "lat"),
         (f"/admin/api/tables/venue/{venue['id']}/", {"kind": "zoo"}, "kind"),
@@ -85,7 +87,7 @@ async def test_admin_refuses_what_the_api_refuses_and_stores_nothing(client, fre
     response = await client.post("/admin/api/tables/venue/", json=new_venue, headers=headers)
     assert response.status_code == 422 and "kind" in response.text, response.text
     client.app.state.snapshots.invalidate()
-    bundle = await client.get("/api/sync/bundle")
+    bundle = await current_bundle(client)
     assert bundle.status_code == 200 and bundle.json()["version"] == before  # nothing was written
     assert (await client.get(f"/api/venues/{venue['id']}")).json()["lat"] == venue["lat"]
     assert (await client.get("/api/venues/vuon-thu-thu-le")).status_code == 404

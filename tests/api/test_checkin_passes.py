@@ -10,6 +10,8 @@ from server.checkin.tokens import verify_pass
 
 from .checkin_support import attendee, auth, new_pass, volunteer
 
+from tests.support.bundles import current_bundle
+
 
 async def test_a_device_gets_one_active_pass(client, in_app):
     device = attendee(client, in_app)
@@ -82,7 +84,7 @@ async def test_revocation_reaches_the_bundle_and_the_feed(client, in_app, as_org
     again = await client.post(f"/api/organiser/passes/{pass_id}/revoke", headers=as_organiser)
     assert again.status_code == 200 and again.json()["revoked_at"] == at
 
-    bundle = (await client.get("/api/sync/bundle", headers={"accept-encoding": "identity"})).json()
+    bundle = (await current_bundle(client)).json()
     assert pass_id in bundle["revoked_passes"]
     feed = (await client.get("/api/sync/changes", params={"since": version})).json()
     assert feed["to"] == version + 1
@@ -107,7 +109,7 @@ async def test_revoking_needs_an_organiser_and_a_pass(client, in_app, as_organis
 
 
 async def test_the_bundle_carries_the_public_keys(client):
-    bundle = (await client.get("/api/sync/bundle", headers={"accept-encoding": "identity"})).json()
+    bundle = (await current_bundle(client)).json()
     ring: KeyRing = client.app.state.keyring
     expected = {k.id: k.public_key for k in ring.public_keys()}
     assert {k["id"]: k["public_key"] for k in bundle["pass_keys"]} == expected
@@ -127,7 +129,7 @@ async def test_a_key_rotation_reaches_phones(client, in_app):
         client.app.state.snapshots.invalidate()
         feed = (await client.get("/api/sync/changes", params={"since": version})).json()
         assert [k["id"] for k in feed["upserts"]["pass_key"]] == [new_id]
-        bundle = (await client.get("/api/sync/bundle", headers={"accept-encoding": "identity"})).json()
+        bundle = (await current_bundle(client)).json()
         assert {k["id"] for k in bundle["pass_keys"]} >= {before, new_id}
         # a pass issued now is signed with the new key and verifies as before
         issued = await new_pass(client, in_app)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from server.clock import FESTIVAL_TZ
 
+from tests.support.bundles import current_bundle
+
 DAY = "2024-11-12"
 
 
@@ -157,6 +159,6 @@ async def test_answers_carry_the_festival_clock(client):
 
 
 async def test_bundle_says_where_map_tiles_come_from(client):
-    bundle = (await client.get("/api/sync/bundle")).json()
+    bundle = (await current_bundle(client)).json()
     assert bundle["map"]["tile_url"].startswith("https://") and "{z}" in bundle["map"]["tile_url"]
     assert bundle["map"]["tile_attribution"]

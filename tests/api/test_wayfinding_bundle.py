@@ -8,11 +8,13 @@ import msgspec
 from server.wayfinding.matrix import FORMAT, TravelMatrix, cache_key
 from server.wayfinding.travel import MODES
 
+from tests.support.bundles import current_bundle
+
 BUNDLE_LIMIT_BR = 80 * 1024
 
 
 async def bundle(client) -> dict:
-    response = await client.get("/api/sync/bundle", headers={"accept-encoding": "identity"})
+    response = await current_bundle(client)
     assert response.status_code == 200
     return response.json()
 
@@ -42,7 +44,7 @@ async def test_offline_times_agree_with_the_online_estimate(client):
 
 
 async def test_the_whole_bundle_stays_small(client):
-    await client.get("/api/sync/bundle", headers={"accept-encoding": "br"})
+    await current_bundle(client, "br")
     built = client.app.state.bundles._built
     assert len(built.br) <= BUNDLE_LIMIT_BR, f"bundle is {len(built.br)} bytes brotli"
     travel = msgspec.json.encode(msgspec.json.decode(built.raw)["travel"])

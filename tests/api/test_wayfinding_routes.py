@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from tests.support.bundles import current_bundle
+
 HOAN_KIEM = "nha-hat-lon"  # the Opera House, on the festival's main route
 TOUR = "tour-di-san-90-phut"
 TOUR_PATH = [[105.8547, 21.0264], [105.8553, 21.0267], [105.8558, 21.0262], [105.8567, 21.0259], [105.8569, 21.025],
@@ -223,7 +225,7 @@ async def test_trails_come_with_geometry_and_leg_durations(client):
     response = await client.get("/api/trails")
     assert response.status_code == 200
     trails = {t["id"]: t for t in response.json()}
-    programme = {t["id"] for t in (await client.get("/api/sync/bundle")).json()["trails"]}
+    programme = {t["id"] for t in (await current_bundle(client)).json()["trails"]}
     assert set(trails) == programme
     for trail in trails.values():
         assert_rfc7946(trail["geojson"])

@@ -11,6 +11,8 @@ import pytest
 from server.push.sender import retry_after
 from server.push.worker import BACKOFF_BASE_S, BACKOFF_MAX_S
 
+from tests.support.bundles import current_bundle
+
 
 def favourite(event_id: str) -> dict:
     return {"id": str(uuid.uuid4()), "name": "favourite.set", "args": {"event_id": event_id},
@@ -78,7 +80,7 @@ async def test_an_alert_is_also_an_announcement_for_phones_without_push(client, 
 
 async def test_the_bundle_and_the_api_carry_the_vapid_public_key(client):
     key = (await client.get("/api/push/vapid-public-key")).json()["public_key"]
-    bundle = (await client.get("/api/sync/bundle", headers={"accept-encoding": "identity"})).json()
+    bundle = (await current_bundle(client)).json()
     assert bundle["vapid_public_key"] == key
     assert len(key) == 87  # base64url of a 65-byte uncompressed P-256 point
 

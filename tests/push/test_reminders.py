@@ -6,6 +6,8 @@ import uuid
 
 from .test_delivery import favourites, new_device
 
+from tests.support.bundles import current_bundle
+
 EVENT = "ve-gom-men-lam"  # 2024-11-12 14:00–16:00 +07:00 at Bát Tràng
 
 
@@ -84,7 +86,7 @@ async def test_a_reminder_comes_before_each_favourite_in_the_device_language(cli
     assert sorted(r["counts"]["sent"] for r in reminders) == [1, 2]
     assert all(r["event_id"] == EVENT and r["kind"] == "reminder" for r in reminders)
     # reminders are personal: none of them became an announcement
-    bundle = (await client.get("/api/sync/bundle", headers={"accept-encoding": "identity"})).json()
+    bundle = (await current_bundle(client)).json()
     assert not any(a["id"].startswith("reminder-") for a in bundle["announcements"])
 
 
