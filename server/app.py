@@ -32,6 +32,7 @@ from server.push import domain as push
 from server.settings import Settings, load_settings
 from server.syncing import domain as syncing
 from server.syncing.bundles import BundleCache
+from server.syncing.feed import ChangeFeed
 from server.syncing.fastpath import is_bundle_request, serve_bundle
 from server.syncing.mutations import MutationApplier
 from server.wayfinding import domain as wayfinding
@@ -118,7 +119,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 snapshots, settings.data_path / "bundles", [p for d in parts for p in d.bundle_parts]
             ),
             "applier": MutationApplier(engine, [h for d in parts for h in d.mutation_handlers]),
-            "feed_records": {kind: read for d in parts for kind, read in d.feed_records.items()},
+            "feed": ChangeFeed(engine, {kind: read for d in parts for kind, read in d.feed_records.items()}),
         }
     )
     for part in parts:

@@ -12,11 +12,11 @@ from litestar.params import Body, Parameter
 from server.auth import Caller, device_upload
 from server.domain import BatchContext, Versioned
 from server.errors import Gone, TooLarge
-from server.http import AuthErrors, ReadErrors
+from server.http import AuthErrors, ReadErrors, json_response
 from server.syncing.bundles import BundleCache
-from server.syncing.deps import provide_applier, provide_bundles
+from server.syncing.deps import provide_applier, provide_bundles, provide_feed
 from server.syncing.fastpath import bundle_answer
-from server.syncing.feed import changes_since
+from server.syncing.feed import ChangeFeed
 from server.syncing.mutations import MutationApplier
 from sync.changes import CursorGone
 from sync.messages import MAX_MUTATIONS_PER_PUSH, Changes, PushRequest, PushResponse
@@ -28,6 +28,7 @@ class SyncController(Controller):
     dependencies = {
         "bundles": Provide(provide_bundles, sync_to_thread=False),
         "applier": Provide(provide_applier, sync_to_thread=False),
+        "feed": Provide(provide_feed, sync_to_thread=False),
     }
 
     @get("/bundle", raises=[*ReadErrors, ServiceUnavailableException])
@@ -47,15 +48,13 @@ class SyncController(Controller):
     @get("/changes", raises=[*ReadErrors, Gone])
     async def changes(
         self,
-        request: Request,
+        feed: NamedDependency[ChangeFeed],
         snapshot: NamedDependency[Versioned],
         since: Annotated[int, Parameter(ge=0, description="the programme version the phone holds")],
-    ) -> Changes:
+    ) -> Response[Changes]:
         """Upserts and tombstones after version `since`; 410 when it is outside the retained log."""
         try:
-            return await changes_since(
-                request.app.state.engine, snapshot, since, request.app.state.feed_records
-            )
+            return json_response(await feed.encoded(snapshot, since))
         except CursorGone as exc:
             raise Gone(f"{exc}: fetch /api/sync/bundle") from None
 

@@ -3,6 +3,7 @@
 from litestar.datastructures import State
 
 from server.syncing.bundles import BundleCache
+from server.syncing.feed import ChangeFeed
 from server.syncing.mutations import MutationApplier
 
 
@@ -12,3 +13,7 @@ def provide_bundles(state: State) -> BundleCache:
 
 def provide_applier(state: State) -> MutationApplier:
     return state.applier
+
+
+def provide_feed(state: State) -> ChangeFeed:
+    return state.feed

@@ -92,6 +92,31 @@ async def test_changes_give_upserts_and_tombstones(client, as_organiser, fresh_p
     assert size < 2048, f"one edited event should cost well under 2 KB, got {size}"
 
 
+async def test_changes_are_read_once_per_cursor_and_version(client, as_organiser, fresh_programme, monkeypatch):
+    from server.syncing import feed
+
+    reads = []
+    real = feed.changes_since
+
+    async def counted(engine, snapshot, since, sources):
+        reads.append(since)
+        return await real(engine, snapshot, since, sources)
+
+    monkeypatch.setattr(feed, "changes_since", counted)
+    version = (await client.get("/api/festival")).json()["version"]
+    for _ in range(3):  # up to date: answered without reading anything
+        assert (await client.get("/api/sync/changes", params={"since": version})).json()["to"] == version
+    assert reads == []
+    event_id = (await some_event_ids(client, 1))[0]
+    await client.patch(f"/api/events/{event_id}", json={"status": "cancelled"}, headers=as_organiser)
+    answers = [(await client.get("/api/sync/changes", params={"since": version})).json() for _ in range(3)]
+    assert reads == [version] and all(a == answers[0] for a in answers)
+    assert answers[0]["to"] == version + 1 and answers[0]["upserts"]["event"][0]["status"] == "cancelled"
+    await client.patch(f"/api/events/{event_id}", json={"status": "scheduled"}, headers=as_organiser)
+    again = (await client.get("/api/sync/changes", params={"since": version})).json()
+    assert reads == [version, version] and again["to"] == version + 2  # a new version reads afresh
+
+
 async def test_changes_refuse_cursors_outside_the_log(client, in_app):
     from server.syncing.feed import prune
 
