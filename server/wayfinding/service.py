@@ -25,7 +25,7 @@ import msgspec
 
 from server.errors import Invalid, NotFound
 from server.programme.snapshot import Snapshot
-from server.wayfinding import planner, schemas
+from server.wayfinding import plan_types, planner, schemas
 from server.wayfinding.geojson import (
     Feature,
     FeatureCollection,
@@ -336,10 +336,10 @@ class Wayfinder:
         try:
             plan = await asyncio.to_thread(
                 planner.plan_itinerary,
-                planner.ItineraryRequest(start=start.point, start_at=start_at, stops=tuple(stops), end_at=end_at),
+                plan_types.ItineraryRequest(start=start.point, start_at=start_at, stops=tuple(stops), end_at=end_at),
                 seconds,
             )
-        except planner.InvalidItinerary as exc:
+        except plan_types.InvalidItinerary as exc:
             raise Invalid(str(exc)) from None
 
         # the legs' lines: trail paths, else the engine's streets through every stop in one request
@@ -404,11 +404,11 @@ class Wayfinder:
         request: schemas.ItineraryRequest,
         start_at: datetime,
         end_at: datetime | None,
-    ) -> tuple[list[planner.Stop], list[str], dict[str, str]]:
+    ) -> tuple[list[plan_types.Stop], list[str], dict[str, str]]:
         """The planner's stops (ids prefixed `event:` or `venue:`), the cancelled events left out, and
         the venue of every stop. 404 for an unknown event or venue. An open-house event (`OPEN_HOUSE` or
         longer) is a visit inside its own times, as a venue is inside its opening hours."""
-        stops: list[planner.Stop] = []
+        stops: list[plan_types.Stop] = []
         cancelled: list[str] = []
         where: dict[str, str] = {}
         for event_id in request.events:
@@ -424,9 +424,9 @@ class Wayfinder:
             location = LatLon(venue.lat, venue.lon)
             if event.ends_at - event.starts_at >= OPEN_HOUSE:
                 windows = ((event.starts_at, event.ends_at),)
-                stops.append(planner.VenueStop(key, location, windows, OPEN_HOUSE_VISIT_MIN))
+                stops.append(plan_types.VenueStop(key, location, windows, OPEN_HOUSE_VISIT_MIN))
             else:
-                stops.append(planner.EventStop(key, location, event.starts_at, event.ends_at))
+                stops.append(plan_types.EventStop(key, location, event.starts_at, event.ends_at))
         days = plan_days(start_at, end_at)
         for visit in request.venues:
             venue = snapshot.venues.get(visit.id)
@@ -435,7 +435,7 @@ class Wayfinder:
             key = f"venue:{visit.id}"
             where[key] = venue.id
             windows = windows_on(venue.opening_hours, venue.festival_hours, days)
-            stops.append(planner.VenueStop(key, LatLon(venue.lat, venue.lon), windows, visit.dwell_min))
+            stops.append(plan_types.VenueStop(key, LatLon(venue.lat, venue.lon), windows, visit.dwell_min))
         return stops, cancelled, where
 
     # -- trails -------------------------------------------------------------------------------------
