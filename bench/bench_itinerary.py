@@ -19,7 +19,8 @@ import statistics
 import time
 from datetime import datetime, timedelta
 
-from server.wayfinding.planner import EventStop, ItineraryRequest, Stop, VenueStop, plan_itinerary
+from server.wayfinding.plan_types import EventStop, ItineraryRequest, Stop, VenueStop
+from server.wayfinding.planner import plan_itinerary
 from server.wayfinding.travel import FESTIVAL_TZ, MODES, LatLon, travel_time
 
 # From shared/reference/hanoi-places.tsv: the festival core, the response spaces and the craft villages.

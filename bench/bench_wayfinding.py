@@ -35,8 +35,8 @@ from server.programme import schemas
 from server.programme.snapshot import Snapshot
 from server.wayfinding import schemas as wire
 from server.wayfinding.matrix import TravelMatrix, build_matrix, encode_matrix
-from server.wayfinding.service import Wayfinder
 from server.wayfinding.travel import FESTIVAL_TZ, MODES, LatLon, distance_m
+from server.wayfinding.wayfinder import Wayfinder
 
 CASES = 200
 MODE_WEIGHTS = [30, 10, 30, 25, 5]  # as bench_itinerary: walk, bicycle, motorbike, car, bus

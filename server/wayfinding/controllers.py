@@ -22,8 +22,9 @@ from server.errors import Invalid, NotFound
 from server.http import ReadErrors, json_response
 from server.programme.snapshot import Snapshot
 from server.wayfinding import schemas
-from server.wayfinding.service import Wayfinder, check_instant, resolve_place
+from server.wayfinding.places import check_instant, resolve_place
 from server.wayfinding.travel import LatLon, Mode
+from server.wayfinding.wayfinder import Wayfinder
 
 SnapshotDep = NamedDependency[Snapshot]
 WayfinderDep = NamedDependency[Wayfinder]

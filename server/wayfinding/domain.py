@@ -3,7 +3,7 @@ from litestar.datastructures import State
 from server.domain import Domain
 from server.settings import Settings
 from server.wayfinding.controllers import WayfindingController, trail, trails
-from server.wayfinding.service import Wayfinder
+from server.wayfinding.wayfinder import Wayfinder
 
 
 def domain(settings: Settings) -> Domain:

@@ -13,8 +13,9 @@ import httpx
 import pytest
 
 from server.settings import load_settings
+from server.wayfinding.engine_gate import EngineGate
 from server.wayfinding.osrm import OsrmClient
-from server.wayfinding.service import EngineGate, Wayfinder
+from server.wayfinding.wayfinder import Wayfinder
 from tests.api.test_wayfinding_itineraries import FAVOURITES, assert_consistent, at
 from tests.api.test_wayfinding_routes import assert_rfc7946
 from tests.support.fake_osrm import corner, fake_osrm, seconds, street_m

@@ -21,8 +21,9 @@ from server.programme.fixtures import parse_file
 from server.programme.snapshot import Snapshot
 from server.wayfinding import schemas as wschemas
 from server.wayfinding.matrix import TravelMatrix, build_matrix
-from server.wayfinding.service import Place, Wayfinder
+from server.wayfinding.places import Place
 from server.wayfinding.travel import FESTIVAL_TZ, MODES, PROFILES, LatLon, estimate, leg_for_distance
+from server.wayfinding.wayfinder import Wayfinder
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "fixtures" / "hcdf2024.json"

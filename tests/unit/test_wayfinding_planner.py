@@ -10,17 +10,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.wayfinding.planner import (
-    EXACT_MAX_STOPS,
-    MAX_STOPS,
+from server.wayfinding.plan_types import (
     EventStop,
     InvalidItinerary,
     Itinerary,
     ItineraryRequest,
     TooManyStops,
     VenueStop,
-    plan_itinerary,
 )
+from server.wayfinding.planner import EXACT_MAX_STOPS, MAX_STOPS, plan_itinerary
 from server.wayfinding.travel import FESTIVAL_TZ, MODES, LatLon, TravelTime, distance_m, round_half_up, travel_time
 
 DAY = datetime(2024, 11, 12, tzinfo=FESTIVAL_TZ)

@@ -1,0 +1,81 @@
+"""Wayfinding for one app: routes, nearby venues, day plans and trail geometry over the programme snapshot.
+
+Travel times come from the optional routing engine (`LEHOI_OSRM_URL`) when it answers, else from the
+estimate (`estimator`); every answer names which (`engine`). `Wayfinder` keeps what outlives a request (the
+matrix cache, the trail pieces of the current programme version, the engine) and hands it to the modules
+that answer: `routes`, `nearby`, `itineraries` and `trails`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from server.programme.snapshot import Snapshot
+from server.wayfinding import schemas
+from server.wayfinding.engine_gate import EngineGate
+from server.wayfinding.estimator import Estimator, MatrixCache
+from server.wayfinding.geojson import FeatureCollection
+from server.wayfinding.itineraries import itinerary
+from server.wayfinding.nearby import nearest_venues
+from server.wayfinding.osrm import DEFAULT_TIMEOUT_S, OsrmClient
+from server.wayfinding.paths import Path, length_m, trail_pieces
+from server.wayfinding.places import Place
+from server.wayfinding.routes import route
+from server.wayfinding.trails import trail_route, trail_routes
+from server.wayfinding.travel import LatLon, Mode
+
+
+class Wayfinder:
+    """Wayfinding for one app: the matrix cache, the routing engine (if configured), and the answers."""
+
+    def __init__(self, osrm_url: str = "", timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        self._osrm_url = osrm_url
+        self._timeout_s = timeout_s
+        self.engine: EngineGate | None = None
+        self.matrices = MatrixCache()
+        self._pieces: tuple[int, dict[tuple[str, str], tuple[Path, float]]] | None = None
+
+    async def start(self) -> None:
+        """Open the engine client when `LEHOI_OSRM_URL` is set."""
+        if self._osrm_url and self.engine is None:
+            self.engine = EngineGate(OsrmClient(self._osrm_url, timeout_s=self._timeout_s))
+
+    async def stop(self) -> None:
+        if self.engine is not None:
+            await self.engine.client.aclose()
+            self.engine = None
+
+    def estimator(self, snapshot: Snapshot) -> Estimator:
+        if self._pieces is None or self._pieces[0] != snapshot.version:
+            venues = {v.id: LatLon(v.lat, v.lon) for v in snapshot.venues.values()}
+            drawn = trail_pieces([(t.stops, t.path) for t in snapshot.trails.values()], venues)
+            self._pieces = (snapshot.version, {pair: (path, length_m(path)) for pair, path in drawn.items()})
+        return Estimator(self.matrices.get(snapshot), self._pieces[1])
+
+    async def bundle_part(self, snapshot: Snapshot) -> dict[str, Any]:
+        """The bundle's `travel`: the matrix in the wire form of `matrix.py` (its module docstring)."""
+        return {"travel": self.matrices.get(snapshot).wire}
+
+    async def route(
+        self, snapshot: Snapshot, origin: Place, destination: Place, mode: Mode, depart_at: datetime
+    ) -> FeatureCollection:
+        """One leg from `origin` to `destination` as a FeatureCollection with `engine` and `bbox`."""
+        return await route(self.estimator(snapshot), self.engine, origin, destination, mode, depart_at)
+
+    def nearby(
+        self, snapshot: Snapshot, point: LatLon, limit: int, mode: Mode, depart_at: datetime
+    ) -> list[schemas.NearbyVenue]:
+        """The `limit` venues nearest `point` (as the crow flies), nearest first, with the estimated trip."""
+        return nearest_venues(snapshot, self.estimator(snapshot), point, limit, mode, depart_at)
+
+    async def itinerary(self, snapshot: Snapshot, request: schemas.ItineraryRequest) -> schemas.Itinerary:
+        """The best feasible plan for the request (see `planner`), with its legs drawn."""
+        return await itinerary(snapshot, self.estimator(snapshot), self.engine, request)
+
+    def trails(self, snapshot: Snapshot) -> list[schemas.TrailRoute]:
+        """Every curated trail with its geometry and off-peak leg estimates by its own mode."""
+        return trail_routes(snapshot, self.estimator(snapshot))
+
+    def trail(self, snapshot: Snapshot, trail_id: str) -> schemas.TrailRoute:
+        return trail_route(snapshot, self.estimator(snapshot), trail_id)
