@@ -4,7 +4,7 @@
  * shows "update available — reload"). Bump VERSION whenever a file of the shell changes;
  * tests/browser/test_shell.py checks that SHELL lists every file the app needs. */
 
-const VERSION = 'v11';
+const VERSION = 'v12';
 const PREFIX = 'lehoi-static-';
 const CACHE = `${PREFIX}${VERSION}`;
 
@@ -66,10 +66,10 @@ const SHELL = [
   '/js/page/checkin-ui.js',
   '/js/page/crowd.js',
   '/js/page/notify.js',
-  '/js/page/organiser-alerts.js',
-  '/js/page/organiser-codes.js',
-  '/js/page/organiser-dashboard.js',
-  '/js/page/organiser.js',
+  '/js/page/organiser/alerts.js',
+  '/js/page/organiser/codes.js',
+  '/js/page/organiser/dashboard.js',
+  '/js/page/organiser/organiser.js',
   '/js/page/pass.js',
   '/js/page/passport.js',
   '/js/page/scanner.js',

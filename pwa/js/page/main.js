@@ -31,7 +31,7 @@ const ROUTES = {
   passport: { tab: 'pass', screen: lazyScreen(() => import('./passport.js'), 'passportScreen', 'passport_title') },
   volunteer: { tab: 'pass', screen: lazyScreen(() => import('./volunteer.js'), 'volunteerScreen', 'volunteer_title') },
   enrol: { tab: 'pass', screen: lazyScreen(() => import('./volunteer.js'), 'volunteerScreen', 'volunteer_title') },
-  organiser: { tab: 'settings', screen: lazyScreen(() => import('./organiser.js'), 'organiserScreen', 'org_title') },
+  organiser: { tab: 'settings', screen: lazyScreen(() => import('./organiser/organiser.js'), 'organiserScreen', 'org_title') },
 };
 
 export function parseHash(hash) {

@@ -2,11 +2,11 @@
 // a QR code drawn here (it holds the app's #/enrol/CODE link, so a volunteer's phone camera opens the app on
 // it), or read it out in groups of four. Below, the volunteer devices, which an organiser can revoke.
 
-import { dayLong, dayTab, t, tr } from '../lib/i18n.js';
-import { qrSvg } from '../lib/qr.js';
-import { dayOf, timeOf } from '../lib/time.js';
-import { groups, SignedOut } from './checkin-ui.js';
-import { html, raw, setHTML } from './dom.js';
+import { dayLong, dayTab, t, tr } from '../../lib/i18n.js';
+import { qrSvg } from '../../lib/qr.js';
+import { dayOf, timeOf } from '../../lib/time.js';
+import { groups, SignedOut } from '../checkin-ui.js';
+import { html, raw, setHTML } from '../dom.js';
 
 const MAX_DAYS = 30;
 

@@ -2,12 +2,12 @@
 // database, apart from the attendee's device token): alerts (compose, send, delivery counts), the live check-in
 // dashboard, and volunteer enrolment codes. Routes: #/organiser?view=alerts|dashboard|volunteers.
 
-import { t } from '../lib/i18n.js';
-import { draw, problem, SignedOut, staff } from './checkin-ui.js';
-import { html, icon, setHTML } from './dom.js';
-import { alertsView } from './organiser-alerts.js';
-import { codesView } from './organiser-codes.js';
-import { dashboardView } from './organiser-dashboard.js';
+import { t } from '../../lib/i18n.js';
+import { draw, problem, SignedOut, staff } from '../checkin-ui.js';
+import { html, icon, setHTML } from '../dom.js';
+import { alertsView } from './alerts.js';
+import { codesView } from './codes.js';
+import { dashboardView } from './dashboard.js';
 
 const VIEWS = { alerts: alertsView, dashboard: dashboardView, volunteers: codesView };
 

@@ -4,10 +4,10 @@
 // the venues, then ?by=hour&day=D&venue=V for each charted venue (the API has no venue × hour breakdown in one
 // call), and GET /api/organiser/checkins?flagged=true.
 
-import { dayLong, t, tr } from '../lib/i18n.js';
-import { timeOf } from '../lib/time.js';
-import { levelBadge, SignedOut } from './checkin-ui.js';
-import { html, icon, loadStylesheet, setHTML } from './dom.js';
+import { dayLong, t, tr } from '../../lib/i18n.js';
+import { timeOf } from '../../lib/time.js';
+import { levelBadge, SignedOut } from '../checkin-ui.js';
+import { html, icon, loadStylesheet, setHTML } from '../dom.js';
 
 const REFRESH_MS = 10_000;
 const CHARTED = 5;
@@ -18,7 +18,7 @@ const LAST_HOUR = 22;
 let uPlotModule = null;
 async function loadUPlot() {
   if (!uPlotModule) {
-    const [module] = await Promise.all([import('../../vendor/uplot/uPlot.min.mjs'), loadStylesheet('/vendor/uplot/uPlot.min.css')]);
+    const [module] = await Promise.all([import('../../../vendor/uplot/uPlot.min.mjs'), loadStylesheet('/vendor/uplot/uPlot.min.css')]);
     uPlotModule = module.default;
   }
   return uPlotModule;
