@@ -29,8 +29,8 @@ const ROUTES = {
   plan: { tab: 'schedule', screen: lazyScreen(() => import('./plan.js'), 'planScreen', 'plan_title') },
   pass: { tab: 'pass', screen: lazyScreen(() => import('./pass.js'), 'passScreen', 'pass_title') },
   passport: { tab: 'pass', screen: lazyScreen(() => import('./passport.js'), 'passportScreen', 'passport_title') },
-  volunteer: { tab: 'pass', screen: lazyScreen(() => import('./volunteer.js'), 'volunteerScreen', 'volunteer_title') },
-  enrol: { tab: 'pass', screen: lazyScreen(() => import('./volunteer.js'), 'volunteerScreen', 'volunteer_title') },
+  volunteer: { tab: 'pass', screen: lazyScreen(() => import('./checkin/volunteer.js'), 'volunteerScreen', 'volunteer_title') },
+  enrol: { tab: 'pass', screen: lazyScreen(() => import('./checkin/volunteer.js'), 'volunteerScreen', 'volunteer_title') },
   organiser: { tab: 'settings', screen: lazyScreen(() => import('./organiser/organiser.js'), 'organiserScreen', 'org_title') },
 };
 

@@ -6,7 +6,7 @@ import { t } from '../lib/i18n.js';
 import {
   askPermission, NoAnswer, pushState, pushSupported, savePushState, subscribe, TOPICS, unsubscribe, updateTopics,
 } from '../lib/push.js';
-import './checkin-ui.js';
+import './checkin/ui.js';
 import { html, icon, setHTML } from './dom.js';
 
 const ASK_AGAIN_MS = 3 * 24 * 3600_000;

@@ -6,7 +6,7 @@ import { ApiError, loadPass, loadStamps, refreshPass, requestPass } from '../lib
 import { dayLong, t } from '../lib/i18n.js';
 import { qrSvg, snapQrSizes } from '../lib/qr.js';
 import { dayOf } from '../lib/time.js';
-import { draw, online } from './checkin-ui.js';
+import { draw, online } from './checkin/ui.js';
 import { html, icon, raw, setHTML } from './dom.js';
 
 export function passScreen(app) {

@@ -6,8 +6,8 @@ import { collectStamp, loadStamps, refreshStamps } from '../lib/attendee.js';
 import { classify } from '../lib/checkin.js';
 import { dayTab, kindName, t, tr } from '../lib/i18n.js';
 import { dayOf, timeOf } from '../lib/time.js';
-import { CameraBox } from './camera.js';
-import { draw, feedback, online, unlockAudio } from './checkin-ui.js';
+import { CameraBox } from './checkin/camera.js';
+import { draw, feedback, online, unlockAudio } from './checkin/ui.js';
 import { html, icon, setHTML } from './dom.js';
 
 export function passportScreen(app) {

@@ -78,7 +78,7 @@ export function venueScreen(app, params, query) {
     // "Go there" (travel times from the stored matrix) loads with its code, so the programme stays light
     import('./gothere.js').then(({ mountGoThere }) => mountGoThere(app, venue, root, { focus: query?.get('go') === '1' }));
     // how crowded it is now (online only), with the check-in code
-    import('./crowd.js').then(({ mountCrowd }) => mountCrowd(venue, root)).catch(() => {});
+    import('./checkin/crowd.js').then(({ mountCrowd }) => mountCrowd(venue, root)).catch(() => {});
   }
 
   return { mount, title: tr(venue.name) };

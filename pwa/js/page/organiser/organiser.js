@@ -3,7 +3,7 @@
 // dashboard, and volunteer enrolment codes. Routes: #/organiser?view=alerts|dashboard|volunteers.
 
 import { t } from '../../lib/i18n.js';
-import { draw, problem, SignedOut, staff } from '../checkin-ui.js';
+import { draw, problem, SignedOut, staff } from '../checkin/ui.js';
 import { html, icon, setHTML } from '../dom.js';
 import { alertsView } from './alerts.js';
 import { codesView } from './codes.js';

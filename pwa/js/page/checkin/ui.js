@@ -2,11 +2,11 @@
 // draws, by top-level await), the staff database and the volunteer's upload loop, the verdict's sound and
 // vibration, and small formatting helpers.
 
-import '../lib/i18n-checkin.js';
-import { t } from '../lib/i18n.js';
-import { openStaff } from '../lib/staff.js';
-import { timeOf } from '../lib/time.js';
-import { html, icon, loadStylesheet, setHTML } from './dom.js';
+import '../../lib/i18n-checkin.js';
+import { t } from '../../lib/i18n.js';
+import { openStaff } from '../../lib/staff.js';
+import { timeOf } from '../../lib/time.js';
+import { html, icon, loadStylesheet, setHTML } from '../dom.js';
 
 // Loaded before any module importing this one runs (top-level await), so nothing it draws shows unstyled.
 await loadStylesheet('/css/checkin.css');

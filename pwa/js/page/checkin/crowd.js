@@ -1,9 +1,9 @@
 // How crowded a venue is now, on its page: a small badge from GET /api/venues/{id}/occupancy, shown only online
 // (an old figure would mislead, so nothing shows offline).
 
-import { t } from '../lib/i18n.js';
-import { levelBadge, online } from './checkin-ui.js';
-import { html, setHTML } from './dom.js';
+import { t } from '../../lib/i18n.js';
+import { html, setHTML } from '../dom.js';
+import { levelBadge, online } from './ui.js';
 
 export async function mountCrowd(venue, root) {
   const slot = root.querySelector('#crowd-slot');

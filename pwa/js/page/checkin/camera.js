@@ -2,10 +2,10 @@
 // start only when the person asks), what went wrong when it cannot start, and an overlay where the screen shows
 // what a scanned code did (the volunteer's verdict, a collected stamp).
 
-import { t } from '../lib/i18n.js';
-import { unlockAudio } from './checkin-ui.js';
-import { html, icon, setHTML } from './dom.js';
+import { t } from '../../lib/i18n.js';
+import { html, icon, setHTML } from '../dom.js';
 import { CameraError, QrScanner } from './scanner.js';
+import { unlockAudio } from './ui.js';
 
 export class CameraBox {
   /**

@@ -5,15 +5,15 @@
 // `checkin.scan` mutation whose id is the scan id, uploaded when online. A badge counts the scans waiting; the
 // venue's occupancy shows when online.
 
-import { classify, enrolmentCode, judgeScan, passKeys, revokedPasses } from '../lib/checkin.js';
-import { t, tr } from '../lib/i18n.js';
-import { dayOf, timeOf } from '../lib/time.js';
-import { uuid7 } from '../lib/uuid7.js';
+import { classify, enrolmentCode, judgeScan, passKeys, revokedPasses } from '../../lib/checkin.js';
+import { t, tr } from '../../lib/i18n.js';
+import { dayOf, timeOf } from '../../lib/time.js';
+import { uuid7 } from '../../lib/uuid7.js';
+import { html, icon, setHTML } from '../dom.js';
 import { CameraBox } from './camera.js';
 import {
   draw, feedback, groups, levelBadge, online, problem, staff, unlockAudio, VERDICT_ICONS, verdictWords,
-} from './checkin-ui.js';
-import { html, icon, setHTML } from './dom.js';
+} from './ui.js';
 
 const OCCUPANCY_EVERY_MS = 20_000;
 const LOG_SIZE = 8;
