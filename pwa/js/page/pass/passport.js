@@ -2,13 +2,13 @@
 // (verified on the phone against the bundle's keys, sent as a `stamp.collect` mutation). The venues collected,
 // from this phone and from the server's passport (GET /api/me/stamps) when online, and those still to find.
 
-import { collectStamp, loadStamps, refreshStamps } from '../lib/attendee.js';
-import { classify } from '../lib/checkin.js';
-import { dayTab, kindName, t, tr } from '../lib/i18n.js';
-import { dayOf, timeOf } from '../lib/time.js';
-import { CameraBox } from './checkin/camera.js';
-import { draw, feedback, online, unlockAudio } from './checkin/ui.js';
-import { html, icon, setHTML } from './dom.js';
+import { collectStamp, loadStamps, refreshStamps } from '../../lib/attendee.js';
+import { classify } from '../../lib/checkin.js';
+import { dayTab, kindName, t, tr } from '../../lib/i18n.js';
+import { dayOf, timeOf } from '../../lib/time.js';
+import { CameraBox } from '../checkin/camera.js';
+import { draw, feedback, online, unlockAudio } from '../checkin/ui.js';
+import { html, icon, setHTML } from '../dom.js';
 
 export function passportScreen(app) {
   let root;

@@ -2,12 +2,12 @@
 // shows without a connection. A "bright" full-screen view (white, as large as the screen allows, the screen kept
 // awake) for entrance scanners; the pass id in text below the code.
 
-import { ApiError, loadPass, loadStamps, refreshPass, requestPass } from '../lib/attendee.js';
-import { dayLong, t } from '../lib/i18n.js';
-import { qrSvg, snapQrSizes } from '../lib/qr.js';
-import { dayOf } from '../lib/time.js';
-import { draw, online } from './checkin/ui.js';
-import { html, icon, raw, setHTML } from './dom.js';
+import { ApiError, loadPass, loadStamps, refreshPass, requestPass } from '../../lib/attendee.js';
+import { dayLong, t } from '../../lib/i18n.js';
+import { qrSvg, snapQrSizes } from '../../lib/qr.js';
+import { dayOf } from '../../lib/time.js';
+import { draw, online } from '../checkin/ui.js';
+import { html, icon, raw, setHTML } from '../dom.js';
 
 export function passScreen(app) {
   let root;
