@@ -14,7 +14,7 @@ import { lazyScreen } from './lazy.js';
 import { notFound } from './notfound.js';
 import { programmeScreen } from './programme.js';
 import { scheduleScreen } from './schedule.js';
-import { settingsScreen } from './settings.js';
+import { settingsScreen } from './settings/settings.js';
 import { Shell } from './shell.js';
 import { registerServiceWorker } from './sw-client.js';
 import { venueScreen } from './venue.js';
@@ -122,7 +122,7 @@ async function main() {
       event.preventDefault();
       app.toggleFavourite(fav.dataset.fav).then((on) => {
         // a meaningful moment to offer reminders (never on first load): notify.js asks only if it may
-        if (on) import('./notify.js').then((notify) => notify.afterFavourite(app)).catch(() => {});
+        if (on) import('./settings/notify.js').then((notify) => notify.afterFavourite(app)).catch(() => {});
       });
       return;
     }

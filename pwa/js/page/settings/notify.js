@@ -2,12 +2,12 @@
 // load; the browser's permission is asked only when the person says yes. And the Settings section: on or off,
 // the topics followed, and the links to the staff screens (volunteer, organisers).
 
-import { t } from '../lib/i18n.js';
+import { t } from '../../lib/i18n.js';
 import {
   askPermission, NoAnswer, pushState, pushSupported, savePushState, subscribe, TOPICS, unsubscribe, updateTopics,
-} from '../lib/push.js';
-import './checkin/ui.js';
-import { html, icon, setHTML } from './dom.js';
+} from '../../lib/push.js';
+import '../checkin/ui.js';
+import { html, icon, setHTML } from '../dom.js';
 
 const ASK_AGAIN_MS = 3 * 24 * 3600_000;
 let nudge = null;
