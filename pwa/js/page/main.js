@@ -25,7 +25,7 @@ const ROUTES = {
   venues: { tab: 'programme', screen: venueScreen },
   schedule: { tab: 'schedule', screen: scheduleScreen },
   settings: { tab: 'settings', screen: settingsScreen },
-  map: { tab: 'map', screen: lazyScreen(() => import('./map.js'), 'mapScreen', 'map_title') },
+  map: { tab: 'map', screen: lazyScreen(() => import('./map/map.js'), 'mapScreen', 'map_title') },
   plan: { tab: 'schedule', screen: lazyScreen(() => import('./plan.js'), 'planScreen', 'plan_title') },
   pass: { tab: 'pass', screen: lazyScreen(() => import('./pass/pass.js'), 'passScreen', 'pass_title') },
   passport: { tab: 'pass', screen: lazyScreen(() => import('./pass/passport.js'), 'passportScreen', 'passport_title') },

@@ -9,9 +9,9 @@ import { dayLong, t, tr } from '../lib/i18n.js';
 import { dayOf, timeOf } from '../lib/time.js';
 import { estimatorFor, venuePlace, zoneOffsetS } from '../lib/travel.js';
 import { html, icon, setHTML } from './dom.js';
-import { MapView } from './mapview.js';
+import { MapView } from './map/mapview.js';
+import { LocationError, locate, modeIcon, modeOptions, setTravelMode, storePlan, travelMode } from './map/travelui.js';
 import { notFound } from './notfound.js';
-import { LocationError, locate, modeIcon, modeOptions, setTravelMode, storePlan, travelMode } from './travelui.js';
 
 const ONLINE_TIMEOUT_MS = 8000;
 

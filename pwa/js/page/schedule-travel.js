@@ -7,9 +7,9 @@ import { t, tr } from '../lib/i18n.js';
 import { overlaps } from '../lib/time.js';
 import { estimatorFor, venuePlace } from '../lib/travel.js';
 import { html, icon } from './dom.js';
-import { modeIcon, modeOptions } from './travelui.js';
+import { modeIcon, modeOptions } from './map/travelui.js';
 
-export { setTravelMode, travelMode } from './travelui.js';
+export { setTravelMode, travelMode } from './map/travelui.js';
 
 /** For each favourite that follows another on its day: the trip from the one before. */
 export function travelLegs(app, byDay, mode) {

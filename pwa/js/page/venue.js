@@ -76,7 +76,7 @@ export function venueScreen(app, params, query) {
       </section>
     </article>`);
     // "Go there" (travel times from the stored matrix) loads with its code, so the programme stays light
-    import('./gothere.js').then(({ mountGoThere }) => mountGoThere(app, venue, root, { focus: query?.get('go') === '1' }));
+    import('./map/gothere.js').then(({ mountGoThere }) => mountGoThere(app, venue, root, { focus: query?.get('go') === '1' }));
     // how crowded it is now (online only), with the check-in code
     import('./checkin/crowd.js').then(({ mountCrowd }) => mountCrowd(venue, root)).catch(() => {});
   }

@@ -2,11 +2,11 @@
 // or from a chosen venue, estimated on the phone from the bundle's travel matrix, leaving now. Each mode links
 // to the map with that route (where, online, the server's line is drawn).
 
-import { distanceM } from '../lib/geodesic.js';
-import { formatDistance, formatDuration, modeName } from '../lib/i18n-wayfinding.js';
-import { t, tr } from '../lib/i18n.js';
-import { MODES, estimatorFor, place, venuePlace } from '../lib/travel.js';
-import { html, icon, setHTML } from './dom.js';
+import { distanceM } from '../../lib/geodesic.js';
+import { formatDistance, formatDuration, modeName } from '../../lib/i18n-wayfinding.js';
+import { t, tr } from '../../lib/i18n.js';
+import { MODES, estimatorFor, place, venuePlace } from '../../lib/travel.js';
+import { html, icon, setHTML } from '../dom.js';
 import { LocationError, lastOrigin, locate, modeIcon, placeRef, rememberOrigin } from './travelui.js';
 
 export function goThereSection(app, venue) {

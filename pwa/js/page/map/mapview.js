@@ -3,9 +3,9 @@
 // so the programme stays light. Everything is drawn from the stored programme: without signal, or when the
 // tile server does not answer, the venues and lines still show on a plain background.
 
-import { byMode, formatDuration } from '../lib/i18n-wayfinding.js';
-import { kindName, t, tr } from '../lib/i18n.js';
-import { escape } from './dom.js';
+import { byMode, formatDuration } from '../../lib/i18n-wayfinding.js';
+import { kindName, t, tr } from '../../lib/i18n.js';
+import { escape } from '../dom.js';
 
 export const DEFAULT_TILES = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png';
 const OSM_ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright" rel="noopener" target="_blank">OpenStreetMap</a>';
@@ -29,7 +29,7 @@ export function loadLeaflet() {
         document.head.prepend(link); // before app.css, so the app's rules win
         await loaded;
       }
-      await import('../../vendor/leaflet/leaflet.js');
+      await import('../../../vendor/leaflet/leaflet.js');
       return globalThis.L;
     })();
     loading.catch(() => {

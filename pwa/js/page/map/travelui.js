@@ -1,10 +1,10 @@
 // Pieces the wayfinding screens share: mode icons and pickers, the chosen travel mode, the device's location
 // (asked only when the person taps), and where they last started from.
 
-import { modeName } from '../lib/i18n-wayfinding.js';
-import { t } from '../lib/i18n.js';
-import { MODES } from '../lib/travel.js';
-import { html, icon, loadStylesheet } from './dom.js';
+import { modeName } from '../../lib/i18n-wayfinding.js';
+import { t } from '../../lib/i18n.js';
+import { MODES } from '../../lib/travel.js';
+import { html, icon, loadStylesheet } from '../dom.js';
 
 // Loaded before any module importing this one runs (top-level await), so nothing it draws shows unstyled.
 await loadStylesheet('/css/wayfinding.css');

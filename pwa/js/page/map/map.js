@@ -2,12 +2,12 @@
 // day plan last made (#/map?plan=YYYY-MM-DD), and the venues nearest the device ("Near me").
 // The route is estimated on the phone at once; online, GET /api/routes then draws the server's line.
 
-import { byMode, formatDistance, formatDuration, modeName, modeShort } from '../lib/i18n-wayfinding.js';
-import { kindName, t, tr } from '../lib/i18n.js';
-import { timeOf } from '../lib/time.js';
-import { MODES, estimatorFor, place, venuePlace } from '../lib/travel.js';
-import { venueCard } from './cards.js';
-import { html, icon, setHTML } from './dom.js';
+import { byMode, formatDistance, formatDuration, modeName, modeShort } from '../../lib/i18n-wayfinding.js';
+import { kindName, t, tr } from '../../lib/i18n.js';
+import { timeOf } from '../../lib/time.js';
+import { MODES, estimatorFor, place, venuePlace } from '../../lib/travel.js';
+import { venueCard } from '../cards.js';
+import { html, icon, setHTML } from '../dom.js';
 import { KINDS, MapView } from './mapview.js';
 import { LocationError, locate, modeIcon, parsePlaceRef, storedPlan } from './travelui.js';
 
