@@ -19,8 +19,8 @@ STATIC_IMPORT = re.compile(r"""^\s*(?:import|export)\s(?:[^'"]*?from\s+)?['"](\.
 
 #: keys a module uses from a table it does not import, with why the table is always loaded by then
 LOADED_BY_THEN = {
-    ("page/schedule.js", "tight_summary"): "shown only for travel legs, which schedule-travel.js (and with it "
-                                           "i18n-wayfinding.js) has computed",
+    ("page/schedule/schedule.js", "tight_summary"): "shown only for travel legs, which schedule/travel.js (and "
+                                                    "with it i18n-wayfinding.js) has computed",
 }
 
 

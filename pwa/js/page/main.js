@@ -13,7 +13,7 @@ import { eventScreen } from './event.js';
 import { lazyScreen } from './lazy.js';
 import { notFound } from './notfound.js';
 import { programmeScreen } from './programme.js';
-import { scheduleScreen } from './schedule.js';
+import { scheduleScreen } from './schedule/schedule.js';
 import { settingsScreen } from './settings/settings.js';
 import { Shell } from './shell.js';
 import { registerServiceWorker } from './sw-client.js';
@@ -26,7 +26,7 @@ const ROUTES = {
   schedule: { tab: 'schedule', screen: scheduleScreen },
   settings: { tab: 'settings', screen: settingsScreen },
   map: { tab: 'map', screen: lazyScreen(() => import('./map/map.js'), 'mapScreen', 'map_title') },
-  plan: { tab: 'schedule', screen: lazyScreen(() => import('./plan.js'), 'planScreen', 'plan_title') },
+  plan: { tab: 'schedule', screen: lazyScreen(() => import('./schedule/plan.js'), 'planScreen', 'plan_title') },
   pass: { tab: 'pass', screen: lazyScreen(() => import('./pass/pass.js'), 'passScreen', 'pass_title') },
   passport: { tab: 'pass', screen: lazyScreen(() => import('./pass/passport.js'), 'passportScreen', 'passport_title') },
   volunteer: { tab: 'pass', screen: lazyScreen(() => import('./checkin/volunteer.js'), 'volunteerScreen', 'volunteer_title') },

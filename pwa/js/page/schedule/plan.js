@@ -3,15 +3,15 @@
 // Online, POST /api/itineraries plans; without an answer, the same planner runs on the phone over the stored
 // travel matrix (js/lib/dayplan.js), and the plan says it is the phone's estimate.
 
-import { planDayOffline } from '../lib/dayplan.js';
-import { byMode, formatDistance, formatDuration, modeName } from '../lib/i18n-wayfinding.js';
-import { dayLong, t, tr } from '../lib/i18n.js';
-import { dayOf, timeOf } from '../lib/time.js';
-import { estimatorFor, venuePlace, zoneOffsetS } from '../lib/travel.js';
-import { html, icon, setHTML } from './dom.js';
-import { MapView } from './map/mapview.js';
-import { LocationError, locate, modeIcon, modeOptions, setTravelMode, storePlan, travelMode } from './map/travelui.js';
-import { notFound } from './notfound.js';
+import { planDayOffline } from '../../lib/dayplan.js';
+import { byMode, formatDistance, formatDuration, modeName } from '../../lib/i18n-wayfinding.js';
+import { dayLong, t, tr } from '../../lib/i18n.js';
+import { dayOf, timeOf } from '../../lib/time.js';
+import { estimatorFor, venuePlace, zoneOffsetS } from '../../lib/travel.js';
+import { html, icon, setHTML } from '../dom.js';
+import { MapView } from '../map/mapview.js';
+import { LocationError, locate, modeIcon, modeOptions, setTravelMode, storePlan, travelMode } from '../map/travelui.js';
+import { notFound } from '../notfound.js';
 
 const ONLINE_TIMEOUT_MS = 8000;
 

@@ -1,10 +1,10 @@
 // My schedule: the favourites in time order, by day, with a warning on every pair that overlaps, the travel
 // time between consecutive favourites (a warning when it does not fit between them), and "Plan my day".
 
-import { dayLong, t, tr } from '../lib/i18n.js';
-import { dayOf, overlaps } from '../lib/time.js';
-import { eventCard } from './cards.js';
-import { html, icon, setHTML } from './dom.js';
+import { dayLong, t, tr } from '../../lib/i18n.js';
+import { dayOf, overlaps } from '../../lib/time.js';
+import { eventCard } from '../cards.js';
+import { html, icon, setHTML } from '../dom.js';
 
 /** For each event id, the titles of the other saved events it overlaps (cancelled ones do not count). */
 export function clashes(events) {
@@ -24,7 +24,7 @@ export function clashes(events) {
   return found;
 }
 
-/** The travel times between favourites (schedule-travel.js), loaded on the first visit to My schedule. */
+/** The travel times between favourites (travel.js), loaded on the first visit to My schedule. */
 let travel = null;
 
 export function scheduleScreen(app) {
@@ -73,7 +73,7 @@ export function scheduleScreen(app) {
       root = container;
       render();
       if (!travel) {
-        import('./schedule-travel.js').then((module) => {
+        import('./travel.js').then((module) => {
           travel = module;
           if (!gone) render();
         });

@@ -2,14 +2,14 @@
 // one's start), by the chosen mode or "auto" (walk when the venues are close, taxi when not), leaving when the
 // earlier event ends (rush hours count), with a warning when the trip does not fit in the gap.
 
-import { byMode, formatDuration } from '../lib/i18n-wayfinding.js';
-import { t, tr } from '../lib/i18n.js';
-import { overlaps } from '../lib/time.js';
-import { estimatorFor, venuePlace } from '../lib/travel.js';
-import { html, icon } from './dom.js';
-import { modeIcon, modeOptions } from './map/travelui.js';
+import { byMode, formatDuration } from '../../lib/i18n-wayfinding.js';
+import { t, tr } from '../../lib/i18n.js';
+import { overlaps } from '../../lib/time.js';
+import { estimatorFor, venuePlace } from '../../lib/travel.js';
+import { html, icon } from '../dom.js';
+import { modeIcon, modeOptions } from '../map/travelui.js';
 
-export { setTravelMode, travelMode } from './map/travelui.js';
+export { setTravelMode, travelMode } from '../map/travelui.js';
 
 /** For each favourite that follows another on its day: the trip from the one before. */
 export function travelLegs(app, byDay, mode) {
