@@ -7,17 +7,17 @@ import { preferredLang, t } from '../lib/i18n.js';
 import { Store } from '../lib/store.js';
 import { Sync } from '../lib/sync.js';
 import { App } from './app.js';
-import { refreshFavButtons } from './cards.js';
 import { html, setHTML } from './dom.js';
-import { eventScreen } from './event.js';
 import { lazyScreen } from './lazy.js';
 import { notFound } from './notfound.js';
-import { programmeScreen } from './programme.js';
+import { refreshFavButtons } from './programme/cards.js';
+import { eventScreen } from './programme/event.js';
+import { programmeScreen } from './programme/programme.js';
+import { venueScreen } from './programme/venue.js';
 import { scheduleScreen } from './schedule/schedule.js';
 import { settingsScreen } from './settings/settings.js';
 import { Shell } from './shell.js';
 import { registerServiceWorker } from './sw-client.js';
-import { venueScreen } from './venue.js';
 
 const ROUTES = {
   day: { tab: 'programme', screen: programmeScreen },

@@ -3,8 +3,8 @@
 
 import { dayLong, t, tr } from '../../lib/i18n.js';
 import { dayOf, overlaps } from '../../lib/time.js';
-import { eventCard } from '../cards.js';
 import { html, icon, setHTML } from '../dom.js';
+import { eventCard } from '../programme/cards.js';
 
 /** For each event id, the titles of the other saved events it overlaps (cancelled ones do not count). */
 export function clashes(events) {

@@ -1,10 +1,10 @@
 // One event: when and where, the favourite toggle, add to the phone's calendar, go there (the venue's travel times).
 
-import { categoryName, kindName, t, tr } from '../lib/i18n.js';
-import { eventCalendar } from '../lib/ics.js';
+import { categoryName, kindName, t, tr } from '../../lib/i18n.js';
+import { eventCalendar } from '../../lib/ics.js';
+import { html, icon, setHTML } from '../dom.js';
+import { notFound } from '../notfound.js';
 import { favButton, timeRange } from './cards.js';
-import { html, icon, setHTML } from './dom.js';
-import { notFound } from './notfound.js';
 
 export function eventScreen(app, params) {
   const event = app.programme.eventsById.get(params.id);

@@ -1,11 +1,11 @@
 // The programme by day: day tabs, search, category and venue-type filters, the list of events.
 // Searching looks across the whole festival and ranks exactly as GET /api/search does.
 
-import { categoryName, dayLong, dayTab, kindName, t, tr } from '../lib/i18n.js';
-import { search } from '../lib/search.js';
-import { eventOnDay } from '../lib/time.js';
+import { categoryName, dayLong, dayTab, kindName, t, tr } from '../../lib/i18n.js';
+import { search } from '../../lib/search.js';
+import { eventOnDay } from '../../lib/time.js';
+import { html, icon, setHTML } from '../dom.js';
 import { eventCard, venueCard } from './cards.js';
-import { html, icon, setHTML } from './dom.js';
 
 const collator = () => new Intl.Collator(document.documentElement.lang || 'vi');
 

@@ -1,8 +1,8 @@
 // Pieces shared by several screens: event and venue cards, the favourite button, time ranges.
 
-import { categoryName, dayLong, dayTab, kindName, t, tr } from '../lib/i18n.js';
-import { dayOf, timeOf } from '../lib/time.js';
-import { html, icon } from './dom.js';
+import { categoryName, dayLong, dayTab, kindName, t, tr } from '../../lib/i18n.js';
+import { dayOf, timeOf } from '../../lib/time.js';
+import { html, icon } from '../dom.js';
 
 /** '10:00–12:00', or with the end day when the event runs past midnight. */
 export function timeRange(app, event, { withDay = false } = {}) {

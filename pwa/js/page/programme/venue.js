@@ -1,10 +1,10 @@
 // One venue: kind, address, opening hours (festival days or the usual week), access, events there.
 
-import { dayLong, dayTab, kindName, t, tr, weekdayName } from '../lib/i18n.js';
-import { dayOf, weekdayOf } from '../lib/time.js';
+import { dayLong, dayTab, kindName, t, tr, weekdayName } from '../../lib/i18n.js';
+import { dayOf, weekdayOf } from '../../lib/time.js';
+import { html, icon, setHTML } from '../dom.js';
+import { notFound } from '../notfound.js';
 import { eventCard } from './cards.js';
-import { html, icon, setHTML } from './dom.js';
-import { notFound } from './notfound.js';
 
 const WEEK = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const windows = (list) => (list && list.length ? list.map(([a, b]) => `${a}–${b}`).join(', ') : t('closed'));
@@ -76,9 +76,9 @@ export function venueScreen(app, params, query) {
       </section>
     </article>`);
     // "Go there" (travel times from the stored matrix) loads with its code, so the programme stays light
-    import('./map/gothere.js').then(({ mountGoThere }) => mountGoThere(app, venue, root, { focus: query?.get('go') === '1' }));
+    import('../map/gothere.js').then(({ mountGoThere }) => mountGoThere(app, venue, root, { focus: query?.get('go') === '1' }));
     // how crowded it is now (online only), with the check-in code
-    import('./checkin/crowd.js').then(({ mountCrowd }) => mountCrowd(venue, root)).catch(() => {});
+    import('../checkin/crowd.js').then(({ mountCrowd }) => mountCrowd(venue, root)).catch(() => {});
   }
 
   return { mount, title: tr(venue.name) };
