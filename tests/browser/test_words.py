@@ -92,9 +92,9 @@ def test_every_key_the_code_uses_is_in_a_table_it_has_loaded() -> None:
     for key in re.findall(r'data-t(?:-label)?="(\w+)"', INDEX):
         if key not in frame:
             missing.append(("index.html", key))
-    for key in re.findall(r"lazyScreen\([^;]*?'(\w+)'\)", MODULES["page/main.js"]):
+    for key in re.findall(r"lazyScreen\([^;]*?'(\w+)'\)", MODULES["page/core/main.js"]):
         if key not in frame:
-            missing.append(("page/main.js", key))
+            missing.append(("page/core/main.js", key))
     assert not missing
 
 

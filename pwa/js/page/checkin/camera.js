@@ -3,7 +3,7 @@
 // what a scanned code did (the volunteer's verdict, a collected stamp).
 
 import { t } from '../../lib/i18n.js';
-import { html, icon, setHTML } from '../dom.js';
+import { html, icon, setHTML } from '../core/dom.js';
 import { CameraError, QrScanner } from './scanner.js';
 import { unlockAudio } from './ui.js';
 

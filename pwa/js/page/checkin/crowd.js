@@ -2,7 +2,7 @@
 // (an old figure would mislead, so nothing shows offline).
 
 import { t } from '../../lib/i18n.js';
-import { html, setHTML } from '../dom.js';
+import { html, setHTML } from '../core/dom.js';
 import { levelBadge, online } from './ui.js';
 
 export async function mountCrowd(venue, root) {

@@ -6,7 +6,7 @@ import '../../lib/i18n-checkin.js';
 import { t } from '../../lib/i18n.js';
 import { openStaff } from '../../lib/staff.js';
 import { timeOf } from '../../lib/time.js';
-import { html, icon, loadStylesheet, setHTML } from '../dom.js';
+import { html, icon, loadStylesheet, setHTML } from '../core/dom.js';
 
 // Loaded before any module importing this one runs (top-level await), so nothing it draws shows unstyled.
 await loadStylesheet('/css/checkin.css');

@@ -9,7 +9,7 @@ import { classify, enrolmentCode, judgeScan, passKeys, revokedPasses } from '../
 import { t, tr } from '../../lib/i18n.js';
 import { dayOf, timeOf } from '../../lib/time.js';
 import { uuid7 } from '../../lib/uuid7.js';
-import { html, icon, setHTML } from '../dom.js';
+import { html, icon, setHTML } from '../core/dom.js';
 import { CameraBox } from './camera.js';
 import {
   draw, feedback, groups, levelBadge, online, problem, staff, unlockAudio, VERDICT_ICONS, verdictWords,

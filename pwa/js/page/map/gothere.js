@@ -6,7 +6,7 @@ import { distanceM } from '../../lib/geodesic.js';
 import { formatDistance, formatDuration, modeName } from '../../lib/i18n-wayfinding.js';
 import { t, tr } from '../../lib/i18n.js';
 import { MODES, estimatorFor, place, venuePlace } from '../../lib/travel.js';
-import { html, icon, setHTML } from '../dom.js';
+import { html, icon, setHTML } from '../core/dom.js';
 import { LocationError, lastOrigin, locate, modeIcon, placeRef, rememberOrigin } from './travelui.js';
 
 export function goThereSection(app, venue) {

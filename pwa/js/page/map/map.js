@@ -6,7 +6,7 @@ import { byMode, formatDistance, formatDuration, modeName, modeShort } from '../
 import { kindName, t, tr } from '../../lib/i18n.js';
 import { timeOf } from '../../lib/time.js';
 import { MODES, estimatorFor, place, venuePlace } from '../../lib/travel.js';
-import { html, icon, setHTML } from '../dom.js';
+import { html, icon, setHTML } from '../core/dom.js';
 import { venueCard } from '../programme/cards.js';
 import { KINDS, MapView } from './mapview.js';
 import { LocationError, locate, modeIcon, parsePlaceRef, storedPlan } from './travelui.js';

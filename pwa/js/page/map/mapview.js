@@ -5,7 +5,7 @@
 
 import { byMode, formatDuration } from '../../lib/i18n-wayfinding.js';
 import { kindName, t, tr } from '../../lib/i18n.js';
-import { escape } from '../dom.js';
+import { escape } from '../core/dom.js';
 
 export const DEFAULT_TILES = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png';
 const OSM_ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright" rel="noopener" target="_blank">OpenStreetMap</a>';

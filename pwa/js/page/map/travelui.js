@@ -4,7 +4,7 @@
 import { modeName } from '../../lib/i18n-wayfinding.js';
 import { t } from '../../lib/i18n.js';
 import { MODES } from '../../lib/travel.js';
-import { html, icon, loadStylesheet } from '../dom.js';
+import { html, icon, loadStylesheet } from '../core/dom.js';
 
 // Loaded before any module importing this one runs (top-level await), so nothing it draws shows unstyled.
 await loadStylesheet('/css/wayfinding.css');

@@ -7,7 +7,7 @@ import { TOPICS } from '../../lib/push.js';
 import { fold } from '../../lib/search.js';
 import { dayOf, timeOf } from '../../lib/time.js';
 import { SignedOut } from '../checkin/ui.js';
-import { html, icon, setHTML } from '../dom.js';
+import { html, icon, setHTML } from '../core/dom.js';
 
 const TTLS = [[3600, 'ttl_1h'], [6 * 3600, 'ttl_6h'], [86400, 'ttl_1d'], [3 * 86400, 'ttl_3d'], [7 * 86400, 'ttl_7d']];
 const URGENCIES = ['very-low', 'low', 'normal', 'high'];

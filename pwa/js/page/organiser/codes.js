@@ -6,7 +6,7 @@ import { dayLong, dayTab, t, tr } from '../../lib/i18n.js';
 import { qrSvg } from '../../lib/qr.js';
 import { dayOf, timeOf } from '../../lib/time.js';
 import { groups, SignedOut } from '../checkin/ui.js';
-import { html, raw, setHTML } from '../dom.js';
+import { html, raw, setHTML } from '../core/dom.js';
 
 const MAX_DAYS = 30;
 

@@ -7,7 +7,7 @@
 import { dayLong, t, tr } from '../../lib/i18n.js';
 import { timeOf } from '../../lib/time.js';
 import { levelBadge, SignedOut } from '../checkin/ui.js';
-import { html, icon, loadStylesheet, setHTML } from '../dom.js';
+import { html, icon, loadStylesheet, setHTML } from '../core/dom.js';
 
 const REFRESH_MS = 10_000;
 const CHARTED = 5;

@@ -4,7 +4,7 @@
 
 import { t } from '../../lib/i18n.js';
 import { draw, problem, SignedOut, staff } from '../checkin/ui.js';
-import { html, icon, setHTML } from '../dom.js';
+import { html, icon, setHTML } from '../core/dom.js';
 import { alertsView } from './alerts.js';
 import { codesView } from './codes.js';
 import { dashboardView } from './dashboard.js';

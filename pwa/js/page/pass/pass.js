@@ -7,7 +7,7 @@ import { dayLong, t } from '../../lib/i18n.js';
 import { qrSvg, snapQrSizes } from '../../lib/qr.js';
 import { dayOf } from '../../lib/time.js';
 import { draw, online } from '../checkin/ui.js';
-import { html, icon, raw, setHTML } from '../dom.js';
+import { html, icon, raw, setHTML } from '../core/dom.js';
 
 export function passScreen(app) {
   let root;

@@ -8,7 +8,7 @@ import { dayTab, kindName, t, tr } from '../../lib/i18n.js';
 import { dayOf, timeOf } from '../../lib/time.js';
 import { CameraBox } from '../checkin/camera.js';
 import { draw, feedback, online, unlockAudio } from '../checkin/ui.js';
-import { html, icon, setHTML } from '../dom.js';
+import { html, icon, setHTML } from '../core/dom.js';
 
 export function passportScreen(app) {
   let root;

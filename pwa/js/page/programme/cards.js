@@ -2,7 +2,7 @@
 
 import { categoryName, dayLong, dayTab, kindName, t, tr } from '../../lib/i18n.js';
 import { dayOf, timeOf } from '../../lib/time.js';
-import { html, icon } from '../dom.js';
+import { html, icon } from '../core/dom.js';
 
 /** '10:00–12:00', or with the end day when the event runs past midnight. */
 export function timeRange(app, event, { withDay = false } = {}) {

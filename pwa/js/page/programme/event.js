@@ -2,8 +2,8 @@
 
 import { categoryName, kindName, t, tr } from '../../lib/i18n.js';
 import { eventCalendar } from '../../lib/ics.js';
-import { html, icon, setHTML } from '../dom.js';
-import { notFound } from '../notfound.js';
+import { html, icon, setHTML } from '../core/dom.js';
+import { notFound } from '../core/notfound.js';
 import { favButton, timeRange } from './cards.js';
 
 export function eventScreen(app, params) {

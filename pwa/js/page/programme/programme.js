@@ -4,7 +4,7 @@
 import { categoryName, dayLong, dayTab, kindName, t, tr } from '../../lib/i18n.js';
 import { search } from '../../lib/search.js';
 import { eventOnDay } from '../../lib/time.js';
-import { html, icon, setHTML } from '../dom.js';
+import { html, icon, setHTML } from '../core/dom.js';
 import { eventCard, venueCard } from './cards.js';
 
 const collator = () => new Intl.Collator(document.documentElement.lang || 'vi');

@@ -2,8 +2,8 @@
 
 import { dayLong, dayTab, kindName, t, tr, weekdayName } from '../../lib/i18n.js';
 import { dayOf, weekdayOf } from '../../lib/time.js';
-import { html, icon, setHTML } from '../dom.js';
-import { notFound } from '../notfound.js';
+import { html, icon, setHTML } from '../core/dom.js';
+import { notFound } from '../core/notfound.js';
 import { eventCard } from './cards.js';
 
 const WEEK = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];

@@ -8,10 +8,10 @@ import { byMode, formatDistance, formatDuration, modeName } from '../../lib/i18n
 import { dayLong, t, tr } from '../../lib/i18n.js';
 import { dayOf, timeOf } from '../../lib/time.js';
 import { estimatorFor, venuePlace, zoneOffsetS } from '../../lib/travel.js';
-import { html, icon, setHTML } from '../dom.js';
+import { html, icon, setHTML } from '../core/dom.js';
+import { notFound } from '../core/notfound.js';
 import { MapView } from '../map/mapview.js';
 import { LocationError, locate, modeIcon, modeOptions, setTravelMode, storePlan, travelMode } from '../map/travelui.js';
-import { notFound } from '../notfound.js';
 
 const ONLINE_TIMEOUT_MS = 8000;
 

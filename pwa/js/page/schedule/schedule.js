@@ -3,7 +3,7 @@
 
 import { dayLong, t, tr } from '../../lib/i18n.js';
 import { dayOf, overlaps } from '../../lib/time.js';
-import { html, icon, setHTML } from '../dom.js';
+import { html, icon, setHTML } from '../core/dom.js';
 import { eventCard } from '../programme/cards.js';
 
 /** For each event id, the titles of the other saved events it overlaps (cancelled ones do not count). */

@@ -6,7 +6,7 @@ import { byMode, formatDuration } from '../../lib/i18n-wayfinding.js';
 import { t, tr } from '../../lib/i18n.js';
 import { overlaps } from '../../lib/time.js';
 import { estimatorFor, venuePlace } from '../../lib/travel.js';
-import { html, icon } from '../dom.js';
+import { html, icon } from '../core/dom.js';
 import { modeIcon, modeOptions } from '../map/travelui.js';
 
 export { setTravelMode, travelMode } from '../map/travelui.js';

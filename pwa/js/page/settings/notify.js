@@ -7,7 +7,7 @@ import {
   askPermission, NoAnswer, pushState, pushSupported, savePushState, subscribe, TOPICS, unsubscribe, updateTopics,
 } from '../../lib/push.js';
 import '../checkin/ui.js';
-import { html, icon, setHTML } from '../dom.js';
+import { html, icon, setHTML } from '../core/dom.js';
 
 const ASK_AGAIN_MS = 3 * 24 * 3600_000;
 let nudge = null;

@@ -1,7 +1,7 @@
 // Settings: language, reminder lead time, the sync state of this phone, about the festival.
 
 import { t, tr } from '../../lib/i18n.js';
-import { html, setHTML } from '../dom.js';
+import { html, setHTML } from '../core/dom.js';
 
 const REMINDERS = [0, 5, 10, 15, 30, 60];
 

@@ -1,10 +1,10 @@
 // The page's view of the data: the programme in memory (from IndexedDB), the attendee's state
 // (favourites, settings), the festival clock. Screens read from here; writes go through the sync engine.
 
-import { getLang, preferredLang, setLang } from '../lib/i18n.js';
-import { buildIndex } from '../lib/search.js';
-import { splitBundle } from '../lib/store.js';
-import { DEFAULT_ZONE, dayOf, daysBetween } from '../lib/time.js';
+import { getLang, preferredLang, setLang } from '../../lib/i18n.js';
+import { buildIndex } from '../../lib/search.js';
+import { splitBundle } from '../../lib/store.js';
+import { DEFAULT_ZONE, dayOf, daysBetween } from '../../lib/time.js';
 
 const byStart = (a, b) => (a.starts_at === b.starts_at ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
   : Date.parse(a.starts_at) - Date.parse(b.starts_at));

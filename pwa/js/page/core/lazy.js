@@ -1,7 +1,7 @@
 // Screens whose code loads the first time they are shown (the map and the day plan, with Leaflet behind
 // them), so that opening the programme fetches and runs none of it. The service worker precaches them all.
 
-import { t } from '../lib/i18n.js';
+import { t } from '../../lib/i18n.js';
 import { html, setHTML } from './dom.js';
 
 /**

@@ -1,8 +1,8 @@
 // The frame around every screen: texts of the header and tab bar, the online/offline indicator with the
 // last sync time, and the "update available" prompt of the service worker.
 
-import { t } from '../lib/i18n.js';
-import { dayOf, timeOf } from '../lib/time.js';
+import { t } from '../../lib/i18n.js';
+import { dayOf, timeOf } from '../../lib/time.js';
 
 export class Shell {
   constructor(app) {

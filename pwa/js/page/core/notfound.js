@@ -1,4 +1,4 @@
-import { t } from '../lib/i18n.js';
+import { t } from '../../lib/i18n.js';
 import { html, setHTML } from './dom.js';
 
 export function notFound() {

@@ -3,19 +3,19 @@
 // #/map (?venue=, ?from=&to=&mode=, ?plan=YYYY-MM-DD, ?trail=), #/plan/YYYY-MM-DD.
 // #/pass, #/passport, #/volunteer, #/enrol/{code}, #/organiser (?view=alerts|dashboard|volunteers).
 
-import { preferredLang, t } from '../lib/i18n.js';
-import { Store } from '../lib/store.js';
-import { Sync } from '../lib/sync.js';
+import { preferredLang, t } from '../../lib/i18n.js';
+import { Store } from '../../lib/store.js';
+import { Sync } from '../../lib/sync.js';
+import { refreshFavButtons } from '../programme/cards.js';
+import { eventScreen } from '../programme/event.js';
+import { programmeScreen } from '../programme/programme.js';
+import { venueScreen } from '../programme/venue.js';
+import { scheduleScreen } from '../schedule/schedule.js';
+import { settingsScreen } from '../settings/settings.js';
 import { App } from './app.js';
 import { html, setHTML } from './dom.js';
 import { lazyScreen } from './lazy.js';
 import { notFound } from './notfound.js';
-import { refreshFavButtons } from './programme/cards.js';
-import { eventScreen } from './programme/event.js';
-import { programmeScreen } from './programme/programme.js';
-import { venueScreen } from './programme/venue.js';
-import { scheduleScreen } from './schedule/schedule.js';
-import { settingsScreen } from './settings/settings.js';
 import { Shell } from './shell.js';
 import { registerServiceWorker } from './sw-client.js';
 
@@ -25,13 +25,13 @@ const ROUTES = {
   venues: { tab: 'programme', screen: venueScreen },
   schedule: { tab: 'schedule', screen: scheduleScreen },
   settings: { tab: 'settings', screen: settingsScreen },
-  map: { tab: 'map', screen: lazyScreen(() => import('./map/map.js'), 'mapScreen', 'map_title') },
-  plan: { tab: 'schedule', screen: lazyScreen(() => import('./schedule/plan.js'), 'planScreen', 'plan_title') },
-  pass: { tab: 'pass', screen: lazyScreen(() => import('./pass/pass.js'), 'passScreen', 'pass_title') },
-  passport: { tab: 'pass', screen: lazyScreen(() => import('./pass/passport.js'), 'passportScreen', 'passport_title') },
-  volunteer: { tab: 'pass', screen: lazyScreen(() => import('./checkin/volunteer.js'), 'volunteerScreen', 'volunteer_title') },
-  enrol: { tab: 'pass', screen: lazyScreen(() => import('./checkin/volunteer.js'), 'volunteerScreen', 'volunteer_title') },
-  organiser: { tab: 'settings', screen: lazyScreen(() => import('./organiser/organiser.js'), 'organiserScreen', 'org_title') },
+  map: { tab: 'map', screen: lazyScreen(() => import('../map/map.js'), 'mapScreen', 'map_title') },
+  plan: { tab: 'schedule', screen: lazyScreen(() => import('../schedule/plan.js'), 'planScreen', 'plan_title') },
+  pass: { tab: 'pass', screen: lazyScreen(() => import('../pass/pass.js'), 'passScreen', 'pass_title') },
+  passport: { tab: 'pass', screen: lazyScreen(() => import('../pass/passport.js'), 'passportScreen', 'passport_title') },
+  volunteer: { tab: 'pass', screen: lazyScreen(() => import('../checkin/volunteer.js'), 'volunteerScreen', 'volunteer_title') },
+  enrol: { tab: 'pass', screen: lazyScreen(() => import('../checkin/volunteer.js'), 'volunteerScreen', 'volunteer_title') },
+  organiser: { tab: 'settings', screen: lazyScreen(() => import('../organiser/organiser.js'), 'organiserScreen', 'org_title') },
 };
 
 export function parseHash(hash) {
@@ -122,7 +122,7 @@ async function main() {
       event.preventDefault();
       app.toggleFavourite(fav.dataset.fav).then((on) => {
         // a meaningful moment to offer reminders (never on first load): notify.js asks only if it may
-        if (on) import('./settings/notify.js').then((notify) => notify.afterFavourite(app)).catch(() => {});
+        if (on) import('../settings/notify.js').then((notify) => notify.afterFavourite(app)).catch(() => {});
       });
       return;
     }
@@ -205,7 +205,7 @@ async function main() {
   sync.run();
   registerServiceWorker(shell);
   // a volunteer's scans still waiting (the app was closed offline) go up in the background
-  setTimeout(() => import('../lib/staff.js').then((staff) => staff.resumeUploads(() => app.now())).catch(() => {}), 3000);
+  setTimeout(() => import('../../lib/staff.js').then((staff) => staff.resumeUploads(() => app.now())).catch(() => {}), 3000);
 }
 
 main().catch((error) => {
