@@ -5,7 +5,6 @@
 import '../../lib/i18n-checkin.js';
 import { t } from '../../lib/i18n.js';
 import { openStaff } from '../../lib/staff.js';
-import { timeOf } from '../../lib/time.js';
 import { html, icon, loadStylesheet, setHTML } from '../core/dom.js';
 
 // Loaded before any module importing this one runs (top-level await), so nothing it draws shows unstyled.
@@ -80,10 +79,6 @@ export const VERDICT_ICONS = { accepted: 'check', rejected: 'block', warn: 'warn
 export function levelBadge(occupancy) {
   if (!occupancy) return '';
   return html`<span class="crowd crowd-${occupancy.level}">${icon('people', 'icon icon-sm')}<span>${t(`level_${occupancy.level}`)}</span></span>`;
-}
-
-export function clock(iso, zone) {
-  return timeOf(iso, zone);
 }
 
 /** "ABCD-EFGH-JKMN-PQRS": a code in groups of four, easier to read out and to type. */
