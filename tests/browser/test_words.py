@@ -19,8 +19,8 @@ STATIC_IMPORT = re.compile(r"""^\s*(?:import|export)\s(?:[^'"]*?from\s+)?['"](\.
 
 #: keys a module uses from a table it does not import, with why the table is always loaded by then
 LOADED_BY_THEN = {
-    ("page/schedule.js", "tight_summary"): "shown only for travel legs, which schedule-travel.js (and with it "
-                                           "i18n-wayfinding.js) has computed",
+    ("page/schedule/schedule.js", "tight_summary"): "shown only for travel legs, which schedule/travel.js (and "
+                                                    "with it i18n-wayfinding.js) has computed",
 }
 
 
@@ -92,9 +92,9 @@ def test_every_key_the_code_uses_is_in_a_table_it_has_loaded() -> None:
     for key in re.findall(r'data-t(?:-label)?="(\w+)"', INDEX):
         if key not in frame:
             missing.append(("index.html", key))
-    for key in re.findall(r"lazyScreen\([^;]*?'(\w+)'\)", MODULES["page/main.js"]):
+    for key in re.findall(r"lazyScreen\([^;]*?'(\w+)'\)", MODULES["page/core/main.js"]):
         if key not in frame:
-            missing.append(("page/main.js", key))
+            missing.append(("page/core/main.js", key))
     assert not missing
 
 
@@ -102,7 +102,8 @@ def test_the_words_checked_are_the_words_used() -> None:
     # the check above finds the calls it checks
     calls = sum(1 for source in MODULES.values() for _ in first_arguments(source))
     assert calls > 300
-    assert "on_festival_map" in {k for a in first_arguments(MODULES["page/venue.js"]) for k in re.findall(r"'(\w+)'", a)}
+    venue_keys = {k for a in first_arguments(MODULES["page/programme/venue.js"]) for k in re.findall(r"'(\w+)'", a)}
+    assert "on_festival_map" in venue_keys
     for (module, key), why in LOADED_BY_THEN.items():
         assert f"'{key}'" in MODULES[module], (module, key, why)
 

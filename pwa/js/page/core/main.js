@@ -1,0 +1,215 @@
+// The app's entry point: open the store, show what is stored at once, then sync in the background.
+// Routes (by hash): #/day/YYYY-MM-DD, #/events/{id}, #/venues/{id}, #/schedule, #/settings,
+// #/map (?venue=, ?from=&to=&mode=, ?plan=YYYY-MM-DD, ?trail=), #/plan/YYYY-MM-DD.
+// #/pass, #/passport, #/volunteer, #/enrol/{code}, #/organiser (?view=alerts|dashboard|volunteers).
+
+import { preferredLang, t } from '../../lib/i18n.js';
+import { Store } from '../../lib/store.js';
+import { Sync } from '../../lib/sync.js';
+import { refreshFavButtons } from '../programme/cards.js';
+import { eventScreen } from '../programme/event.js';
+import { programmeScreen } from '../programme/programme.js';
+import { venueScreen } from '../programme/venue.js';
+import { scheduleScreen } from '../schedule/schedule.js';
+import { settingsScreen } from '../settings/settings.js';
+import { App } from './app.js';
+import { html, setHTML } from './dom.js';
+import { lazyScreen } from './lazy.js';
+import { notFound } from './notfound.js';
+import { Shell } from './shell.js';
+import { registerServiceWorker } from './sw-client.js';
+
+const ROUTES = {
+  day: { tab: 'programme', screen: programmeScreen },
+  events: { tab: 'programme', screen: eventScreen },
+  venues: { tab: 'programme', screen: venueScreen },
+  schedule: { tab: 'schedule', screen: scheduleScreen },
+  settings: { tab: 'settings', screen: settingsScreen },
+  map: { tab: 'map', screen: lazyScreen(() => import('../map/map.js'), 'mapScreen', 'map_title') },
+  plan: { tab: 'schedule', screen: lazyScreen(() => import('../schedule/plan.js'), 'planScreen', 'plan_title') },
+  pass: { tab: 'pass', screen: lazyScreen(() => import('../pass/pass.js'), 'passScreen', 'pass_title') },
+  passport: { tab: 'pass', screen: lazyScreen(() => import('../pass/passport.js'), 'passportScreen', 'passport_title') },
+  volunteer: { tab: 'pass', screen: lazyScreen(() => import('../checkin/volunteer.js'), 'volunteerScreen', 'volunteer_title') },
+  enrol: { tab: 'pass', screen: lazyScreen(() => import('../checkin/volunteer.js'), 'volunteerScreen', 'volunteer_title') },
+  organiser: { tab: 'settings', screen: lazyScreen(() => import('../organiser/organiser.js'), 'organiserScreen', 'org_title') },
+};
+
+export function parseHash(hash) {
+  const [path, qs = ''] = hash.replace(/^#/, '').split('?');
+  const parts = path.split('/').filter(Boolean).map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  });
+  const query = new URLSearchParams(qs);
+  if (!parts.length) return { name: 'day', params: {}, query };
+  const [name, id] = parts;
+  if (name === 'day') return { name, params: { day: id }, query };
+  if ((name === 'events' || name === 'venues') && id) return { name, params: { id }, query };
+  if ((name === 'schedule' || name === 'settings') && !id) return { name, params: {}, query };
+  if (name === 'map' && !id) return { name, params: {}, query };
+  if (name === 'plan' && id) return { name, params: { day: id }, query };
+  if (['pass', 'passport', 'volunteer', 'organiser'].includes(name) && !id) return { name, params: {}, query };
+  if (name === 'enrol' && id) return { name, params: { code: id }, query };
+  return { name: 'missing', params: {}, query };
+}
+
+async function main() {
+  const root = document.getElementById('main');
+  const store = await Store.open();
+  const sync = new Sync({ store, initialSettings: () => ({ lang: app.lang() }) });
+  const app = new App(store, sync);
+  const shell = new Shell(app);
+  window.lehoi = { app, sync, store }; // for the curious and for the browser tests
+
+  await sync.init();
+  await Promise.all([app.loadProgramme(), app.loadState()]);
+  app.deviceId = (await store.meta('device'))?.device_id || null;
+  shell.translate();
+
+  let screen = null;
+  let current = null;
+  let navigations = 0;
+  const scrolls = new Map();
+
+  // Re-rendering a screen (a new language, new data) keeps the keyboard focus where it was.
+  function focusKey() {
+    const el = document.activeElement;
+    if (!el || !root.contains(el)) return null;
+    if (el.id) return `#${CSS.escape(el.id)}`;
+    if (el.name && el.value) return `[name="${CSS.escape(el.name)}"][value="${CSS.escape(el.value)}"]`;
+    if (el.dataset.fav) return `[data-fav="${CSS.escape(el.dataset.fav)}"]`;
+    return null;
+  }
+
+  function show({ focus = false } = {}) {
+    const keep = focus ? null : focusKey();
+    const route = parseHash(location.hash);
+    const spec = ROUTES[route.name];
+    shell.markTab(spec?.tab || 'programme');
+    if (!app.programme) {
+      const failed = app.sync.status.error && !app.sync.status.syncing;
+      setHTML(root, html`<section class="screen waiting">
+        <h1 id="screen-title" tabindex="-1">${failed ? t('need_network') : t('loading')}</h1>
+        ${failed ? html`<button type="button" class="btn btn-primary" id="retry">${t('retry')}</button>`
+          : html`<div class="spinner" aria-hidden="true"></div>`}
+      </section>`);
+      root.querySelector('#retry')?.addEventListener('click', () => sync.run());
+      screen = null;
+      return;
+    }
+    screen?.unmount?.(); // a screen holding more than DOM (a map) lets it go
+    screen = spec ? spec.screen(app, route.params, route.query, shell) : notFound();
+    current = location.hash;
+    screen.mount(root);
+    document.title = `${screen.title} · ${t('app_name')}`;
+    if (focus) root.querySelector('#screen-title')?.focus({ preventScroll: true });
+    else if (keep) root.querySelector(keep)?.focus({ preventScroll: true });
+  }
+
+  window.addEventListener('hashchange', (event) => {
+    scrolls.set(new URL(event.oldURL).hash, window.scrollY);
+    navigations += 1;
+    show({ focus: true });
+    window.scrollTo(0, scrolls.get(location.hash) || 0);
+  });
+
+  root.addEventListener('click', (event) => {
+    const fav = event.target.closest('[data-fav]');
+    if (fav) {
+      event.preventDefault();
+      app.toggleFavourite(fav.dataset.fav).then((on) => {
+        // a meaningful moment to offer reminders (never on first load): notify.js asks only if it may
+        if (on) import('../settings/notify.js').then((notify) => notify.afterFavourite(app)).catch(() => {});
+      });
+      return;
+    }
+    if (event.target.closest('[data-back]')) {
+      if (navigations > 0) history.back();
+      else location.hash = '#/';
+    }
+  });
+
+  document.getElementById('skip').addEventListener('click', (event) => {
+    event.preventDefault();
+    (root.querySelector('#screen-title') || root).focus();
+  });
+
+  const refreshState = () => {
+    if (screen?.refreshOnState) screen.refresh();
+    else refreshFavButtons(app, root);
+  };
+  app.addEventListener('state', (event) => {
+    if (event.detail?.settings) {
+      shell.translate();
+      show();
+    } else refreshState();
+  });
+
+  // Other tabs of the app hear about new data through a BroadcastChannel and reload it from IndexedDB.
+  const channel = 'BroadcastChannel' in window ? new BroadcastChannel('lehoi') : null;
+  const tell = (what) => channel?.postMessage(what);
+  channel?.addEventListener('message', ({ data }) => {
+    if (data === 'programme' || data === 'state') sync.dispatchEvent(new CustomEvent(data, { detail: { remote: true } }));
+  });
+  sync.addEventListener('local', () => tell('state'));
+  sync.addEventListener('stored', () => tell('programme'));
+
+  sync.addEventListener('programme', async (event) => {
+    if (!event.detail?.remote && !event.detail?.bundle) tell('programme'); // a bundle: once stored
+    const first = !app.programme;
+    if (event.detail?.bundle) app.useBundle(event.detail.bundle);
+    else await app.loadProgramme();
+    const typing = root.contains(document.activeElement) && document.activeElement.matches('input, select');
+    if (!first && typing && screen?.refresh && location.hash === current) screen.refresh();
+    else show();
+  });
+  sync.addEventListener('state', async (event) => {
+    if (!event.detail?.remote) tell('state');
+    const before = app.lang();
+    await app.loadState();
+    if (app.lang() !== before) {
+      shell.translate();
+      show();
+    } else refreshState();
+  });
+  sync.addEventListener('status', () => {
+    shell.showStatus();
+    screen?.refreshStatus?.();
+    if (!app.programme && !sync.status.syncing) show();
+  });
+  sync.addEventListener('device', (event) => {
+    app.deviceId = event.detail.device_id;
+  });
+  sync.addEventListener('clock', () => {
+    if (!location.hash || location.hash === '#/') show();
+  });
+
+  window.addEventListener('online', () => {
+    shell.showStatus();
+    sync.failures = 0;
+    sync.run();
+  });
+  window.addEventListener('offline', () => shell.showStatus());
+  document.addEventListener('visibilitychange', () => {
+    const last = Date.parse(sync.status.lastSyncedAt || 0);
+    if (document.visibilityState === 'visible' && navigator.onLine && Date.now() - last > 60_000) sync.run();
+  });
+  setInterval(() => {
+    if (document.visibilityState === 'visible' && navigator.onLine) sync.run();
+  }, 5 * 60_000);
+
+  show();
+  sync.run();
+  registerServiceWorker(shell);
+  // a volunteer's scans still waiting (the app was closed offline) go up in the background
+  setTimeout(() => import('../../lib/staff.js').then((staff) => staff.resumeUploads(() => app.now())).catch(() => {}), 3000);
+}
+
+main().catch((error) => {
+  console.error(error);
+  const root = document.getElementById('main');
+  root.textContent = `${preferredLang() === 'vi' ? 'Không mở được ứng dụng' : 'The app could not start'}: ${error.message}`;
+});

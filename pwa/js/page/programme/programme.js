@@ -1,0 +1,147 @@
+// The programme by day: day tabs, search, category and venue-type filters, the list of events.
+// Searching looks across the whole festival and ranks exactly as GET /api/search does.
+
+import { categoryName, dayLong, dayTab, kindName, t, tr } from '../../lib/i18n.js';
+import { search } from '../../lib/search.js';
+import { eventOnDay } from '../../lib/time.js';
+import { html, icon, setHTML } from '../core/dom.js';
+import { eventCard, venueCard } from './cards.js';
+
+const collator = () => new Intl.Collator(document.documentElement.lang || 'vi');
+
+export function programmeScreen(app, params, query) {
+  const { festival, days } = app.programme;
+  const day = days.includes(params.day) ? params.day : app.defaultDay();
+  const filters = { q: query.get('q') || '', category: query.get('category') || '', kind: query.get('kind') || '' };
+  const today = app.today();
+  let root;
+
+  const categories = [...new Set(app.programme.events.map((e) => e.category))]
+    .sort((a, b) => collator().compare(categoryName(a), categoryName(b)));
+  const kinds = [...new Set([...app.programme.venues.values()].map((v) => v.kind))]
+    .sort((a, b) => collator().compare(kindName(a), kindName(b)));
+
+  /** A day's address with the filters now set: another day keeps them. */
+  function dayHash(d) {
+    const q = new URLSearchParams();
+    for (const [key, value] of Object.entries(filters)) if (value) q.set(key, value);
+    return `#/day/${d}${q.toString() ? `?${q}` : ''}`;
+  }
+
+  function keepInUrl() {
+    const hash = dayHash(day);
+    if (location.hash !== hash) history.replaceState(history.state, '', hash);
+    for (const tab of root.querySelectorAll('a.day')) tab.setAttribute('href', dayHash(tab.dataset.day));
+  }
+
+  function kindOf(event) {
+    return app.programme.venues.get(event.venue_id)?.kind;
+  }
+
+  function eventMatches(event) {
+    return (!filters.category || event.category === filters.category) && (!filters.kind || kindOf(event) === filters.kind);
+  }
+
+  function renderList() {
+    const results = root.querySelector('#results');
+    const count = root.querySelector('#count');
+    if (filters.q.trim()) {
+      const hits = search(app.programme.index, filters.q);
+      const venues = hits.filter((h) => h.type === 'venue' && !filters.category && (!filters.kind || h.record.kind === filters.kind));
+      const events = hits.filter((h) => h.type === 'event' && eventMatches(h.record));
+      const n = venues.length + events.length;
+      count.textContent = n ? t('results_count', { n, q: filters.q.trim() }) : t('no_results', { q: filters.q.trim() });
+      setHTML(results, html`
+        ${venues.length ? html`<h2 class="section-title">${t('venues_heading')}</h2>
+          <ul class="cards" role="list">${venues.map((h) => venueCard(app, h.record))}</ul>` : ''}
+        ${events.length ? html`<h2 class="section-title">${t('events_heading')}</h2>
+          <ul class="cards" role="list">${events.map((h) => eventCard(app, h.record, { withDay: true }))}</ul>` : ''}`);
+      return;
+    }
+    const events = app.programme.events.filter((e) => eventOnDay(e, day, app.zone) && eventMatches(e));
+    count.textContent = t('events_count', { n: events.length });
+    setHTML(results, html`<h2 class="section-title">${dayLong(day)}</h2>
+      ${events.length ? html`<ul class="cards" role="list">${events.map((e) => eventCard(app, e))}</ul>`
+        : html`<p class="empty">${t('no_events')}</p>`}`);
+  }
+
+  const now = app.now();
+  const news = app.programme.announcements
+    .filter((a) => Date.parse(a.published_at) <= now && (!a.expires_at || Date.parse(a.expires_at) > now))
+    .sort((a, b) => Date.parse(b.published_at) - Date.parse(a.published_at))
+    .slice(0, 3);
+
+  function mount(container) {
+    root = container;
+    const theme = tr(festival.theme);
+    setHTML(root, html`<section class="screen programme">
+      <header class="hero">
+        <h1 id="screen-title" tabindex="-1">${tr(festival.name)}</h1>
+        ${theme ? html`<p class="hero-theme">“${theme}”</p>` : ''}
+      </header>
+      ${news.length ? html`<section class="news" aria-labelledby="news-title">
+        <h2 id="news-title" class="sr-only">${t('news')}</h2>
+        ${news.map((a) => html`<article class="banner banner-news">${icon('megaphone')}<div>
+          <h3 class="news-title">${tr(a.title)}</h3>${tr(a.body) ? html`<p>${tr(a.body)}</p>` : ''}
+          ${a.url ? html`<a class="link-strong" href="${a.url}">${t('read_more')}</a>` : ''}</div></article>`)}
+      </section>` : ''}
+      <nav class="days" aria-label="${t('days_label')}">
+        <ul role="list">${days.map((d) => {
+          const tab = dayTab(d);
+          return html`<li><a href="${dayHash(d)}" data-day="${d}" class="day${d === today ? ' is-today' : ''}" title="${dayLong(d)}"
+            ${d === day ? html`aria-current="page"` : ''}><span class="day-weekday">${tab.weekday}</span>
+            <span class="day-date">${tab.date}</span>${d === today ? html`<span class="sr-only"> (${t('today')})</span>` : ''}</a></li>`;
+        })}</ul>
+      </nav>
+      <form class="filters" role="search" action="#" novalidate>
+        <div class="search-field">
+          <label class="sr-only" for="q">${t('search_label')}</label>
+          ${icon('search', 'icon search-icon')}
+          <input id="q" name="q" type="search" value="${filters.q}" placeholder="${t('search_placeholder')}"
+            autocomplete="off" autocapitalize="off" spellcheck="false" enterkeyhint="search">
+        </div>
+        <div class="selects">
+          <div class="field">
+            <label for="category">${t('category')}</label>
+            <select id="category" name="category">
+              <option value="">${t('all_categories')}</option>
+              ${categories.map((c) => html`<option value="${c}" ${c === filters.category ? 'selected' : ''}>${categoryName(c)}</option>`)}
+            </select>
+          </div>
+          <div class="field">
+            <label for="kind">${t('venue_kind')}</label>
+            <select id="kind" name="kind">
+              <option value="">${t('all_kinds')}</option>
+              ${kinds.map((k) => html`<option value="${k}" ${k === filters.kind ? 'selected' : ''}>${kindName(k)}</option>`)}
+            </select>
+          </div>
+        </div>
+      </form>
+      <p class="count" id="count" role="status"></p>
+      <div id="results" class="results"></div>
+    </section>`);
+
+    const form = root.querySelector('form');
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      root.querySelector('#q').blur();
+    });
+    root.querySelector('#q').addEventListener('input', (event) => {
+      filters.q = event.target.value;
+      keepInUrl();
+      renderList();
+    });
+    for (const name of ['category', 'kind']) {
+      root.querySelector(`#${name}`).addEventListener('change', (event) => {
+        filters[name] = event.target.value;
+        keepInUrl();
+        renderList();
+      });
+    }
+    renderList();
+    // Keep the chosen day visible in the strip of tabs.
+    root.querySelector('.day[aria-current]')?.scrollIntoView({ block: 'nearest', inline: 'center' });
+  }
+
+  return { mount, refresh: renderList, title: tr(festival.name) };
+}

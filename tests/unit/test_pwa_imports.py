@@ -1,0 +1,32 @@
+"""Every relative import in the PWA names a file that exists: static imports, imports for their side effects
+only, re-exports and dynamic import()s. A broken lazy import shows only when someone opens that screen, and
+the app has no build step that would catch it first."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+JS = Path(__file__).resolve().parents[2] / "pwa" / "js"
+SPECIFIER = re.compile(r"""(?:\bfrom\s*|^\s*import\s*|\bimport\(\s*)['"](\.{1,2}/[^'"]+)['"]""", re.M)
+
+
+def relative_imports() -> list[tuple[Path, str]]:
+    return [(module, spec) for module in sorted(JS.rglob("*.js")) for spec in SPECIFIER.findall(module.read_text())]
+
+
+def test_every_relative_import_names_a_file() -> None:
+    missing = [f"{module.relative_to(JS)}: {spec}" for module, spec in relative_imports()
+               if not (module.parent / spec).resolve().is_file()]
+    assert not missing
+
+
+def test_the_imports_checked_are_the_imports_written() -> None:
+    found = [(module.relative_to(JS).as_posix(), spec) for module, spec in relative_imports()]
+    assert len(found) > 150
+    # one of each kind: a named import, an import for its side effects, a dynamic import, and an import beside
+    # a re-export of the same module
+    assert ("page/core/main.js", "./app.js") in found
+    assert ("page/checkin/ui.js", "../../lib/i18n-checkin.js") in found
+    assert ("page/map/mapview.js", "../../../vendor/leaflet/leaflet.js") in found
+    assert found.count(("page/schedule/travel.js", "../map/travelui.js")) == 2
