@@ -1,4 +1,4 @@
-// A day plan made on the phone, in the shape POST /api/itineraries answers (server/wayfinding/service.py's
+// A day plan made on the phone, in the shape POST /api/itineraries answers (server/wayfinding/itineraries.py's
 // Wayfinder.itinerary with the estimate as its engine): the planner of planner.js over the travel times of
 // travel.js. Events only (the PWA plans the favourites of a day); venue visits need the server.
 
@@ -6,7 +6,7 @@ import { InvalidItinerary, MAX_STOPS, planItinerary } from './planner.js';
 import { place, venuePlace } from './travel.js';
 
 // An event this long or longer (an exhibition, an installation, a market) is open house: a plan may join it at
-// any time while it runs, for an hour, rather than from its start to its end (as server/wayfinding/service.py).
+// any time while it runs, for an hour, rather than from its start to its end (as server/wayfinding/itinerary_stops.py).
 const OPEN_HOUSE_S = 3 * 3600;
 const OPEN_HOUSE_VISIT_MIN = 60;
 

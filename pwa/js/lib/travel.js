@@ -1,6 +1,6 @@
 // Travel times offline: the bundle's travel matrix (`travel`, format 1 of server/wayfinding/matrix.py) decoded
 // exactly as the server's TravelMatrix does, the model's rush hours (server/wayfinding/travel.py), and the
-// server's Estimator (server/wayfinding/service.py): between two consecutive stops of a trail with a drawn
+// server's Estimator (server/wayfinding/estimator.py): between two consecutive stops of a trail with a drawn
 // path the path's length is the way, between other venues the matrix, from a free point the geodesic.
 // tests/unit/test_travel_parity.py checks every figure here against the Python code, to the second.
 
@@ -216,7 +216,7 @@ export function trailPieces(trails, venues) {
   return found;
 }
 
-// --- the estimator (service.py's Estimator) ----------------------------------------------------------
+// --- the estimator (estimator.py's Estimator) ----------------------------------------------------------
 
 /** A place: a point, and the venue it is when it is one. */
 export const place = (lat, lon, venueId = null) => ({ point: { lat, lon }, venueId });
@@ -260,7 +260,7 @@ export class Estimator {
     return piece ? { path: piece, source: 'trail' } : { path: [a.point, b.point], source: 'straight' };
   }
 
-  /** The `limit` venues nearest a point (as the crow flies), with the trip there (service.py's nearby). */
+  /** The `limit` venues nearest a point (as the crow flies), with the trip there (nearby.py). */
   nearby(point, limit, mode, departMs) {
     const ranked = [...this.venues.values()]
       .map((v) => ({ metres: distanceM(point, v), venue: v }))
