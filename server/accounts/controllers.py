@@ -9,7 +9,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import Body, PathParameter
 
 from server.accounts import service, volunteers
-from server.accounts.devices import device_state, register_device
+from server.accounts.devices import register_device
 from server.accounts.schemas import (
     DeviceCreated,
     DeviceState,
@@ -25,7 +25,7 @@ from server.accounts.schemas import (
 from server.auth import Caller, attendee_device, organiser_only
 from server.codecs import qr
 from server.errors import Gone
-from server.http import AuthErrors, RateLimited, ReadErrors, WriteErrors, base_url, rate_limit
+from server.http import AuthErrors, RateLimited, ReadErrors, WriteErrors, base_url, json_response, rate_limit
 
 
 #: organiser sign-ins per client address and minute: enough for a team behind one address, too few to guess
@@ -65,9 +65,9 @@ class DeviceController(Controller):
     tags = ["devices"]
 
     @get("/me", guards=[attendee_device], raises=AuthErrors)
-    async def me(self, principal: Caller) -> DeviceState:
+    async def me(self, request: Request, principal: Caller) -> Response[DeviceState]:
         """The calling device's favourites and settings, as the server holds them."""
-        return DeviceState(**(await device_state(principal.subject)))
+        return json_response(await request.app.state.device_states.encoded(principal.subject))
 
 
 def volunteer_enrolment(per_minute: int) -> Router:
@@ -134,4 +134,5 @@ class OrganiserVolunteerController(Controller):
     ) -> VolunteerRevoked:
         """Revoke a volunteer device: refused from now on (403), its later uploads kept for review. Idempotent."""
         at = await volunteers.revoke_volunteer(request.app.state.engine, device_id, request.app.state.clock.now())
+        request.app.state.principals.revoked(device_id)
         return VolunteerRevoked(device_id=device_id, revoked_at=at)

@@ -1,3 +1,7 @@
+import asyncio
+
+from litestar.datastructures import State
+
 from server.accounts.controllers import (
     DeviceController,
     OrganiserVolunteerController,
@@ -7,6 +11,7 @@ from server.accounts.controllers import (
 )
 from server.accounts.mutations import FavouriteHandler, SettingsHandler
 from server.accounts.principal import TokenLookup
+from server.accounts.states import DeviceStates
 from server.domain import Domain
 from server.settings import Settings
 
@@ -14,6 +19,17 @@ from server.settings import Settings
 def domain(settings: Settings) -> Domain:
     """Organisers, anonymous devices, their favourites and settings; who holds a bearer token."""
     principals = TokenLookup()
+    states = DeviceStates()
+
+    async def start_watching(state: State) -> None:
+        await principals.refresh_revocations()
+        state.account_watchers = [asyncio.create_task(principals.watch()),
+                                  asyncio.create_task(states.listen(state.engine))]
+
+    async def stop_watching(state: State) -> None:
+        for watcher in state.account_watchers:
+            watcher.cancel()
+        await principals.close()
     return Domain(
         name="accounts",
         route_handlers=[
@@ -23,7 +39,8 @@ def domain(settings: Settings) -> Domain:
             volunteer_enrolment(settings.device_rate_per_minute),
             OrganiserVolunteerController,
         ],
-        mutation_handlers=[FavouriteHandler(), SettingsHandler()],
-        state={"principals": principals},
-        on_shutdown=[principals.close],
+        mutation_handlers=[FavouriteHandler(states), SettingsHandler(states)],
+        state={"principals": principals, "device_states": states},
+        on_startup=[start_watching],
+        on_shutdown=[stop_watching],
     )

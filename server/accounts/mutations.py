@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from server.accounts.states import DeviceStates
 from server.accounts.tables import Device, Favourite
 from server.domain import BatchContext, Reject
 from sync.messages import FavouriteArgs, Mutation, SettingsArgs
@@ -15,7 +16,18 @@ class _Favourites:
     wanted: set[str] = field(default_factory=set)
 
 
-class FavouriteHandler:
+class _DeviceStateHandler:
+    """A handler of the device's own state, which `GET /api/me` keeps copies of (server/accounts/states.py)."""
+
+    def __init__(self, states: DeviceStates) -> None:
+        self.states = states
+
+    def committed(self, ctx: BatchContext, state) -> None:
+        if self._changed(state):
+            self.states.forget(ctx.principal.subject)
+
+
+class FavouriteHandler(_DeviceStateHandler):
     names = ("favourite.set", "favourite.unset")
 
     async def load(self, ctx: BatchContext) -> _Favourites:
@@ -35,6 +47,8 @@ class FavouriteHandler:
         device = ctx.principal.subject
         removed = state.stored - state.wanted
         added = state.wanted - state.stored
+        if removed or added:
+            await self.states.announce(device)
         if removed:
             await Favourite.delete().where((Favourite.device == device) & Favourite.event_id.is_in(sorted(removed)))
         if added:
@@ -42,8 +56,12 @@ class FavouriteHandler:
                 *(Favourite(device=device, event_id=e, created_at=ctx.now) for e in sorted(added))
             )
 
+    @staticmethod
+    def _changed(state: _Favourites) -> bool:
+        return state.stored != state.wanted
 
-class SettingsHandler:
+
+class SettingsHandler(_DeviceStateHandler):
     names = ("settings.set",)
 
     async def load(self, ctx: BatchContext) -> dict:
@@ -59,4 +77,9 @@ class SettingsHandler:
 
     async def flush(self, ctx: BatchContext, state: dict) -> None:
         if state:
+            await self.states.announce(ctx.principal.subject)
             await Device.update(state).where(Device.id == ctx.principal.subject)
+
+    @staticmethod
+    def _changed(state: dict) -> bool:
+        return bool(state)

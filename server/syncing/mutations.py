@@ -79,6 +79,10 @@ class MutationApplier:
                 await handler.flush(ctx, state)
             # one multi-row INSERT: a Piccolo object per record cost more than the database's own work
             await insert_rows(self.engine, AppliedMutation._meta.tablename, _RECORD_COLUMNS, records)
+        for handler, state in states.values():
+            committed = getattr(handler, "committed", None)
+            if committed is not None:
+                committed(ctx, state)
         return results
 
     async def _recorded(self, client_id: str, ids: list[str]) -> set[str]:

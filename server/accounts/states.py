@@ -1,0 +1,92 @@
+"""What `GET /api/me` answers, kept per device in each process until the device's state changes.
+
+Every phone asks on every sync and its favourites and settings change only through its own uploads, so each
+process keeps the encoded answer. A batch that changes a device's state forgets it here when it commits
+(`forget`); on PostgreSQL the same transaction sends `NOTIFY lehoi_device` with the device id, which every
+process listens to, so an upload through one host is seen by all the others at its commit. A dropped listening
+connection forgets everything and listens again. Entries also age out after `KEPT_S`, the bound on any staleness
+should a notice ever be missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+
+import msgspec
+from piccolo.engine.base import Engine
+
+from server.accounts.devices import device_state
+from server.accounts.schemas import DeviceState
+from server.accounts.tables import Device
+from server.db.engine import is_postgres
+
+CHANNEL = "lehoi_device"
+#: how long a kept answer may be served before it is read again
+KEPT_S = 30.0
+KEPT_DEVICES = 100_000
+_RELISTEN_S = 1.0
+_encoder = msgspec.json.Encoder()
+log = logging.getLogger(__name__)
+
+
+class DeviceStates:
+    def __init__(self) -> None:
+        self._kept: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        #: forgettings so far: a reading that one overtook is not kept (it may be older than the change)
+        self._forgotten = 0
+
+    async def encoded(self, device_id: str) -> bytes:
+        """The JSON of the device's state as the server holds it."""
+        kept = self._kept.get(device_id)
+        if kept is not None and time.monotonic() - kept[0] < KEPT_S:
+            self._kept.move_to_end(device_id)
+            return kept[1]
+        forgotten = self._forgotten
+        body = _encoder.encode(DeviceState(**(await device_state(device_id))))
+        if forgotten == self._forgotten:
+            self._kept[device_id] = (time.monotonic(), body)
+            self._kept.move_to_end(device_id)
+            if len(self._kept) > KEPT_DEVICES:
+                self._kept.popitem(last=False)
+        return body
+
+    def forget(self, device_id: str) -> None:
+        self._forgotten += 1
+        self._kept.pop(device_id, None)
+
+    def forget_all(self) -> None:
+        self._forgotten += 1
+        self._kept.clear()
+
+    @staticmethod
+    async def announce(device_id: str) -> None:
+        """Inside a writing transaction: tell every process, at commit, that this device's state changed."""
+        if is_postgres(Device._meta.db):
+            await Device.raw("SELECT pg_notify({}, {})", CHANNEL, device_id)
+
+    async def listen(self, engine: Engine) -> None:
+        """Follow other processes' notices until cancelled (PostgreSQL; on SQLite one process holds the file)."""
+        if not is_postgres(engine):
+            return
+        while True:
+            connection = None
+            try:
+                connection = await engine.get_new_connection()
+                lost = asyncio.get_running_loop().create_future()
+                connection.add_termination_listener(lambda _c: lost.done() or lost.set_result(None))
+                await connection.add_listener(CHANNEL, lambda _c, _pid, _channel, device_id: self.forget(device_id))
+                self.forget_all()  # whatever changed while nobody listened
+                await lost
+                log.warning("device notices: the listening connection closed; listening again")
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the database may be restarting; serve from what was read
+                log.warning("device notices: cannot listen", exc_info=True)
+            finally:
+                if connection is not None and not connection.is_closed():
+                    await connection.close()
+            self.forget_all()
+            await asyncio.sleep(_RELISTEN_S)
