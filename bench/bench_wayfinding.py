@@ -1,4 +1,4 @@
-"""Wayfinding through the server: itinerary latency over HTTP, and the travel matrix of the demo festival.
+"""Wayfinding through the server: itinerary latency over HTTP, and venue distances of the demo festival.
 
 Run `python bench/bench_wayfinding.py` (about a minute). It wraps bench_itinerary.py, which times the planner
 alone on synthetic days; here the plans are real requests on the demo festival (its venues, opening and
@@ -7,9 +7,8 @@ estimate engine) one after another over a keep-alive connection. Prints, one fig
 
 - p95 latency of a plan with 8 and with 12 stops through HTTP, beside the same requests planned by the
   wayfinding service in this process (no HTTP, no JSON: the baseline) and the ratio of the two;
-- the travel matrix of the demo festival: cold build time (every geodesic computed), beside the bare
-  geodesic computations it needs (the baseline); the lookup of every venue pair by all five modes; its size
-  in the bundle.
+- the lookup of every venue pair of the demo festival by all five modes, geodesics computed when first asked
+  (as on the phone, which holds no matrix), and the travel model's size in the bundle.
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ from harness import lehoi_server
 from server.programme import schemas
 from server.programme.snapshot import Snapshot
 from server.wayfinding import schemas as wire
-from server.wayfinding.matrix import TravelMatrix, build_matrix, encode_matrix
+from server.wayfinding.model import WIRE, VenueDistances
 from server.wayfinding.travel import FESTIVAL_TZ, MODES, LatLon, distance_m
 from server.wayfinding.wayfinder import Wayfinder
 
@@ -116,40 +115,25 @@ def itineraries(url: str, snapshot: Snapshot) -> None:
             )
 
 
-def matrix(snapshot: Snapshot) -> None:
-    venues = [(v.id, v.lat, v.lon) for v in snapshot.venues.values()]
-    points = [LatLon(lat, lon) for _, lat, lon in sorted(venues)]
-    pairs = [(points[i], points[j]) for i in range(len(points)) for j in range(i + 1, len(points))]
-    builds, bare = [], []
-    for _ in range(20):
+def venue_distances(snapshot: Snapshot) -> None:
+    """What the phone and the server compute between venues now that the bundle holds no matrix."""
+    venues = {v.id: LatLon(v.lat, v.lon) for v in snapshot.venues.values()}
+    ids = sorted(venues)
+    times = []
+    for _ in range(5):
         distance_m.cache_clear()
+        distances = VenueDistances(venues)
         began = time.perf_counter()
-        wire_matrix = build_matrix(venues)
-        builds.append((time.perf_counter() - began) * 1000)
-        distance_m.cache_clear()
-        began = time.perf_counter()
-        for a, b in pairs:
-            distance_m(a, b)
-        bare.append((time.perf_counter() - began) * 1000)
-    build, geodesics = statistics.median(builds), statistics.median(bare)
+        for mode in MODES:
+            for a in ids:
+                for b in ids:
+                    distances.lookup(a, b, mode)
+        times.append((time.perf_counter() - began) * 1000)
+    raw = msgspec.json.encode(WIRE)
     print(
-        f"travel matrix build, demo festival ({len(venues)} venues, {len(pairs)} pairs, all {len(MODES)} modes): "
-        f"{build:.1f} ms cold | the bare geodesics {geodesics:.1f} ms | ratio {build / geodesics:.2f}   "
-        "(for information: built once per change of the venues)"
-    )
-    decoded = TravelMatrix(wire_matrix)
-    ids = decoded.wire.ids
-    began = time.perf_counter()
-    for mode in MODES:
-        for a in ids:
-            for b in ids:
-                decoded.lookup(a, b, mode)
-    lookups = len(MODES) * len(ids) ** 2
-    elapsed = (time.perf_counter() - began) * 1000
-    raw = encode_matrix(wire_matrix)
-    print(
-        f"travel matrix lookups: {lookups} (every ordered pair by every mode) in {elapsed:.1f} ms; "
-        f"bundle part {len(raw)} B raw, {len(brotli.compress(raw, quality=11))} B brotli"
+        f"venue distances, demo festival: {len(MODES) * len(ids) ** 2} lookups (every ordered pair by every mode, "
+        f"geodesics computed when first asked) in {statistics.median(times):.1f} ms; "
+        f"bundle part {len(raw)} B raw, {len(brotli.compress(raw, quality=11))} B brotli, whatever the venues"
     )
 
 
@@ -158,7 +142,7 @@ def main() -> None:
         bundle = httpx.get(f"{server.url}/api/sync/bundle", timeout=30).json()
         snapshot = snapshot_from_bundle(bundle)
         itineraries(server.url, snapshot)
-    matrix(snapshot)
+    venue_distances(snapshot)
 
 
 if __name__ == "__main__":

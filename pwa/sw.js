@@ -4,7 +4,7 @@
  * shows "update available — reload"). Bump VERSION whenever a file of the shell changes;
  * tests/browser/test_shell.py checks that SHELL lists every file the app needs. */
 
-const VERSION = 'v12';
+const VERSION = 'v13';
 const PREFIX = 'lehoi-static-';
 const CACHE = `${PREFIX}${VERSION}`;
 

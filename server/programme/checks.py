@@ -1,7 +1,7 @@
 """What a programme row must be, whichever way it is written: the API (`service`) or /admin (`admin_hooks`).
 
 /admin writes table rows with only the columns' types to guard them; a venue at latitude 999 would then reach
-every phone, and the travel matrix built from it would fail every bundle. So each row /admin would save is read
+every phone, and every travel time computed from it would be nonsense. So each row /admin would save is read
 back into its wire form and checked against the API's own schema and reference checks before it is written.
 """
 

@@ -7,7 +7,7 @@ from server.wayfinding.wayfinder import Wayfinder
 
 
 def domain(settings: Settings) -> Domain:
-    """Wayfinding: routes, nearby venues, day plans, trails; the bundle's travel matrix; the optional engine.
+    """Wayfinding: routes, nearby venues, day plans, trails; the bundle's travel model; the optional engine.
 
     Register after the programme domain: the trail reads join the programme's trail paths."""
     wayfinder = Wayfinder(settings.osrm_url, timeout_s=settings.osrm_timeout_s)

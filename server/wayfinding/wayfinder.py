@@ -2,7 +2,7 @@
 
 Travel times come from the optional routing engine (`LEHOI_OSRM_URL`) when it answers, else from the
 estimate (`estimator`); every answer names which (`engine`). `Wayfinder` keeps what outlives a request (the
-matrix cache, the trail pieces of the current programme version, the engine) and hands it to the modules
+venue distances and trail pieces of the current programme version, the engine) and hands it to the modules
 that answer: `routes`, `nearby`, `itineraries` and `trails`.
 """
 
@@ -14,7 +14,8 @@ from typing import Any
 from server.programme.snapshot import Snapshot
 from server.wayfinding import schemas
 from server.wayfinding.engine_gate import EngineGate
-from server.wayfinding.estimator import Estimator, MatrixCache
+from server.wayfinding.estimator import Estimator
+from server.wayfinding.model import WIRE, VenueDistances
 from server.wayfinding.geojson import FeatureCollection
 from server.wayfinding.itineraries import itinerary
 from server.wayfinding.nearby import nearest_venues
@@ -27,14 +28,14 @@ from server.wayfinding.travel import LatLon, Mode
 
 
 class Wayfinder:
-    """Wayfinding for one app: the matrix cache, the routing engine (if configured), and the answers."""
+    """Wayfinding for one app: the estimator of the current version, the routing engine (if configured), and the answers."""
 
     def __init__(self, osrm_url: str = "", timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
         self._osrm_url = osrm_url
         self._timeout_s = timeout_s
         self.engine: EngineGate | None = None
-        self.matrices = MatrixCache()
-        self._pieces: tuple[int, dict[tuple[str, str], tuple[Path, float]]] | None = None
+        #: (programme version, its venue distances, its drawn trail pieces)
+        self._pieces: tuple[int, VenueDistances, dict[tuple[str, str], tuple[Path, float]]] | None = None
 
     async def start(self) -> None:
         """Open the engine client when `LEHOI_OSRM_URL` is set."""
@@ -50,12 +51,13 @@ class Wayfinder:
         if self._pieces is None or self._pieces[0] != snapshot.version:
             venues = {v.id: LatLon(v.lat, v.lon) for v in snapshot.venues.values()}
             drawn = trail_pieces([(t.stops, t.path) for t in snapshot.trails.values()], venues)
-            self._pieces = (snapshot.version, {pair: (path, length_m(path)) for pair, path in drawn.items()})
-        return Estimator(self.matrices.get(snapshot), self._pieces[1])
+            pieces = {pair: (path, length_m(path)) for pair, path in drawn.items()}
+            self._pieces = (snapshot.version, VenueDistances(venues), pieces)
+        return Estimator(self._pieces[1], self._pieces[2])
 
     async def bundle_part(self, snapshot: Snapshot) -> dict[str, Any]:
-        """The bundle's `travel`: the matrix in the wire form of `matrix.py` (its module docstring)."""
-        return {"travel": self.matrices.get(snapshot).wire}
+        """The bundle's `travel`: the model in the wire form of `model.py` (its module docstring)."""
+        return {"travel": WIRE}
 
     async def route(
         self, snapshot: Snapshot, origin: Place, destination: Place, mode: Mode, depart_at: datetime

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { planDayOffline } from '../../pwa/js/lib/dayplan.js';
 import { distanceM } from '../../pwa/js/lib/geodesic.js';
 import { planItinerary } from '../../pwa/js/lib/planner.js';
-import { Estimator, TravelMatrix, cutIndexes, legForDistance, place, secondOfDay, venuePlace } from '../../pwa/js/lib/travel.js';
+import { Estimator, TravelModel, cutIndexes, legForDistance, place, secondOfDay, venuePlace } from '../../pwa/js/lib/travel.js';
 
 const path = process.env.LEHOI_TRAVEL_VECTORS;
 const vectors = path ? JSON.parse(readFileSync(path, 'utf8')) : null;
@@ -65,22 +65,34 @@ function programmeOf(v) {
   return { venues, events, eventsById: new Map(events.map((e) => [e.id, e])), trails: v.trails, extra: { travel: v.travel } };
 }
 
-test('every venue pair and mode, off-peak, is TravelMatrix.lookup', { skip }, () => {
-  const matrix = new TravelMatrix(vectors.travel);
+function lookupsDiffer(model, lookups) {
   const wrong = [];
-  for (const [a, b, mode, expected] of vectors.lookups) {
-    const got = matrix.lookup(a, b, mode);
+  for (const [a, b, mode, expected] of lookups) {
+    const got = model.lookup(a, b, mode);
     if (got.distance_m !== expected[0] || got.duration_s !== expected[1]) wrong.push({ a, b, mode, got, expected });
   }
-  assert.equal(vectors.lookups.length, matrix.n * matrix.n * 5);
+  return wrong;
+}
+
+test('every venue pair and mode, off-peak, is VenueDistances.lookup', { skip }, () => {
+  const model = new TravelModel(vectors.travel, programmeOf(vectors).venues);
+  const wrong = lookupsDiffer(model, vectors.lookups);
+  assert.equal(vectors.lookups.length, vectors.venues.length * vectors.venues.length * 5);
+  assert.deepEqual(wrong.slice(0, 10), [], `${wrong.length} lookups differ`);
+});
+
+test('at city size too: 150 venues from the Old Quarter to the craft villages, every pair and mode', { skip }, () => {
+  const venues = new Map(vectors.city.venues.map(([id, lat, lon]) => [id, { id, lat, lon }]));
+  const wrong = lookupsDiffer(new TravelModel(vectors.travel, venues), vectors.city.lookups);
+  assert.equal(vectors.city.lookups.length, 150 * 150 * 5);
   assert.deepEqual(wrong.slice(0, 10), [], `${wrong.length} lookups differ`);
 });
 
 test('departures around the rush hours give leg_for_distance to the second', { skip }, () => {
-  const matrix = new TravelMatrix(vectors.travel);
+  const model = new TravelModel(vectors.travel, programmeOf(vectors).venues);
   const wrong = [];
   for (const [a, b, mode, at, distance, duration] of vectors.timed) {
-    const got = matrix.leg(a, b, mode, at);
+    const got = model.leg(a, b, mode, at);
     if (got.distance_m !== distance || got.duration_s !== duration) wrong.push({ a, b, mode, at: new Date(at).toISOString(), got, distance, duration });
   }
   assert.deepEqual(wrong.slice(0, 10), [], `${wrong.length} timed legs differ`);
@@ -88,7 +100,7 @@ test('departures around the rush hours give leg_for_distance to the second', { s
 
 test('the estimator follows drawn trails where the server does', { skip }, () => {
   const programme = programmeOf(vectors);
-  const estimator = new Estimator(new TravelMatrix(vectors.travel), programme.venues, programme.trails);
+  const estimator = new Estimator(new TravelModel(vectors.travel, programme.venues), programme.venues, programme.trails);
   const wrong = [];
   let drawn = 0;
   for (const [a, b, mode, at, distance, duration, piece] of vectors.estimated) {
@@ -106,11 +118,11 @@ test('the estimator follows drawn trails where the server does', { skip }, () =>
 
 test('from free points: travel.estimate and Wayfinder.nearby', { skip }, () => {
   const programme = programmeOf(vectors);
-  const matrix = new TravelMatrix(vectors.travel);
-  const estimator = new Estimator(matrix, programme.venues, programme.trails);
+  const model = new TravelModel(vectors.travel, programme.venues);
+  const estimator = new Estimator(model, programme.venues, programme.trails);
   const wrong = [];
   for (const [plat, plon, qlat, qlon, mode, at, distance, duration] of vectors.points) {
-    const got = matrix.legForDistance(distanceM({ lat: plat, lon: plon }, { lat: qlat, lon: qlon }), mode, at);
+    const got = model.legForDistance(distanceM({ lat: plat, lon: plon }, { lat: qlat, lon: qlon }), mode, at);
     const viaPlaces = estimator.leg(place(plat, plon), place(qlat, qlon), mode, at);
     if (got.distance_m !== distance || got.duration_s !== duration || viaPlaces.duration_s !== duration) wrong.push({ plat, plon, qlat, qlon, mode, got, distance, duration });
   }
@@ -139,7 +151,7 @@ function comparable(itinerary) {
 
 test('day plans are the ones POST /api/itineraries makes, exact and heuristic', { skip }, () => {
   const programme = programmeOf(vectors);
-  const estimator = new Estimator(new TravelMatrix(vectors.travel), programme.venues, programme.trails);
+  const estimator = new Estimator(new TravelModel(vectors.travel, programme.venues), programme.venues, programme.trails);
   let heuristic = 0;
   for (const { request, expected } of vectors.itineraries) {
     const got = planDayOffline(programme, estimator, request);

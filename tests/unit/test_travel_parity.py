@@ -1,7 +1,8 @@
 """The phone's travel times and day plans (pwa/js/lib/travel.js, planner.js, dayplan.js) are the server's.
 
-The server's own code answers, over the demo festival: `TravelMatrix.lookup` for every venue pair and mode,
-the matrix distance through `leg_for_distance` at departures in and around the rush hours, the `Estimator`
+The server's own code answers, over the demo festival: `VenueDistances.lookup` for every venue pair and mode
+(and over 150 venues scattered from the Old Quarter to the craft villages, as a city-sized programme holds), the
+venue distance through `leg_for_distance` at departures in and around the rush hours, the `Estimator`
 (trail paths where drawn), `travel.estimate` and `Wayfinder.nearby` from free points, and `Wayfinder.itinerary`
 for random days of favourites (exact and heuristic). Node's test runner then checks the JavaScript against
 those answers (tests/js/travel_parity.test.mjs), to the metre and the second.
@@ -20,7 +21,7 @@ from server.programme import schemas
 from server.programme.fixtures import parse_file
 from server.programme.snapshot import Snapshot
 from server.wayfinding import schemas as wschemas
-from server.wayfinding.matrix import TravelMatrix, build_matrix
+from server.wayfinding.model import WIRE, VenueDistances
 from server.wayfinding.places import Place
 from server.wayfinding.travel import FESTIVAL_TZ, MODES, PROFILES, LatLon, estimate, leg_for_distance
 from server.wayfinding.wayfinder import Wayfinder
@@ -59,17 +60,34 @@ def departures(rng: random.Random, count: int) -> list[datetime]:
     return out
 
 
-def matrix_cases(snapshot: Snapshot, wayfinder: Wayfinder, rng: random.Random) -> dict:
-    matrix: TravelMatrix = wayfinder.matrices.get(snapshot)
-    ids = list(matrix.wire.ids)
-    lookups = [
-        [a, b, mode, list(msgspec.structs.astuple(matrix.lookup(a, b, mode)))]
+def lookups_of(distances: VenueDistances, ids: list[str]) -> list:
+    return [
+        [a, b, mode, list(msgspec.structs.astuple(distances.lookup(a, b, mode)))]
         for a in ids for b in ids for mode in MODES
     ]
+
+
+def scattered_venues(rng: random.Random, n: int) -> dict[str, LatLon]:
+    """Venues from the centre (most of them) to 50 km out, as a city-sized festival spreads them."""
+    venues = {}
+    for i in range(n):
+        if i % 5:
+            venues[f"v{i:03}"] = LatLon(21.0 + rng.uniform(0, 0.09), 105.78 + rng.uniform(0, 0.11))
+        else:
+            venues[f"v{i:03}"] = LatLon(20.65 + rng.uniform(0, 0.7), 105.45 + rng.uniform(0, 0.75))
+    return venues
+
+
+def travel_cases(snapshot: Snapshot, wayfinder: Wayfinder, rng: random.Random) -> dict:
+    venues = {v.id: LatLon(v.lat, v.lon) for v in snapshot.venues.values()}
+    distances = VenueDistances(venues)
+    ids = sorted(venues)
+    lookups = lookups_of(distances, ids)
+    city = scattered_venues(rng, 150)
     timed = []
     for at in departures(rng, 4000):
         a, b, mode = rng.choice(ids), rng.choice(ids), rng.choice(MODES)
-        leg = leg_for_distance(matrix.geodesic_m(a, b), PROFILES[mode], at)
+        leg = leg_for_distance(distances.geodesic_m(a, b), PROFILES[mode], at)
         timed.append([a, b, mode, ms(at), leg.distance_m, leg.duration_s])
     estimator = wayfinder.estimator(snapshot)
     places = {v.id: Place(LatLon(v.lat, v.lon), v.id) for v in snapshot.venues.values()}
@@ -96,7 +114,9 @@ def matrix_cases(snapshot: Snapshot, wayfinder: Wayfinder, rng: random.Random) -
         mode = rng.choice(MODES)
         found = wayfinder.nearby(snapshot, p, 10, mode, at)
         nearby.append([p.lat, p.lon, mode, ms(at), [[v.id, v.distance_m, v.duration_s] for v in found]])
-    return {"lookups": lookups, "timed": timed, "estimated": estimated, "points": points, "nearby": nearby}
+    return {"lookups": lookups, "timed": timed, "estimated": estimated, "points": points, "nearby": nearby,
+            "city": {"venues": [[vid, p.lat, p.lon] for vid, p in sorted(city.items())],
+                     "lookups": lookups_of(VenueDistances(city), sorted(city))}}
 
 
 def itinerary_cases(snapshot: Snapshot, wayfinder: Wayfinder, rng: random.Random) -> list[dict]:
@@ -132,14 +152,12 @@ def test_the_phone_travels_and_plans_like_the_server(node_test) -> None:
     rng = random.Random(20241112)
     snapshot = demo_snapshot()
     wayfinder = Wayfinder()
-    venues = [(v.id, v.lat, v.lon) for v in snapshot.venues.values()]
-    assert msgspec.json.encode(build_matrix(venues)) == msgspec.json.encode(wayfinder.matrices.get(snapshot).wire)
     vectors = {
-        "travel": msgspec.to_builtins(wayfinder.matrices.get(snapshot).wire),
+        "travel": msgspec.to_builtins(WIRE),
         "venues": msgspec.to_builtins(list(snapshot.venues.values())),
         "events": msgspec.to_builtins(snapshot.events),
         "trails": msgspec.to_builtins(list(snapshot.trails.values())),
-        **matrix_cases(snapshot, wayfinder, rng),
+        **travel_cases(snapshot, wayfinder, rng),
         "itineraries": itinerary_cases(snapshot, wayfinder, rng),
     }
     assert any(case[6] for case in vectors["estimated"]), "some venue pairs should follow a drawn trail"

@@ -32,7 +32,7 @@ function bbox(features) {
  */
 export function planDayOffline(programme, estimator, request) {
   const { mode } = request;
-  estimator.matrix.profile(mode); // an unknown mode throws here
+  estimator.model.profile(mode); // an unknown mode throws here
   let start;
   if (typeof request.start === 'string') {
     const venue = programme.venues.get(request.start);

@@ -1,7 +1,7 @@
-// Travel times offline: the bundle's travel matrix (`travel`, format 1 of server/wayfinding/matrix.py) decoded
-// exactly as the server's TravelMatrix does, the model's rush hours (server/wayfinding/travel.py), and the
-// server's Estimator (server/wayfinding/estimator.py): between two consecutive stops of a trail with a drawn
-// path the path's length is the way, between other venues the matrix, from a free point the geodesic.
+// Travel times offline: the bundle's travel model (`travel`, format 2 of server/wayfinding/model.py) applied to
+// the venues' coordinates exactly as the server does, the model's rush hours (server/wayfinding/travel.py), and
+// the server's Estimator (server/wayfinding/estimator.py): between two consecutive stops of a trail with a drawn
+// path the path's length is the way, between other venues their rounded geodesic, from a free point the geodesic.
 // tests/unit/test_travel_parity.py checks every figure here against the Python code, to the second.
 
 import { distanceM } from './geodesic.js';
@@ -75,19 +75,14 @@ export function legForDistance(geodesicM, p, departMs = null, rushHours = [], tz
   return { distance_m: roundHalfUp(roadM), duration_s: roundHalfUp(seconds) };
 }
 
-/** The bundle's `travel`, decoded (matrix.py's TravelMatrix). */
-export class TravelMatrix {
-  constructor(wire) {
-    if (!wire || wire.format !== 1) throw new Error(`unknown travel matrix format ${wire?.format}`);
-    const n = wire.ids.length;
-    if (wire.geodesic_dam.length !== (n * (n - 1)) / 2) throw new Error('geodesic_dam does not hold one entry per venue pair');
+/** The bundle's `travel` model over the programme's venues (model.py's VenueDistances). */
+export class TravelModel {
+  /** @param {Map<string, object>} venues by id */
+  constructor(wire, venues) {
+    if (!wire || wire.format !== 2) throw new Error(`unknown travel model format ${wire?.format}`);
     this.wire = wire;
-    this.n = n;
-    this.index = new Map(wire.ids.map((id, i) => [id, i]));
-  }
-
-  get key() {
-    return this.wire.key;
+    this.points = venues;
+    this.known = new Map();
   }
 
   get modes() {
@@ -95,21 +90,26 @@ export class TravelMatrix {
   }
 
   has(id) {
-    return this.index.has(id);
+    return this.points.has(id);
   }
 
-  /** Geodesic metres between two venues, to ten metres; throws for an unknown id. */
+  /** Geodesic metres between two venues, rounded as the server rounds them; throws for an unknown id. */
   geodesicM(fromId, toId) {
-    const i = this.index.get(fromId);
-    const j = this.index.get(toId);
-    if (i === undefined || j === undefined) throw new RangeError(`no venue ${i === undefined ? fromId : toId} in the travel matrix`);
-    if (i === j) return 0;
-    const a = Math.min(i, j);
-    const b = Math.max(i, j);
-    return 10 * this.wire.geodesic_dam[(a * (2 * this.n - a - 1)) / 2 + (b - a - 1)];
+    const a = this.points.get(fromId);
+    const b = this.points.get(toId);
+    if (!a || !b) throw new RangeError(`no venue ${a ? toId : fromId} in the programme`);
+    if (fromId === toId) return 0;
+    const key = fromId < toId ? `${fromId} ${toId}` : `${toId} ${fromId}`;
+    let metres = this.known.get(key);
+    if (metres === undefined) {
+      const step = this.wire.venue_rounding_m;
+      metres = step * roundHalfUp(distanceM(a, b) / step);
+      this.known.set(key, metres);
+    }
+    return metres;
   }
 
-  /** Off-peak road distance and duration (matrix.py's lookup). */
+  /** Off-peak road distance and duration (model.py's lookup). */
   lookup(fromId, toId, mode) {
     return legForDistance(this.geodesicM(fromId, toId), this.profile(mode));
   }
@@ -224,12 +224,12 @@ export const venuePlace = (venue) => place(venue.lat, venue.lon, venue.id);
 
 export class Estimator {
   /**
-   * @param {TravelMatrix} matrix
+   * @param {TravelModel} model
    * @param {Map<string, object>} venues by id
    * @param {object[]} trails the bundle's trails (their drawn `path` and `stops`)
    */
-  constructor(matrix, venues, trails = []) {
-    this.matrix = matrix;
+  constructor(model, venues, trails = []) {
+    this.model = model;
     this.venues = venues;
     this.pieces = new Map();
     for (const [pair, path] of trailPieces(trails, venues)) this.pieces.set(pair, { path, lengthM: lengthM(path) });
@@ -243,15 +243,15 @@ export class Estimator {
 
   /** The estimated trip from place `a` to place `b`, leaving at `departMs` (off-peak when null). */
   leg(a, b, mode, departMs = null) {
-    const p = this.matrix.profile(mode);
+    const p = this.model.profile(mode);
     if (a.venueId && b.venueId) {
       const found = this.pieces.get(`${a.venueId}>${b.venueId}`);
-      if (found) return this.matrix.legForDistance(found.lengthM / p.circuity, mode, departMs);
-      if (this.matrix.has(a.venueId) && this.matrix.has(b.venueId)) {
-        return this.matrix.legForDistance(this.matrix.geodesicM(a.venueId, b.venueId), mode, departMs);
+      if (found) return this.model.legForDistance(found.lengthM / p.circuity, mode, departMs);
+      if (this.model.has(a.venueId) && this.model.has(b.venueId)) {
+        return this.model.legForDistance(this.model.geodesicM(a.venueId, b.venueId), mode, departMs);
       }
     }
-    return this.matrix.legForDistance(distanceM(a.point, b.point), mode, departMs);
+    return this.model.legForDistance(distanceM(a.point, b.point), mode, departMs);
   }
 
   /** The line of a leg: the trail's drawn piece, else the straight line; [{lat, lon}…] and its source. */
@@ -273,8 +273,8 @@ export class Estimator {
 
   /** The mode "auto" means between two places: walking when they are close, a taxi otherwise. */
   autoMode(a, b) {
-    const metres = a.venueId && b.venueId && this.matrix.has(a.venueId) && this.matrix.has(b.venueId)
-      ? this.matrix.geodesicM(a.venueId, b.venueId) : distanceM(a.point, b.point);
+    const metres = a.venueId && b.venueId && this.model.has(a.venueId) && this.model.has(b.venueId)
+      ? this.model.geodesicM(a.venueId, b.venueId) : distanceM(a.point, b.point);
     return metres <= AUTO_WALK_MAX_M ? 'walk' : 'car';
   }
 }
@@ -285,9 +285,11 @@ export function estimatorFor(programme) {
   if (programme.estimator !== undefined) return programme.estimator;
   let estimator = null;
   try {
-    if (programme.extra?.travel) estimator = new Estimator(new TravelMatrix(programme.extra.travel), programme.venues, programme.trails);
+    if (programme.extra?.travel) {
+      estimator = new Estimator(new TravelModel(programme.extra.travel, programme.venues), programme.venues, programme.trails);
+    }
   } catch (error) {
-    console.warn('travel matrix:', error);
+    console.warn('travel model:', error);
   }
   Object.defineProperty(programme, 'estimator', { value: estimator, configurable: true });
   return estimator;

@@ -1,5 +1,5 @@
 // "Go there" on a venue page: the time by each way of travel from the device's location (asked only on tap)
-// or from a chosen venue, estimated on the phone from the bundle's travel matrix, leaving now. Each mode links
+// or from a chosen venue, estimated on the phone from the bundle's travel model, leaving now. Each mode links
 // to the map with that route (where, online, the server's line is drawn).
 
 import { distanceM } from '../../lib/geodesic.js';

@@ -75,7 +75,7 @@ export function venueScreen(app, params, query) {
           : html`<p class="muted">${t('no_events_here')}</p>`}
       </section>
     </article>`);
-    // "Go there" (travel times from the stored matrix) loads with its code, so the programme stays light
+    // "Go there" (travel times from the stored travel model) loads with its code, so the programme stays light
     import('../map/gothere.js').then(({ mountGoThere }) => mountGoThere(app, venue, root, { focus: query?.get('go') === '1' }));
     // how crowded it is now (online only), with the check-in code
     import('../checkin/crowd.js').then(({ mountCrowd }) => mountCrowd(venue, root)).catch(() => {});

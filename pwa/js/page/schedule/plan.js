@@ -1,7 +1,7 @@
 // "Plan my day" (#/plan/YYYY-MM-DD): the favourites of a day in the best order the planner finds, with the
 // arrive and leave times, each leg's mode and minutes, what could not fit and why, drawn on a map.
 // Online, POST /api/itineraries plans; without an answer, the same planner runs on the phone over the stored
-// travel matrix (js/lib/dayplan.js), and the plan says it is the phone's estimate.
+// travel model (js/lib/dayplan.js), and the plan says it is the phone's estimate.
 
 import { planDayOffline } from '../../lib/dayplan.js';
 import { byMode, formatDistance, formatDuration, modeName } from '../../lib/i18n-wayfinding.js';
