@@ -75,7 +75,8 @@ class MutationHandler(Protocol):
     `names` are mutation names of sync.messages.MUTATION_ARGS, which holds their argument types. A handler
     whose effect can also arrive by another path raises `AlreadyApplied`; one that must keep what a revoked
     device sent has a `keep(ctx, state, mutation, args)` method, called instead of `apply`; one whose effect
-    others keep copies of has a `committed(ctx, state)` method, called once the batch is committed.
+    others keep copies of has a `committed(ctx, state)` method, called once the batch is committed; one that
+    reads outside the applier's transaction sets `groupable = False`, and its batches commit alone.
     """
 
     names: tuple[str, ...]

@@ -278,6 +278,9 @@ class ScanHandler:
     """`checkin.scan` mutations: offline scans, recorded as facts (see the module docstring)."""
 
     names = ("checkin.scan",)
+    #: on SQLite `load` reads on a connection of its own, which would not see what an earlier upload of the same
+    #: group commit wrote: scan uploads commit alone (see server/syncing/mutations.py)
+    groupable = False
 
     def __init__(self, keys: KeyRingRef, board: occ.OccupancyBoard) -> None:
         self.keys = keys

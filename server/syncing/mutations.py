@@ -1,10 +1,14 @@
 """Applying a phone's batch of mutations exactly once.
 
-The batch runs in one transaction: already-recorded ids answer `duplicate`; the rest are applied in order
+A batch runs inside one transaction: already-recorded ids answer `duplicate`; the rest are applied in order
 against each domain's in-memory state, then each domain writes its net change and every mutation's record
 in bulk. A mutation's effect and its record therefore commit together or not at all; a crash before the
 commit leaves nothing, and the phone's retry applies the batch afresh. Per-client batches are serialised
 (a row lock on PostgreSQL, the single writer on SQLite), so two uploads of the same outbox cannot interleave.
+
+Uploads that arrive while a transaction is being written wait for the next one and then commit together (group
+commit): one transaction and one flush to disk for up to `MAX_GROUP` phones, each batch in a savepoint of its
+own so that one failing batch fails alone. A batch with a handler marked `groupable = False` commits alone.
 
 Domains fill the contract of server/domain.py (`MutationHandler`). A handler's `load` sees the whole batch
 (`ctx.batch`), so it can fetch what its mutations need in one query each rather than one per mutation. A handler
@@ -18,6 +22,8 @@ A device an organiser revoked still reaches the applier: every mutation is answe
 
 from __future__ import annotations
 
+import asyncio
+from collections import deque
 from dataclasses import replace
 from typing import Any
 
@@ -31,6 +37,8 @@ from server.syncing.tables import AppliedMutation
 from sync.messages import MUTATION_ARGS, Applied, BadArgs, Duplicate, Mutation, Rejected, Result, decode_args
 
 
+#: uploads committed in one transaction at the most
+MAX_GROUP = 64
 _RECORD_COLUMNS = ("client_id", "mutation_id", "name", "status", "reason", "at", "received_at")
 
 
@@ -45,45 +53,97 @@ class MutationApplier:
                 if name in self.by_name:
                     raise ValueError(f"two handlers for the mutation {name!r}")
                 self.by_name[name] = handler
+        self._waiting: deque[tuple[BatchContext, asyncio.Future[list[Result]]]] = deque()
+        self._drainer: asyncio.Task[None] | None = None
 
     async def apply_batch(self, ctx: BatchContext, mutations: list[Mutation]) -> list[Result]:
+        """Apply one upload; it commits with the others waiting at the same moment (see `_commit_group`)."""
+        future: asyncio.Future[list[Result]] = asyncio.get_running_loop().create_future()
+        self._waiting.append((replace(ctx, batch=tuple(mutations)), future))
+        if self._drainer is None:
+            self._drainer = asyncio.get_running_loop().create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._waiting:
+                group = []
+                while self._waiting and len(group) < MAX_GROUP and self._groupable(self._waiting[0][0]):
+                    group.append(self._waiting.popleft())
+                # arrival order holds: a batch that commits alone waits for the group before it
+                await self._commit_group(group or [self._waiting.popleft()])
+        finally:
+            self._drainer = None
+
+    def _groupable(self, ctx: BatchContext) -> bool:
+        """Whether every handler the batch needs reads inside the transaction (ScanHandler's SQLite reader
+        does not, so it would miss what an earlier batch of the group wrote)."""
+        return all(getattr(self.by_name.get(m.name), "groupable", True) for m in ctx.batch)
+
+    async def _commit_group(self, group: list[tuple[BatchContext, asyncio.Future[list[Result]]]]) -> None:
+        """One write transaction for the group: each batch in a savepoint of its own, so a batch that fails
+        leaves nothing and fails alone; the commit makes every batch's effects and records durable at once, or
+        none of them. Batches go in order of their device (arrival order for one device), which is also the
+        order PostgreSQL's device locks are taken in, so two processes' groups never deadlock."""
+        ordered = sorted(group, key=lambda job: job[0].principal.subject)
+        applied: list[tuple[BatchContext, asyncio.Future[list[Result]], list[Result], list]] = []
+        try:
+            async with write_transaction(self.engine):
+                transaction = self.engine.current_transaction.get()
+                for ctx, future in ordered:
+                    savepoint = await transaction.savepoint()
+                    try:
+                        results, states = await self._apply(ctx)
+                    except Exception as exc:  # noqa: BLE001 - this batch fails, the group goes on
+                        await savepoint.rollback_to()
+                        _settle(future, exc)
+                        continue
+                    await savepoint.release()
+                    applied.append((ctx, future, results, states))
+        except Exception as exc:  # noqa: BLE001 - the commit failed: nothing of the group was written
+            for _, future, _, _ in applied:
+                _settle(future, exc)
+            return
+        for ctx, future, results, states in applied:
+            for handler, state in states:
+                committed = getattr(handler, "committed", None)
+                if committed is not None:
+                    committed(ctx, state)
+            _settle(future, results)
+
+    async def _apply(self, ctx: BatchContext) -> tuple[list[Result], list]:
+        """One batch inside the group's transaction: its results, and each handler's state for `committed`."""
         client_id = ctx.principal.subject
-        ctx = replace(ctx, batch=tuple(mutations))
-        async with write_transaction(self.engine):
-            if is_postgres(self.engine):
-                await AppliedMutation.raw("SELECT id FROM device WHERE id = {} FOR UPDATE", client_id)
-            # a UUID is the same in either case: the key is its lower-case form, the answer echoes it as sent
-            seen = await self._recorded(client_id, [m.id.lower() for m in mutations])
-            states: dict[int, tuple[MutationHandler, Any]] = {}
-            results: list[Result] = []
-            records: list[tuple] = []
-            for mutation in mutations:
-                key = mutation.id.lower()
-                if key in seen:
-                    results.append(Duplicate(id=mutation.id))
-                    continue
-                seen.add(key)
-                result = await self._apply_one(ctx, mutation, states)
-                results.append(result)
-                rejected = isinstance(result, Rejected)
-                records.append((
-                    client_id,
-                    key,
-                    mutation.name[:32],
-                    "rejected" if rejected else "applied",
-                    result.reason if rejected else None,
-                    mutation.at if mutation.at and mutation.at.tzinfo else None,
-                    ctx.now,
-                ))
-            for handler, state in states.values():
-                await handler.flush(ctx, state)
-            # one multi-row INSERT: a Piccolo object per record cost more than the database's own work
-            await insert_rows(self.engine, AppliedMutation._meta.tablename, _RECORD_COLUMNS, records)
+        if is_postgres(self.engine):
+            await AppliedMutation.raw("SELECT id FROM device WHERE id = {} FOR UPDATE", client_id)
+        # a UUID is the same in either case: the key is its lower-case form, the answer echoes it as sent
+        seen = await self._recorded(client_id, [m.id.lower() for m in ctx.batch])
+        states: dict[int, tuple[MutationHandler, Any]] = {}
+        results: list[Result] = []
+        records: list[tuple] = []
+        for mutation in ctx.batch:
+            key = mutation.id.lower()
+            if key in seen:
+                results.append(Duplicate(id=mutation.id))
+                continue
+            seen.add(key)
+            result = await self._apply_one(ctx, mutation, states)
+            results.append(result)
+            rejected = isinstance(result, Rejected)
+            records.append((
+                client_id,
+                key,
+                mutation.name[:32],
+                "rejected" if rejected else "applied",
+                result.reason if rejected else None,
+                mutation.at if mutation.at and mutation.at.tzinfo else None,
+                ctx.now,
+            ))
         for handler, state in states.values():
-            committed = getattr(handler, "committed", None)
-            if committed is not None:
-                committed(ctx, state)
-        return results
+            await handler.flush(ctx, state)
+        # one multi-row INSERT: a Piccolo object per record cost more than the database's own work
+        await insert_rows(self.engine, AppliedMutation._meta.tablename, _RECORD_COLUMNS, records)
+        return results, list(states.values())
 
     async def _recorded(self, client_id: str, ids: list[str]) -> set[str]:
         if not ids:
@@ -120,3 +180,13 @@ class MutationApplier:
         if id(handler) not in states:
             states[id(handler)] = (handler, await handler.load(ctx))
         return states[id(handler)][1]
+
+
+def _settle(future: asyncio.Future, outcome: object) -> None:
+    """Hand the upload its answer, unless its request went away (the phone asks again and gets `duplicate`)."""
+    if future.done():
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)

@@ -235,3 +235,62 @@ def test_every_protocol_mutation_has_exactly_one_handler(client):
         MutationApplier(applier.engine, [handler, handler])
     with pytest.raises(ValueError, match="not a mutation of the sync protocol"):
         MutationApplier(applier.engine, [type("Stray", (), {"names": ("group.join",)})()])
+
+
+def test_concurrent_uploads_commit_together_and_a_failing_one_fails_alone(client, in_app, monkeypatch):
+    """Group commit: uploads waiting at the same moment share one transaction, each in its own savepoint."""
+    import asyncio
+    import contextlib
+
+    from server.accounts.devices import register_device
+    from server.accounts.mutations import FavouriteHandler
+    from server.accounts.tables import Favourite
+    from server.auth import Principal
+    from server.domain import BatchContext
+    from server.syncing import mutations as applier_module
+    from server.syncing.tables import AppliedMutation
+    from sync.messages import Applied, Mutation
+
+    app_state = client.app.state
+    now = app_state.clock.now()
+    devices = [in_app(register_device, now)[0] for _ in range(12)]
+    broken = devices[5]
+    transactions = []
+    real_transaction = applier_module.write_transaction
+
+    @contextlib.asynccontextmanager
+    async def counted(engine):
+        transactions.append(1)
+        async with real_transaction(engine):
+            yield
+
+    real_flush = FavouriteHandler.flush
+
+    async def flush(self, ctx, state):
+        await real_flush(self, ctx, state)
+        if ctx.principal.subject == broken:
+            raise RuntimeError("the disk is full, for this one device")
+
+    monkeypatch.setattr(applier_module, "write_transaction", counted)
+    monkeypatch.setattr(FavouriteHandler, "flush", flush)
+
+    async def upload_all():
+        snapshot = await app_state.snapshots.get()
+        event_id = snapshot.events[0].id
+        jobs = [
+            app_state.applier.apply_batch(
+                BatchContext(principal=Principal(role="attendee", subject=d), snapshot=snapshot, now=now),
+                [Mutation(id=str(uuid.uuid4()), name="favourite.set", args={"event_id": event_id})])
+            for d in devices
+        ]
+        answers = await asyncio.gather(*jobs, return_exceptions=True)
+        stored = {r["device"] for r in await Favourite.select(Favourite.device).where(Favourite.device.is_in(devices))}
+        records = await AppliedMutation.count().where(AppliedMutation.client_id.is_in(devices))
+        return answers, stored, records
+
+    answers, stored, records = in_app(upload_all)
+    failed = [d for d, a in zip(devices, answers) if isinstance(a, Exception)]
+    assert failed == [broken]
+    assert all(isinstance(a[0], Applied) for d, a in zip(devices, answers) if d != broken)
+    assert stored == set(devices) - {broken} and records == len(devices) - 1  # the failed one left nothing
+    assert len(transactions) < len(devices)  # they did not each take a transaction of their own
