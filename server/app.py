@@ -15,7 +15,11 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
-from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import (
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
 from litestar.types import Receive, Scope, Send
 from piccolo.engine import engine_finder
 
@@ -23,7 +27,7 @@ from server.accounts import domain as accounts
 from server.auth import provide_principal
 from server.checkin import domain as checkin
 from server.clock import Clock, clock_from_setting
-from server.db.engine import close_engine, open_engine
+from server.db.engine import close_engine, open_engine, unavailable
 from server.domain import Domain, provide_snapshot
 from server.http import stamp_festival_now
 from server.programme import domain as programme
@@ -39,6 +43,9 @@ from server.wayfinding import domain as wayfinding
 
 log = logging.getLogger("lehoi")
 PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
+
+#: the largest request body, answered 413 beyond: a full upload (500 mutations of the largest scans) is about 1.6 MB
+MAX_BODY_BYTES = 4 * 1024 * 1024
 
 # Every input that fails validation (query, path or body) is answered 422 with what is wrong, and
 # OpenAPI documents it so; Litestar's default is 400.
@@ -58,6 +65,11 @@ def _unexpected_error(request: Request, exc: Exception) -> Response:
         if exc.extra:
             body["extra"] = exc.extra
         return Response(body, status_code=exc.status_code, headers=exc.headers)
+    if unavailable(exc):
+        # the phone retries a 503 with backoff (honouring Retry-After) and keeps its outbox
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return Response({"status_code": 503, "detail": "the database is unavailable: try again shortly"},
+                        status_code=HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "2"})
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return Response(
         {"status_code": 500, "detail": "internal error: the request was not applied"},
@@ -158,6 +170,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             "principal": Provide(provide_principal, sync_to_thread=False),
         },
         before_send=[stamp_festival_now],
+        request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="lehoi",
             version="1",

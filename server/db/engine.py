@@ -40,6 +40,27 @@ async def close_engine(engine: Engine) -> None:
         await engine.close_connection_pool()
 
 
+def unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached right now (a restart, a failover, a full pool, SQLite's
+    lock held past the busy timeout): the request may be tried again, unlike a fault in the request itself."""
+    import errno
+    import sqlite3
+
+    from asyncpg import exceptions as pg
+
+    if isinstance(exc, (pg.PostgresConnectionError, pg.OperatorInterventionError, pg.TooManyConnectionsError,
+                        pg.ConnectionDoesNotExistError, ConnectionError, TimeoutError,
+                        # what a database closed to connections (ALLOW_CONNECTIONS false, during maintenance) answers
+                        pg.ObjectNotInPrerequisiteStateError)):
+        return True
+    if isinstance(exc, OSError) and (
+        exc.errno in (errno.ECONNREFUSED, errno.ECONNRESET, errno.EHOSTUNREACH, errno.ENETUNREACH)
+        or "Connect call failed" in str(exc)  # asyncio's error when every address refused
+    ):
+        return True
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+
 def is_postgres(engine: Engine) -> bool:
     return isinstance(engine, PostgresEngine)
 

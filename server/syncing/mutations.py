@@ -100,8 +100,8 @@ class MutationApplier:
                         continue
                     await savepoint.release()
                     applied.append((ctx, future, results, states))
-        except Exception as exc:  # noqa: BLE001 - the commit failed: nothing of the group was written
-            for _, future, _, _ in applied:
+        except Exception as exc:  # noqa: BLE001 - the transaction failed: nothing of the group was written
+            for _, future in ordered:
                 _settle(future, exc)
             return
         for ctx, future, results, states in applied:

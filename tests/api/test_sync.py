@@ -294,3 +294,22 @@ def test_concurrent_uploads_commit_together_and_a_failing_one_fails_alone(client
     assert all(isinstance(a[0], Applied) for d, a in zip(devices, answers) if d != broken)
     assert stored == set(devices) - {broken} and records == len(devices) - 1  # the failed one left nothing
     assert len(transactions) < len(devices)  # they did not each take a transaction of their own
+
+
+async def test_an_upload_too_large_is_refused_whole(client, device):
+    event_id = (await some_event_ids(client, 1))[0]
+    five_mb = {"client_id": device["id"], "mutations": [mutation("favourite.set", event_id=event_id)],
+               "padding": "x" * (5 * 1024 * 1024)}
+    response = await push_raw(client, device, five_mb)
+    assert response.status_code == 413, response.text
+    too_many = [mutation("favourite.set", event_id=event_id) for _ in range(1000)]
+    response = await push(client, device, too_many)
+    assert response.status_code == 413 and "at most 500" in response.json()["detail"]
+    assert (await client.get("/api/me", headers=device["auth"])).json()["favourites"] == []
+    again = await push(client, device, too_many[:1])
+    assert again.json()["results"][0]["status"] == "applied"  # nothing of the refused upload was recorded
+
+
+async def push_raw(client, device, body):
+    return await client.post("/api/sync/push", content=msgspec.json.encode(body),
+                             headers={**device["auth"], "content-type": "application/json"})

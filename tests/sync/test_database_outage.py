@@ -1,0 +1,60 @@
+"""The database goes away under load and comes back: requests fail cleanly with a 503 (which phones retry,
+keeping their outbox), never a 500, and the server recovers by itself, without a restart."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+import uuid
+
+import asyncpg
+import httpx
+import pytest
+
+from server.db.engine import unavailable
+from tests.support.live_server import LiveServer, _admin
+
+
+def test_what_counts_as_the_database_being_away():
+    assert unavailable(asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command"))
+    assert unavailable(asyncpg.exceptions.CannotConnectNowError("the database system is starting up"))
+    assert unavailable(ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)"))
+    assert unavailable(sqlite3.OperationalError("database is locked"))
+    assert not unavailable(sqlite3.OperationalError("no such table: device"))
+    assert not unavailable(asyncpg.exceptions.UniqueViolationError("duplicate key"))
+    assert not unavailable(ValueError("a bug"))
+
+
+@pytest.mark.slow
+def test_a_postgresql_outage_is_a_503_and_the_server_recovers(tmp_path):
+    if not os.environ.get("LEHOI_DATABASE_URL"):
+        return  # SQLite: the file cannot go away under a running server; the classification above covers its lock
+    server = LiveServer(tmp_path)
+    server.start()
+    try:
+        device = httpx.post(server.url + "/api/devices", json={}, timeout=10).json()
+        auth = {"Authorization": f"Bearer {device['token']}"}
+        event_id = httpx.get(server.url + "/api/events", timeout=10).json()[0]["id"]
+
+        def push() -> int:
+            body = {"client_id": device["device_id"], "mutations": [
+                {"id": str(uuid.uuid4()), "name": "favourite.set", "args": {"event_id": event_id}}]}
+            return httpx.post(server.url + "/api/sync/push", json=body, headers=auth, timeout=30).status_code
+
+        assert push() == 200
+        base = os.environ["LEHOI_DATABASE_URL"]
+        _admin(base, f"ALTER DATABASE {server.database} ALLOW_CONNECTIONS false")
+        _admin(base, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{server.database}'")
+        during = [push() for _ in range(5)]
+        assert set(during) == {503}, during
+        # reads the process holds in memory go on being answered
+        assert httpx.get(server.url + "/api/festival", timeout=10).status_code == 200
+        _admin(base, f"ALTER DATABASE {server.database} ALLOW_CONNECTIONS true")
+        deadline = time.monotonic() + 30
+        while (status := push()) != 200:
+            assert status == 503 and time.monotonic() < deadline, status
+            time.sleep(0.2)
+        assert "internal error" not in server.log()
+    finally:
+        server.stop()
