@@ -68,6 +68,25 @@ def load_fixtures(path: Path, if_empty: bool) -> None:
         click.echo(f"{path.name}: {report.inserted} inserted, {report.updated} updated, {report.unchanged} unchanged")
 
 
+@main.command("generate-festival")
+@click.option("--venues", type=click.IntRange(min=0, max=20_000), default=950, show_default=True, help="Venues.")
+@click.option("--events", type=click.IntRange(min=0, max=50_000), default=1400, show_default=True, help="Events.")
+@click.option("--seed", type=int, default=2024, show_default=True, help="The same seed gives the same file.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The file to write (default: standard output).")
+def generate_festival(venues: int, events: int, seed: int, out: Path | None) -> None:
+    """Write a synthetic city-sized festival (venues over Hanoi and its craft villages, events over nine days,
+    trails) in the fixture format, for `lehoi load-fixtures`. Deterministic: same arguments, same bytes."""
+    from server.programme.generate import encode, generate
+
+    data = encode(generate(venues, events, seed))
+    if out is None:
+        click.echo(data.decode(), nl=False)
+    else:
+        out.write_bytes(data)
+        click.echo(f"{out}: {venues} venues, {events} events, {len(data)} bytes", err=True)
+
+
 @main.command("create-organiser")
 @click.option("--email", required=True, help="The organiser's email; it is also the /admin user name.")
 @click.option("--password", required=True, help="At least 6 characters; stored only as a PBKDF2 hash.")

@@ -10,6 +10,10 @@ import brotli
 import msgspec
 
 _encoder = msgspec.json.Encoder()
+#: brotli's quality for the bundle. Measured here on a city-sized programme (950 venues, 1,400 events, 1.6 MB of
+#: JSON): 11 gives 78 KB in 2.1 s, 10 gives 83 KB in 0.56 s, 9 gives 88 KB in 0.04 s; on the demo 11 and 10 differ
+#: by 0.3 KB. 10 keeps a city-sized edit reaching phones within a second or so, for 5% more bytes than 11.
+BROTLI_QUALITY = 10
 
 
 class BuiltBundle(msgspec.Struct, frozen=True):
@@ -45,12 +49,12 @@ def digest(raw: bytes) -> str:
 
 
 def compress(version: int, raw: bytes) -> BuiltBundle:
-    """Compress once: brotli at its best quality, gzip at 9 with no timestamp (deterministic)."""
+    """Compress once: brotli at BROTLI_QUALITY, gzip at 9 with no timestamp (deterministic)."""
     return BuiltBundle(
         version=version,
         raw=raw,
         gzip=gzip.compress(raw, compresslevel=9, mtime=0),
-        br=brotli.compress(raw, quality=11, mode=brotli.MODE_TEXT),
+        br=brotli.compress(raw, quality=BROTLI_QUALITY, mode=brotli.MODE_TEXT),
         digest=digest(raw),
     )
 
