@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -61,4 +62,7 @@ def test_the_city_keeps_being_answered_while_its_bundle_is_rebuilt(city):
         assert time.monotonic() < deadline, "the new bundle never came"
     # the build took a while (the previous bundle was served meanwhile), and the server answered all along
     assert stale_bundles >= 1 and answered_meanwhile >= 1
-    print(f"during the rebuild: {answered_meanwhile} answers, the slowest {slowest * 1000:.0f} ms")
+    status = (Path("/proc") / str(city.process.pid) / "status").read_text()
+    rss = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))
+    print(f"during the rebuild: {answered_meanwhile} answers, the slowest {slowest * 1000:.0f} ms; "
+          f"server resident memory {int(rss) // 1024} MB")
