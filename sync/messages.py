@@ -41,6 +41,8 @@ class Applied(Struct, tag="applied", tag_field="status"):
 
 class Duplicate(Struct, tag="duplicate", tag_field="status"):
     id: str
+    #: what the mutation did when it was first applied, for the mutations that say it again (`checkin.scan`)
+    data: dict[str, Any] | None = None
 
 
 class Rejected(Struct, tag="rejected", tag_field="status"):
