@@ -9,8 +9,9 @@ Online scans are judged at the server's now and must be live: `scanned_at` at mo
 `ONLINE_PAST_S` behind, else 422 (an older scan belongs in the phone's outbox as a mutation).
 
 Offline scans are facts: each is recorded when it arrives, even when it would be refused online now, judged at
-its own `scanned_at` with everything the server knows by then, and flagged `offline` when the phone says it had
-no connection or the scan arrives more than `OFFLINE_AFTER_S` after it was made. The capacity is not
+its own `scanned_at` with everything the server knows by then, and flagged `offline` when the phone says it judged
+the scan itself (no connection, or no answer to its online check in time) or the scan arrives more than
+`OFFLINE_AFTER_S` after it was made. The capacity is not
 judged after the fact (the person is inside; the count must include them). Conflict flags mark what the phone
 could not have known, for the dashboard:
 
@@ -66,9 +67,9 @@ from sync.messages import Mutation, ScanArgs
 
 FUTURE_S = CLOCK_SKEW_S
 ONLINE_PAST_S = 15 * 60
-#: a scan uploaded this long after it was made was made without a connection: the volunteer app sends every scan
-#: through its outbox, so having come that way says nothing of the venue's signal; its delay does, and so does
-#: the phone's own word (`ScanArgs.offline`)
+#: a scan uploaded this long after it was made was made without a connection, whatever the phone says: the volunteer
+#: app says so itself (`ScanArgs.offline`) of every scan it queues, but a client may send scans through its outbox
+#: while online, where having come that way says nothing of the venue's signal and the delay does
 OFFLINE_AFTER_S = 60
 COLUMNS = ("id", "pass_id", "venue_id", "device_id", "scanned_at", "received_at", "day", "hour", "status", "reason",
            "offline", "conflict", "device_revoked", "verdict_shown")

@@ -243,8 +243,8 @@ async def test_a_revoked_device_is_refused_and_its_uploads_kept(client, in_app, 
 
 
 async def test_only_a_scan_uploaded_late_counts_as_made_offline(client, in_app, as_organiser):
-    """The app sends every scan through its outbox: a scan was made offline when it arrives over a minute late, or
-    when the phone says it had no signal."""
+    """A scan was made offline when it arrives over a minute late, or when the phone says it judged it without the
+    server (the app says so of every scan it queues; another client may queue scans while online)."""
 
     async def offline_count() -> int:
         response = await client.get("/api/organiser/stats/checkins", params={"venue": VENUE}, headers=as_organiser)

@@ -5,7 +5,8 @@
 //
 // What the phone knows: the bundle's `pass_keys` and `revoked_passes` with the change feed's `pass_key` and
 // `revoked_pass` records on top, and its own earlier scans. Another gate's scan of the same pass is only known
-// to the server, which records both and flags the later one (`double_scan`).
+// to the server: online, the phone asks it first (live-scan.js) and this verdict is the fallback; a scan judged
+// here and uploaded later that the server finds let in twice is recorded, and the later one flagged (`double_scan`).
 
 import { dayOf, DEFAULT_ZONE } from './time.js';
 import { verifyPass, verifyStamp } from './tokens.js';
@@ -49,8 +50,8 @@ export function enrolmentCode(text) {
 
 /**
  * The verdict on `token` scanned at `venueId` at `nowMs`, for a volunteer enrolled for `venues`, given its own
- * earlier `scans` ([{pass_id, venue_id, day, verdict}]). → {verdict: 'accepted'|'rejected', reason?, pass_id?}.
- * Throws where the browser cannot verify Ed25519 (see tokens.js `ed25519Supported`).
+ * earlier `scans` ([{pass_id, venue_id, day, verdict}], staff.js). → {verdict: 'accepted'|'rejected',
+ * reason?, pass_id?}. Throws where the browser cannot verify Ed25519 (see tokens.js `ed25519Supported`).
  */
 export async function judgeScan({ token, venueId, venues, keys, revoked, scans, nowMs, zone = DEFAULT_ZONE }) {
   const checked = await verifyPass(token, keys, nowMs / 1000);
