@@ -1,17 +1,22 @@
 """Two doors, one pass (issue "Field fixes", point 1). An online volunteer's phone asks the server for the verdict,
 so a pass let in at one entrance is refused at the next; only when the server gives no answer in time does the
-phone judge offline, saying so on the verdict, and queue the scan. A refusal of the server's own (a revoked phone)
-is shown as such, never replaced by an offline verdict."""
+phone judge offline, saying so on the verdict, and queue the scan; an offline verdict the server overrules at upload
+(another entrance had let the pass in) raises an alert that stays until the volunteer dismisses it. A refusal of
+the server's own (a revoked phone) is shown as such, never replaced by an offline verdict."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.browser.checkin_support import enrolment_code, launch_with_camera, new_pass, scans, volunteer, write_y4m
+from tests.browser.checkin_support import (
+    ZONE, enrolment_code, launch_with_camera, new_pass, scans, volunteer, write_y4m,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -65,7 +70,11 @@ def type_code(page: Page, token: str) -> None:
     page.get_by_role("button", name="Check").click()
 
 
-def test_a_pass_let_in_at_one_door_is_refused_at_the_next(
+def local_time(iso: str) -> str:
+    return datetime.fromisoformat(iso).astimezone(ZONE).strftime("%H:%M")
+
+
+def test_a_pass_let_in_at_one_door_is_refused_at_the_next_and_an_offline_double_is_an_alert(
         camera_browser, live_server, attendee) -> None:
     url = live_server.url
     organiser = live_server.organiser()
@@ -99,7 +108,46 @@ def test_a_pass_let_in_at_one_door_is_refused_at_the_next(
                 recorded[b_id]["conflicts"]) == ("rejected", "already_checked_in", False, [])
         expect(door_b.locator("#outbox-badge")).to_have_text("All sent")
 
-        assert uploads_a == uploads_b == []
+        # B loses its signal; A lets another pass in, online; B cannot know it and lets it in too, labelled an
+        # offline check
+        second.set_offline(True)
+        expect(door_b.locator("#occupancy")).to_contain_text("when online")
+        other = new_pass(url)
+        type_code(door_a, other["token"])
+        expect(verdict_a).to_contain_text(other["pass_id"])
+        expect(verdict_a).to_have_attribute("data-verdict", "accepted")
+        type_code(door_b, other["token"])
+        expect(verdict_b).to_contain_text(other["pass_id"])
+        expect(verdict_b).to_have_attribute("data-verdict", "accepted")
+        expect(verdict_b).to_have_attribute("data-checked", "phone")
+        expect(verdict_b).to_contain_text("Offline check")
+        expect(door_b.locator(".camera-overlay")).to_contain_text("Offline check")
+        expect(door_b.locator("#outbox-badge")).to_have_text("1 to send")
+        alerts = door_b.locator("#scan-alerts [role=alert]")
+        expect(alerts).to_have_count(0)
+
+        # back online, the upload finds the pass let in twice: an alert that names the pass and the time
+        second.set_offline(False)
+        expect(door_b.locator("#outbox-badge")).to_have_text("All sent")
+        expect(alerts).to_have_count(1)
+        expect(alerts).to_contain_text(other["pass_id"])
+        expect(alerts).to_contain_text("another entrance")
+        [double] = [r for r in scans(url, organiser, device=b_id) if r["pass_id"] == other["pass_id"]]
+        assert (double["status"], double["reason"], double["conflicts"], double["offline"], double["verdict_shown"]) == (
+            "rejected", "already_checked_in", ["double_scan"], True, "accepted")
+        expect(alerts).to_contain_text(local_time(double["scanned_at"]))
+        assert set(uploads_b) == {r["id"] for r in scans(url, organiser, device=b_id) if r["offline"]}
+        assert uploads_a == []
+
+        # it stays until dismissed, whatever the phone does meanwhile
+        door_b.reload()
+        expect(door_b.get_by_role("heading", name="Scan passes")).to_be_visible()
+        expect(alerts).to_have_count(1)
+        door_b.get_by_role("button", name=f"Dismiss the alert about pass {other['pass_id']}").click()
+        expect(alerts).to_have_count(0)
+        door_b.reload()
+        expect(door_b.locator("#scan-log li")).to_have_count(2)
+        expect(alerts).to_have_count(0)
     finally:
         first.close()
         second.close()
@@ -132,6 +180,55 @@ def test_without_the_servers_answer_in_time_the_phone_judges_offline_and_queues_
         expect(page.locator("#outbox-badge")).to_have_text("All sent")
         assert [(r["id"], r["status"], r["offline"], r["verdict_shown"]) for r in scans(url, organiser, device=device_id)] \
             == [(verdict.get_attribute("data-scan"), "accepted", True, "accepted")]
+    finally:
+        context.close()
+
+
+def test_a_verdict_the_phone_stopped_waiting_for_still_reaches_it(camera_browser, live_server) -> None:
+    """The server recorded the scan, refusing it, but its answer came too late: the phone let the person in on its
+    own check and queued the scan under the same id; the upload answers `duplicate` with the verdict recorded, and
+    the alert is raised all the same."""
+    url = live_server.url
+    organiser = live_server.organiser()
+    code = enrolment_code(url, organiser, [VENUE])
+    issued = new_pass(url)
+    # another entrance, a phone of the API's, lets the pass in first
+    other_door = httpx.post(f"{url}/api/volunteers/enrol", json={"code": code}, timeout=10).json()
+    admitted = httpx.post(f"{url}/api/checkins", headers={"Authorization": f"Bearer {other_door['token']}"},
+                          timeout=10, json={"id": str(uuid.uuid4()), "pass_token": issued["token"], "venue_id": VENUE,
+                                            "scanned_at": "2024-11-12T10:00:00+07:00"})
+    assert admitted.json()["status"] == "accepted", admitted.text
+    context, page, device_id = volunteer(camera_browser, live_server, code)
+    reached: list[int] = []
+    held: list[Route] = []
+
+    def too_late(route: Route) -> None:
+        reached.append(route.fetch().status)  # the server judges and records it; the phone never hears
+        for upload in held:
+            upload.continue_()
+
+    def after_the_server_judged(route: Route) -> None:
+        # on a busy machine the phone could give up and upload before the server even saw the online check
+        if reached:
+            route.continue_()
+        else:
+            held.append(route)
+
+    try:
+        page.route("**/api/checkins", too_late)
+        page.route("**/api/sync/push", after_the_server_judged)
+        type_code(page, issued["token"])
+        verdict = page.locator("#verdict")
+        expect(verdict).to_have_attribute("data-checked", "phone")
+        expect(verdict).to_have_attribute("data-verdict", "accepted")
+        expect(page.locator("#outbox-badge")).to_have_text("All sent")
+        alert = page.locator("#scan-alerts [role=alert]")
+        expect(alert).to_contain_text(issued["pass_id"])
+        expect(alert).to_contain_text("already been let in here today")
+        assert reached == [200]
+        # recorded once, as the server judged it when it arrived online
+        assert [(r["id"], r["status"], r["reason"], r["offline"]) for r in scans(url, organiser, device=device_id)] == [
+            (verdict.get_attribute("data-scan"), "rejected", "already_checked_in", False)]
     finally:
         context.close()
 

@@ -6,7 +6,8 @@
 // What the phone knows: the bundle's `pass_keys` and `revoked_passes` with the change feed's `pass_key` and
 // `revoked_pass` records on top, and its own earlier scans. Another gate's scan of the same pass is only known
 // to the server: online, the phone asks it first (live-scan.js) and this verdict is the fallback; a scan judged
-// here and uploaded later that the server finds let in twice is recorded, and the later one flagged (`double_scan`).
+// here and uploaded later that the server finds let in twice is recorded, flagged (`double_scan`) and answered
+// back, and `overruled` says so.
 
 import { dayOf, DEFAULT_ZONE } from './time.js';
 import { verifyPass, verifyStamp } from './tokens.js';
@@ -64,6 +65,23 @@ export async function judgeScan({ token, venueId, venues, keys, revoked, scans, 
   const before = scans.find((s) => s.pass_id === passId && s.venue_id === venueId && s.day === day && s.verdict === 'accepted');
   if (before) return { ...rejected('already_checked_in'), first_at: before.scanned_at };
   return { verdict: 'accepted', reason: null, pass_id: passId };
+}
+
+/**
+ * Why the server, once the scan was uploaded, refused a person this phone had let in judging offline (or could not
+ * check, `unverified`): 'double_scan' (another entrance had let the pass in), 'already_checked_in', 'revoked', or
+ * another reason of the server's; null when it agreed, has not answered yet, or the phone had turned them away.
+ */
+export function overruled(scan) {
+  const server = scan.server;
+  if (!server || scan.checked === 'server') return null;
+  if (scan.verdict !== 'accepted' && scan.verdict !== 'unverified') return null;
+  if (server.status === 'rejected') return server.reason || 'rejected'; // the upload itself refused (device_revoked)
+  if (server.verdict !== 'rejected') return null;
+  const conflicts = server.conflicts || [];
+  if (conflicts.includes('double_scan')) return 'double_scan';
+  if (conflicts.includes('revoked')) return 'revoked';
+  return server.reason || 'rejected';
 }
 
 /** A venue poster's stamp: {ok: true, venue_id} or {ok: false, reason}. */

@@ -4,7 +4,9 @@
 // only the server knows what the other entrances let in; when it cannot answer within a moment, the phone judges
 // it offline (lib/checkin.js), says so on the verdict, and queues the scan in the volunteer's outbox as a
 // `checkin.scan` mutation with the same scan id, uploaded when the server is back. The verdict shows in colour,
-// with a sound and a vibration. A badge counts the scans waiting; the venue's occupancy shows when online.
+// with a sound and a vibration. An offline verdict the server overrules at upload (another entrance had let the
+// pass in) raises an alert until dismissed (overruled.js). A badge counts the scans waiting; the venue's occupancy
+// shows when online.
 
 import { classify, enrolmentCode, judgeScan, passKeys, revokedPasses } from '../../lib/checkin.js';
 import { t, tr } from '../../lib/i18n.js';
@@ -13,6 +15,7 @@ import { dayOf, timeOf } from '../../lib/time.js';
 import { uuid7 } from '../../lib/uuid7.js';
 import { html, icon, setHTML } from '../core/dom.js';
 import { CameraBox } from './camera.js';
+import { OverruledAlerts } from './overruled.js';
 import {
   draw, feedback, groups, levelBadge, online, problem, reasonWords, staff, unlockAudio, VERDICT_ICONS, verdictWords,
 } from './ui.js';
@@ -27,6 +30,7 @@ export function volunteerScreen(app, params) {
   let volunteer = null;
   let scans = [];
   let camera = null;
+  let alerts = null;
   let judging = Promise.resolve(); // scans are judged one after another, in the order they were read
   let gone = false;
   let occupancy = null;
@@ -146,6 +150,7 @@ export function volunteerScreen(app, params) {
         <h1 id="screen-title" tabindex="-1">${t('scanner_title')}</h1>
         <span id="outbox-badge"></span>
       </div>
+      <div class="scan-alerts" id="scan-alerts"></div>
       ${venueField()}
       <div class="occupancy" id="occupancy" aria-live="polite"></div>
       <div id="scan-camera"></div>
@@ -177,6 +182,7 @@ export function volunteerScreen(app, params) {
     camera = new CameraBox(root.querySelector('#scan-camera'), {
       startLabel: t('scan_start'), hint: t('scan_start_hint'), onCode: (text, at) => judgeInTurn(text, at),
     });
+    alerts = new OverruledAlerts(root.querySelector('#scan-alerts'), { zone: app.zone, dismiss });
     root.querySelector('#scan-venue')?.addEventListener('change', async (event) => {
       volunteer = { ...volunteer, venue: event.target.value };
       await store.setMeta('volunteer', volunteer);
@@ -202,6 +208,7 @@ export function volunteerScreen(app, params) {
     showBadge();
     showOccupancy();
     showLog();
+    alerts.show(scans);
     loadOccupancy();
     clearInterval(occupancyTimer);
     occupancyTimer = setInterval(() => {
@@ -310,6 +317,13 @@ export function volunteerScreen(app, params) {
     feedback(words.kind);
   }
 
+  async function dismiss(id) {
+    const at = new Date(app.now()).toISOString();
+    const scan = scans.find((s) => s.id === id);
+    if (scan) scan.dismissed_at = at;
+    await store.dismissOverruled(id, at);
+  }
+
   function showBadge() {
     const badge = root?.querySelector('#outbox-badge');
     if (!badge) return;
@@ -407,6 +421,7 @@ export function volunteerScreen(app, params) {
         scans = await store.scans();
         if (gone) return;
         showLog();
+        alerts?.show(scans);
         loadOccupancy();
       });
       const connection = () => {
