@@ -108,10 +108,15 @@ def test_a_pass_let_in_at_one_door_is_refused_at_the_next_and_an_offline_double_
                 recorded[b_id]["conflicts"]) == ("rejected", "already_checked_in", False, [])
         expect(door_b.locator("#outbox-badge")).to_have_text("All sent")
 
-        # B loses its signal; A lets another pass in, online; B cannot know it and lets it in too, labelled an
-        # offline check
+        # B loses its signal: its own check says so, and remembers what the server said of this pass
         second.set_offline(True)
         expect(door_b.locator("#occupancy")).to_contain_text("when online")
+        type_code(door_b, attendee["token"])
+        expect(verdict_b).to_have_attribute("data-checked", "phone")
+        expect(verdict_b).to_have_attribute("data-reason", "already_checked_in")
+        expect(verdict_b).to_contain_text("Offline check")
+
+        # A lets another pass in, online; B, offline, cannot know it and lets it in too, labelled an offline check
         other = new_pass(url)
         type_code(door_a, other["token"])
         expect(verdict_a).to_contain_text(other["pass_id"])
@@ -122,7 +127,7 @@ def test_a_pass_let_in_at_one_door_is_refused_at_the_next_and_an_offline_double_
         expect(verdict_b).to_have_attribute("data-checked", "phone")
         expect(verdict_b).to_contain_text("Offline check")
         expect(door_b.locator(".camera-overlay")).to_contain_text("Offline check")
-        expect(door_b.locator("#outbox-badge")).to_have_text("1 to send")
+        expect(door_b.locator("#outbox-badge")).to_have_text("2 to send")
         alerts = door_b.locator("#scan-alerts [role=alert]")
         expect(alerts).to_have_count(0)
 
@@ -146,7 +151,7 @@ def test_a_pass_let_in_at_one_door_is_refused_at_the_next_and_an_offline_double_
         door_b.get_by_role("button", name=f"Dismiss the alert about pass {other['pass_id']}").click()
         expect(alerts).to_have_count(0)
         door_b.reload()
-        expect(door_b.locator("#scan-log li")).to_have_count(2)
+        expect(door_b.locator("#scan-log li")).to_have_count(3)
         expect(alerts).to_have_count(0)
     finally:
         first.close()
