@@ -48,7 +48,12 @@ DEVICE_REVOKED = "device_revoked"
 
 
 class AlreadyApplied(Exception):
-    """This mutation's effect is already recorded under its id (by another path): answered `duplicate`."""
+    """This mutation's effect is already recorded under its id (by another path): answered `duplicate`, with
+    `data` saying again what was recorded (a check-in scan's verdict)."""
+
+    def __init__(self, data: dict | None = None) -> None:
+        super().__init__()
+        self.data = data
 
 
 class Reject(Exception):
@@ -74,9 +79,12 @@ class MutationHandler(Protocol):
 
     `names` are mutation names of sync.messages.MUTATION_ARGS, which holds their argument types. A handler
     whose effect can also arrive by another path raises `AlreadyApplied`; one that must keep what a revoked
-    device sent has a `keep(ctx, state, mutation, args)` method, called instead of `apply`; one whose effect
-    others keep copies of has a `committed(ctx, state)` method, called once the batch is committed; one that
-    reads outside the applier's transaction sets `groupable = False`, and its batches commit alone.
+    device sent has a `keep(ctx, state, mutation, args)` method, called instead of `apply`; one whose answer
+    the phone must not miss has a `recall(ctx, state, mutation) -> dict | None` method, whose value is the `data`
+    of the `duplicate` answer to a mutation already recorded (its first answer may have been lost on the way);
+    one whose effect others keep copies of has a `committed(ctx, state)` method, called once the batch is
+    committed; one that reads outside the applier's transaction sets `groupable = False`, and its batches commit
+    alone.
     """
 
     names: tuple[str, ...]

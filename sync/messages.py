@@ -41,6 +41,8 @@ class Applied(Struct, tag="applied", tag_field="status"):
 
 class Duplicate(Struct, tag="duplicate", tag_field="status"):
     id: str
+    #: what the mutation did when it was first applied, for the mutations that say it again (`checkin.scan`)
+    data: dict[str, Any] | None = None
 
 
 class Rejected(Struct, tag="rejected", tag_field="status"):
@@ -87,8 +89,8 @@ class ScanArgs(Struct, forbid_unknown_fields=True):
     #: what the phone showed: `accepted`, or the reason it refused (docs/contract.md's, or its own words: any other
     #: value is a refusal, kept as it came, so a scanner's wording never costs the scan)
     verdict_shown: Annotated[str, Meta(max_length=32)] | None = None
-    #: whether the phone knew it had no connection when it scanned; a scan that arrives over a minute late was
-    #: made offline whatever this says
+    #: whether the phone judged the scan itself, without the server (no connection, or no answer to its online
+    #: check in time); a scan that arrives over a minute late was made offline whatever this says
     offline: bool | None = None
 
 

@@ -9,8 +9,9 @@ Online scans are judged at the server's now and must be live: `scanned_at` at mo
 `ONLINE_PAST_S` behind, else 422 (an older scan belongs in the phone's outbox as a mutation).
 
 Offline scans are facts: each is recorded when it arrives, even when it would be refused online now, judged at
-its own `scanned_at` with everything the server knows by then, and flagged `offline` when the phone says it had
-no connection or the scan arrives more than `OFFLINE_AFTER_S` after it was made. The capacity is not
+its own `scanned_at` with everything the server knows by then, and flagged `offline` when the phone says it judged
+the scan itself (no connection, or no answer to its online check in time) or the scan arrives more than
+`OFFLINE_AFTER_S` after it was made. The capacity is not
 judged after the fact (the person is inside; the count must include them). Conflict flags mark what the phone
 could not have known, for the dashboard:
 
@@ -24,7 +25,9 @@ A phone that says it refused the scan itself (`verdict_shown` other than `accept
 
 Exactly once: a scan's id is its primary key. An online scan repeated answers `duplicate` with the verdict first
 recorded; a `checkin.scan` mutation whose id an online scan already used answers `duplicate` too, and the other
-way round.
+way round. A duplicate mutation carries the recorded verdict as its `data`, as an applied one does: the phone
+that queued it may never have heard that verdict (its online check timed out after the server had recorded the
+scan, or the answer to an upload was lost), and it must learn when the scan it let through was refused.
 
 Cost: the batch path verifies every token in memory and reads what it needs in three queries per batch (scan
 ids already stored, revocations of the batch's passes, accepted scans of those passes at those venues on those
@@ -64,9 +67,9 @@ from sync.messages import Mutation, ScanArgs
 
 FUTURE_S = CLOCK_SKEW_S
 ONLINE_PAST_S = 15 * 60
-#: a scan uploaded this long after it was made was made without a connection: the volunteer app sends every scan
-#: through its outbox, so having come that way says nothing of the venue's signal; its delay does, and so does
-#: the phone's own word (`ScanArgs.offline`)
+#: a scan uploaded this long after it was made was made without a connection, whatever the phone says: the volunteer
+#: app says so itself (`ScanArgs.offline`) of every scan it queues, but a client may send scans through its outbox
+#: while online, where having come that way says nothing of the venue's signal and the delay does
 OFFLINE_AFTER_S = 60
 COLUMNS = ("id", "pass_id", "venue_id", "device_id", "scanned_at", "received_at", "day", "hour", "status", "reason",
            "offline", "conflict", "device_revoked", "verdict_shown")
@@ -224,7 +227,8 @@ class CheckinService:
 @dataclass
 class _Batch:
     checks: dict[str, TokenCheck]
-    stored: set[str]
+    #: scan id → the verdict recorded under it, as a mutation's `data`
+    stored: dict[str, dict]
     revoked: dict[str, datetime]
     #: (pass id, venue id, day) → device of the accepted scan
     accepted: dict[tuple, str]
@@ -243,7 +247,8 @@ def _batch_queries(scan_ids: list[str], pass_ids: list[str], venues: list[str], 
     def marks(n: int) -> str:
         return ", ".join([mark] * n)
 
-    yield "stored", f"SELECT id FROM scan WHERE id IN ({marks(len(scan_ids))})", scan_ids
+    yield "stored", (f"SELECT id, status, reason, conflict, pass_id FROM scan "
+                     f"WHERE id IN ({marks(len(scan_ids))})"), scan_ids
     if pass_ids:
         yield "revoked", f"SELECT id, revoked_at FROM revoked_pass WHERE id IN ({marks(len(pass_ids))})", pass_ids
         yield "accepted", (
@@ -253,9 +258,15 @@ def _batch_queries(scan_ids: list[str], pass_ids: list[str], venues: list[str], 
         ), [*pass_ids, *venues, *days]
 
 
-def _facts(rows: dict[str, list]) -> tuple[set[str], dict[str, datetime], dict[tuple, str]]:
+def _said(status: str, reason: str | None, conflicts: tuple[str, ...] | list[str], pass_id: str | None) -> dict:
+    """A scan's verdict as a `checkin.scan` mutation's `data`."""
+    return {"verdict": status, "reason": reason, "conflicts": list(conflicts), "pass_id": pass_id}
+
+
+def _facts(rows: dict[str, list]) -> tuple[dict[str, dict], dict[str, datetime], dict[tuple, str]]:
     return (
-        {r["id"] for r in rows.get("stored", [])},
+        {r["id"]: _said(r["status"], r["reason"], (r["conflict"] or "").split(",") if r["conflict"] else [],
+                        r["pass_id"]) for r in rows.get("stored", [])},
         {r["id"]: aware(r["revoked_at"]) for r in rows.get("revoked", [])},
         {(r["pass_id"], r["venue_id"], as_day(r["day"])): r["device_id"] for r in rows.get("accepted", [])},
     )
@@ -331,7 +342,7 @@ class ScanHandler:
     def apply(self, ctx: BatchContext, state: _Batch, mutation: Mutation, args: ScanArgs) -> dict:
         scan_id = mutation.id.lower()
         if scan_id in state.stored:
-            raise AlreadyApplied()
+            raise AlreadyApplied(state.stored[scan_id])
         if ctx.principal.role != "volunteer":
             raise Reject("not_volunteer")
         venue = ctx.snapshot.venues.get(args.venue_id)
@@ -348,12 +359,16 @@ class ScanHandler:
             verdict = Verdict(verdict.status, verdict.reason, verdict.conflicts + skew)
         if verdict.status == "accepted":
             state.accepted[key] = ctx.principal.subject
-        state.stored.add(scan_id)
+        said = _said(verdict.status, verdict.reason, verdict.conflicts, token.pass_id)
+        state.stored[scan_id] = said
         state.venues.add(venue.id)
         state.rows.append(_row(scan_id, token.pass_id, venue.id, ctx.principal.subject, at, ctx.now, verdict,
                                offline=_made_offline(args, at, ctx.now), shown=args.verdict_shown))
-        return {"verdict": verdict.status, "reason": verdict.reason, "conflicts": list(verdict.conflicts),
-                "pass_id": token.pass_id}
+        return said
+
+    def recall(self, ctx: BatchContext, state: _Batch, mutation: Mutation) -> dict | None:
+        """The verdict recorded under a scan id the applier has seen before, for its `duplicate` answer."""
+        return state.stored.get(mutation.id.lower())
 
     def keep(self, ctx: BatchContext, state: _Batch, mutation: Mutation, args: ScanArgs) -> None:
         """A revoked device's scan: stored for review, refused, never counted."""
@@ -362,9 +377,10 @@ class ScanHandler:
             return
         at, skew = _scan_time(args, ctx.now)
         token = state.checks.get(mutation.id, TokenCheck(pass_id=None))
-        state.stored.add(scan_id)
+        verdict = Verdict("rejected", "device_revoked", skew)
+        state.stored[scan_id] = _said(verdict.status, verdict.reason, verdict.conflicts, token.pass_id)
         state.rows.append(_row(scan_id, token.pass_id, args.venue_id[:64], ctx.principal.subject, at, ctx.now,
-                               Verdict("rejected", "device_revoked", skew), offline=_made_offline(args, at, ctx.now),
+                               verdict, offline=_made_offline(args, at, ctx.now),
                                device_revoked=True, shown=args.verdict_shown))
 
     async def flush(self, ctx: BatchContext, state: _Batch) -> None:

@@ -13,7 +13,8 @@ own so that one failing batch fails alone. A batch with a handler marked `groupa
 Domains fill the contract of server/domain.py (`MutationHandler`). A handler's `load` sees the whole batch
 (`ctx.batch`), so it can fetch what its mutations need in one query each rather than one per mutation. A handler
 whose effect can also arrive by another path (an online check-in and a `checkin.scan` mutation share scan ids)
-raises `AlreadyApplied`, answered `duplicate`.
+raises `AlreadyApplied`, answered `duplicate`; a handler with `recall` gives a duplicate the `data` it first
+answered, so a phone whose first answer was lost still learns it (a check-in scan's verdict).
 
 A device an organiser revoked still reaches the applier: every mutation is answered `rejected` with reason
 `device_revoked`, and a handler with a `keep(ctx, state, mutation, args)` method stores it for review first
@@ -124,7 +125,7 @@ class MutationApplier:
         for mutation in ctx.batch:
             key = mutation.id.lower()
             if key in seen:
-                results.append(Duplicate(id=mutation.id))
+                results.append(await self._duplicate(ctx, mutation, states))
                 continue
             seen.add(key)
             result = await self._apply_one(ctx, mutation, states)
@@ -171,9 +172,18 @@ class MutationApplier:
             data = handler.apply(ctx, state, mutation, args)
         except Reject as exc:
             return Rejected(id=mutation.id, reason=exc.reason)
-        except AlreadyApplied:
-            return Duplicate(id=mutation.id)
+        except AlreadyApplied as exc:
+            return Duplicate(id=mutation.id, data=exc.data)
         return Applied(id=mutation.id, data=data)
+
+    async def _duplicate(self, ctx: BatchContext, mutation: Mutation, states: dict) -> Duplicate:
+        """A mutation recorded before: a handler with `recall` says again what it did, since a phone retries
+        when the answer was lost, so it may never have heard the first one."""
+        handler = self.by_name.get(mutation.name)
+        recall = getattr(handler, "recall", None)
+        if recall is None:
+            return Duplicate(id=mutation.id)
+        return Duplicate(id=mutation.id, data=recall(ctx, await self._state(ctx, handler, states), mutation))
 
     @staticmethod
     async def _state(ctx: BatchContext, handler: MutationHandler, states: dict) -> Any:

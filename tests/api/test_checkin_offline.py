@@ -165,6 +165,7 @@ async def test_exactly_once_across_online_and_offline(client, in_app):
     assert (await check_in(client, gate, one["token"], VENUE, scan_id=online_id)).json()["status"] == "accepted"
     [replayed] = await push(client, gate, [scan_mutation(one["token"], VENUE, now(client), scan_id=online_id)])
     assert replayed["status"] == "duplicate"
+    assert replayed["data"] == {"verdict": "accepted", "reason": None, "conflicts": [], "pass_id": one["pass_id"]}
     # offline first, then the same scan posted online
     offline_id = str(uuid.uuid4())
     [uploaded] = await push(client, gate, [scan_mutation(two["token"], VENUE, now(client), scan_id=offline_id)])
@@ -174,7 +175,34 @@ async def test_exactly_once_across_online_and_offline(client, in_app):
     # and a batch holding the same scan twice applies it once
     three = await new_pass(client, in_app, EARLIER)
     m = scan_mutation(three["token"], VENUE, now(client))
-    assert [r["status"] for r in await push(client, gate, [m, m])] == ["applied", "duplicate"]
+    applied, repeated = await push(client, gate, [m, m])
+    assert (applied["status"], repeated["status"]) == ("applied", "duplicate")
+    assert repeated["data"] == applied["data"]
+
+
+async def test_a_duplicate_scan_says_again_the_verdict_recorded(client, in_app):
+    """The phone that queued a scan may never have heard its verdict: its online check timed out after the server
+    had recorded the scan, or the answer to its upload was lost. The duplicate answer tells it again."""
+    east, west = volunteer(client, in_app, VENUE), volunteer(client, in_app, VENUE)
+    issued = await new_pass(client, in_app, EARLIER)
+    assert (await check_in(client, east, issued["token"], VENUE)).json()["status"] == "accepted"
+    # west's online check reached the server, which refused it, but west gave up waiting and queued the scan
+    timed_out = str(uuid.uuid4())
+    assert (await check_in(client, west, issued["token"], VENUE, scan_id=timed_out)).json()["reason"] == (
+        "already_checked_in")
+    queued = scan_mutation(issued["token"], VENUE, now(client), scan_id=timed_out, verdict_shown="accepted",
+                           offline=True)
+    [answer] = await push(client, west, [queued])
+    assert answer["status"] == "duplicate"
+    assert answer["data"] == {"verdict": "rejected", "reason": "already_checked_in", "conflicts": [],
+                              "pass_id": issued["pass_id"]}
+    # an upload whose answer was lost is sent again: the retry hears the first answer, conflicts and all
+    lost = scan_mutation(issued["token"], VENUE, now(client), verdict_shown="accepted", offline=True)
+    [first] = await push(client, west, [lost])
+    [retry] = await push(client, west, [lost])
+    assert (first["status"], retry["status"]) == ("applied", "duplicate")
+    assert retry["data"] == first["data"] == {"verdict": "rejected", "reason": "already_checked_in",
+                                              "conflicts": ["double_scan"], "pass_id": issued["pass_id"]}
 
 
 async def test_a_revoked_device_is_refused_and_its_uploads_kept(client, in_app, as_organiser):
@@ -215,8 +243,8 @@ async def test_a_revoked_device_is_refused_and_its_uploads_kept(client, in_app, 
 
 
 async def test_only_a_scan_uploaded_late_counts_as_made_offline(client, in_app, as_organiser):
-    """The app sends every scan through its outbox: a scan was made offline when it arrives over a minute late, or
-    when the phone says it had no signal."""
+    """A scan was made offline when it arrives over a minute late, or when the phone says it judged it without the
+    server (the app says so of every scan it queues; another client may queue scans while online)."""
 
     async def offline_count() -> int:
         response = await client.get("/api/organiser/stats/checkins", params={"venue": VENUE}, headers=as_organiser)

@@ -1,17 +1,23 @@
-"""Helpers of the check-in and push browser tests: passes, enrolment codes and organisers through the API, and a
-fake camera (a YUV4MPEG2 video of a QR code, which Chromium plays as its camera with
-``--use-file-for-fake-video-capture``)."""
+"""Helpers of the check-in and push browser tests: passes, enrolment codes and organisers through the API, a
+volunteer's phone enrolled through the app, and a fake camera (a YUV4MPEG2 video of a QR code, which Chromium
+plays as its camera with ``--use-file-for-fake-video-capture``)."""
 
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 from PIL import Image
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+#: the phones' clock: the festival day the server's frozen clock says (the server sends no X-Lehoi-Now yet)
+PHONE_TIME = datetime(2024, 11, 12, 10, 5, tzinfo=ZONE)
 #: Chromium plays this file as the camera, and grants the camera without asking
 FAKE_CAMERA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
@@ -75,3 +81,27 @@ def launch_with_camera(playwright, video: Path):
         executable_path=CHROMIUM,
         args=[*CHROMIUM_ARGS, *FAKE_CAMERA_ARGS, f"--use-file-for-fake-video-capture={video}"],
     )
+
+
+def volunteer(camera_browser: Browser, live_server, code: str) -> tuple[BrowserContext, Page, str]:
+    """A phone enrolled with `code` through the app's enrolment link, its service worker in control."""
+    context = camera_browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB", is_mobile=True,
+                                         has_touch=True, base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.clock.set_fixed_time(PHONE_TIME)
+    page.goto(f"/#/enrol/{code}")
+    expect(page.locator("#enrol-code")).to_have_value("-".join(code[i:i + 4] for i in range(0, 16, 4)))
+    page.get_by_role("button", name="Enrol this phone").click()
+    expect(page.get_by_role("heading", name="Scan passes")).to_be_visible()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    device_id = page.evaluate("""() => new Promise((resolve, reject) => {
+      const open = indexedDB.open('lehoi-staff');
+      open.onsuccess = () => {
+        const get = open.result.transaction('meta').objectStore('meta').get('volunteer');
+        get.onsuccess = () => { open.result.close(); resolve(get.result.device_id); };
+        get.onerror = () => reject(get.error);
+      };
+      open.onerror = () => reject(open.error);
+    })""")
+    return context, page, device_id

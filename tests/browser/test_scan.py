@@ -5,20 +5,15 @@ BarcodeDetector), judges it offline and shows the verdict at once; back online, 
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.checkin_support import enrolment_code, launch_with_camera, new_pass, scans, write_y4m
+from tests.browser.checkin_support import enrolment_code, launch_with_camera, new_pass, scans, volunteer, write_y4m
 
 pytestmark = pytest.mark.browser
 
-ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-#: the phones' clock: the festival day the server's frozen clock says (the server sends no X-Lehoi-Now yet)
-PHONE_TIME = datetime(2024, 11, 12, 10, 5, tzinfo=ZONE)
 #: the verdict must show this soon after the camera frame that held the code
 VERDICT_MS = 300
 
@@ -42,30 +37,6 @@ def camera_browser(live_server, attendee):
             yield chromium
         finally:
             chromium.close()
-
-
-def volunteer(camera_browser, live_server, code: str) -> tuple[BrowserContext, Page, str]:
-    """A phone enrolled with `code` through the app's enrolment link, its service worker in control."""
-    context = camera_browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB", is_mobile=True,
-                                         has_touch=True, base_url=live_server.url)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.clock.set_fixed_time(PHONE_TIME)
-    page.goto(f"/#/enrol/{code}")
-    expect(page.locator("#enrol-code")).to_have_value("-".join(code[i:i + 4] for i in range(0, 16, 4)))
-    page.get_by_role("button", name="Enrol this phone").click()
-    expect(page.get_by_role("heading", name="Scan passes")).to_be_visible()
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    device_id = page.evaluate("""() => new Promise((resolve, reject) => {
-      const open = indexedDB.open('lehoi-staff');
-      open.onsuccess = () => {
-        const get = open.result.transaction('meta').objectStore('meta').get('volunteer');
-        get.onsuccess = () => { open.result.close(); resolve(get.result.device_id); };
-        get.onerror = () => reject(get.error);
-      };
-      open.onerror = () => reject(open.error);
-    })""")
-    return context, page, device_id
 
 
 def scan_offline(context: BrowserContext, page: Page) -> None:

@@ -4,8 +4,12 @@
 //            organiser: {token, expires_at, email}                       an organiser's session
 //   outbox   the volunteer's `checkin.scan` mutations, uploaded as the volunteer device (not the attendee's)
 //   records  the volunteer's scans, one row per scan {key: "scan:<id>", kind: "scan", id, data}, so a repeat
-//            at the same venue on the same day is caught offline; `data.server` is the server's answer
-// A scan and its mutation are written in one transaction: a scan the phone shows is a scan it will upload.
+//            at the same venue on the same day is caught offline. data: {id, pass_id, venue_id, day, scanned_at,
+//            verdict, reason (what the phone showed), checked: 'server' | 'phone' (who judged it), server (the
+//            server's answer: its online verdict, or its answer to the upload), dismissed_at (the volunteer has
+//            seen the alert of a verdict the server overruled)}
+// A scan the phone judged and its mutation are written in one transaction: a scan the phone shows is a scan it will
+// upload. A scan the server judged online is kept without a mutation: the server has recorded it already.
 
 import { request, transaction } from './idb.js';
 import { Store } from './store.js';
@@ -32,6 +36,21 @@ export class StaffStore extends Store {
     return transaction(this.db, ['outbox', 'records'], 'readwrite', ({ outbox, records }) => {
       outbox.add({ ...mutation });
       records.put({ key: `scan:${scan.id}`, kind: 'scan', id: scan.id, data: scan });
+    });
+  }
+
+  /** Keep a scan the server judged online (nothing to upload). */
+  keepScan(scan) {
+    return transaction(this.db, 'records', 'readwrite', ({ records }) => {
+      records.put({ key: `scan:${scan.id}`, kind: 'scan', id: scan.id, data: scan });
+    });
+  }
+
+  /** The volunteer dismissed the alert of a scan the server overruled: it is not shown again. */
+  dismissOverruled(id, at) {
+    return transaction(this.db, 'records', 'readwrite', async ({ records }) => {
+      const row = await request(records.get(`scan:${id}`));
+      if (row) records.put({ ...row, data: { ...row.data, dismissed_at: at } });
     });
   }
 

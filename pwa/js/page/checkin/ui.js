@@ -65,13 +65,22 @@ export function feedback(kind) {
 
 // --- formatting ---------------------------------------------------------------------------------------------------
 
-/** A verdict's words: {kind: accepted|rejected|warn, title, detail}. */
+/** A verdict's words: {kind: accepted|rejected|warn, title, detail}. `refused`: the server would not judge the
+ *  scan (lib/live-scan.js), so nobody did, and the volunteer must not let the person in on this phone's word. */
 export function verdictWords(verdict, reason) {
   if (verdict === 'accepted') return { kind: 'accepted', title: t('verdict_accepted'), detail: t('verdict_accepted_detail') };
   if (verdict === 'unverified') return { kind: 'warn', title: t('verdict_unverified'), detail: t('verdict_unverified_detail') };
+  if (verdict === 'refused') return { kind: 'rejected', title: t('verdict_server_refused'), detail: t(`refusal_${reason}`) };
   const kind = reason === 'already_checked_in' ? 'warn' : 'rejected';
   const title = reason === 'already_checked_in' ? t('verdict_already') : t('verdict_rejected');
   return { kind, title, detail: t(`reason_${reason}`) };
+}
+
+/** A reason of the server's in words, or as it came when the app has none for it (a newer server's). */
+export function reasonWords(reason) {
+  const key = `reason_${reason}`;
+  const words = t(key);
+  return words === key ? reason : words;
 }
 
 export const VERDICT_ICONS = { accepted: 'check', rejected: 'block', warn: 'warning' };

@@ -1,18 +1,23 @@
 // Volunteer mode. Enrolment: an organiser's code, typed or scanned (its QR opens #/enrol/CODE), makes this phone a
 // volunteer device for some venues, with a token of its own (lib/staff.js), separate from the attendee's.
-// The scanner: the camera (or a typed code) reads a pass; the phone judges it offline (lib/checkin.js) and shows
-// the verdict at once, in colour, with a sound and a vibration; the scan goes to the volunteer's outbox as a
-// `checkin.scan` mutation whose id is the scan id, uploaded when online. A badge counts the scans waiting; the
-// venue's occupancy shows when online.
+// The scanner: the camera (or a typed code) reads a pass. Online, the server judges it (lib/live-scan.js), since
+// only the server knows what the other entrances let in; when it cannot answer within a moment, the phone judges
+// it offline (lib/checkin.js), says so on the verdict, and queues the scan in the volunteer's outbox as a
+// `checkin.scan` mutation with the same scan id, uploaded when the server is back. The verdict shows in colour,
+// with a sound and a vibration. An offline verdict the server overrules at upload (another entrance had let the
+// pass in) raises an alert until dismissed (overruled.js). A badge counts the scans waiting; the venue's occupancy
+// shows when online.
 
 import { classify, enrolmentCode, judgeScan, passKeys, revokedPasses } from '../../lib/checkin.js';
 import { t, tr } from '../../lib/i18n.js';
+import { checkOnline } from '../../lib/live-scan.js';
 import { dayOf, timeOf } from '../../lib/time.js';
 import { uuid7 } from '../../lib/uuid7.js';
 import { html, icon, setHTML } from '../core/dom.js';
 import { CameraBox } from './camera.js';
+import { OverruledAlerts } from './overruled.js';
 import {
-  draw, feedback, groups, levelBadge, online, problem, staff, unlockAudio, VERDICT_ICONS, verdictWords,
+  draw, feedback, groups, levelBadge, online, problem, reasonWords, staff, unlockAudio, VERDICT_ICONS, verdictWords,
 } from './ui.js';
 
 const OCCUPANCY_EVERY_MS = 20_000;
@@ -25,6 +30,8 @@ export function volunteerScreen(app, params) {
   let volunteer = null;
   let scans = [];
   let camera = null;
+  let alerts = null;
+  let judging = Promise.resolve(); // scans are judged one after another, in the order they were read
   let gone = false;
   let occupancy = null;
   let occupancyTimer = null;
@@ -143,6 +150,7 @@ export function volunteerScreen(app, params) {
         <h1 id="screen-title" tabindex="-1">${t('scanner_title')}</h1>
         <span id="outbox-badge"></span>
       </div>
+      <div class="scan-alerts" id="scan-alerts"></div>
       ${venueField()}
       <div class="occupancy" id="occupancy" aria-live="polite"></div>
       <div id="scan-camera"></div>
@@ -172,8 +180,9 @@ export function volunteerScreen(app, params) {
       </section>
     </section>`);
     camera = new CameraBox(root.querySelector('#scan-camera'), {
-      startLabel: t('scan_start'), hint: t('scan_start_hint'), onCode: (text, at) => handle(text, at),
+      startLabel: t('scan_start'), hint: t('scan_start_hint'), onCode: (text, at) => judgeInTurn(text, at),
     });
+    alerts = new OverruledAlerts(root.querySelector('#scan-alerts'), { zone: app.zone, dismiss });
     root.querySelector('#scan-venue')?.addEventListener('change', async (event) => {
       volunteer = { ...volunteer, venue: event.target.value };
       await store.setMeta('volunteer', volunteer);
@@ -188,7 +197,7 @@ export function volunteerScreen(app, params) {
       const field = root.querySelector('#manual-code');
       const text = field.value.trim();
       if (!text) return;
-      const judged = await handle(text, performance.now());
+      const judged = await judgeInTurn(text, performance.now());
       if (judged) field.value = '';
     });
     root.querySelector('#upload-now').addEventListener('click', () => {
@@ -199,6 +208,7 @@ export function volunteerScreen(app, params) {
     showBadge();
     showOccupancy();
     showLog();
+    alerts.show(scans);
     loadOccupancy();
     clearInterval(occupancyTimer);
     occupancyTimer = setInterval(() => {
@@ -206,44 +216,92 @@ export function volunteerScreen(app, params) {
     }, OCCUPANCY_EVERY_MS);
   }
 
-  /** A code read by the camera or typed: judged, shown, recorded. → whether it was a pass. */
+  /** One code after another: a second pass read while the server judges the first waits its turn. */
+  function judgeInTurn(text, detectedAt) {
+    const turn = judging.then(() => handle(text, detectedAt));
+    judging = turn.catch(() => {});
+    return turn;
+  }
+
+  /** A code read by the camera or typed: judged, shown, recorded. → whether the code was judged (a pass the
+   *  server refused to judge was not, so a typed one stays in its field to try again). */
   async function handle(text, detectedAt) {
     const code = classify(text);
     if (code.kind !== 'pass' || code.value.length > 200) {
-      show({ verdict: 'rejected', reason: code.kind === 'stamp' ? 'stamp_not_pass' : 'not_a_pass' }, detectedAt, null);
+      show({ verdict: 'rejected', reason: code.kind === 'stamp' ? 'stamp_not_pass' : 'not_a_pass' }, detectedAt);
       return false;
     }
-    const venueId = volunteer.venue;
     const nowMs = app.now();
+    const scan = { id: uuid7(), pass_id: null, venue_id: volunteer.venue, day: dayOf(nowMs, app.zone),
+      scanned_at: new Date(nowMs).toISOString() };
+    if (online()) {
+      showChecking();
+      const answer = await checkOnline({ scan: { ...scan, pass_token: code.value }, token: volunteer.token });
+      if (answer.kind === 'refused') {
+        show({ verdict: 'refused', reason: answer.reason }, detectedAt);
+        return false; // nothing recorded: the server judged nothing, and the phone must not instead
+      }
+      if (answer.kind === 'verdict') {
+        Object.assign(scan, { pass_id: answer.pass_id, verdict: answer.verdict, reason: answer.reason, checked: 'server',
+          server: { status: 'live', verdict: answer.verdict, reason: answer.reason, conflicts: [], pass_id: answer.pass_id } });
+        if (answer.occupancy) occupancy = answer.occupancy;
+        show(scan, detectedAt, scan);
+        scans.push(scan);
+        await store.keepScan(scan);
+        showOccupancy();
+        showLog();
+        return true;
+      }
+    }
+    await judgeOffline(code.value, scan, nowMs, detectedAt);
+    return true;
+  }
+
+  /** The phone's own verdict, shown as such; the scan is queued for the server to judge when it is back. */
+  async function judgeOffline(token, scan, nowMs, detectedAt) {
     let result;
     try {
       result = await judgeScan({
-        token: code.value, venueId, venues: volunteer.venues, keys: passKeys(app.programme),
+        token, venueId: scan.venue_id, venues: volunteer.venues, keys: passKeys(app.programme),
         revoked: revokedPasses(app.programme), scans, nowMs, zone: app.zone,
       });
     } catch {
       result = { verdict: 'unverified', reason: null, pass_id: null }; // no Ed25519 in this browser: the server judges
     }
-    const scannedAt = new Date(nowMs).toISOString();
-    const scan = { id: uuid7(), pass_id: result.pass_id, venue_id: venueId, day: dayOf(nowMs, app.zone),
-      scanned_at: scannedAt, verdict: result.verdict, reason: result.reason || null };
-    show(result, detectedAt, scan);
+    Object.assign(scan, { pass_id: result.pass_id, verdict: result.verdict, reason: result.reason || null, checked: 'phone' });
+    show(scan, detectedAt, scan);
     scans.push(scan);
-    // `offline`: the dashboard's count of scans made without signal (every scan travels through the outbox)
-    const args = { pass_token: code.value, venue_id: venueId, scanned_at: scannedAt, offline: !navigator.onLine };
+    // `offline`: judged without the server, whether the phone had no signal or the server no answer in time
+    const args = { pass_token: token, venue_id: scan.venue_id, scanned_at: scan.scanned_at, offline: true };
     if (result.verdict !== 'unverified') args.verdict_shown = result.verdict === 'accepted' ? 'accepted' : result.reason;
-    await store.recordScan({ id: scan.id, name: 'checkin.scan', args, at: scannedAt }, scan);
+    await store.recordScan({ id: scan.id, name: 'checkin.scan', args, at: scan.scanned_at }, scan);
     sync.status.pending += 1;
     showBadge();
     showLog();
     sync.run();
-    return true;
   }
 
-  function show(result, detectedAt, scan) {
+  /** The scan was read; the server is judging it (at most LIVE_SCAN_TIMEOUT_MS). */
+  function showChecking() {
+    if (gone) return;
+    camera.overlay(html`<div class="spinner" aria-hidden="true"></div><p class="overlay-detail">${t('verdict_checking')}</p>`, 'checking', 0);
+    const box = root.querySelector('#verdict');
+    box.className = 'verdict verdict-checking';
+    box.dataset.verdict = 'checking';
+    box.dataset.reason = '';
+    delete box.dataset.checked;
+    setHTML(box, html`<span>${t('verdict_checking')}</span>`);
+  }
+
+  /** A verdict ({verdict, reason, pass_id?, checked?}) in the camera's overlay and the verdict panel, with its
+   *  sound; a verdict of the phone's own (`checked: 'phone'`) says it was an offline check. */
+  function show(result, detectedAt, scan = null) {
+    if (gone) return;
     const words = verdictWords(result.verdict, result.reason);
     const passLine = result.pass_id ? t('pass_line', { id: result.pass_id }) : '';
-    camera.overlay(html`${icon(VERDICT_ICONS[words.kind], 'icon icon-xl')}
+    const offline = result.checked === 'phone';
+    camera.overlay(html`${offline ? html`<p class="overlay-source">${t('verdict_offline')}</p>` : ''}
+      ${icon(VERDICT_ICONS[words.kind], 'icon icon-xl')}
       <p class="overlay-title">${words.title}</p><p class="overlay-detail">${words.detail}</p>
       ${passLine ? html`<p class="overlay-pass" translate="no">${passLine}</p>` : ''}`, words.kind, 2600);
     const box = root.querySelector('#verdict');
@@ -251,9 +309,19 @@ export function volunteerScreen(app, params) {
     box.dataset.verdict = result.verdict;
     box.dataset.reason = result.reason || '';
     box.dataset.ms = String(Math.round(performance.now() - detectedAt));
+    if (result.checked) box.dataset.checked = result.checked;
+    else delete box.dataset.checked;
     if (scan) box.dataset.scan = scan.id;
-    setHTML(box, html`${icon(VERDICT_ICONS[words.kind])}<span><strong>${words.title}</strong> · ${words.detail}${passLine ? ` · ${passLine}` : ''}</span>`);
+    setHTML(box, html`${icon(VERDICT_ICONS[words.kind])}<span>${offline ? html`<span class="verdict-source">${t('verdict_offline')}</span>` : ''}<strong>${words.title}</strong> · ${words.detail}${passLine ? ` · ${passLine}` : ''}
+      ${offline ? html`<span class="verdict-hint">${t('verdict_offline_hint')}</span>` : ''}</span>`);
     feedback(words.kind);
+  }
+
+  async function dismiss(id) {
+    const at = new Date(app.now()).toISOString();
+    const scan = scans.find((s) => s.id === id);
+    if (scan) scan.dismissed_at = at;
+    await store.dismissOverruled(id, at);
   }
 
   function showBadge() {
@@ -298,8 +366,9 @@ export function volunteerScreen(app, params) {
 
   function logState(scan) {
     const s = scan.server;
+    if (scan.checked === 'server') return html`<span class="log-state is-ok">${icon('check', 'icon icon-sm')}<span>${t('log_checked')}</span></span>`;
     if (!s) return html`<span class="log-state">${icon('upload', 'icon icon-sm')}<span>${t('log_waiting')}</span></span>`;
-    if (s.status === 'rejected') return html`<span class="log-state is-bad">${t('log_refused', { reason: s.reason || '' })}</span>`;
+    if (s.status === 'rejected') return html`<span class="log-state is-bad">${t('log_refused', { reason: reasonWords(s.reason || '') })}</span>`;
     const conflicts = s.conflicts || [];
     if (conflicts.includes('double_scan')) return html`<span class="log-state is-bad">${t('log_double')}</span>`;
     if (conflicts.includes('revoked')) return html`<span class="log-state is-bad">${t('log_revoked')}</span>`;
@@ -352,6 +421,7 @@ export function volunteerScreen(app, params) {
         scans = await store.scans();
         if (gone) return;
         showLog();
+        alerts?.show(scans);
         loadOccupancy();
       });
       const connection = () => {
