@@ -280,15 +280,17 @@ def accounting(answered: list[tuple[str, str]], rows: list[tuple[str, str, str]]
     in_db = [m for _, m, status in rows if status == "applied"]
     db_set = set(in_db)
     lost = len(set(applied) - db_set)
-    doubled = len(in_db) - len(db_set) + (len(rows) - len({(c, m) for c, m, _ in rows}) if rows else 0)
+    doubled = len(rows) - len({(c, m) for c, m, _ in rows})  # rows beyond the first of a (client, mutation)
     unanswered = len(db_set - set(applied))
-    ok = lost == 0 and doubled == 0 and len(set(applied)) == len(applied) and len(rows) <= sent
+    #: cut off before the server committed them: neither answered nor in the table (a phone would resend them)
+    vanished = sent - len(answered) - unanswered
+    ok = lost == 0 and doubled == 0 and len(set(applied)) == len(applied) and len(rows) <= sent and vanished >= 0
     return [
         f"push accounting: {sent} mutations sent, {len(answered)} results answered ({len(applied)} applied, "
         f"{other} other); applied_mutation holds {len(rows)} rows for these phones ({len(in_db)} applied)",
         f"push accounting: lost (answered applied, not in the table) {lost}; doubled {doubled}; in the table but "
-        f"never answered (in flight when wrk stopped, at most {CONNECTIONS} per run) {unanswered}: "
-        f"{'ok' if ok else 'NOT OK'}",
+        f"never answered (in flight when wrk stopped, at most {CONNECTIONS} per run) {unanswered}; sent, "
+        f"never answered and not in the table (cut off before the commit) {vanished}: {'ok' if ok else 'NOT OK'}",
     ]
 
 

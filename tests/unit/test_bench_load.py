@@ -123,3 +123,19 @@ def test_load_lua_pushes_fresh_uuids_and_accounts_for_every_answer(tmp_path):
     assert {i for _, i in answered} <= {m["id"] for m in sent}
     assert run.results == {"applied": len(answered)} and run.statuses == {200: len(answered)}
     assert run.sent >= len(answered)
+
+
+def test_the_accounting_tells_lost_doubled_and_cut_off_apart():
+    from bench.bench_load import accounting
+
+    answered = [("applied", "m1"), ("applied", "m2")]
+    rows = [("d1", "m1", "applied"), ("d1", "m2", "applied"), ("d1", "m3", "applied")]
+    summary, verdict = accounting(answered, rows, sent=4)
+    assert "4 mutations sent, 2 results answered (2 applied, 0 other)" in summary
+    assert verdict.endswith("lost (answered applied, not in the table) 0; doubled 0; in the table but never answered "
+                            "(in flight when wrk stopped, at most 64 per run) 1; sent, never answered and not in the "
+                            "table (cut off before the commit) 1: ok")
+    _, lost = accounting([*answered, ("applied", "m9")], rows, sent=4)
+    assert "lost (answered applied, not in the table) 1" in lost and lost.endswith("NOT OK")
+    _, doubled = accounting(answered, [*rows, ("d1", "m1", "applied")], sent=5)
+    assert "doubled 1" in doubled and doubled.endswith("NOT OK")
