@@ -1,6 +1,8 @@
 """`make bench`: every bench/bench_*.py in its own process, one after another, each under a heading.
 
 Each benchmark prints its figures beside the baseline it measured in the same run; nothing here asserts.
+`bench/run.py load` runs only bench_load.py (the phones' and volunteers' real mix under wrk; PostgreSQL too when
+LOAD_POSTGRES_URL is set). Arguments select benches by a part of their name.
 """
 
 from __future__ import annotations

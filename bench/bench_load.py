@@ -1,0 +1,420 @@
+"""The real mix under load: phones syncing and volunteers scanning, against a real `lehoi serve`.
+
+Every figure beside GET /api/festival (an answer kept encoded in memory) measured in the same run with the same
+connections. Phones each do their sync cycle, one wrk run per path family (64 keep-alive connections, every
+request from a device picked at random, bench/load.lua):
+
+- GET /api/sync/changes?since=<version>: at the current version, and a few (1 to 5) versions behind;
+- POST /api/sync/push of one mutation: favourite.set or favourite.unset, a fresh UUID each;
+- GET /api/me;
+- volunteers' online scans, POST /api/checkins: fresh scan ids, pass tokens the server issued (POST /api/passes,
+  one per phone), volunteers enrolled with an organiser's enrolment code.
+
+Everything is prepared through the real API first (devices, passes, enrolments) and written into a Lua data file
+the script loads. Goals: /api/me >= 0.5x festival, changes at the current version >= 0.6x, push >= 0.15x, p99 <=
+100 ms on every path, zero errors (non-2xx and socket errors); on PostgreSQL, reads from one worker to two
+(`--workers 2`) >= 1.6x. Afterwards the push answers are checked against applied_mutation (nothing lost, nothing
+doubled) and each server process's resident memory is printed.
+
+Runs: SQLite (one process), then PostgreSQL with one worker and with two when LOAD_POSTGRES_URL (or
+LEHOI_DATABASE_URL) is a postgresql:// URL: the bench makes a throwaway database `<that database's name>_load`
+beside it and drops it afterwards. Environment: LOAD_SECONDS (per path, default BENCH_SECONDS or 8),
+LOAD_WARMUP_SECONDS (2), LOAD_CONNECTIONS (64), LOAD_PHONES (1000), LOAD_VOLUNTEERS (64), LOAD_ENGINES
+(default "sqlite,pg1,pg2"). Everything on 127.0.0.1; the machine's load average is printed first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+LUA_SCRIPT = BENCH / "load.lua"
+
+NOW = "2024-11-12T10:00:00+07:00"
+SECONDS = int(os.environ.get("LOAD_SECONDS", os.environ.get("BENCH_SECONDS", "8")))
+WARMUP = int(os.environ.get("LOAD_WARMUP_SECONDS", "2"))
+CONNECTIONS = int(os.environ.get("LOAD_CONNECTIONS", "64"))
+PHONES = int(os.environ.get("LOAD_PHONES", "1000"))
+VOLUNTEERS = int(os.environ.get("LOAD_VOLUNTEERS", "64"))
+BEHIND = 5  # changes_behind asks for 1 to BEHIND versions back
+
+#: (wrk mode, label); festival is measured first and last, the baseline is their mean
+PATHS = [
+    ("me", "GET /api/me"),
+    ("changes_current", "GET /api/sync/changes (current version)"),
+    ("changes_behind", f"GET /api/sync/changes (1-{BEHIND} versions behind)"),
+    ("push", "POST /api/sync/push (one favourite)"),
+    ("checkin", "POST /api/checkins (online scan)"),
+]
+READS = ["me", "changes_current", "changes_behind"]
+RATIO_GOALS = {"me": 0.5, "changes_current": 0.6, "push": 0.15}
+P99_GOAL_MS = 100.0
+SCALING_GOAL = 1.6
+
+
+# -- the Lua data file ------------------------------------------------------------------------------------------
+
+
+def lua_value(value) -> str:
+    """A Python value (dict with str keys, list, str, int, float, bool, None) as a Lua expression."""
+    if value is None:
+        return "nil"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        escaped = []
+        for ch in value:
+            if ch in '\\"':
+                escaped.append("\\" + ch)
+            elif ch == "\n":
+                escaped.append("\\n")
+            elif ord(ch) < 32 or ord(ch) == 127:
+                escaped.append(f"\\{ord(ch):03d}")
+            else:
+                escaped.append(ch)
+        return '"' + "".join(escaped) + '"'
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"[{lua_value(str(k))}] = {lua_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "{\n" + "".join(f"  {lua_value(v)},\n" for v in value) + "}"
+    raise TypeError(f"no Lua form for {type(value).__name__}")
+
+
+def write_lua_data(path: Path, data: dict) -> Path:
+    """The file load.lua `dofile`s: `return {…}`."""
+    path.write_text("-- written by bench/bench_load.py\nreturn " + lua_value(data) + "\n", encoding="utf-8")
+    return path
+
+
+# -- wrk's output -----------------------------------------------------------------------------------------------
+
+
+def ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}[unit]
+
+
+@dataclass
+class Run:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    non_2xx: int
+    socket_errors: dict[str, int]
+    sent: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+    results: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        return self.non_2xx + sum(self.socket_errors.values())
+
+
+def parse_wrk(out: str) -> Run:
+    """wrk --latency output, with the LOAD lines load.lua's done() prints."""
+    sockets = {"connect": 0, "read": 0, "write": 0, "timeout": 0}
+    found = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if found:
+        sockets = dict(zip(sockets, map(int, found.groups())))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    run = Run(rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+              p50_ms=ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
+              p99_ms=ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)),
+              requests=int(re.search(r"(\d+) requests in", out).group(1)),
+              non_2xx=int(non_2xx.group(1)) if non_2xx else 0, socket_errors=sockets)
+    for line in out.splitlines():
+        parts = line.split()
+        if parts[:2] == ["LOAD", "sent"]:
+            run.sent = int(parts[2])
+        elif parts[:2] == ["LOAD", "status"]:
+            run.statuses[int(parts[2])] = int(parts[3])
+        elif parts[:2] == ["LOAD", "result"]:
+            run.results[parts[2]] = int(parts[3])
+    return run
+
+
+def wrk(url: str, mode: str, data_file: Path, seconds: int, ids_file: Path | None = None) -> Run:
+    env = {**os.environ, "LOAD_DATA": str(data_file), "LOAD_MODE": mode, "LOAD_RUN": uuid.uuid4().hex[:8],
+           "LOAD_IDS": str(ids_file or ""), "LOAD_NOW": NOW}
+    args = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "--latency",
+            "-s", str(LUA_SCRIPT), url]
+    done = subprocess.run(args, capture_output=True, text=True, env=env)
+    if done.returncode != 0 or "Requests/sec" not in done.stdout:
+        raise RuntimeError(f"wrk {mode} failed: {done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return parse_wrk(done.stdout)
+
+
+# -- servers ----------------------------------------------------------------------------------------------------
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def rss(pid: int) -> str:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return "gone"
+    found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+    return f"{int(found.group(1)) / 1024:.0f} MB" if found else "?"
+
+
+def memory_report(pid: int) -> list[str]:
+    """VmRSS of the server process and of each of its children (uvicorn's workers with --workers)."""
+    lines = [f"pid {pid} ({'main' if children(pid) else 'the server'}): VmRSS {rss(pid)}"]
+    for child in children(pid):
+        cmd = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        kind = "resource tracker" if "resource_tracker" in cmd else "worker"
+        lines.append(f"pid {child} ({kind}): VmRSS {rss(child)}")
+    return lines
+
+
+def make_server(workdir: Path, workers: int, database_url: str):
+    from tests.support.live_server import LiveServer
+
+    class Server(LiveServer):
+        def start(self, timeout: float = 90) -> None:
+            with open(self.log_path, "ab") as log:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), "--now", self.now,
+                     "--workers", str(workers)],
+                    cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                )
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"lehoi serve exited: {self.log()}")
+                if self.log().count("Application startup complete") >= workers:
+                    return
+                time.sleep(0.1)
+            raise RuntimeError(f"lehoi serve did not start {workers} workers in {timeout}s: {self.log()}")
+
+    env = {"LEHOI_DATABASE_URL": database_url, "LEHOI_DEVICE_RATE_PER_MINUTE": "1000000"}
+    return Server(workdir, now=f"fixed:{NOW[:16]}+07:00", env=env)
+
+
+async def prepare(url: str, organiser: dict[str, str]) -> dict:
+    """Phones (device + pass each), enrolled volunteers, event ids and the current version, via the real API."""
+    import httpx
+
+    limits = httpx.Limits(max_connections=16)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
+        gate = asyncio.Semaphore(16)
+
+        async def phone() -> dict:
+            async with gate:
+                device = (await http.post("/api/devices")).raise_for_status().json()
+                issued = await http.post("/api/passes", headers={"Authorization": f"Bearer {device['token']}"})
+                issued.raise_for_status()
+                return {"id": device["device_id"], "token": device["token"], "pass": issued.json()["token"]}
+
+        venues = [v["id"] for v in (await http.get("/api/venues")).json()]
+        expires = (datetime.fromisoformat(NOW) + timedelta(hours=8)).isoformat()
+
+        async def volunteer(n: int) -> dict:
+            async with gate:
+                venue = venues[n % len(venues)]
+                code = (await http.post("/api/organiser/enrolment-codes", headers=organiser,
+                                        json={"venue_ids": [venue], "expires_at": expires})).raise_for_status()
+                enrolled = (await http.post("/api/volunteers/enrol", json={"code": code.json()["code"]}))
+                return {"token": enrolled.raise_for_status().json()["token"], "venue": venue}
+
+        phones = await asyncio.gather(*(phone() for _ in range(PHONES)))
+        volunteers = await asyncio.gather(*(volunteer(n) for n in range(VOLUNTEERS)))
+        events = [e["id"] for e in (await http.get("/api/events")).json()]
+        version = (await http.get("/api/festival")).json()["version"]
+        feed = (await http.get("/api/sync/changes", params={"since": version})).json()
+        assert feed["from"] == feed["to"] == version, feed
+        assert (await http.get("/api/sync/changes", params={"since": version - BEHIND})).status_code == 200
+    return {"version": version, "behind": BEHIND, "events": events,
+            "phones": [{"id": p["id"], "token": p["token"]} for p in phones],
+            "passes": [p["pass"] for p in phones], "volunteers": volunteers}
+
+
+def applied_rows(server, database_url: str, phone_ids: set[str]) -> list[tuple[str, str, str]]:
+    """(client_id, mutation_id, status) of every favourite mutation the bench's phones have in applied_mutation."""
+    sql = ("SELECT client_id, mutation_id, status FROM applied_mutation "
+           "WHERE name IN ('favourite.set', 'favourite.unset')")
+    if database_url:
+        import asyncpg
+
+        async def fetch():
+            conn = await asyncpg.connect(database_url)
+            try:
+                return [tuple(r) for r in await conn.fetch(sql)]
+            finally:
+                await conn.close()
+
+        rows = asyncio.run(fetch())
+    else:
+        with sqlite3.connect(server.data_dir / "lehoi.sqlite") as db:
+            rows = db.execute(sql).fetchall()
+    return [r for r in rows if r[0] in phone_ids]
+
+
+def accounting(answered: list[tuple[str, str]], rows: list[tuple[str, str, str]], sent: int) -> list[str]:
+    """The push answers against the database: applied answers all there once, nothing beyond what was sent."""
+    applied = [i for status, i in answered if status == "applied"]
+    other = len(answered) - len(applied)
+    in_db = [m for _, m, status in rows if status == "applied"]
+    db_set = set(in_db)
+    lost = len(set(applied) - db_set)
+    doubled = len(rows) - len({(c, m) for c, m, _ in rows})  # rows beyond the first of a (client, mutation)
+    unanswered = len(db_set - set(applied))
+    #: cut off before the server committed them: neither answered nor in the table (a phone would resend them)
+    vanished = sent - len(answered) - unanswered
+    ok = lost == 0 and doubled == 0 and len(set(applied)) == len(applied) and len(rows) <= sent and vanished >= 0
+    return [
+        f"push accounting: {sent} mutations sent, {len(answered)} results answered ({len(applied)} applied, "
+        f"{other} other); applied_mutation holds {len(rows)} rows for these phones ({len(in_db)} applied)",
+        f"push accounting: lost (answered applied, not in the table) {lost}; doubled {doubled}; in the table but "
+        f"never answered (in flight when wrk stopped, at most {CONNECTIONS} per run) {unanswered}; sent, "
+        f"never answered and not in the table (cut off before the commit) {vanished}: {'ok' if ok else 'NOT OK'}",
+    ]
+
+
+# -- one engine -------------------------------------------------------------------------------------------------
+
+
+def fmt(run: Run) -> str:
+    errors = f"{run.errors} errors"
+    if run.errors:
+        errors += f" (non-2xx {run.non_2xx}, sockets {run.socket_errors}, statuses {run.statuses})"
+    return f"{run.rps:8,.0f} req/s  p50 {run.p50_ms:7.1f} ms  p99 {run.p99_ms:7.1f} ms  {errors}"
+
+
+def measure(label: str, workers: int, database_url: str) -> dict[str, Run]:
+    workdir = Path(tempfile.mkdtemp(prefix="lehoi-bench-load-"))
+    server = make_server(workdir, workers, database_url)
+    server.start()
+    try:
+        t0 = time.perf_counter()
+        data = asyncio.run(prepare(server.url, server.organiser()))
+        data_file = write_lua_data(workdir / "data.lua", data)
+        print(f"[{label}] prepared {len(data['phones'])} phones with passes, {len(data['volunteers'])} volunteers, "
+              f"{len(data['events'])} events, version {data['version']} in {time.perf_counter() - t0:.1f} s",
+              flush=True)
+        runs: dict[str, Run] = {}
+        answered: list[tuple[str, str]] = []
+        sent = 0
+
+        def one(mode: str, seconds: int) -> Run:
+            nonlocal sent
+            ids = workdir / f"ids-{mode}-{uuid.uuid4().hex[:6]}.txt"
+            run = wrk(server.url, mode, data_file, seconds, ids)
+            if mode == "push":
+                sent += run.sent
+                answered.extend(tuple(line.split()) for line in ids.read_text().splitlines() if line)
+            return run
+
+        if WARMUP:
+            for mode in ["festival", *(m for m, _ in PATHS)]:
+                one(mode, WARMUP)
+        first = one("festival", SECONDS)
+        for mode, _ in PATHS:
+            runs[mode] = one(mode, SECONDS)
+        last = one("festival", SECONDS)
+        base = Run(rps=(first.rps + last.rps) / 2, p50_ms=max(first.p50_ms, last.p50_ms),
+                   p99_ms=max(first.p99_ms, last.p99_ms), requests=first.requests + last.requests,
+                   non_2xx=first.non_2xx + last.non_2xx,
+                   socket_errors={k: first.socket_errors[k] + last.socket_errors[k] for k in first.socket_errors})
+        runs = {"festival": base, **runs}
+
+        print(f"[{label}] {CONNECTIONS} connections, {SECONDS} s per path, wrk -t1 on the same 2-core machine")
+        print(f"  {'GET /api/festival (in memory, baseline)':45s} {fmt(base)}  (first {first.rps:,.0f}, "
+              f"last {last.rps:,.0f} req/s)")
+        for mode, name in PATHS:
+            run = runs[mode]
+            extra = ""
+            if run.results:
+                extra = "  results " + ", ".join(f"{k} {v}" for k, v in sorted(run.results.items()))
+            print(f"  {name:45s} {fmt(run)}  ratio {run.rps / base.rps:.3f}{extra}")
+        for mode, goal in RATIO_GOALS.items():
+            ratio = runs[mode].rps / base.rps
+            print(f"  goal {mode} >= {goal}x festival: {ratio:.3f}x: {'holds' if ratio >= goal else 'MISSED'}")
+        slow = [m for m, r in runs.items() if r.p99_ms > P99_GOAL_MS]
+        print(f"  goal p99 <= {P99_GOAL_MS:.0f} ms on every path: "
+              f"{'holds' if not slow else 'MISSED on ' + ', '.join(slow)}")
+        failing = [f"{m} {r.errors}" for m, r in runs.items() if r.errors]
+        print(f"  goal zero errors: {'holds' if not failing else 'MISSED (' + ', '.join(failing) + ')'}")
+
+        phone_ids = {p["id"] for p in data["phones"]}
+        for line in accounting(answered, applied_rows(server, database_url, phone_ids), sent):
+            print("  " + line)
+        for line in memory_report(server.process.pid):
+            print(f"  memory after the run: {line}")
+        print(flush=True)
+        return runs
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def postgres_url() -> str:
+    url = os.environ.get("LOAD_POSTGRES_URL") or os.environ.get("LEHOI_DATABASE_URL", "")
+    return url if url.startswith(("postgresql://", "postgres://")) else ""
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+    sys.path.insert(0, str(ROOT))
+    from tests.support.live_server import _admin
+
+    base_pg = postgres_url()
+    os.environ["LEHOI_DATABASE_URL"] = ""  # LiveServer would make databases of its own from it
+    engines = os.environ.get("LOAD_ENGINES", "sqlite,pg1,pg2").split(",")
+    print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared machine: "
+          f"wrk, the server and its database share them)", flush=True)
+    results: dict[str, dict[str, Run]] = {}
+    if "sqlite" in engines:
+        results["sqlite"] = measure("SQLite, 1 process", 1, "")
+    pg = [e for e in engines if e.startswith("pg")]
+    if pg and not base_pg:
+        print("PostgreSQL runs skipped: set LOAD_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/<db> (the bench "
+              "makes and drops <db>_load beside it)")
+    elif pg:
+        parts = urlsplit(base_pg)
+        name = f"{parts.path.lstrip('/') or 'lehoi'}_load"
+        url = urlunsplit(parts._replace(path=f"/{name}"))
+        for engine in pg:
+            workers = int(engine[2:] or 1)
+            _admin(base_pg, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            _admin(base_pg, f"CREATE DATABASE {name}")
+            try:
+                results[engine] = measure(f"PostgreSQL ({name}), --workers {workers}", workers, url)
+            finally:
+                _admin(base_pg, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        if "pg1" in results and "pg2" in results:
+            print("PostgreSQL, --workers 2 against --workers 1:")
+            for mode in ["festival", *(m for m, _ in PATHS)]:
+                scale = results["pg2"][mode].rps / results["pg1"][mode].rps
+                judged = f"(goal >= {SCALING_GOAL}x: {'holds' if scale >= SCALING_GOAL else 'MISSED'})" \
+                    if mode in READS else "(information)"
+                print(f"  {mode:16s} {results['pg1'][mode].rps:8,.0f} -> {results['pg2'][mode].rps:8,.0f} req/s: "
+                      f"{scale:.2f}x {judged}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+-- The phones' and volunteers' real mix, one path family per wrk run (bench/bench_load.py drives it).
+--
+-- Environment: LOAD_DATA (the Lua data file bench_load.py wrote: phones, volunteers, passes, events, version),
+-- LOAD_MODE (festival | me | changes_current | changes_behind | push | checkin), LOAD_RUN (8 hex digits unique to
+-- this wrk run: the first group of every UUID it makes), LOAD_IDS (where `done` writes the results the push
+-- answers carried, one "status id" a line), LOAD_NOW (the server's instant: scans are made "now").
+--
+-- Every request picks its device at random: many phones share the 64 keep-alive connections, as behind a proxy.
+-- Lines starting with "LOAD " are what bench_load.py reads back from wrk's output.
+
+local data = dofile(os.getenv("LOAD_DATA"))
+local mode = os.getenv("LOAD_MODE")
+local run = os.getenv("LOAD_RUN")
+local now = os.getenv("LOAD_NOW")
+local threads = {}
+
+-- per thread (each wrk thread has a Lua state of its own; `tid` is set by setup())
+sent = 0
+statuses = {}
+results = {}   -- push: {status .. " " .. id, ...}; checkin: verdict counts
+verdicts = {}
+
+function setup(thread)
+  thread:set("tid", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  math.randomseed(os.time() * 1000 + (tid or 1) * 7919 + tonumber(string.sub(run, 1, 6), 16))
+end
+
+-- fresh UUIDs: unique by (run, thread, counter) whatever the random draws; version 4, RFC 4122 variant
+local function uuid()
+  return string.format("%s-%04x-4%03x-%04x-%012x", run, tid or 1, math.random(0, 0xfff),
+    0x8000 + math.random(0, 0x3fff), sent)
+end
+
+local function auth(token)
+  return "Bearer " .. token
+end
+
+local function pick(list)
+  return list[math.random(1, #list)]
+end
+
+local festival = wrk.format("GET", "/api/festival")
+
+function request()
+  sent = sent + 1
+  if mode == "festival" then
+    return festival
+  elseif mode == "me" then
+    return wrk.format("GET", "/api/me", {["Authorization"] = auth(pick(data.phones).token)})
+  elseif mode == "changes_current" or mode == "changes_behind" then
+    local since = data.version
+    if mode == "changes_behind" then since = data.version - math.random(1, data.behind) end
+    return wrk.format("GET", "/api/sync/changes?since=" .. since,
+      {["Authorization"] = auth(pick(data.phones).token)})
+  elseif mode == "push" then
+    local phone = pick(data.phones)
+    local name = "favourite.set"
+    if math.random() < 0.5 then name = "favourite.unset" end
+    local body = string.format(
+      '{"client_id":"%s","mutations":[{"id":"%s","name":"%s","args":{"event_id":"%s"},"at":"%s"}]}',
+      phone.id, uuid(), name, pick(data.events), now)
+    return wrk.format("POST", "/api/sync/push",
+      {["Authorization"] = auth(phone.token), ["Content-Type"] = "application/json"}, body)
+  elseif mode == "checkin" then
+    local v = pick(data.volunteers)
+    local body = string.format('{"id":"%s","pass_token":"%s","venue_id":"%s","scanned_at":"%s"}',
+      uuid(), pick(data.passes), v.venue, now)
+    return wrk.format("POST", "/api/checkins",
+      {["Authorization"] = auth(v.token), ["Content-Type"] = "application/json"}, body)
+  end
+  error("unknown LOAD_MODE " .. tostring(mode))
+end
+
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if status ~= 200 then return end
+  if mode == "push" then
+    for st, id in string.gmatch(body, '"status":"(%a+)","id":"([%x%-]+)"') do
+      table.insert(results, st .. " " .. id)
+    end
+  elseif mode == "checkin" then
+    local st = string.match(body, '"status":"(%a+)"') or "?"
+    local reason = string.match(body, '"reason":"([%w_]+)"')
+    if reason then st = st .. ":" .. reason end
+    verdicts[st] = (verdicts[st] or 0) + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local total_sent, codes, counts, out = 0, {}, {}, nil
+  local ids = os.getenv("LOAD_IDS")
+  if ids and ids ~= "" then out = io.open(ids, "w") end
+  for _, thread in ipairs(threads) do
+    total_sent = total_sent + thread:get("sent")
+    for code, n in pairs(thread:get("statuses")) do codes[code] = (codes[code] or 0) + n end
+    for _, line in ipairs(thread:get("results")) do
+      local st = string.match(line, "^(%a+)")
+      counts[st] = (counts[st] or 0) + 1
+      if out then out:write(line, "\n") end
+    end
+    for v, n in pairs(thread:get("verdicts")) do counts[v] = (counts[v] or 0) + n end
+  end
+  if out then out:close() end
+  io.write(string.format("LOAD sent %d\n", total_sent))
+  for code, n in pairs(codes) do io.write(string.format("LOAD status %d %d\n", code, n)) end
+  for st, n in pairs(counts) do io.write(string.format("LOAD result %s %d\n", st, n)) end
+end
