@@ -150,7 +150,9 @@ async def test_search_needs_a_query(client):
 
 
 def _reference(name: str) -> Path:
-    return Path(__file__).resolve().parents[3] / "shared" / "reference" / name
+    """A public reference file about the 2024 festival, copied into tests/data/ (the repository reads nothing
+    outside itself)."""
+    return Path(__file__).resolve().parents[1] / "data" / name
 
 
 async def test_answers_carry_the_festival_clock(client):

@@ -79,3 +79,28 @@ def phone(browser, live_server: LiveServer):
         yield context
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def attendee(live_server, tmp_path_factory) -> dict:
+    """A pass, made through the API, and a video of its QR code (the server's PNG) the fake camera shows."""
+    from tests.browser.checkin_support import new_pass, write_y4m
+
+    made = new_pass(live_server.url)
+    made["video"] = write_y4m(made["qr_png"], Path(tmp_path_factory.mktemp("camera")) / "pass.y4m")
+    return made
+
+
+@pytest.fixture(scope="module")
+def camera_browser(live_server, attendee):
+    """Chromium whose camera shows `attendee`'s pass (per module: see `browser`)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.checkin_support import launch_with_camera
+
+    with sync_playwright() as playwright:
+        chromium = launch_with_camera(playwright, attendee["video"])
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -8,40 +8,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.browser.checkin_support import (
-    ZONE, enrolment_code, launch_with_camera, new_pass, scans, volunteer, write_y4m,
-)
+from tests.browser.checkin_support import ZONE, enrolment_code, new_pass, scans, volunteer
 
 pytestmark = pytest.mark.browser
 
 VENUE = "bat-trang"
-
-
-@pytest.fixture(scope="module")
-def attendee(live_server, tmp_path_factory) -> dict:
-    """A pass, and a video of its QR code that both phones' cameras show."""
-    made = new_pass(live_server.url)
-    made["video"] = write_y4m(made["qr_png"], Path(tmp_path_factory.mktemp("camera")) / "pass.y4m")
-    return made
-
-
-@pytest.fixture(scope="module")
-def camera_browser(live_server, attendee):
-    # per module: see conftest.py's `browser`
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch_with_camera(playwright, attendee["video"])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def uploaded_scans(page: Page) -> list[str]:

@@ -5,38 +5,15 @@ BarcodeDetector), judges it offline and shows the verdict at once; back online, 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.checkin_support import enrolment_code, launch_with_camera, new_pass, scans, volunteer, write_y4m
+from tests.browser.checkin_support import enrolment_code, scans, volunteer
 
 pytestmark = pytest.mark.browser
 
 #: the verdict must show this soon after the camera frame that held the code
 VERDICT_MS = 300
-
-
-@pytest.fixture(scope="module")
-def attendee(live_server, tmp_path_factory) -> dict:
-    """An attendee's pass, made through the API, and a video of its QR code (the server's PNG)."""
-    made = new_pass(live_server.url)
-    made["video"] = write_y4m(made["qr_png"], Path(tmp_path_factory.mktemp("camera")) / "pass.y4m")
-    return made
-
-
-@pytest.fixture(scope="module")
-def camera_browser(live_server, attendee):
-    # per module: see conftest.py's `browser`
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch_with_camera(playwright, attendee["video"])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def scan_offline(context: BrowserContext, page: Page) -> None:

@@ -4,6 +4,7 @@ request bodies and push accounting against a stand-in server (when wrk is instal
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -95,8 +96,12 @@ class _StandIn(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.mark.skipif(not shutil.which("wrk"), reason="wrk is not installed")
 def test_load_lua_pushes_fresh_uuids_and_accounts_for_every_answer(tmp_path):
+    if not shutil.which("wrk"):
+        message = "the load bench's Lua script did not run: wrk is missing (apt-get install wrk)"
+        if os.environ.get("LEHOI_REQUIRE_ALL_TESTS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
     phones = [{"id": f"d{n}", "token": f'dev_"{n}'} for n in range(3)]  # a quote: the file must escape it
     data = write_lua_data(tmp_path / "data.lua", {"version": 9, "behind": 2, "events": ["ev-1", "ev-2"],
                                                   "phones": phones, "passes": ["P1.x"], "volunteers": []})
