@@ -77,9 +77,11 @@ def toggle(page: Page, event_id: str, on: bool) -> None:
     expect(button).to_have_attribute("aria-pressed", "true" if on else "false")
 
 
-def schedule_ids(page: Page) -> list[str]:
-    page.get_by_role("link", name="My schedule").click()
-    expect(page.locator("h1")).to_have_text("My schedule")
+def schedule_ids(page: Page, link: str = "My schedule") -> list[str]:
+    """Open My schedule and read its cards once the screen has drawn (the heading alone comes first)."""
+    page.get_by_role("link", name=link).click()
+    expect(page.locator("h1")).to_have_text(link)
+    expect(page.locator(".schedule")).to_be_visible()
     return page.locator(".schedule .event-card").evaluate_all("cards => cards.map(c => c.dataset.event)")
 
 
@@ -192,9 +194,7 @@ def test_offline_changes_survive_a_server_restart(phone, live_server) -> None:
     assert sorted(me["favourites"]) == sorted([b, c])
     assert me["settings"]["lang"] == "vi"
     assert me["settings"]["reminder_minutes"] == 30
-    page.get_by_role("link", name="Lịch của tôi").click()
-    ids = page.locator(".schedule .event-card").evaluate_all("cs => cs.map(c => c.dataset.event)")
-    assert ids == in_time_order({b, c})
+    assert schedule_ids(page, "Lịch của tôi") == in_time_order({b, c})
 
 
 def test_two_tabs_show_the_same_favourites_and_the_calendar_file_works_offline(phone, live_server) -> None:
