@@ -1,8 +1,8 @@
 """What `GET /api/me` answers, kept per device in each process until the device's state changes.
 
-Every phone asks on every sync and its favourites and settings change only through its own uploads, so each
-process keeps the encoded answer. A batch that changes a device's state forgets it here when it commits
-(`forget`); on PostgreSQL the same transaction sends `NOTIFY lehoi_device` with the device id, which every
+Every phone asks on every sync and its favourites and settings change only through its own uploads (and its
+language through its push subscription), so each process keeps the encoded answer. Every write that changes a
+device's state calls `announce` inside its transaction and `forget` once it commits; on PostgreSQL the same transaction sends `NOTIFY lehoi_device` with the device id, which every
 process listens to, so an upload through one host is seen by all the others at its commit. A dropped listening
 connection forgets everything and listens again. Entries also age out after `KEPT_S`, the bound on any staleness
 should a notice ever be missed.

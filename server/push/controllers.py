@@ -52,8 +52,9 @@ class PushController(Controller):
         The endpoint must be https at a known push service (FCM, Mozilla, Apple, Windows) resolving to public
         addresses; anything else is refused with 422.
         """
+        state = request.app.state
         out, created = await subscriptions.save(
-            request.app.state.engine, push.policy, principal.subject, data, request.app.state.clock.now()
+            state.engine, push.policy, state.device_states, principal.subject, data, state.clock.now()
         )
         return Response(out, status_code=201 if created else 200)
 

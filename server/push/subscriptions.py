@@ -7,6 +7,7 @@ from datetime import datetime
 from cryptography.hazmat.primitives.asymmetric import ec
 from piccolo.engine.base import Engine
 
+from server.accounts.states import DeviceStates
 from server.accounts.tables import Device
 from server.codecs import b64url
 from server.db.times import aware
@@ -39,9 +40,13 @@ def _key(text: str, size: int, name: str) -> str:
 
 
 async def save(
-    engine: Engine, policy: EndpointPolicy, device_id: str, data: schemas.SubscriptionIn, now: datetime
+    engine: Engine, policy: EndpointPolicy, states: DeviceStates, device_id: str, data: schemas.SubscriptionIn,
+    now: datetime,
 ) -> tuple[schemas.SubscriptionOut, bool]:
-    """Store the device's subscription (replacing its previous one); True when it had none."""
+    """Store the device's subscription (replacing its previous one); True when it had none.
+
+    A language given here is the device's setting, which `GET /api/me` answers from the copies `states` keeps:
+    the write tells every process at commit and this one forgets its copy."""
     try:
         endpoint = (await policy.check(data.endpoint)).url
     except EndpointUnresolved:
@@ -73,11 +78,14 @@ async def save(
                 )
             if data.lang is not None:
                 await Device.update({Device.lang: data.lang}).where(Device.id == device_id)
+                await states.announce(device_id)
             lang = (await Device.select(Device.lang).where(Device.id == device_id).first())["lang"]
     except Exception as exc:
         if _unique_violation(exc):
             raise Conflict("this endpoint was saved by another device at the same moment; try again") from None
         raise
+    if data.lang is not None:
+        states.forget(device_id)
     created_at = aware(row["created_at"])
     out = schemas.SubscriptionOut(endpoint=endpoint, topics=topics, lang=lang, created_at=created_at, updated_at=now)
     return out, not existed

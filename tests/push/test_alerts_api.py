@@ -21,6 +21,8 @@ async def some_events(client, n=3):
 
 
 async def test_a_device_subscribes_replaces_and_unsubscribes(client, push, device):
+    # /api/me is kept per process: read it first, so the language the subscription sets must replace a kept copy
+    assert (await client.get("/api/me", headers=device["auth"])).json()["settings"]["lang"] == "vi"
     first = push.receiver.new_subscription()
     response = await client.post("/api/push/subscriptions", headers=device["auth"],
                                  json={**first, "topics": ["general", "crafts", "general"], "lang": "en",
