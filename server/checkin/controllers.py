@@ -197,7 +197,7 @@ def _record(row: dict) -> ScanRecord:
         return value in (True, 1, "1")
 
     return ScanRecord(
-        id=row["id"], pass_id=row["pass_id"], venue_id=row["venue_id"], device_id=row["device_id"],
+        id=row["scan_id"], pass_id=row["pass_id"], venue_id=row["venue_id"], device_id=row["device_id"],
         scanned_at=row["scanned_at"], received_at=row["received_at"], status=row["status"], reason=row["reason"],
         offline=flag(row["offline"]), conflicts=(row["conflict"] or "").split(",") if row["conflict"] else [],
         device_revoked=flag(row["device_revoked"]), verdict_shown=row["verdict_shown"],

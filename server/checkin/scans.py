@@ -23,7 +23,8 @@ could not have known, for the dashboard:
 
 A phone that says it refused the scan itself (`verdict_shown` other than `accepted`) is in no conflict.
 
-Exactly once: a scan's id is its primary key. An online scan repeated answers `duplicate` with the verdict first
+Exactly once: a scan is its scan id on its device (a unique index on `device_id, scan_id`; ids are the phone's
+own, so two devices may make the same one and still record two scans). An online scan repeated answers `duplicate` with the verdict first
 recorded; a `checkin.scan` mutation whose id an online scan already used answers `duplicate` too, and the other
 way round. A duplicate mutation carries the recorded verdict as its `data`, as an applied one does: the phone
 that queued it may never have heard that verdict (its online check timed out after the server had recorded the
@@ -52,7 +53,7 @@ from server.checkin import occupancy as occ
 from server.checkin.keys import KeyRing
 from server.checkin.schemas import ScanRequest, ScanVerdict
 from server.checkin.signing import KeyRingRef
-from server.checkin.sql import insert_rows, lock_keys
+from server.checkin.sql import device_scoped_id, insert_rows, lock_keys
 from server.checkin.tables import Scan
 from server.checkin.writer import GateWriter, insert_sql
 from server.checkin.tokens import CLOCK_SKEW_S, TokenError, check_pass_window, peek_pass_id, verify_pass_signature
@@ -71,7 +72,7 @@ ONLINE_PAST_S = 15 * 60
 #: app says so itself (`ScanArgs.offline`) of every scan it queues, but a client may send scans through its outbox
 #: while online, where having come that way says nothing of the venue's signal and the delay does
 OFFLINE_AFTER_S = 60
-COLUMNS = ("id", "pass_id", "venue_id", "device_id", "scanned_at", "received_at", "day", "hour", "status", "reason",
+COLUMNS = ("id", "scan_id", "pass_id", "venue_id", "device_id", "scanned_at", "received_at", "day", "hour", "status", "reason",
            "offline", "conflict", "device_revoked", "verdict_shown")
 
 
@@ -142,17 +143,17 @@ def _made_offline(args: ScanArgs, scanned_at: datetime, now: datetime) -> bool:
 def _row(scan_id: str, pass_id: str | None, venue_id: str, device_id: str, scanned_at: datetime, now: datetime,
          verdict: Verdict, *, offline: bool, device_revoked: bool = False, shown: str | None = None) -> tuple:
     day, hour = festival_day(scanned_at)
-    return (scan_id, pass_id, venue_id, device_id, scanned_at, now, day, hour, verdict.status, verdict.reason,
+    return (device_scoped_id(device_id, scan_id), scan_id, pass_id, venue_id, device_id, scanned_at, now, day, hour, verdict.status, verdict.reason,
             offline, ",".join(verdict.conflicts) or None, device_revoked, shown)
 
 
 # -- online --------------------------------------------------------------------------------------------------------
 
 _FACTS_SQL = (
-    "SELECT (SELECT status FROM scan WHERE id = {}) AS seen_status,"
-    " (SELECT reason FROM scan WHERE id = {}) AS seen_reason,"
-    " (SELECT pass_id FROM scan WHERE id = {}) AS seen_pass,"
-    " (SELECT venue_id FROM scan WHERE id = {}) AS seen_venue,"
+    "SELECT (SELECT status FROM scan WHERE device_id = {} AND scan_id = {}) AS seen_status,"
+    " (SELECT reason FROM scan WHERE device_id = {} AND scan_id = {}) AS seen_reason,"
+    " (SELECT pass_id FROM scan WHERE device_id = {} AND scan_id = {}) AS seen_pass,"
+    " (SELECT venue_id FROM scan WHERE device_id = {} AND scan_id = {}) AS seen_venue,"
     " (SELECT revoked_at FROM revoked_pass WHERE id = {}) AS revoked_at,"
     " (SELECT device_id FROM scan WHERE pass_id = {} AND venue_id = {} AND day = {} AND status = 'accepted')"
     " AS prior_device,"
@@ -204,7 +205,7 @@ class CheckinService:
 
         verdict, facts = await self.writer.run(
             f"lehoi.scan:{venue.id}", _FACTS_SQL,
-            (scan_id, scan_id, scan_id, scan_id, pass_id, pass_id, venue.id, day, venue.id, now - occ.window(venue)),
+            (*(principal.subject, scan_id) * 4, pass_id, pass_id, venue.id, day, venue.id, now - occ.window(venue)),
             decide, _INSERT_SQL,
         )
         count = int(facts["occupancy"])
@@ -243,12 +244,14 @@ def _scan_time(args: ScanArgs, now: datetime) -> tuple[datetime, tuple[str, ...]
     return args.scanned_at, ()
 
 
-def _batch_queries(scan_ids: list[str], pass_ids: list[str], venues: list[str], days: list, mark: str):
+def _batch_queries(device_id: str, scan_ids: list[str], pass_ids: list[str], venues: list[str], days: list,
+                   mark: str):
     def marks(n: int) -> str:
         return ", ".join([mark] * n)
 
-    yield "stored", (f"SELECT id, status, reason, conflict, pass_id FROM scan "
-                     f"WHERE id IN ({marks(len(scan_ids))})"), scan_ids
+    if scan_ids:
+        yield "stored", (f"SELECT scan_id, status, reason, conflict, pass_id FROM scan "
+                         f"WHERE device_id = {mark} AND scan_id IN ({marks(len(scan_ids))})"), [device_id, *scan_ids]
     if pass_ids:
         yield "revoked", f"SELECT id, revoked_at FROM revoked_pass WHERE id IN ({marks(len(pass_ids))})", pass_ids
         yield "accepted", (
@@ -265,23 +268,23 @@ def _said(status: str, reason: str | None, conflicts: tuple[str, ...] | list[str
 
 def _facts(rows: dict[str, list]) -> tuple[dict[str, dict], dict[str, datetime], dict[tuple, str]]:
     return (
-        {r["id"]: _said(r["status"], r["reason"], (r["conflict"] or "").split(",") if r["conflict"] else [],
+        {r["scan_id"]: _said(r["status"], r["reason"], (r["conflict"] or "").split(",") if r["conflict"] else [],
                         r["pass_id"]) for r in rows.get("stored", [])},
         {r["id"]: aware(r["revoked_at"]) for r in rows.get("revoked", [])},
         {(r["pass_id"], r["venue_id"], as_day(r["day"])): r["device_id"] for r in rows.get("accepted", [])},
     )
 
 
-def _read_batch(connection, scan_ids, pass_ids, venues, days, mark):
+def _read_batch(connection, device_id, scan_ids, pass_ids, venues, days, mark):
     """On a kept SQLite connection's thread."""
     rows = {name: connection.execute(sql, args).fetchall() for name, sql, args in
-            _batch_queries(scan_ids, pass_ids, venues, days, mark) if args}
+            _batch_queries(device_id, scan_ids, pass_ids, venues, days, mark)}
     return _facts(rows)
 
 
-async def _read_batch_piccolo(scan_ids, pass_ids, venues, days):
+async def _read_batch_piccolo(device_id, scan_ids, pass_ids, venues, days):
     rows = {name: await Scan.raw(sql, *args) for name, sql, args in
-            _batch_queries(scan_ids, pass_ids, venues, days, "{}") if args}
+            _batch_queries(device_id, scan_ids, pass_ids, venues, days, "{}")}
     return _facts(rows)
 
 
@@ -330,11 +333,11 @@ class ScanHandler:
         else:
             if self._reader is None:
                 self._reader = kept_connection(engine)
-            reads = self._reader.submit(_read_batch, scan_ids, pass_ids, venues, days, "?")
+            reads = self._reader.submit(_read_batch, ctx.principal.subject, scan_ids, pass_ids, venues, days, "?")
         ring = self.keys.ring
         checks = {scan_id: check_token(args.pass_token, ring, at) for scan_id, args, at in scans}
         if reads is None:
-            stored, revoked, accepted = await _read_batch_piccolo(scan_ids, pass_ids, venues, days)
+            stored, revoked, accepted = await _read_batch_piccolo(ctx.principal.subject, scan_ids, pass_ids, venues, days)
         else:
             stored, revoked, accepted = await reads
         return _Batch(checks=checks, stored=stored, revoked=revoked, accepted=accepted)

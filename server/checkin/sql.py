@@ -6,6 +6,7 @@ subselect, not a plain column) arrives as the stored text: `server.db.times` par
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -13,6 +14,19 @@ from piccolo.table import Table
 
 from server.db import bulk
 from server.db.engine import is_postgres
+
+
+#: the namespace of the keys `device_scoped_id` derives
+_DEVICE_SCOPED = uuid.UUID("5b0f4c2e-8a8e-4c1e-9a55-6c6568f1a2d1")
+
+
+def device_scoped_id(device_id: str, client_id: str) -> str:
+    """The primary key of a row a device named with an id of its own (a scan id, a mutation id).
+
+    Phones make their ids, so two devices may make the same one: keyed by the pair, each device's row is its own,
+    and the same device sending the same id again lands on the same key (its insert is skipped).
+    """
+    return str(uuid.uuid5(_DEVICE_SCOPED, f"{device_id}/{client_id}"))
 
 
 async def insert_rows(table: type[Table], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

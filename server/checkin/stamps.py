@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from server.checkin.schemas import Passport, StampEntry
 from server.checkin.signing import KeyRingRef
-from server.checkin.sql import insert_rows
+from server.checkin.sql import device_scoped_id, insert_rows
 from server.checkin.tables import Stamp
 from server.checkin.tokens import CLOCK_SKEW_S, TokenError, verify_stamp
 from server.domain import BatchContext, Reject
@@ -50,7 +50,7 @@ class StampHandler:
         if first is not None:
             return {"venue_id": venue_id, "new": False, "collected_at": first.isoformat()}
         state.held[venue_id] = at
-        state.rows.append((mutation.id.lower(), ctx.principal.subject, venue_id, at, ctx.now))
+        state.rows.append((device_scoped_id(ctx.principal.subject, mutation.id.lower()), ctx.principal.subject, venue_id, at, ctx.now))
         return {"venue_id": venue_id, "new": True, "collected_at": at.isoformat()}
 
     async def flush(self, ctx: BatchContext, state: _Stamps) -> None:

@@ -49,12 +49,16 @@ class PassKey(Table):
 class Scan(Table):
     """One scan of a pass at a venue entrance, online or uploaded later, with the verdict it got.
 
-    The id is the phone's scan id: an online check-in and a `checkin.scan` mutation share it, so a scan is
-    recorded once whichever way it arrives. At most one `accepted` scan per pass, venue and festival day (a
-    partial unique index holds the invariant).
+    A scan is the phone's scan id on its device (`device_id`, `scan_id`: unique together): an online check-in and
+    a `checkin.scan` mutation of one device share it, so a scan is recorded once whichever way it arrives, while
+    two devices that happen to make the same id record two scans. `id` is derived from both
+    (server/checkin/sql.py `device_scoped_id`). At most one `accepted` scan per pass, venue and festival day (a partial
+    unique index holds the invariant).
     """
 
     id = Varchar(length=36, primary_key=True)
+    #: the id the phone made, unique per device
+    scan_id = Varchar(length=36, default="")
     #: null when the token was too malformed to name a pass
     pass_id = Varchar(length=16, null=True, default=None)
     venue_id = Varchar(length=64)
@@ -82,7 +86,7 @@ class Scan(Table):
 class Stamp(Table):
     """A venue stamp in a device's passport: one per device and venue (unique index)."""
 
-    #: the stamp.collect mutation's id
+    #: derived from the device and its stamp.collect mutation's id (server/checkin/sql.py `device_scoped_id`)
     id = Varchar(length=36, primary_key=True)
     device_id = Varchar(length=64, index=True)
     venue_id = Varchar(length=64)

@@ -260,3 +260,28 @@ async def test_only_a_scan_uploaded_late_counts_as_made_offline(client, in_app, 
     records = await review(client, as_organiser, venue=VENUE)
     assert [records[m["id"]]["offline"] for m in (at_once, late, said)] == [False, True, True]
     assert await offline_count() == before + 2
+
+
+async def test_scan_ids_are_per_device_two_volunteers_never_collide(client, in_app, as_organiser):
+    """Phones make their scan ids: two devices that make the same one record two scans, each its own verdict,
+    online and offline, and each device's replay is still its own duplicate."""
+    east, west = volunteer(client, in_app, VENUE), volunteer(client, in_app, VENUE)
+    one, other = await new_pass(client, in_app, EARLIER), await new_pass(client, in_app, EARLIER)
+    shared = str(uuid.uuid4())
+    t = now(client) - minutes(10)
+    [a] = await push(client, east, [scan_mutation(one["token"], VENUE, t, scan_id=shared)])
+    [b] = await push(client, west, [scan_mutation(other["token"], VENUE, t, scan_id=shared)])
+    assert a["status"] == b["status"] == "applied"
+    assert a["data"]["pass_id"] == one["pass_id"] and b["data"]["pass_id"] == other["pass_id"]
+    assert b["data"]["verdict"] == "accepted"
+    for gate, issued in ((east, one), (west, other)):
+        [record] = (await review(client, as_organiser, device=gate["id"])).values()
+        assert record["id"] == shared and record["pass_id"] == issued["pass_id"] and record["status"] == "accepted"
+        [again] = await push(client, gate, [scan_mutation(issued["token"], VENUE, t, scan_id=shared)])
+        assert again["status"] == "duplicate" and again["data"]["pass_id"] == issued["pass_id"]
+
+    # online: a third device's live scan with the same id is judged, not taken for the others'
+    third, pass_three = volunteer(client, in_app, VENUE), await new_pass(client, in_app, EARLIER)
+    live = await check_in(client, third, pass_three["token"], VENUE, scan_id=shared)
+    assert live.status_code == 200, live.text
+    assert live.json()["status"] == "accepted" and live.json()["pass_id"] == pass_three["pass_id"]

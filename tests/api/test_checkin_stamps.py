@@ -76,3 +76,17 @@ async def test_bad_stamps_are_rejected(client, device):
         ("rejected", "invalid_signature")]
     assert (await client.get("/api/me/stamps", headers=device["auth"])).json()["collected"] == 0
     assert (await client.get("/api/me/stamps")).status_code == 401
+
+
+async def test_two_devices_with_the_same_mutation_id_each_get_their_stamp(client, in_app):
+    from .checkin_support import attendee
+
+    ring, t = client.app.state.keyring, now(client)
+    token = issue_stamp(ring, venue_id="van-mieu", now=t - timedelta(days=1))
+    first, second = attendee(client, in_app), attendee(client, in_app)
+    mutation = collect(token, t - timedelta(minutes=5))
+    for phone in (first, second):
+        [result] = await push(client, phone, [mutation])
+        assert result["status"] == "applied" and result["data"]["new"] is True
+        passport = (await client.get("/api/me/stamps", headers=phone["auth"])).json()
+        assert [s["venue_id"] for s in passport["stamps"]] == ["van-mieu"]

@@ -36,6 +36,7 @@ RAW_INDEXES = {
     "scan_accepted_once": "scan",
     "scan_venue_time": "scan",
     "scan_day_hour": "scan",
+    "scan_device_scan": "scan",
     "stamp_device_venue": "stamp",
     "push_delivery_alert_subscription": "push_delivery",
     "push_delivery_due": "push_delivery",
