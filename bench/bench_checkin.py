@@ -146,7 +146,7 @@ def prepare_live(server) -> dict:
             enrolled = http.post("/api/volunteers/enrol", json={"code": code})
             enrolled.raise_for_status()
             volunteers.append({"token": enrolled.json()["token"], "venue": venue})
-    ring = KeyRing.open(server.data_dir / "keys")
+    ring = KeyRing.open(server.data_dir / "keys", now=NOW)
     passes = [issue_pass(ring, pass_id=new_pass_id(), kind="a", valid_until=UNTIL, now=ISSUED)
               for _ in range(VOLUNTEERS * (SECONDS + 1) * TRIALS)]
     return {"url": server.url, "volunteers": volunteers, "passes": passes, "now": NOW.isoformat()}

@@ -46,7 +46,7 @@ def raw_verify_rate(seconds: float = 2.0) -> float:
 def verify_pass_rate(seconds: float = 2.0) -> float:
     """Full ``verify_pass`` calls per second on one core, keys read from a directory ring."""
     with tempfile.TemporaryDirectory() as directory:
-        ring = KeyRing.open(directory)
+        ring = KeyRing.open(directory, now=NOW)
         token = issue_pass(ring, pass_id=new_pass_id(), kind="a", valid_until=UNTIL, now=NOW)
         return rate(lambda: verify_pass(token, ring, NOW), seconds)
 
@@ -54,7 +54,7 @@ def verify_pass_rate(seconds: float = 2.0) -> float:
 def render_ms(render: Callable[[str], bytes], seconds: float = 2.0) -> float:
     """Milliseconds to draw one pass token's QR code."""
     with tempfile.TemporaryDirectory() as directory:
-        ring = KeyRing.open(directory)
+        ring = KeyRing.open(directory, now=NOW)
         token = issue_pass(ring, pass_id=new_pass_id(), kind="a", valid_until=UNTIL, now=NOW)
     return 1000 / rate(lambda: render(token), seconds)
 

@@ -50,6 +50,12 @@ class FixedClock:
         self._at += timedelta(**delta)
 
 
+def wall_seconds() -> float:
+    """The machine's real time in Unix seconds, for what other parties judge by their own clocks: a push service
+    checks a VAPID token's `exp` and dates a Retry-After by the real time, whatever festival time lehoi runs at."""
+    return time.time()
+
+
 def parse_instant(text: str) -> datetime:
     """An ISO 8601 instant; without an offset it is read in the festival's zone."""
     at = datetime.fromisoformat(text)

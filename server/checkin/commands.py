@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
+
+
+def _now() -> datetime:
+    """The festival clock of the settings (`LEHOI_NOW`), as the server reads it."""
+    from server.clock import clock_from_setting
+    from server.settings import load_settings
+
+    return clock_from_setting(load_settings().now).now()
 
 
 def _ring():
@@ -14,7 +22,7 @@ def _ring():
     from server.settings import load_settings
 
     try:
-        return KeyRing.load(load_settings().data_path / "keys")
+        return KeyRing.load(load_settings().data_path / "keys", now=_now())
     except KeyRingError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -23,7 +31,7 @@ async def _mirror(ring) -> bool:
     from server.db.engine import with_engine
     from server.checkin.signing import mirror_public_keys
 
-    return await with_engine(lambda engine: mirror_public_keys(engine, ring, datetime.now(UTC)))
+    return await with_engine(lambda engine: mirror_public_keys(engine, ring, _now()))
 
 
 def _publish(ring) -> None:
@@ -72,7 +80,7 @@ def rotate() -> None:
 
     ring = _ring()
     try:
-        key_id = ring.rotate()
+        key_id = ring.rotate(now=_now())
     except KeyRingError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{key_id} now signs new passes and stamps")
@@ -87,7 +95,7 @@ def retire(key_id: str) -> None:
 
     ring = _ring()
     try:
-        ring.retire(key_id)
+        ring.retire(key_id, now=_now())
     except KeyRingError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{key_id} is retired: its passes and stamps are refused from now on")
@@ -107,9 +115,7 @@ def posters(out: Path, venue_ids: tuple[str, ...], font: Path | None) -> None:
     from server.checkin.posters import PdfWriter, layout
     from server.checkin.tokens import issue_stamp
     from server.db.engine import with_engine
-    from server.clock import clock_from_setting
     from server.programme.snapshot import load_snapshot
-    from server.settings import load_settings
 
     snapshot = asyncio.run(with_engine(load_snapshot))
     venues = list(snapshot.venues.values())
@@ -121,7 +127,7 @@ def posters(out: Path, venue_ids: tuple[str, ...], font: Path | None) -> None:
     if not venues:
         raise click.ClickException("no venues: load a festival first (lehoi load-fixtures)")
     ring = _ring()
-    now = clock_from_setting(load_settings().now).now()
+    now = _now()
     writer = PdfWriter(out, font)
     if writer.warning:
         click.echo(f"warning: {writer.warning}", err=True)

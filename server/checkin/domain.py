@@ -19,7 +19,7 @@ def domain(settings: Settings) -> Domain:
     async def load_keys(state: State) -> None:
         # The ring (from <data_dir>/keys/ or LEHOI_SIGNING_KEYS) is read when the app starts, and its public keys
         # mirrored for phones; a bad key configuration stops start-up here.
-        state.keyring = keys.load()
+        state.keyring = keys.load(state.clock.now())
         if await signing.mirror_public_keys(state.engine, state.keyring, state.clock.now()):
             state.snapshots.invalidate()
 

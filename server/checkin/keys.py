@@ -111,8 +111,7 @@ class KeyRing:
     # -- building ---------------------------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, directory: Path | str, environ: Mapping[str, str] | None = None, *,
-             now: datetime | None = None) -> "KeyRing":
+    def load(cls, directory: Path | str, environ: Mapping[str, str] | None = None, *, now: datetime) -> "KeyRing":
         """The server's ring: from ``LEHOI_SIGNING_KEYS`` when it is set, otherwise from ``directory``."""
         environ = os.environ if environ is None else environ
         value = environ.get(ENV_VAR, "").strip()
@@ -121,7 +120,7 @@ class KeyRing:
         return cls.open(directory, now=now)
 
     @classmethod
-    def open(cls, directory: Path | str, *, now: datetime | None = None) -> "KeyRing":
+    def open(cls, directory: Path | str, *, now: datetime) -> "KeyRing":
         """The ring kept in ``directory``, made there with one key if it has none yet."""
         directory = Path(directory)
         if not (directory / INDEX_FILE).exists():
@@ -217,7 +216,7 @@ class KeyRing:
 
     # -- changing ---------------------------------------------------------------------------------------------
 
-    def rotate(self, *, now: datetime | None = None) -> str:
+    def rotate(self, *, now: datetime) -> str:
         """Add a key to the directory and sign with it from now on; returns its id."""
         directory = self._writable()
         with _locked(directory):
@@ -226,7 +225,7 @@ class KeyRing:
         self._reload()
         return key_id
 
-    def retire(self, key_id: str, *, now: datetime | None = None) -> None:
+    def retire(self, key_id: str, *, now: datetime) -> None:
         """Stop verifying ``key_id`` from ``now`` on. The signing key cannot be retired: rotate first."""
         directory = self._writable()
         with _locked(directory):
@@ -276,10 +275,8 @@ def _check_id(key_id: str) -> None:
         raise KeyRingError(f"key id {key_id!r}: use 1 to 8 of A-Z a-z 0-9 _ -")
 
 
-def _now(now: datetime | None) -> datetime:
-    """``now`` (default: the wall clock) in UTC to the second, as the index keeps times."""
-    if now is None:
-        now = datetime.now(UTC)
+def _now(now: datetime) -> datetime:
+    """``now`` (the caller's clock, server/clock.py) in UTC to the second, as the index keeps times."""
     return datetime.fromtimestamp(unix_seconds(now), UTC)
 
 

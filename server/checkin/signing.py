@@ -28,8 +28,8 @@ class KeyRingRef:
         self.directory = directory
         self._ring: KeyRing | None = None
 
-    def load(self) -> KeyRing:
-        self._ring = KeyRing.load(self.directory)
+    def load(self, now: datetime) -> KeyRing:
+        self._ring = KeyRing.load(self.directory, now=now)
         return self._ring
 
     @property

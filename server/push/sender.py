@@ -16,13 +16,13 @@ the status and the start of the service's explanation as the reason.
 from __future__ import annotations
 
 import email.utils
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from pywebpush import CaseInsensitiveDict, WebPusher
 
+from server.clock import wall_seconds
 from server.push import ece
 from server.push.client import PushResponse, PushSession
 from server.push.endpoints import EndpointPolicy, EndpointRefused
@@ -173,4 +173,4 @@ def retry_after(value: str | None, now: float | None = None) -> float | None:
         return None
     if at is None or at.tzinfo is None:
         return None
-    return max(0.0, at.timestamp() - (time.time() if now is None else now))
+    return max(0.0, at.timestamp() - (wall_seconds() if now is None else now))

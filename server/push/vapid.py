@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid02
 
+from server.clock import wall_seconds
 from server.codecs import b64url
 
 ENV_VAR = "LEHOI_VAPID_PRIVATE_KEY"
@@ -84,7 +84,7 @@ class VapidKeys:
 
     def header(self, origin: str, now: float | None = None) -> str:
         """The ``Authorization`` value for requests to this push-service origin (``https://host[:port]``)."""
-        now = time.time() if now is None else now
+        now = wall_seconds() if now is None else now
         cached = self._headers.get(origin)
         if cached is not None and cached[1] - now > REFRESH_MARGIN_S:
             return cached[0]

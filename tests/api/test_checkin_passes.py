@@ -123,7 +123,7 @@ async def test_a_key_rotation_reaches_phones(client, in_app):
     ring: KeyRing = client.app.state.keyring
     version = (await client.get("/api/festival")).json()["version"]
     before = ring.signing_key_id
-    new_id = ring.rotate()
+    new_id = ring.rotate(now=client.app.state.clock.now())
     try:
         assert in_app(mirror_public_keys, client.app.state.engine, ring, client.app.state.clock.now())
         client.app.state.snapshots.invalidate()

@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def lehoi(tmp_path_factory):
     data = tmp_path_factory.mktemp("cli-data")
-    env = {**os.environ, "LEHOI_DATA_DIR": str(data), "LEHOI_DATABASE_URL": "", "COLUMNS": "200"}
+    # the festival clock the commands must follow, far from the real time
+    env = {**os.environ, "LEHOI_DATA_DIR": str(data), "LEHOI_DATABASE_URL": "", "COLUMNS": "200",
+           "LEHOI_NOW": "2024-11-12T10:00+07:00"}
     env.pop("LEHOI_SIGNING_KEYS", None)
 
     def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
@@ -48,6 +50,9 @@ def test_keys_rotate_retire_and_list(lehoi):
     assert lehoi("keys", "retire", "k1").returncode == 0
     keys = published(lehoi.data)
     assert keys["k1"] is not None and keys["k2"] is None
+    # stamped by the festival clock (LEHOI_NOW), not the machine's: at festival time the key is retired
+    assert keys["k1"].startswith("2024-11-12"), keys["k1"]
+    assert lehoi("keys", "list").stdout.count("2024-11-12") >= 2  # k2's creation and k1's retirement
     unknown = lehoi("keys", "retire", "k9", ok=False)
     assert unknown.returncode != 0 and "no key" in unknown.stderr
     assert "rotate" in lehoi("keys", "--help").stdout

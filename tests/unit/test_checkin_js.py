@@ -94,11 +94,11 @@ def odd_payloads(now: int, until: int, key_id: str) -> list[bytes]:
 
 
 def build_cases(tmp_path: Path) -> tuple[list[Case], list]:
-    ring = KeyRing.open(tmp_path / "keys")
+    ring = KeyRing.open(tmp_path / "keys", now=NOW)
     old_pass = issue_pass(ring, pass_id="Old1234", kind="a", valid_until=UNTIL, now=NOW)
     old_stamp = issue_stamp(ring, venue_id="van-mieu", now=NOW)
-    ring.rotate()
-    ring.rotate()
+    ring.rotate(now=NOW)
+    ring.rotate(now=NOW)
     ring.retire("k1", now=RETIRED)
     fresh_pass = issue_pass(ring, pass_id="Ab3dE9z", kind="v", valid_until=UNTIL, now=NOW)
     fresh_stamp = issue_stamp(ring, venue_id="lang-gom-bat-trang", now=NOW)

@@ -26,13 +26,13 @@ def test_first_use_makes_one_key_kept_private(tmp_path):
 
 
 def test_reopening_keeps_the_same_keys(tmp_path):
-    first = KeyRing.open(tmp_path)
-    assert KeyRing.open(tmp_path).public_keys() == first.public_keys()
+    first = KeyRing.open(tmp_path, now=T0)
+    assert KeyRing.open(tmp_path, now=T0).public_keys() == first.public_keys()
 
 
 def test_processes_starting_together_make_one_key(tmp_path):
     rings: list[KeyRing] = []
-    threads = [threading.Thread(target=lambda: rings.append(KeyRing.open(tmp_path / "keys"))) for _ in range(8)]
+    threads = [threading.Thread(target=lambda: rings.append(KeyRing.open(tmp_path / "keys", now=T0))) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -43,7 +43,7 @@ def test_processes_starting_together_make_one_key(tmp_path):
 
 
 def test_public_keys_are_raw_base64url_for_the_bundle(tmp_path):
-    ring = KeyRing.open(tmp_path)
+    ring = KeyRing.open(tmp_path, now=T0)
     [entry] = msgspec.json.decode(msgspec.json.encode(ring.public_keys()))
     assert set(entry) == {"id", "alg", "public_key"}  # no retired_at while in service
     assert entry["alg"] == "Ed25519"
@@ -56,7 +56,7 @@ def test_rotation_adds_a_signing_key_and_keeps_the_old_one_verifying(tmp_path):
     assert ring.rotate(now=T1) == "k2"
     assert ring.signing_key_id == "k2"
     assert ring.verifying_key("k1", T1) is not None
-    assert [entry.id for entry in KeyRing.open(tmp_path).public_keys()] == ["k1", "k2"]
+    assert [entry.id for entry in KeyRing.open(tmp_path, now=T0).public_keys()] == ["k1", "k2"]
 
 
 def test_retired_key_stops_verifying_from_its_retirement(tmp_path):
@@ -72,23 +72,23 @@ def test_retired_key_stops_verifying_from_its_retirement(tmp_path):
 
 
 def test_the_signing_key_cannot_be_retired(tmp_path):
-    ring = KeyRing.open(tmp_path)
+    ring = KeyRing.open(tmp_path, now=T0)
     with pytest.raises(KeyRingError, match="rotate"):
-        ring.retire("k1")
+        ring.retire("k1", now=T1)
     with pytest.raises(KeyRingError, match="no key"):
-        ring.retire("k9")
+        ring.retire("k9", now=T1)
 
 
 def test_key_ids_count_in_base_36_to_stay_short(tmp_path):
-    ring = KeyRing.open(tmp_path)
-    ids = [ring.rotate() for _ in range(10)]
+    ring = KeyRing.open(tmp_path, now=T0)
+    ids = [ring.rotate(now=T1) for _ in range(10)]
     assert ids == ["k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "ka", "kb"]
 
 
 def test_another_process_rotation_is_seen(tmp_path, monkeypatch):
     monkeypatch.setattr(keys, "_REFRESH_S", 0.0)
-    server = KeyRing.open(tmp_path)
-    KeyRing.open(tmp_path).rotate()  # the CLI, in another process
+    server = KeyRing.open(tmp_path, now=T0)
+    KeyRing.open(tmp_path, now=T0).rotate(now=T1)  # the CLI, in another process
     assert server.signing_key_id == "k2"
     assert server.verifying_key("k2", T1) is not None
 
@@ -101,21 +101,21 @@ def test_environment_keys_first_signs_all_verify():
     assert ring.verifying_key("k6", T1) is not None
     assert ring.to_env() == value.replace(" ", "")
     with pytest.raises(KeyRingError, match=ENV_VAR):
-        ring.rotate()
+        ring.rotate(now=T1)
 
 
 def test_load_prefers_the_environment(tmp_path):
     entry = new_env_entry("e1")
-    assert KeyRing.load(tmp_path / "keys", {ENV_VAR: entry}).signing_key_id == "e1"
+    assert KeyRing.load(tmp_path / "keys", {ENV_VAR: entry}, now=T0).signing_key_id == "e1"
     assert not (tmp_path / "keys").exists()
-    assert KeyRing.load(tmp_path / "keys", {ENV_VAR: " "}).signing_key_id == "k1"
+    assert KeyRing.load(tmp_path / "keys", {ENV_VAR: " "}, now=T0).signing_key_id == "k1"
 
 
 def test_directory_ring_exports_to_the_environment_format(tmp_path):
-    ring = KeyRing.open(tmp_path)
-    ring.rotate()
-    ring.rotate()
-    ring.retire("k1")
+    ring = KeyRing.open(tmp_path, now=T0)
+    ring.rotate(now=T1)
+    ring.rotate(now=T1)
+    ring.retire("k1", now=T1)
     moved = KeyRing.from_env(ring.to_env())
     assert moved.signing_key_id == "k3"
     assert [entry.public_key for entry in moved.public_keys()] == [

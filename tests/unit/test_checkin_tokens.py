@@ -32,7 +32,7 @@ NOW_S, UNTIL_S = int(NOW.timestamp()), int(UNTIL.timestamp())
 
 @pytest.fixture(scope="module")
 def ring(tmp_path_factory) -> KeyRing:
-    return KeyRing.open(tmp_path_factory.mktemp("keys"))
+    return KeyRing.open(tmp_path_factory.mktemp("keys"), now=NOW)
 
 
 @pytest.fixture(scope="module")
@@ -179,8 +179,8 @@ def test_cannot_issue_a_token_that_verification_would_refuse(ring):
 
 
 def test_unknown_key(tmp_path, ring):
-    other = KeyRing.open(tmp_path)
-    other.rotate()  # signs as k2, which `ring` has never had
+    other = KeyRing.open(tmp_path, now=NOW)
+    other.rotate(now=NOW)  # signs as k2, which `ring` has never had
     token = issue_pass(other, pass_id="Ab3dE9z", kind="a", valid_until=UNTIL, now=NOW)
     assert reason(verify_pass, token, ring) == "unknown_key"
     stamp = issue_stamp(other, venue_id="van-mieu", now=NOW)
@@ -188,13 +188,13 @@ def test_unknown_key(tmp_path, ring):
 
 
 def test_same_key_id_from_another_ring_is_a_bad_signature(tmp_path, ring, token):
-    assert reason(verify_pass, token, KeyRing.open(tmp_path)) == "invalid_signature"
+    assert reason(verify_pass, token, KeyRing.open(tmp_path, now=NOW)) == "invalid_signature"
 
 
 def test_rotation_and_retirement(tmp_path):
-    ring = KeyRing.open(tmp_path)
+    ring = KeyRing.open(tmp_path, now=NOW)
     old = issue_pass(ring, pass_id="Ab3dE9z", kind="a", valid_until=UNTIL, now=NOW)
-    ring.rotate()
+    ring.rotate(now=NOW)
     new = issue_pass(ring, pass_id="Zz9yX8w", kind="a", valid_until=UNTIL, now=NOW)
     assert verify_pass(old, ring, NOW).key_id == "k1"
     assert verify_pass(new, ring, NOW).key_id == "k2"
