@@ -86,7 +86,7 @@ async def offline_apply(total: int = 10_000, batch: int = 500, devices: int = 20
         await load_file(ROOT / "fixtures" / "hcdf2024.json", engine)
         snapshot = await load_snapshot(engine)
         keys = KeyRingRef(DATA / "keys")
-        ring = keys.load()
+        ring = keys.load(NOW)
         await mirror_public_keys(engine, ring, NOW)
         applier = MutationApplier(engine, [ScanHandler(keys, OccupancyBoard())])
         venues = sorted(snapshot.venues)
