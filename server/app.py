@@ -29,7 +29,7 @@ from server.checkin import domain as checkin
 from server.clock import Clock, clock_from_setting
 from server.db.engine import close_engine, open_engine, unavailable
 from server.domain import Domain, provide_snapshot
-from server.http import stamp_festival_now
+from server.http import StrictJsonRequest, stamp_festival_now, strict_query_instants
 from server.programme import domain as programme
 from server.programme.snapshot import SnapshotCache, current_version
 from server.push import domain as push
@@ -169,7 +169,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             "snapshot": Provide(provide_snapshot),
             "principal": Provide(provide_principal, sync_to_thread=False),
         },
+        before_request=strict_query_instants,
         before_send=[stamp_festival_now],
+        request_class=StrictJsonRequest,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="lehoi",

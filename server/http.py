@@ -3,9 +3,12 @@ rate limits."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
+import msgspec
 from litestar import Request, Response
 from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import (
@@ -16,7 +19,7 @@ from litestar.exceptions import (
 )
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware, get_remote_address
-from litestar.types import Message, Receive, Scope, Send
+from litestar.types import Empty, Message, Receive, Scope, Send
 
 from server.errors import Conflict, Invalid, NotFound
 
@@ -27,6 +30,74 @@ ReadErrors = [NotFound, ValidationException]
 AuthErrors = [NotAuthorizedException, PermissionDeniedException]
 WriteErrors = [*ReadErrors, *AuthErrors, Invalid, Conflict]
 RateLimited = [TooManyRequestsException]
+
+
+#: what every datetime in a request must be (sync.messages.Instant)
+INSTANT_RULE = "an RFC 3339 date-time string with a UTC offset, like 2024-11-12T10:00:00+07:00"
+#: msgspec's words for a value that is no such string
+_NOT_AN_INSTANT = ("Expected `datetime", "Invalid RFC3339")
+
+
+class StrictJsonRequest(Request):
+    """A request whose JSON body is held to JSON's own types before the handler's `data` is made from it.
+
+    Litestar reads a body into plain values and converts them to the handler's type in lax mode, which reads a
+    number as a datetime (`"starts_at": 0` became 1970) and the string "1" as an integer. Here the plain values
+    are converted in msgspec's strict mode instead: a datetime is an RFC 3339 string and nothing else. A body that
+    does not fit is the 422 Litestar gives any invalid input; the typed value is handed on, and Litestar's own
+    conversion passes it through unchanged.
+    """
+
+    async def json(self) -> Any:
+        field = self.route_handler.parsed_data_field
+        if field is None or self._json is not Empty or self._connection_state.json is not Empty:
+            return await super().json()
+        plain = await super().json()
+        try:
+            typed = msgspec.convert(plain, field.annotation, strict=True)
+        except msgspec.ValidationError as exc:
+            message, _, path = str(exc).partition(" - at `")
+            key = path.rstrip("`").removeprefix("$").lstrip(".") or "body"
+            if message.startswith(_NOT_AN_INSTANT):
+                message = f"{key} must be {INSTANT_RULE} ({message})"
+            raise ValidationException(detail=f"Validation failed for {self.method} {self.url.path}",
+                                      extra=[{"message": message, "key": key, "source": "body"}]) from None
+        self._json = self._connection_state.json = typed
+        return typed
+
+
+#: RFC 3339's date-time (section 5.6): a full date, a time to the second and an offset; no leap second or 24:00,
+#: which Python's datetime cannot hold
+_RFC3339 = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?"
+                      r"([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)")
+#: route handler → the query parameters it reads as datetimes
+_INSTANT_QUERIES: dict[int, tuple[str, ...]] = {}
+
+
+def _instant_queries(request: Request) -> tuple[str, ...]:
+    handler = request.route_handler
+    names = _INSTANT_QUERIES.get(id(handler))
+    if names is None:
+        names = tuple(
+            getattr(field.kwarg_definition, "name", None) or name
+            for name, field in handler.parsed_fn_signature.parameters.items()
+            if field.annotation is datetime or any(inner.annotation is datetime for inner in field.inner_types)
+        )
+        _INSTANT_QUERIES[id(handler)] = names
+    return names
+
+
+async def strict_query_instants(request: Request) -> None:
+    """Before a handler: a datetime in the query string is an RFC 3339 string with an offset, as in bodies.
+
+    Litestar reads query values in lax mode, where `depart_at=1731380400` is a Unix time; only the string form is
+    an instant here, so every endpoint reads one the same way (see `StrictJsonRequest`)."""
+    for name in _instant_queries(request):
+        for value in request.query_params.getall(name, []):
+            if not _RFC3339.fullmatch(value):
+                raise ValidationException(detail=f"Validation failed for {request.method} {request.url.path}",
+                                          extra=[{"message": f"{name} must be {INSTANT_RULE}", "key": name,
+                                                  "source": "query"}])
 
 
 def base_url(request: Request) -> str:

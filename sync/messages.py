@@ -17,6 +17,12 @@ MutationId = Annotated[
     str, Meta(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ]
 ClientId = Annotated[str, Meta(min_length=1, max_length=64)]
+#: an instant on the wire, in requests and mutations alike: an RFC 3339 date-time string with a UTC offset
+#: (`2024-11-12T10:00:00+07:00`, `…Z`; +14:00 and -12:00 are offsets too). A number, a date alone, a time without
+#: an offset, a leap second or 24:00 are refused; the server decodes bodies in msgspec's strict mode
+#: (server/http.py `StrictJsonRequest`), so nothing else becomes a datetime.
+Instant = Annotated[datetime, Meta(tz=True, description="RFC 3339 date-time with a UTC offset, "
+                                                       "e.g. 2024-11-12T10:00:00+07:00")]
 MAX_MUTATIONS_PER_PUSH = 500
 
 
@@ -26,7 +32,7 @@ class Mutation(Struct, forbid_unknown_fields=False):
     id: MutationId
     name: Annotated[str, Meta(max_length=64)]
     args: dict[str, Any] = {}
-    at: datetime | None = None
+    at: Instant | None = None
 
 
 class PushRequest(Struct):
@@ -85,7 +91,7 @@ class ScanArgs(Struct, forbid_unknown_fields=True):
 
     pass_token: QrText
     venue_id: Annotated[str, Meta(min_length=1, max_length=64)]
-    scanned_at: Annotated[datetime, Meta(tz=True)]
+    scanned_at: Instant
     #: what the phone showed: `accepted`, or the reason it refused (docs/contract.md's, or its own words: any other
     #: value is a refusal, kept as it came, so a scanner's wording never costs the scan)
     verdict_shown: Annotated[str, Meta(max_length=32)] | None = None
@@ -98,7 +104,7 @@ class StampArgs(Struct, forbid_unknown_fields=True):
     """`stamp.collect`: a venue poster's stamp token, scanned into the phone's passport."""
 
     stamp_token: Annotated[str, Meta(min_length=1, max_length=300)]
-    collected_at: Annotated[datetime, Meta(tz=True)]
+    collected_at: Instant
 
 
 #: every mutation of the protocol, by name, with its arguments: the one list of names (server handlers declare

@@ -3,6 +3,8 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
+from sync.messages import Instant
+
 
 class LoginRequest(Struct, forbid_unknown_fields=True):
     email: Annotated[str, Meta(min_length=3, max_length=254)]
@@ -34,7 +36,7 @@ class EnrolmentCodeRequest(Struct, forbid_unknown_fields=True):
     venue_ids: Annotated[
         list[Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]], Meta(min_length=1, max_length=50)
     ]
-    expires_at: Annotated[datetime, Meta(tz=True)]
+    expires_at: Instant
     #: how many volunteers may enrol with the code; unlimited until it expires when omitted
     max_uses: Annotated[int, Meta(ge=1, le=10_000)] | None = None
 

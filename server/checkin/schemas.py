@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from msgspec import Meta, Struct
 
 from server.programme.schemas import Slug
-from sync.messages import MutationId, QrText
+from sync.messages import Instant, MutationId, QrText
 
 PassId = Annotated[str, Meta(pattern=r"^[A-Za-z0-9]{1,16}$", description="a pass id")]
 Level = Literal["low", "medium", "high", "full"]
@@ -45,7 +45,7 @@ class ScanRequest(Struct, forbid_unknown_fields=True):
     id: MutationId
     pass_token: QrText
     venue_id: Slug
-    scanned_at: Annotated[datetime, Meta(tz=True)]
+    scanned_at: Instant
 
 
 class Occupancy(Struct):

@@ -7,6 +7,8 @@ back into its wire form and checked against the API's own schema and reference c
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Container
 from datetime import datetime
 from typing import Any
@@ -22,6 +24,9 @@ from server.errors import Invalid
 from server.programme import records, schemas
 from server.programme.search import fold
 from server.programme.tables import Announcement, Event, Festival, Trail, Venue
+
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def _aware(at: datetime, field: str) -> None:
@@ -84,11 +89,23 @@ async def check_row(table: type[Table], row: dict[str, Any]) -> None:
         await check_stops(wire.stops)
 
 
-async def _new_id(table: type[Table], name: str) -> str:
-    """A free slug from a name: "Vườn thú Hà Nội" → "vuon-thu-ha-noi", else "vuon-thu-ha-noi-2", …"""
-    base = "-".join(fold(name).split())[:56].strip("-") or table._meta.tablename.replace("_", "-")
+def slugify(text: str) -> str:
+    """A slug's stem from a name: "Vườn thú: Hà Nội!" → "vuon-thu-ha-noi"; "" when nothing of it is a-z or 0-9."""
+    return "-".join(_NOT_SLUG.sub(" ", fold(unicodedata.normalize("NFC", text))).split())[:56].strip("-")
+
+
+async def free_id(table: type[Table], *names: str) -> str:
+    """A slug from the first of `names` that makes one, that no row of `table` has yet: "vuon-thu-ha-noi", else
+    "vuon-thu-ha-noi-2", … Names with nothing to make a slug of (punctuation, emoji) give the table's word
+    ("event", "event-2", …).
+
+    Call it inside the transaction that inserts the row: one query reads every id the stem could clash with."""
+    base = next(filter(None, map(slugify, names)), table._meta.tablename.replace("_", "-"))
+    key = table._meta.primary_key
+    taken = {row["id"] for row in await table.select(key.as_alias("id")).where(
+        (key == base) | key.like(base + "-%"))}
     ident, n = base, 1
-    while await table.exists().where(table._meta.primary_key == ident):
+    while ident in taken:
         n += 1
         ident = f"{base}-{n}"
     return ident
@@ -109,7 +126,7 @@ def admin_hooks(table: type[Table]) -> list[Hook]:
             if getattr(row, column._meta.name) is None and not column._meta.null:
                 setattr(row, column._meta.name, column.get_default_value())
         if not row.id:  # its form has no field for the key: the id is made from the Vietnamese name
-            row.id = await _new_id(table, getattr(row, "name_vi", None) or getattr(row, "title_vi", None) or "")
+            row.id = await free_id(table, getattr(row, "name_vi", None) or getattr(row, "title_vi", None) or "")
         await refused(row.to_dict())
         return row
 

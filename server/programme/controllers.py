@@ -161,9 +161,8 @@ class ProgrammeController(Controller):
 
     @post("/events", guards=[organiser_only], raises=WriteErrors, status_code=201)
     async def create_event(self, service: ServiceDep, data: Annotated[schemas.EventCreate, Body()]) -> JSON:
-        """Add an event (organisers)."""
-        await service.create_event(data)
-        return {"id": data.id}
+        """Add an event (organisers); without an `id`, one is made from its Vietnamese title and answered."""
+        return {"id": await service.create_event(data)}
 
     @patch("/events/{event_id:str}", guards=[organiser_only], raises=WriteErrors)
     async def update_event(

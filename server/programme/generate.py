@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import math
 import random
-import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import msgspec
 
-from server.programme.search import fold
+from server.programme.checks import slugify
 
 TZ = timezone(timedelta(hours=7))
 FIRST_DAY = date(2024, 11, 9)
@@ -95,11 +94,6 @@ HOURS = {
     "garden": ("06:00", "22:00", None), "craft_village": ("07:30", "17:30", None),
 }
 KIND_SHARE = [("heritage", 25), ("creative_space", 35), ("garden", 15), ("craft_village", 25)]
-
-
-def slugify(text: str) -> str:
-    folded = fold(unicodedata.normalize("NFC", text))
-    return "-".join("".join(c if c.isalnum() else " " for c in folded).split())[:56]
 
 
 class _Ids:

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+from sync.messages import Instant
+
 Slug = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$", description="lowercase ascii slug")]
 ShortText = Annotated[str, Meta(min_length=1, max_length=300)]
 LongText = Annotated[str, Meta(max_length=5000)]
@@ -150,12 +152,13 @@ class VenueUpdate(Struct, kw_only=True, forbid_unknown_fields=True, omit_default
 
 
 class EventCreate(Struct, kw_only=True, forbid_unknown_fields=True):
-    id: Slug
+    #: omitted: the server makes one from the Vietnamese title, unique among events (`vuon-thu`, `vuon-thu-2`, …)
+    id: Slug | None = None
     title: Text
     category: Category
     venue_id: Slug
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Instant
+    ends_at: Instant
     description: LongTextPair = LongTextPair()
     capacity: Capacity | None = None
     tags: Annotated[list[Tag], Meta(max_length=20)] = []
@@ -168,8 +171,8 @@ class EventUpdate(Struct, kw_only=True, forbid_unknown_fields=True, omit_default
     title: Text | msgspec.UnsetType = msgspec.UNSET
     category: Category | msgspec.UnsetType = msgspec.UNSET
     venue_id: Slug | msgspec.UnsetType = msgspec.UNSET
-    starts_at: datetime | msgspec.UnsetType = msgspec.UNSET
-    ends_at: datetime | msgspec.UnsetType = msgspec.UNSET
+    starts_at: Instant | msgspec.UnsetType = msgspec.UNSET
+    ends_at: Instant | msgspec.UnsetType = msgspec.UNSET
     description: LongTextPair | msgspec.UnsetType = msgspec.UNSET
     capacity: Capacity | None | msgspec.UnsetType = msgspec.UNSET
     tags: Annotated[list[Tag], Meta(max_length=20)] | msgspec.UnsetType = msgspec.UNSET

@@ -10,7 +10,7 @@ from piccolo.table import Table
 from server.db.transactions import write_transaction
 from server.errors import Conflict, NotFound
 from server.programme import records, schemas
-from server.programme.checks import check_event, check_stops
+from server.programme.checks import check_event, check_stops, free_id
 from server.programme.snapshot import SnapshotCache
 from server.programme.tables import Event, Trail, Venue
 
@@ -26,12 +26,17 @@ class ProgrammeService:
         self.engine = engine
         self.cache = cache
 
-    async def _insert(self, table: type[Table], kind: str, ident: str, columns: dict[str, Any]) -> None:
+    async def _insert(self, table: type[Table], kind: str, ident: str | None, columns: dict[str, Any],
+                      names: tuple[str, ...] = ()) -> str:
+        """Insert the row under `ident`, or under a new id made from `names` when `ident` is None; returns the id."""
         async with write_transaction(self.engine):
-            if await _exists(table, ident):
+            if ident is None:
+                ident = await free_id(table, *names)
+            elif await _exists(table, ident):
                 raise Conflict(f"a {kind} with id {ident!r} already exists")
-            await table.insert(table(**columns))
+            await table.insert(table(**{**columns, "id": ident}))
         self.cache.invalidate()
+        return ident
 
     async def _update(self, table: type[Table], kind: str, ident: str, columns: dict[str, Any]) -> None:
         async with write_transaction(self.engine):
@@ -68,9 +73,12 @@ class ProgrammeService:
 
     # events
 
-    async def create_event(self, data: schemas.EventCreate) -> None:
+    async def create_event(self, data: schemas.EventCreate) -> str:
+        """The new event's id: its own, or one made from its Vietnamese title (its English one if that has no
+        letter or digit to make a slug of)."""
         await check_event(data.venue_id, data.starts_at, data.ends_at)
-        await self._insert(Event, "event", data.id, records.flatten(records.given_fields(data)))
+        return await self._insert(Event, "event", data.id, records.flatten(records.given_fields(data)),
+                                  names=(data.title.vi, data.title.en))
 
     async def update_event(self, event_id: str, data: schemas.EventUpdate) -> None:
         row = await Event.select(Event.venue, Event.starts_at, Event.ends_at).where(Event.id == event_id).first()

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+from sync.messages import Instant
+
 Lang = Literal["vi", "en"]
 Urgency = Literal["very-low", "low", "normal", "high"]
 Topic = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$", description="lowercase topic name")]
@@ -86,7 +88,7 @@ class AlertCreate(Struct, forbid_unknown_fields=True, kw_only=True):
     urgency: Urgency = "normal"
     ttl: Ttl = 86400
     #: when to send (with a UTC offset); omitted: now
-    send_at: datetime | None = None
+    send_at: Instant | None = None
 
 
 class AlertCreated(Struct):

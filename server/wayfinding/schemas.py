@@ -11,9 +11,10 @@ from server.programme.schemas import Lat, Lon, LongTextPair, Slug, Text, VenueKi
 from server.wayfinding.geojson import GeometrySource, LegProperties
 from server.wayfinding.planner import MAX_STOPS
 from server.wayfinding.travel import Mode
+from sync.messages import Instant
 
 Engine = Literal["estimate", "osrm"]
-AwareDatetime = Annotated[datetime, Meta(tz=True, description="ISO 8601 with a UTC offset")]
+AwareDatetime = Instant
 PlaceRef = Annotated[str, Meta(max_length=64, description="a venue id, or `lat,lon` in degrees")]
 
 

@@ -52,3 +52,64 @@ async def test_path_ids_never_break(client):
         for template in ("/api/venues/{}", "/api/events/{}", "/api/events/{}.ics"):
             response = await client.get(template.format(raw))
             assert 400 <= response.status_code < 500, (template, raw, response.status_code)
+
+
+# --- every datetime a client sends is an RFC 3339 string with an offset ----------------------------------------
+
+def _datetime_inputs(device_id: str) -> list[tuple[str, str, dict, str]]:
+    """(path, who, a body that is right but for one datetime set to {value}, the field named in the 422)."""
+    return [
+        ("/api/organiser/enrolment-codes", "organiser", {"venue_ids": ["hoa-lo"], "expires_at": "{value}"},
+         "expires_at"),
+        ("/api/organiser/alerts", "organiser", {"title": {"vi": "A", "en": "A"}, "body": {"vi": "B", "en": "B"},
+                                                "target": {"all": True}, "send_at": "{value}"}, "send_at"),
+        ("/api/itineraries", "anyone", {"start": "hoa-lo", "start_at": "{value}"}, "start_at"),
+        ("/api/sync/push", "device", {"client_id": device_id, "mutations": [
+            {"id": "0192f7a0-0000-7000-8000-000000000001", "name": "favourite.set",
+             "args": {"event_id": "x"}, "at": "{value}"}]}, "mutations[0].at"),
+    ]
+
+
+def _fill(body, value):
+    if body == "{value}":
+        return value
+    if isinstance(body, dict):
+        return {k: _fill(v, value) for k, v in body.items()}
+    if isinstance(body, list):
+        return [_fill(v, value) for v in body]
+    return body
+
+
+async def test_numbers_and_offsetless_times_are_no_datetime_anywhere(client, as_organiser, device):
+    who = {"organiser": as_organiser, "anyone": {}, "device": device["auth"]}
+    for path, role, body, key in _datetime_inputs(device["id"]):
+        for value in (0, 1731380400, "2024-11-12T10:00:00", "2024-11-12", "2024-11-12T24:00:00+07:00"):
+            response = await client.post(path, json=_fill(body, value), headers=who[role])
+            assert response.status_code == 422, (path, value, response.text)
+            assert response.json()["extra"][0]["key"] == key, (path, value, response.text)
+            assert "RFC 3339" in response.text, (path, value, response.text)
+
+
+async def test_a_mutation_argument_that_is_a_number_is_no_datetime(client, in_app):
+    from .checkin_support import push, volunteer
+
+    gate = volunteer(client, in_app, "hoa-lo")
+    mutation = {"id": "0192f7a0-0000-7000-8000-0000000000aa", "name": "checkin.scan",
+                "args": {"pass_token": "x", "venue_id": "hoa-lo", "scanned_at": 1731380400}}
+    [result] = await push(client, gate, [mutation])
+    assert result["status"] == "rejected" and result["reason"] == "invalid_args"
+
+
+async def test_a_datetime_in_a_query_is_an_rfc3339_string_with_an_offset(client, as_organiser):
+    reads = [("/api/routes", {"from": "hoa-lo", "to": "van-mieu"}, "depart_at", {}),
+             ("/api/events", {}, "from", {}), ("/api/events", {}, "to", {}),
+             ("/api/organiser/alerts", {}, "before", as_organiser)]
+    for path, params, name, headers in reads:
+        for value in ("0", "1731380400", "2024-11-12", "2024-11-12T10:00:00", "2024-11-12T24:00:00+07:00"):
+            response = await client.get(path, params={**params, name: value}, headers=headers)
+            assert response.status_code == 422, (path, name, value, response.text)
+            assert "RFC 3339" in response.text.replace("RFC3339", "RFC 3339")
+            assert response.json()["extra"][0]["key"] == name
+        for value in ("2024-11-12T10:00:00+14:00", "2024-11-12T10:00:00-12:00", "2024-11-12T03:00:00Z"):
+            response = await client.get(path, params={**params, name: value}, headers=headers)
+            assert response.status_code == 200, (path, name, value, response.text)

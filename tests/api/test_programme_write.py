@@ -130,3 +130,70 @@ async def test_an_edit_that_changes_nothing_moves_no_version(client, as_organise
     changed = {"title": {**event["title"], "en": event["title"]["en"] + " (moved)"}}
     assert (await client.patch(f"/api/events/{event['id']}", json=changed, headers=as_organiser)).status_code == 200
     assert (await client.get("/api/festival")).json()["version"] == version + 1
+
+
+# --- datetimes are RFC 3339 strings with an offset, and nothing else -------------------------------------------
+
+NOT_INSTANTS = [0, 1731380400, 1731380400.5, "1731380400", "2024-11-12", "2024-11-12T09:00:00",
+                "2024-11-12T23:59:60+07:00", "2024-11-12T24:00:00+07:00", "12/11/2024 09:00", None, True, [], {}]
+
+
+@pytest.mark.parametrize("value", NOT_INSTANTS)
+async def test_a_datetime_is_an_rfc3339_string_with_an_offset(client, as_organiser, fresh_programme, value):
+    version = (await client.get("/api/festival")).json()["version"]
+    body = {**NEW_EVENT, "venue_id": "cung-thieu-nhi", "starts_at": value}
+    response = await client.post("/api/events", json=body, headers=as_organiser)
+    assert response.status_code == 422, response.text
+    assert response.json()["extra"][0]["key"] == "starts_at"
+    if not isinstance(value, (list, dict, bool)) and value is not None:
+        assert "RFC 3339" in response.text and "offset" in response.text
+    event = (await client.get("/api/events", params={"day": "2024-11-13"})).json()[0]
+    moved = await client.patch(f"/api/events/{event['id']}", json={"starts_at": value}, headers=as_organiser)
+    assert moved.status_code == 422, moved.text
+    assert (await client.get("/api/festival")).json()["version"] == version
+
+
+@pytest.mark.parametrize("offset", ["+14:00", "-12:00", "Z", "+07:00"])
+async def test_any_utc_offset_is_a_datetime(client, as_organiser, fresh_programme, offset):
+    from datetime import datetime, timedelta
+
+    at = datetime.fromisoformat(f"2024-11-12T02:00:00{offset.replace('Z', '+00:00')}")
+    body = {**NEW_EVENT, "venue_id": "cung-thieu-nhi", "id": None, "starts_at": at.isoformat().replace("+00:00", offset),
+            "ends_at": (at + timedelta(hours=1)).isoformat()}
+    body.pop("id")
+    response = await client.post("/api/events", json=body, headers=as_organiser)
+    assert response.status_code == 201, response.text
+    event = (await client.get(f"/api/events/{response.json()['id']}")).json()
+    assert datetime.fromisoformat(event["starts_at"]) == at
+
+
+async def test_an_event_without_an_id_gets_a_slug_of_its_title(client, as_organiser, fresh_programme):
+    import re
+
+    def new(vi: str, en: str = "A title") -> dict:
+        body = {**NEW_EVENT, "venue_id": "cung-thieu-nhi", "title": {"vi": vi, "en": en}}
+        body.pop("id")
+        return body
+
+    first = await client.post("/api/events", json=new("Vườn thú: Hà Nội!"), headers=as_organiser)
+    assert first.status_code == 201, first.text
+    assert first.json()["id"] == "vuon-thu-ha-noi"
+    assert (await client.get("/api/events/vuon-thu-ha-noi")).json()["title"]["vi"] == "Vườn thú: Hà Nội!"
+    second = await client.post("/api/events", json=new("Vườn thú – Hà Nội"), headers=as_organiser)
+    assert second.json()["id"] == "vuon-thu-ha-noi-2"
+    emoji = await client.post("/api/events", json=new("🎉🎨 !!! …", "🎉"), headers=as_organiser)
+    assert emoji.status_code == 201 and emoji.json()["id"] == "event"
+    english = await client.post("/api/events", json=new("🎉", "Opening night"), headers=as_organiser)
+    assert english.json()["id"] == "opening-night"
+    assert re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", english.json()["id"])
+    # an id given is kept as it is, and a taken one is still a conflict
+    assert (await client.post("/api/events", json={**new("x"), "id": "vuon-thu-ha-noi"},
+                              headers=as_organiser)).status_code == 409
+
+
+async def test_a_thousand_events_with_one_title_get_a_thousand_slugs(client, as_organiser, fresh_programme):
+    body = {**NEW_EVENT, "venue_id": "cung-thieu-nhi", "title": {"vi": "Hội thảo thiết kế", "en": "Design talk"}}
+    body.pop("id")
+    ids = [(await client.post("/api/events", json=body, headers=as_organiser)).json()["id"] for _ in range(1000)]
+    assert len(set(ids)) == 1000
+    assert ids[0] == "hoi-thao-thiet-ke" and ids[1] == "hoi-thao-thiet-ke-2" and ids[-1] == "hoi-thao-thiet-ke-1000"
