@@ -120,7 +120,9 @@ def xmllint(body: bytes, tmp_path: Path) -> None:
         pytest.skip(message)
     path = tmp_path / "schedule.xml"
     path.write_bytes(body)
-    result = subprocess.run([binary, "--schema", str(XSD), "--noout", str(path)], capture_output=True, text=True)
+    result = subprocess.run(
+        [binary, "--schema", str(XSD), "--noout", str(path)], capture_output=True, text=True, timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-4000:]
 
 
