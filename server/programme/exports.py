@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 import zlib
 from datetime import datetime, timedelta
@@ -11,6 +12,7 @@ import icalendar
 
 from server.clock import FESTIVAL_TZ
 from server.programme import schemas
+from server.programme.search import fold
 from server.programme.snapshot import Snapshot
 
 _NAMESPACE = uuid.UUID("6f1c3d2e-9b1a-4f57-8d8e-4c0a1e2b3c4d")
@@ -55,33 +57,73 @@ def calendar(snapshot: Snapshot, events: list[schemas.Event], stamp: datetime, b
     return cal.to_ical()
 
 
+#: frab durations are HH:MM and the c3voc XSD allows two digits of hours; a longer event (a week-long
+#: exhibition) is written as the longest duration the format holds, its page has the real end.
+_LONGEST = timedelta(hours=99, minutes=59)
+#: characters XML 1.0 cannot carry at all; a stray control character in a title would make the file unreadable
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: enough of the title to recognise the event in a file name or a URL
+_SLUG_TITLE_MAX = 48
+
+
 def _hhmm(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
+    minutes = int(min(delta, _LONGEST).total_seconds() // 60)
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
 def frab_id(event_id: str) -> int:
-    """frab wants integer ids; a stable hash of the slug keeps them from moving between versions."""
-    return zlib.crc32(event_id.encode()) & 0x7FFFFFFF
+    """frab wants positive integer ids; a stable hash of the event id keeps them from moving between versions."""
+    return zlib.crc32(event_id.encode()) & 0x7FFFFFFF or 0x7FFFFFFF
+
+
+def frab_acronym(festival: schemas.Festival | None) -> str:
+    """The festival id as a c3voc acronym: lowercase ascii letters, digits, `-` and `_`, at least four of them."""
+    return ("-".join(fold(festival.id).split()) if festival else "lehoi").ljust(4, "_")
+
+
+def frab_slug(acronym: str, event: schemas.Event) -> str:
+    """`<acronym>-<event id>-<title>` as frab writes them, within the c3voc slug pattern.
+
+    The pattern wants at least four of [a-z0-9_] before the first hyphen, so the acronym's hyphens become `_`. The
+    title part is folded to ascii words joined by `_`: having no hyphen, it leaves the event id readable between
+    the first and the last hyphen, so slugs are as unique as event ids (which are already lowercase ascii).
+    """
+    title = "_".join(fold(event.title.en)[:_SLUG_TITLE_MAX].split()) or "event"
+    return f"{acronym.replace('-', '_')}-{f'{event.id}-{title}'.ljust(4, '_')}"
 
 
 def schedule_xml(snapshot: Snapshot, base_url: str) -> bytes:
-    """The frab schedule format read by Giggity and EventFahrplan: days → rooms (venues) → events."""
+    """The frab schedule format read by Giggity and EventFahrplan: days → rooms (venues) → events.
+
+    It follows the c3voc schedule XSD (tests/data/schedule.xml.xsd) that frab and pretalx write to.
+    """
     root = ET.Element("schedule")
     ET.SubElement(root, "generator", name="lehoi")
+    ET.SubElement(root, "url").text = f"{base_url}/api/schedule.xml"
     ET.SubElement(root, "version").text = str(snapshot.version)
     fest = snapshot.festival
+    acronym = frab_acronym(fest)
     conf = ET.SubElement(root, "conference")
+    ET.SubElement(conf, "acronym").text = acronym
     if fest:
-        ET.SubElement(conf, "acronym").text = fest.id
-        ET.SubElement(conf, "title").text = fest.name.en
+        ET.SubElement(conf, "title").text = _xml_text(fest.name.en)
         ET.SubElement(conf, "start").text = fest.starts_on.isoformat()
         ET.SubElement(conf, "end").text = fest.ends_on.isoformat()
         ET.SubElement(conf, "days").text = str((fest.ends_on - fest.starts_on).days + 1)
         ET.SubElement(conf, "time_zone_name").text = fest.timezone
-        ET.SubElement(conf, "url").text = base_url
+        if fest.website.startswith(("https://", "http://")):
+            ET.SubElement(conf, "url").text = fest.website
+    ET.SubElement(conf, "base_url").text = f"{base_url}/"
     ET.SubElement(conf, "timeslot_duration").text = "00:15"
+    # every festival day gets its <day>, with or without events: the XSD wants at least one, apps count them
     by_day: dict = {}
+    if fest:
+        for offset in range((fest.ends_on - fest.starts_on).days + 1):
+            by_day[fest.starts_on + timedelta(days=offset)] = {}
     for event in snapshot.events:
         local = event.starts_at.astimezone(FESTIVAL_TZ)
         by_day.setdefault(local.date(), {}).setdefault(event.venue_id, []).append(event)
@@ -93,7 +135,7 @@ def schedule_xml(snapshot: Snapshot, base_url: str) -> bytes:
         )
         for venue_id in sorted(by_day[day]):
             venue = snapshot.venues.get(venue_id)
-            room_name = venue.name.en if venue else venue_id
+            room_name = _xml_text(venue.name.en if venue else venue_id)
             room = ET.SubElement(day_el, "room", name=room_name, guid=str(uuid.uuid5(_NAMESPACE, venue_id)))
             for event in by_day[day][venue_id]:
                 local = event.starts_at.astimezone(FESTIVAL_TZ)
@@ -103,15 +145,15 @@ def schedule_xml(snapshot: Snapshot, base_url: str) -> bytes:
                     ("start", local.strftime("%H:%M")),
                     ("duration", _hhmm(event.ends_at - event.starts_at)),
                     ("room", room_name),
-                    ("slug", event.id),
+                    ("slug", frab_slug(acronym, event)),
                     ("url", f"{base_url}/#/events/{event.id}"),
-                    ("title", event.title.en),
-                    ("subtitle", event.title.vi),
+                    ("title", _xml_text(event.title.en)),
+                    ("subtitle", _xml_text(event.title.vi)),
                     ("track", event.category),
                     ("type", event.category),
                     ("language", "vi"),
-                    ("abstract", event.description.en),
-                    ("description", event.description.vi),
+                    ("abstract", _xml_text(event.description.en)),
+                    ("description", _xml_text(event.description.vi)),
                 ):
                     ET.SubElement(el, tag).text = value
                 ET.SubElement(el, "persons")
