@@ -22,6 +22,7 @@ from server.accounts.tables import Device, EnrolmentCode
 from server.auth import token_hash
 from server.db.transactions import write_transaction
 from server.errors import Conflict, Gone, Invalid, NotFound
+from server.programme.tables import Venue
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 16
@@ -76,13 +77,20 @@ async def usable_code(code: str, now: datetime) -> dict:
 
 
 async def enrol(engine: Engine, code: str, now: datetime) -> tuple[str, str, list[str]]:
-    """A new volunteer device for the code's venues: (device_id, token, venues)."""
+    """A new volunteer device for the code's venues that are still in the programme: (device_id, token, venues).
+
+    A venue deleted since the code was made is left out; a code none of whose venues is left enrols nobody (410),
+    and is not counted as used."""
     async with write_transaction(engine):
         row = await usable_code(code, now)
+        existing = {r["id"] for r in await Venue.select(Venue.id).where(Venue.id.is_in(list(row["venues"])))}
+        venues = [v for v in row["venues"] if v in existing]
+        if not venues:
+            raise Gone(f"the venues of this enrolment code ({', '.join(row['venues'])}) are no longer in the "
+                       f"programme: ask an organiser for a new code")
         await EnrolmentCode.update({EnrolmentCode.uses: EnrolmentCode.uses + 1}).where(
             EnrolmentCode.id == row["id"]
         )
-        venues = list(row["venues"])
         device_id, token = await register_device(now, role="volunteer", venues=venues)
     return device_id, token, venues
 

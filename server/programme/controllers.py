@@ -156,7 +156,12 @@ class ProgrammeController(Controller):
 
     @delete("/venues/{venue_id:str}", guards=[organiser_only], raises=WriteErrors, status_code=204)
     async def delete_venue(self, service: ServiceDep, venue_id: SlugParam) -> None:
-        """Remove a venue that no event or trail uses (organisers)."""
+        """Remove a venue that no event or trail uses (organisers).
+
+        What was tied to it: enrolment codes leave it out from now on (a code none of whose venues is left enrols
+        nobody: 410); volunteers enrolled for it can no longer check anyone in there (the venue is unknown: 404
+        online, `unknown_venue` offline); its recorded scans and collected stamps are kept as the record of what
+        happened; phones drop it with their next sync."""
         await service.delete_venue(venue_id)
 
     @post("/events", guards=[organiser_only], raises=WriteErrors, status_code=201)

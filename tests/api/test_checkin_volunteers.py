@@ -111,3 +111,22 @@ async def test_revoking_a_volunteer(client, in_app, as_organiser):
     attendee_path = f"/api/organiser/volunteers/{device['id']}/revoke"
     assert (await client.post(attendee_path, headers=as_organiser)).status_code == 409
     assert (await client.post("/api/organiser/volunteers/nobody/revoke", headers=as_organiser)).status_code == 404
+
+
+async def test_a_code_leaves_out_a_venue_deleted_since_and_enrols_nobody_when_none_is_left(
+        client, in_app, as_organiser, fresh_programme):
+    venue = {"name": {"vi": "Vườn tạm", "en": "Pop-up garden"}, "kind": "garden", "lat": 21.03, "lon": 105.85,
+             "opening_hours": {"mon": [["08:00", "17:00"]]}}
+    for ident in ("pop-up-one", "pop-up-two"):
+        assert (await client.post("/api/venues", json={**venue, "id": ident}, headers=as_organiser)).status_code == 201
+    only_one = await make_code(client, as_organiser, venue_ids=["pop-up-one"])
+    both = await make_code(client, as_organiser, venue_ids=["pop-up-one", "hoa-lo"])
+    assert (await client.delete("/api/venues/pop-up-one", headers=as_organiser)).status_code == 204
+
+    refused = await client.post("/api/volunteers/enrol", json={"code": only_one["code"]})
+    assert refused.status_code == 410, refused.text
+    assert "no longer in the programme" in refused.json()["detail"]
+    enrolled = await client.post("/api/volunteers/enrol", json={"code": both["code"]})
+    assert enrolled.status_code == 201, enrolled.text
+    assert enrolled.json()["venues"] == ["hoa-lo"]
+    assert (await client.delete("/api/venues/pop-up-two", headers=as_organiser)).status_code == 204
