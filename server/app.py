@@ -128,7 +128,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             "engine": engine,
             "snapshots": snapshots,
             "bundles": BundleCache(
-                snapshots, settings.data_path / "bundles", [p for d in parts for p in d.bundle_parts]
+                snapshots, settings.data_path / "bundles", [p for d in parts for p in d.bundle_parts],
+                files_kept=settings.bundles_kept, log_kept=settings.change_log_kept,
             ),
             "applier": MutationApplier(engine, [h for d in parts for h in d.mutation_handlers]),
             "feed": ChangeFeed(engine, {kind: read for d in parts for kind, read in d.feed_records.items()}),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 
 import msgspec
@@ -58,6 +59,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     pool_size: int = 10
     #: anonymous device registrations allowed per client address and minute.
     device_rate_per_minute: int = 30
+    #: programme versions whose bundle files (raw, .gz, .br) stay in <data-dir>/bundles; older ones are deleted.
+    bundles_kept: Annotated[int, msgspec.Meta(ge=1)] = 3
+    #: programme versions the change log keeps: a phone whose version is older takes the whole bundle again (410).
+    change_log_kept: Annotated[int, msgspec.Meta(ge=1)] = 5000
 
     @property
     def data_path(self) -> Path:

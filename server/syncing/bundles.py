@@ -6,6 +6,11 @@ A build runs in a task of its own: its parts are gathered on the event loop (the
 compression run in a worker thread (zlib and brotli let go of the GIL while they work). While it runs, the previous
 version keeps being served: a request waits at most `FRESH_WAIT_S` for the new one, then takes what there is. A
 build that fails is logged, the previous version stays, and the next request after `RETRY_S` tries again.
+
+Retention: once a version's bundle is stored, the files of all but the newest `files_kept` versions are deleted
+(a version's files are its raw, gzip and brotli bytes), and the change log is pruned to its last `log_kept`
+versions. Pruning waits for the new bundle because a phone whose cursor falls out of the log is answered 410 and
+takes the bundle instead: there must be a bundle at least as new as the log's start to take.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 from litestar.exceptions import ServiceUnavailableException
 
 from server.domain import BundlePart, SnapshotSource, Versioned
+from server.syncing.feed import prune
 from sync import bundle
 from sync.bundle import BuiltBundle
 
@@ -33,10 +39,13 @@ log = logging.getLogger(__name__)
 class BundleCache:
     """The domains' bundle parts, in order, of the snapshot `snapshots` holds."""
 
-    def __init__(self, snapshots: SnapshotSource, directory: Path, parts: list[BundlePart]) -> None:
+    def __init__(self, snapshots: SnapshotSource, directory: Path, parts: list[BundlePart], *, files_kept: int = 3,
+                 log_kept: int = 5000) -> None:
         self._snapshots = snapshots
         self._directory = directory
         self._parts = parts
+        self._files_kept = files_kept
+        self._log_kept = log_kept
         self._built: BuiltBundle | None = None
         self._building: asyncio.Task[BuiltBundle] | None = None
         self._failed: tuple[int, float] | None = None
@@ -93,17 +102,26 @@ class BundleCache:
         content: dict[str, Any] = {}
         for part in self._parts:
             content.update(await part(snapshot))
-        return await asyncio.to_thread(self._encode_and_store, snapshot.version, content)
+        built = await asyncio.to_thread(self._encode_and_store, snapshot.version, content)
+        try:
+            await prune(self._log_kept)
+        except Exception:  # noqa: BLE001 - the log is pruned again with the next version's bundle
+            log.warning("the change log could not be pruned", exc_info=True)
+        return built
 
     def _encode_and_store(self, version: int, content: dict[str, Any]) -> BuiltBundle:
         raw = bundle.encode(version, content)
         digest = bundle.digest(raw)
         stored = self._directory / f"bundle-{digest}.json"
         try:
-            return BuiltBundle(version=version, raw=raw, gzip=stored.with_suffix(".json.gz").read_bytes(),
+            kept = BuiltBundle(version=version, raw=raw, gzip=stored.with_suffix(".json.gz").read_bytes(),
                                br=stored.with_suffix(".json.br").read_bytes(), digest=digest)
         except OSError:
             pass
+        else:
+            stored.touch()  # the newest again, whatever other process stored it first: the sweep keeps it
+            self._sweep()
+            return kept
         built = bundle.compress(version, raw)
         self._directory.mkdir(parents=True, exist_ok=True)
         # the plain file last: a static server that finds it finds its compressed twins too
@@ -112,4 +130,19 @@ class BundleCache:
             partial = path.with_name(path.name + ".partial")
             partial.write_bytes(data)
             partial.replace(path)
+        self._sweep()
         return built
+
+    def _sweep(self) -> None:
+        """Delete the files of every bundle but the newest `files_kept` (by when each was last stored)."""
+        plain = sorted(self._directory.glob("bundle-*.json"), key=_stored_at, reverse=True)
+        for old in plain[self._files_kept:]:
+            for path in (old.with_suffix(".json.gz"), old.with_suffix(".json.br"), old):
+                path.unlink(missing_ok=True)  # another process may have swept it first
+
+
+def _stored_at(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # swept by another process meanwhile
+        return 0.0

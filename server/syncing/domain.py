@@ -4,5 +4,9 @@ from server.syncing.controllers import SyncController
 
 
 def domain(settings: Settings) -> Domain:
-    """The sync protocol's endpoints: bundle, change feed, mutation upload."""
-    return Domain(name="syncing", route_handlers=[SyncController])
+    """The sync protocol's endpoints: bundle, change feed, mutation upload; the bundle tells phones the retention."""
+
+    async def retention_part(_snapshot) -> dict:
+        return {"retention": {"change_log_versions": settings.change_log_kept}}
+
+    return Domain(name="syncing", route_handlers=[SyncController], bundle_parts=[retention_part])

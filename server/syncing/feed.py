@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from server.db.transactions import snapshot_transaction
+from server.db.transactions import snapshot_transaction, write_transaction
 from server.domain import FeedRecords, Versioned
 from server.syncing.tables import ChangeLog, ProgrammeVersion
 from sync.changes import ChangeRow, check_cursor, collapse
@@ -93,10 +93,11 @@ async def changes_since(engine, snapshot: Versioned, since: int, sources: dict[s
 
 async def prune(keep: int) -> int:
     """Drop change-log rows older than the last `keep` versions; phones behind that take the bundle."""
-    row = await ProgrammeVersion.select(ProgrammeVersion.version).where(ProgrammeVersion.id == 1).first()
-    through = max(0, row["version"] - keep)
-    await ChangeLog.delete().where(ChangeLog.version <= through)
-    await ProgrammeVersion.update({ProgrammeVersion.pruned_through: through}).where(
-        (ProgrammeVersion.id == 1) & (ProgrammeVersion.pruned_through < through)
-    )
+    async with write_transaction(ChangeLog._meta.db):
+        row = await ProgrammeVersion.select(ProgrammeVersion.version).where(ProgrammeVersion.id == 1).first()
+        through = max(0, row["version"] - keep)
+        await ChangeLog.delete().where(ChangeLog.version <= through)
+        await ProgrammeVersion.update({ProgrammeVersion.pruned_through: through}).where(
+            (ProgrammeVersion.id == 1) & (ProgrammeVersion.pruned_through < through)
+        )
     return through

@@ -313,3 +313,46 @@ async def test_an_upload_too_large_is_refused_whole(client, device):
 async def push_raw(client, device, body):
     return await client.post("/api/sync/push", content=msgspec.json.encode(body),
                              headers={**device["auth"], "content-type": "application/json"})
+
+
+async def test_bundle_files_and_the_change_log_are_kept_only_so_far(client, in_app, as_organiser, device,
+                                                                     fresh_programme, tmp_path):
+    """Each new version's bundle deletes the files of all but the newest `files_kept` versions and prunes the log
+    to its last `log_kept` versions; a phone offline for longer takes the bundle and loses nothing of its own."""
+    import asyncio
+
+    from server.syncing.bundles import BundleCache
+
+    state = client.app.state
+    parts = [p for p in state.bundles._parts]
+    cache = BundleCache(state.snapshots, tmp_path, parts, files_kept=2, log_kept=3)
+
+    async def built() -> int:
+        version = (await state.snapshots.get()).version
+        while (await cache.get()).version != version:
+            await asyncio.sleep(0.02)
+        return version
+
+    offline_at = in_app(built)  # the phone's cursor when it lost signal, with a favourite still in its outbox
+    event_id = (await some_event_ids(client, 1))[0]
+    outbox = [mutation("favourite.set", event_id=event_id)]
+    versions = [offline_at]
+    for n in range(4):  # the organisers edit meanwhile; each version's bundle is built
+        await client.patch(f"/api/events/{event_id}", json={"capacity": 40 + n}, headers=as_organiser)
+        versions.append(in_app(built))
+        plain = sorted(p.name for p in tmp_path.glob("bundle-*.json"))
+        assert len(plain) == min(n + 2, 2), plain
+        assert len(list(tmp_path.iterdir())) == 3 * len(plain)  # raw, .gz and .br of each, nothing else
+    bundle = msgspec.json.decode((tmp_path / plain[0]).read_bytes())
+    assert bundle["retention"] == {"change_log_versions": client.app.state.settings.change_log_kept}
+
+    current = versions[-1]
+    assert current - offline_at > 3
+    gone = await client.get("/api/sync/changes", params={"since": offline_at})
+    assert gone.status_code == 410 and "bundle" in gone.json()["detail"]
+    assert (await client.get("/api/sync/changes", params={"since": current - 3})).status_code == 200
+    # the phone takes the bundle and sends its outbox: nothing of its own is lost
+    assert (await current_bundle(client)).json()["version"] == current
+    [result] = (await push(client, device, outbox)).json()["results"]
+    assert result["status"] == "applied"
+    assert event_id in (await client.get("/api/me", headers=device["auth"])).json()["favourites"]
