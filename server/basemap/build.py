@@ -3,6 +3,8 @@ library converts them, and the archive replaces the previous one only once it is
 
 from __future__ import annotations
 
+import gzip
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -10,7 +12,9 @@ import tempfile
 from contextlib import closing
 from pathlib import Path
 
-from pmtiles.convert import mbtiles_to_pmtiles
+from pmtiles.convert import mbtiles_to_header_json
+from pmtiles.tile import zxy_to_tileid
+from pmtiles.writer import write
 
 from server.basemap.archive import ArchiveError, read_header
 
@@ -60,7 +64,7 @@ def build(pbf: Path, out: Path, tilemaker: str = "tilemaker") -> int:
             raise BuildError(f"{pbf} gave no tiles: it holds no streets, water, parks or buildings")
         archive = Path(work) / "basemap.pmtiles"
         try:
-            mbtiles_to_pmtiles(str(mbtiles), str(archive), MAX_ZOOM)
+            _to_pmtiles(mbtiles, archive)
             read_header(archive.read_bytes())
         except (ArchiveError, KeyError, ValueError, OSError) as exc:
             raise BuildError(f"the tiles of {pbf} could not be packed into PMTiles: {exc}") from None
@@ -74,3 +78,19 @@ def build(pbf: Path, out: Path, tilemaker: str = "tilemaker") -> int:
 def _tile_count(mbtiles: Path) -> int:
     with closing(sqlite3.connect(mbtiles)) as db:
         return db.execute("SELECT count(*) FROM tiles").fetchone()[0]
+
+
+def _to_pmtiles(mbtiles: Path, archive: Path) -> None:
+    """The pmtiles library's MBTiles conversion (its header from the MBTiles metadata, its writer), except that
+    the metadata's `json` (vector_layers) is unpacked to the top level, where the PMTiles spec and the JavaScript
+    reader look for it (pmtiles.convert copies it as one string)."""
+    with closing(sqlite3.connect(mbtiles)) as db:
+        header, metadata = mbtiles_to_header_json(dict(db.execute("SELECT name, value FROM metadata")))
+        metadata.update(json.loads(metadata.pop("json", "{}")))
+        # MBTiles rows count from the south (TMS), PMTiles ids from the north; the writer wants ids in order
+        tiles = sorted((zxy_to_tileid(z, x, (1 << z) - 1 - row), data) for z, x, row, data in db.execute(
+            "SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles WHERE zoom_level <= ?", (MAX_ZOOM,)))
+    with write(str(archive)) as writer:
+        for tile_id, data in tiles:
+            writer.write_tile(tile_id, data if data[:2] == b"\x1f\x8b" else gzip.compress(data, mtime=0))
+        writer.finalize(header, metadata)
