@@ -21,7 +21,7 @@ from server.basemap.archive import ArchiveError, read_header
 PROFILE = Path(__file__).resolve().parent / "tiles"
 #: tiles are cut down to z14; the phone overzooms them beyond, as OpenMapTiles styles expect
 MAX_ZOOM = 14
-#: the extract of a city centre takes seconds; a minute more is a stuck tilemaker
+#: the extract of a city centre takes seconds, a whole province minutes; ten minutes is a stuck tilemaker
 TIMEOUT_S = 600
 
 
@@ -51,8 +51,8 @@ def build(pbf: Path, out: Path, tilemaker: str = "tilemaker") -> int:
         # the extract's header bbox gives the tiles' bounds; one thread writes the same bytes from the same
         # extract (several threads order features differently), so the archive's version moves only when the map
         # does and phones download it again only then
-        command = [program, "--input", str(pbf.resolve()), "--output", str(mbtiles), "--config", str(PROFILE / "config.json"),
-                   "--process", str(PROFILE / "process.lua"), "--threads", "1"]
+        command = [program, "--input", str(pbf.resolve()), "--output", str(mbtiles),
+                   "--config", str(PROFILE / "config.json"), "--process", str(PROFILE / "process.lua"), "--threads", "1"]
         try:
             done = subprocess.run(command, cwd=work, capture_output=True, text=True, timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
