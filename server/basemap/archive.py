@@ -69,8 +69,12 @@ def read_header(data: bytes) -> dict[str, Any]:
 
 def load(name: str, path: Path) -> Basemap:
     data = path.read_bytes()
+    try:
+        header = read_header(data)
+    except ArchiveError as exc:
+        raise ArchiveError(f"{path}: {exc}; rebuild it with `lehoi tiles build`") from None
     return Basemap(name=name, data=data, version=hashlib.sha256(data).hexdigest()[:32],
-                   last_modified=formatdate(path.stat().st_mtime, usegmt=True), header=read_header(data))
+                   last_modified=formatdate(path.stat().st_mtime, usegmt=True), header=header)
 
 
 def archive_path(settings: Settings, name: str) -> Path:

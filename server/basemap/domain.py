@@ -34,5 +34,4 @@ def domain(settings: Settings) -> Domain:
         fast_paths={archive.URL_PREFIX: TileServer(basemap)},
         bundle_parts=[bundle_part],
         festival_members={"map": festival_map},
-        state={"basemap": basemap},
     )

@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 from pmtiles.reader import MemorySource, Reader
 
 from server.app import create_app
-from server.basemap.archive import SHIPPED_DIR
+from server.basemap.archive import SHIPPED_DIR, ArchiveError
 from server.settings import load_settings
 from tests.support.bundles import current_bundle
 
@@ -174,3 +174,24 @@ async def test_the_served_archive_is_pmtiles_v3_over_the_centre(client):
     mvt = gzip.decompress(tile)
     assert mvt[0] == 0x1A  # field 3 (layers), length-delimited: the first byte of every MVT
     assert b"transportation" in mvt and b"transportation_name" in mvt and "Hàng".encode() in mvt
+
+
+def test_a_broken_archive_in_the_data_directory_stops_the_server_saying_which(tmp_path):
+    broken = tmp_path / "tiles" / "hanoi-centre.pmtiles"
+    broken.parent.mkdir()
+    broken.write_bytes(b"not PMTiles")
+    with pytest.raises(ArchiveError, match=f"{broken}: not a PMTiles v3 archive.*lehoi tiles build"):
+        create_app(load_settings(data_dir=str(tmp_path)))
+
+
+async def test_the_data_directory_archive_is_served_before_the_shipped_one(tmp_path):
+    mine = tmp_path / "tiles" / "hanoi-centre.pmtiles"
+    mine.parent.mkdir()
+    # the shipped archive with one byte changed in its tile data: still PMTiles, another version
+    changed = bytearray(ARCHIVE)
+    changed[-1] ^= 0xFF
+    mine.write_bytes(bytes(changed))
+    async with AsyncTestClient(app=create_app(load_settings(data_dir=str(tmp_path)))) as other:
+        basemap = (await other.get("/api/festival")).json()["map"]["basemap"]
+        assert basemap["version"] == hashlib.sha256(changed).hexdigest()[:32]
+        assert (await other.get(URL)).content == bytes(changed)
