@@ -51,8 +51,8 @@ def build(pbf: Path, out: Path, tilemaker: str = "tilemaker") -> int:
         # the extract's header bbox gives the tiles' bounds; one thread writes the same bytes from the same
         # extract (several threads order features differently), so the archive's version moves only when the map
         # does and phones download it again only then
-        command = [program, "--input", str(pbf.resolve()), "--output", str(mbtiles),
-                   "--config", str(PROFILE / "config.json"), "--process", str(PROFILE / "process.lua"), "--threads", "1"]
+        command = [program, "--input", str(pbf.resolve()), "--output", str(mbtiles), "--threads", "1",
+                   "--config", str(PROFILE / "config.json"), "--process", str(PROFILE / "process.lua")]
         try:
             done = subprocess.run(command, cwd=work, capture_output=True, text=True, timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
@@ -70,8 +70,12 @@ def build(pbf: Path, out: Path, tilemaker: str = "tilemaker") -> int:
             raise BuildError(f"the tiles of {pbf} could not be packed into PMTiles: {exc}") from None
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(out.name + ".partial")
-        shutil.copyfile(archive, partial)
-        partial.replace(out)
+        try:
+            shutil.copyfile(archive, partial)
+            partial.replace(out)  # a server or reader sees the old archive or the new one, never a part
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise BuildError(f"{out} could not be written: {exc}") from None
     return out.stat().st_size
 
 
