@@ -76,14 +76,19 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, connections: int = 32, headers: dict[str, str] | None = None, seconds: int = DURATION_S) -> Load:
-    """Load from wrk (one thread, `connections` keep-alive connections) in its own process."""
+def wrk(url: str, connections: int = 32, headers: dict[str, str] | None = None, seconds: int = DURATION_S,
+        script: Path | None = None, env: dict[str, str] | None = None) -> Load:
+    """Load from wrk (one thread, `connections` keep-alive connections) in its own process; `script` is a wrk Lua
+    script shaping each request, reading `env`."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk (make bench installs it)")
     args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for name, value in (headers or {}).items():
         args += ["-H", f"{name}: {value}"]
-    out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
+    if script is not None:
+        args += ["-s", str(script)]
+    out = subprocess.run([*args, url], capture_output=True, text=True, check=True,
+                         env={**os.environ, **(env or {})}).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))
     errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|Socket errors:.*?timeout)\s*:?\s*(\d+)", out))

@@ -20,10 +20,11 @@ from litestar.status_codes import (
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
-from litestar.types import Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 from piccolo.engine import engine_finder
 
 from server.accounts import domain as accounts
+from server.basemap import domain as basemap
 from server.auth import provide_principal
 from server.checkin import domain as checkin
 from server.clock import Clock, clock_from_setting
@@ -88,9 +89,17 @@ async def health(request: Request) -> Response:
 
 
 class LehoiApp(Litestar):
-    """Litestar with the offline bundle answered ahead of routing (see server/syncing/fastpath.py)."""
+    """Litestar with the offline bundle (see server/syncing/fastpath.py) and the domains' `fast_paths` answered
+    ahead of routing."""
+
+    fast_paths: tuple[tuple[str, ASGIApp], ...] = ()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for prefix, answer in self.fast_paths:
+                if scope["path"].startswith(prefix):
+                    await answer(scope, receive, send)
+                    return
         if is_bundle_request(scope):
             try:
                 built = await self.state.bundles.get()
@@ -106,6 +115,7 @@ def domains(settings: Settings) -> list[Domain]:
     """Every domain package of the app, in the order their routes register."""
     return [
         programme.domain(settings),
+        basemap.domain(settings),
         accounts.domain(settings),
         syncing.domain(settings),
         push.domain(settings),
@@ -132,6 +142,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 files_kept=settings.bundles_kept, log_kept=settings.change_log_kept,
             ),
             "applier": MutationApplier(engine, [h for d in parts for h in d.mutation_handlers]),
+            "festival_members": {name: member for d in parts for name, member in d.festival_members.items()},
             "feed": ChangeFeed(engine, {kind: read for d in parts for kind, read in d.feed_records.items()}),
         }
     )
@@ -161,7 +172,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, include_in_schema=False)
         )
 
-    return LehoiApp(
+    app = LehoiApp(
         route_handlers=route_handlers,
         lifespan=[lifespan],
         state=state,
@@ -183,3 +194,5 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         ),
         debug=False,
     )
+    app.fast_paths = tuple(item for d in parts for item in d.fast_paths.items())
+    return app

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from server.basemap.commands import tiles
 from server.checkin.commands import keys, posters
 from server.db.engine import with_engine
 from server.push.commands import vapid_key, worker
@@ -130,7 +131,7 @@ def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
 
 
 # Domain commands live with their domain.
-for command in (keys, posters, worker, vapid_key):
+for command in (keys, posters, worker, vapid_key, tiles):
     main.add_command(command)
 
 

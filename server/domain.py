@@ -34,6 +34,9 @@ class SnapshotSource(Protocol):
 
 #: a domain's part of the offline bundle: top-level keys computed from the programme snapshot
 BundlePart = Callable[[Any], Awaitable[dict[str, Any]]]
+#: a member a domain adds to the answer of GET /api/festival: called with the app's state each time the answer is
+#: encoded (once per programme version), its value encoded as JSON
+FestivalMember = Callable[[State], Any]
 #: run with the app's state when the app starts (after the database opens) or stops
 Hook = Callable[[State], Awaitable[None]]
 #: the change feed's records of one logged kind at the snapshot's version: (snapshot, ids) → {id: record};
@@ -102,8 +105,15 @@ class Domain:
     route_handlers: list[Any] = field(default_factory=list)
     mutation_handlers: list[MutationHandler] = field(default_factory=list)
     bundle_parts: list[BundlePart] = field(default_factory=list)
+    #: members added to the festival answer (GET /api/festival), which the programme domain serves without
+    #: knowing the domains below or beside it (the basemap's `map`); never one of the festival's own fields
+    festival_members: dict[str, FestivalMember] = field(default_factory=dict)
     #: change-feed kinds this domain logs (a migration of its own installs their change-log triggers), with how to read their records
     feed_records: dict[str, FeedRecords] = field(default_factory=dict)
+    #: path prefixes this domain answers before Litestar routes the request, with the bare ASGI app answering them:
+    #: for hot paths whose answer is ready bytes (routing, dependency injection and response building would cost
+    #: more than sending them); such paths are not in the OpenAPI document
+    fast_paths: dict[str, Any] = field(default_factory=dict)
     #: values put on app.state at creation (keys, services a dependency provider hands out)
     state: dict[str, Any] = field(default_factory=dict)
     on_startup: list[Hook] = field(default_factory=list)

@@ -55,6 +55,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     push_max_attempts: int = 8
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     tile_attribution: str = "© OpenStreetMap contributors"
+    #: the offline basemap served at /tiles/<name>.pmtiles: <data-dir>/tiles/<name>.pmtiles (`lehoi tiles build`),
+    #: else the prebuilt archive of that name in fixtures/osm/.
+    basemap: str = "hanoi-centre"
     #: PostgreSQL connection pool size per process.
     pool_size: int = 10
     #: anonymous device registrations allowed per client address and minute.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import Body, FromQuery, PathParameter, QueryParameter
@@ -47,11 +48,16 @@ class ProgrammeController(Controller):
     dependencies = {"service": Provide(provide_programme_service, sync_to_thread=False)}
 
     @get("/festival", raises=ReadErrors)
-    async def festival(self, snapshot: SnapshotDep) -> Response[schemas.Festival]:
-        """The festival: name, theme, dates, time zone and programme version."""
+    async def festival(self, request: Request, snapshot: SnapshotDep) -> Response[schemas.Festival]:
+        """The festival: name, theme, dates, time zone and programme version; and the members other domains add
+        (`map`: the map's tile sources, the offline basemap among them)."""
         if snapshot.festival is None:
             raise NotFound("no festival is loaded yet: run `lehoi load-fixtures`")
-        return json_response(snapshot.encoded("festival", lambda: snapshot.festival))
+        state = request.app.state
+        return json_response(snapshot.encoded("festival", lambda: {
+            **msgspec.structs.asdict(snapshot.festival),
+            **{name: member(state) for name, member in state.festival_members.items()},
+        }))
 
     @get("/venues", raises=ReadErrors)
     async def venues(

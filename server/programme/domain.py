@@ -18,14 +18,6 @@ async def stop_watching(state: State) -> None:
     state.snapshot_watcher.cancel()
 
 
-def map_part(settings: Settings):
-    async def part(_snapshot) -> dict:
-        """Where the PWA's map gets its tiles, and whose they are."""
-        return {"map": {"tile_url": settings.tile_url, "tile_attribution": settings.tile_attribution}}
-
-    return part
-
-
 def domain(settings: Settings) -> Domain:
     """The festival programme: public reads, organiser writes (the API and /admin)."""
     return Domain(
@@ -37,7 +29,7 @@ def domain(settings: Settings) -> Domain:
                 secure_cookies=settings.public_https,
             ),
         ],
-        bundle_parts=[offline.bundle_part, map_part(settings)],
+        bundle_parts=[offline.bundle_part],
         feed_records=offline.FEED_RECORDS,
         on_startup=[start_watching],
         on_shutdown=[stop_watching],

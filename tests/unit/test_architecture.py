@@ -29,6 +29,7 @@ _K = set(KERNEL)
 ALLOWED: dict[str, set[str]] = {
     **KERNEL,
     "server.syncing": _K,
+    "server.basemap": _K,
     "server.programme": _K | {"server.syncing"},
     "server.accounts": _K | {"server.syncing", "server.programme"},
     "server.wayfinding": _K | {"server.programme"},
@@ -36,10 +37,10 @@ ALLOWED: dict[str, set[str]] = {
     "server.push": _K | {"server.syncing", "server.programme", "server.accounts"},
     # the composition root knows every domain
     "server": set(),
-    "server.app": _K | {"server.syncing", "server.programme", "server.accounts", "server.wayfinding",
-                        "server.checkin", "server.push"},
-    "server.cli": _K | {"server.syncing", "server.programme", "server.accounts", "server.wayfinding",
-                        "server.checkin", "server.push"},
+    "server.app": _K | {"server.syncing", "server.basemap", "server.programme", "server.accounts",
+                        "server.wayfinding", "server.checkin", "server.push"},
+    "server.cli": _K | {"server.syncing", "server.basemap", "server.programme", "server.accounts",
+                        "server.wayfinding", "server.checkin", "server.push"},
 }
 
 

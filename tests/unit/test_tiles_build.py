@@ -1,0 +1,65 @@
+"""`lehoi tiles build`: the demo extract becomes a PMTiles archive; a broken extract or a missing tilemaker writes
+nothing and keeps the archive there was."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pmtiles.reader import MemorySource, Reader
+
+from server.basemap.build import BuildError, build
+from server.basemap.commands import DEMO_EXTRACT
+from server.cli import main
+
+TILEMAKER = Path("/usr/bin/tilemaker")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def require_tilemaker() -> None:
+    if not TILEMAKER.exists():
+        message = "lehoi tiles build was not tested: /usr/bin/tilemaker is missing (Debian: apt install tilemaker)"
+        if os.environ.get("LEHOI_REQUIRE_ALL_TESTS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _tiles(runner: CliRunner, data_dir: Path, *args: str):
+    return runner.invoke(main, ["--data-dir", str(data_dir), "tiles", "build", *args])
+
+
+def test_the_demo_extract_becomes_the_shipped_archive(tmp_path):
+    result = _tiles(CliRunner(), tmp_path)
+    assert result.exit_code == 0, result.output
+    built = tmp_path / "tiles" / "hanoi-centre.pmtiles"
+    assert f"{built}: " in result.output
+    # the same extract gives the same bytes: the archive in fixtures/osm/ is this command's
+    assert built.read_bytes() == (DEMO_EXTRACT.parent / "hanoi-centre.pmtiles").read_bytes()
+    header = Reader(MemorySource(built.read_bytes())).header()
+    assert header["max_zoom"] == 14 and header["min_lon_e7"] < 1058542000 < header["max_lon_e7"]
+    assert not list(built.parent.glob("*.partial"))
+
+
+def test_a_broken_extract_keeps_the_archive_there_was(tmp_path):
+    out = tmp_path / "map.pmtiles"
+    out.write_bytes(b"the previous archive")
+    truncated = tmp_path / "truncated.osm.pbf"
+    truncated.write_bytes(DEMO_EXTRACT.read_bytes()[:100_000])
+    garbage = tmp_path / "garbage.osm.pbf"
+    garbage.write_bytes(b"<osm>not a pbf</osm>")
+    runner = CliRunner()
+    for extract, says in ((truncated, "tilemaker could not read"), (garbage, "is not an OpenStreetMap PBF file"),
+                          (tmp_path / "missing.osm.pbf", "no such file")):
+        result = _tiles(runner, tmp_path, str(extract), "--out", str(out))
+        assert result.exit_code == 1 and "no basemap was written" in result.output and says in result.output
+        assert out.read_bytes() == b"the previous archive"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["garbage.osm.pbf", "map.pmtiles", "truncated.osm.pbf"]
+
+
+def test_without_tilemaker_nothing_is_written(tmp_path):
+    out = tmp_path / "map.pmtiles"
+    with pytest.raises(BuildError, match="not installed"):
+        build(DEMO_EXTRACT, out, tilemaker=str(tmp_path / "no-tilemaker"))
+    assert not out.exists()
