@@ -34,7 +34,9 @@ async def test_bundle_holds_the_programme_with_strong_etags(client):
     body = response.json()
     festival = (await client.get("/api/festival")).json()
     assert body["version"] == festival["version"]
-    assert body["festival"] == festival
+    # the festival answer also carries what other domains add to it (the map), which the bundle holds at its top
+    assert body["festival"] == {k: v for k, v in festival.items() if k != "map"}
+    assert body["map"] == festival["map"]
     assert len(body["events"]) == len((await client.get("/api/events")).json())
     assert {"venues", "trails", "announcements"} <= body.keys()
 
