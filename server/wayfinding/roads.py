@@ -44,6 +44,9 @@ GRAPH_FOR_MODE: dict[Mode, str] = {"walk": "walk", "bicycle": "bicycle", "motorb
                                    "bus": "car"}
 #: farther than this from the nearest node of the network, a point is outside the imported area
 SNAP_LIMIT_M = 300.0
+#: how far a search goes: DETOUR_FACTOR × the distance as the crow flies + DETOUR_EXTRA_M, at the slowest speed
+DETOUR_FACTOR = 4.0
+DETOUR_EXTRA_M = 3000.0
 #: the simplification tolerance of a route's line on the wire
 SIMPLIFY_M = 5.0
 EARTH_RADIUS_M = 6_371_008.8
@@ -167,9 +170,9 @@ class RoadGraph:
             return None
         (u, snap_a), (v, snap_b) = snapped_a, snapped_b
         network = self.network(mode)
-        # the search stops at the time the slowest way would take for three times the distance: a detour
-        # beyond that is no street route worth drawing, and a country's graph is not searched whole
-        limit = (3 * float(haversine_m(a.lat, a.lon, b.lat, b.lon)) + 2 * SNAP_LIMIT_M) / network.slowest_ms
+        # the search stops at the time the slowest way would take for four times the distance and 3 km more
+        # (a river with few bridges), so a country's graph is not searched whole for a walk across town
+        limit = (DETOUR_FACTOR * float(haversine_m(a.lat, a.lon, b.lat, b.lon)) + DETOUR_EXTRA_M) / network.slowest_ms
         seconds, previous = dijkstra(network.seconds, indices=u, return_predecessors=True, limit=limit)
         if not math.isfinite(seconds[v]):
             return None
