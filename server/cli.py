@@ -111,7 +111,8 @@ def create_organiser(email: str, password: str) -> None:
 @click.option("--now", envvar="LEHOI_NOW", default="", help="Run the festival clock from this instant, e.g. 2024-11-12T10:00+07:00 (fixed:… freezes it).")
 @click.option("--workers", default=1, show_default=True, type=int, help="Server processes (PostgreSQL for more than one).")
 @click.option("--setup/--no-setup", default=True, show_default=True,
-              help="Migrate, load the demo festival into an empty database and import the demo streets when no road graph exists.")
+              help="Migrate, load the demo festival into an empty database, import the demo streets if no road "
+                   "graph exists.")
 def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
     """Serve the API and the PWA at http://HOST:PORT/."""
     import uvicorn

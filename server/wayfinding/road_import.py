@@ -65,9 +65,8 @@ def _oneway(mode: str, highway: str, tags: osmium.osm.TagList) -> int:
     if value in ONEWAY_BACKWARD:
         return -1
     # roundabouts and motorways are one-way unless tagged otherwise (OSM's implied oneway)
-    if value is None and (tags.get("junction") in ("roundabout", "circular") or highway in ("motorway", "motorway_link")):
-        return 1
-    return 0
+    implied = tags.get("junction") in ("roundabout", "circular") or highway in ("motorway", "motorway_link")
+    return 1 if value is None and implied else 0
 
 
 def _directions(highway: str, tags: osmium.osm.TagList) -> int:

@@ -25,6 +25,7 @@ import asyncio
 import math
 import zipfile
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -180,7 +181,7 @@ class RoadGraph:
         while nodes[-1] != u:
             nodes.append(int(previous[nodes[-1]]))
         nodes.reverse()
-        metres = sum(network.edge_metres(x, y) for x, y in zip(nodes, nodes[1:]))
+        metres = sum(network.edge_metres(x, y) for x, y in pairwise(nodes))
         walked = snap_a + snap_b
         line = [a, *(self.node(i) for i in nodes), b]
         # the snap legs are walked at the walking speed, from the door to the street and back
@@ -234,7 +235,7 @@ class RoadEngine:
         waypoints: list[LatLon] = []
         # the travel model's overhead (hailing a taxi, parking, unlocking a bicycle) holds on any street
         overhead = PROFILES[mode].overhead_s
-        for a, b in zip(points, points[1:]):
+        for a, b in pairwise(points):
             found = self.graph.leg(a, b, mode)
             if found is None:
                 return None
@@ -256,4 +257,4 @@ class RoadEngine:
     async def table(self, points: Sequence[LatLon], mode: Mode) -> None:
         """No table: the planner keeps the estimate, whose rush hours the road graph does not model, and
         which answers for every stop, inside the imported area or not."""
-        return None
+        return

@@ -13,7 +13,8 @@ from server.wayfinding.travel import FESTIVAL_TZ, Leg, Mode, round_half_up
 
 
 async def route(
-    estimator: Estimator, engine: RoutingEngine | None, origin: Place, destination: Place, mode: Mode, depart_at: datetime
+    estimator: Estimator, engine: RoutingEngine | None, origin: Place, destination: Place, mode: Mode,
+    depart_at: datetime,
 ) -> FeatureCollection:
     """One leg from `origin` to `destination` as a FeatureCollection with `engine` and `bbox`, and the
     engine's `attribution` when its line is drawn."""

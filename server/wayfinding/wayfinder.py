@@ -9,9 +9,9 @@ that answer: `routes`, `nearby`, `itineraries` and `trails`.
 
 from __future__ import annotations
 
-from datetime import datetime
 import asyncio
 import logging
+from datetime import datetime
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -19,9 +19,9 @@ from server.programme.snapshot import Snapshot
 from server.wayfinding import schemas
 from server.wayfinding.engine_gate import EngineGate, RoutingEngine
 from server.wayfinding.estimator import Estimator
-from server.wayfinding.model import WIRE, VenueDistances
 from server.wayfinding.geojson import FeatureCollection
 from server.wayfinding.itineraries import itinerary
+from server.wayfinding.model import WIRE, VenueDistances
 from server.wayfinding.nearby import nearest_venues
 from server.wayfinding.osrm import DEFAULT_TIMEOUT_S, OsrmClient
 from server.wayfinding.paths import Path, length_m, trail_pieces

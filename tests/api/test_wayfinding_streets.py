@@ -17,7 +17,8 @@ from server.wayfinding.roads import ATTRIBUTION, RoadEngine, RoadGraph
 from server.wayfinding.travel import LatLon, distance_m
 from tests.api.test_wayfinding_itineraries import FAVOURITES, assert_consistent, at, plan
 from tests.api.test_wayfinding_routes import assert_rfc7946, route
-from tests.support.osm import at as grid, write_osm
+from tests.support.osm import at as grid
+from tests.support.osm import write_osm
 
 HO_GUOM, VAN_MIEU, HOA_LO = "21.0287,105.8524", "21.0293,105.8355", "21.0253,105.8464"
 

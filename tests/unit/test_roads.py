@@ -46,7 +46,8 @@ def import_command(source: Path, data_dir: Path, monkeypatch) -> object:
 
 
 def test_a_route_follows_the_l_shaped_street_not_the_diagonal(tmp_path):
-    engine = engine_for(tmp_path, {"a": (0, 0), "corner": (0, 10), "c": (10, 10)}, [(["a", "corner", "c"], RESIDENTIAL)])
+    nodes = {"a": (0, 0), "corner": (0, 10), "c": (10, 10)}
+    engine = engine_for(tmp_path, nodes, [(["a", "corner", "c"], RESIDENTIAL)])
     route = engine.route_now([point(0, 0), point(10, 10)], "walk")
     assert passes(route, 0, 10), "the line turns at the corner"
     legs = distance_m(point(0, 0), point(0, 10)) + distance_m(point(0, 10), point(10, 10))
@@ -106,7 +107,7 @@ def _import(tmp_path: Path, ways) -> Path:
 
 def test_a_river_with_one_bridge_is_crossed_at_the_bridge_by_every_mode(tmp_path):
     # two banks 6 units apart along x, 1 km long; the only bridge is at the north end
-    nodes = {f"{side}{y}": (y, x) for side, x in (("w", 0), ("e", 6)) for y in range(0, 11)}
+    nodes = {f"{side}{y}": (y, x) for side, x in (("w", 0), ("e", 6)) for y in range(11)}
     ways = [([f"w{y}" for y in range(11)], RESIDENTIAL), ([f"e{y}" for y in range(11)], RESIDENTIAL),
             (["w10", "e10"], {"highway": "primary", "bridge": "yes"})]
     engine = engine_for(tmp_path, nodes, ways)
@@ -178,7 +179,7 @@ async def test_the_wayfinder_reads_the_graph_of_its_data_directory(tmp_path):
 
 
 def test_simplify_keeps_corners_and_drops_points_on_a_straight_line():
-    line = [point(0, x / 10) for x in range(0, 101)] + [point(5, 10)]
+    line = [point(0, x / 10) for x in range(101)] + [point(5, 10)]
     assert simplify(line) == [point(0, 0), point(0, 10), point(5, 10)]
 
 
