@@ -144,6 +144,7 @@ def build_graph(segments: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The arrays of the graph file (see `roads.RoadGraph`) from the segments of `read_segments`."""
     refs = np.concatenate([segments["a_ref"], segments["b_ref"]])
     ids, first, index = np.unique(refs, return_index=True, return_inverse=True)
+    n = len(ids)
     m = len(segments["a_ref"])
     a, b = index[:m].astype(np.int32), index[m:].astype(np.int32)
     # 1e-7 degrees (libosmium's fixed point) to microdegrees: 0.1 m is plenty for street routes
@@ -152,9 +153,8 @@ def build_graph(segments: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     lon_e6 = ((x.astype(np.int64) + 5) // 10).astype(np.int32)
     lat_e6 = ((y.astype(np.int64) + 5) // 10).astype(np.int32)
     length = haversine_m(lat_e6[a] / 1e6, lon_e6[a] / 1e6, lat_e6[b] / 1e6, lon_e6[b] / 1e6)
-    n = len(ids)
     arrays: dict[str, np.ndarray] = {
-        "format": np.array(FORMAT), "lat_e6": lat_e6, "lon_e6": lon_e6, "osm_ids": ids,
+        "format": np.array(FORMAT), "lat_e6": lat_e6, "lon_e6": lon_e6,
     }
     classes = segments["classes"]
     for mode in MODES:
