@@ -1,10 +1,10 @@
 """`lehoi roads import`: an OpenStreetMap extract (`.osm.pbf`) turned into the road graph of `roads`.
 
 The file is streamed once with pyosmium: libosmium keeps the node locations (in C++, not Python dicts) and
-hands over only the `highway=*` ways with their coordinates. Each way contributes its consecutive node pairs
-as segments, with the directions each mode may travel them (`_directions`); segments and node references
-go into flat `array` buffers, and numpy turns them into the graph at the end (`np.unique` gives every used
-OSM node a dense index, so no node-id dict is ever built).
+hands over only the `highway=*` ways with their coordinates. Each usable way's nodes go into flat `array`
+buffers with the directions each mode may travel it (`_directions`); numpy turns them into the graph at the
+end: consecutive nodes of a way are its segments, and `np.unique` gives every used OSM node a dense index,
+so no node-id dict is ever built.
 
 The graph is written to a temporary file beside the target and renamed over it only once complete, so an
 import that fails (unreadable or truncated file, no highway in it) or is interrupted leaves the previous
@@ -83,12 +83,12 @@ def _directions(highway: str, tags: osmium.osm.TagList) -> int:
 Progress = Callable[[int], None]
 
 
-def read_segments(source: Path, progress: Progress | None = None) -> dict[str, np.ndarray]:
-    """Stream `source` and return its highway segments as arrays: node references (`a_ref`, `b_ref`), their
-    coordinates in 1e-7 degrees, the highway class index (into `classes`) and the direction flags."""
-    a_ref, b_ref = array("q"), array("q")
-    a_x, a_y, b_x, b_y = array("i"), array("i"), array("i"), array("i")
-    klass, flags = array("B"), array("H")
+def read_ways(source: Path, progress: Progress | None = None) -> dict[str, np.ndarray]:
+    """Stream `source` and return its usable highway ways as flat arrays: every node of every way in order
+    (`ref`, and `x`, `y` in 1e-7 degrees), where each way starts in them (`start`), its highway class (an
+    index into `classes`) and its direction flags. 16 bytes a node, so a country fits in memory."""
+    ref, x, y = array("q"), array("i"), array("i")
+    start, klass, flags = array("q"), array("B"), array("H")
     classes: dict[str, int] = {}
     ways = 0
     try:
@@ -104,64 +104,62 @@ def read_segments(source: Path, progress: Progress | None = None) -> dict[str, n
                 progress(ways)
             highway = way.tags["highway"]
             way_flags = _directions(highway, way.tags)
-            if not way_flags:
+            if not way_flags or len(way.nodes) < 2:
                 continue
             k = classes.setdefault(highway, len(classes))
-            if k > 255:
-                continue  # nonsense values of `highway` beyond 256 distinct ones are no roads anyone routes on
-            nodes = way.nodes
-            previous = None
-            for node in nodes:
+            start.append(len(ref))
+            klass.append(k)
+            flags.append(way_flags)
+            for node in way.nodes:
                 if not node.location.valid():
                     raise RoadGraphError(f"way {way.id} names node {node.ref}, which the file does not hold")
-                current = (node.ref, node.x, node.y)
-                if previous is not None and previous[0] != current[0]:
-                    a_ref.append(previous[0])
-                    a_x.append(previous[1])
-                    a_y.append(previous[2])
-                    b_ref.append(current[0])
-                    b_x.append(current[1])
-                    b_y.append(current[2])
-                    klass.append(k)
-                    flags.append(way_flags)
-                previous = current
+                ref.append(node.ref)
+                x.append(node.x)
+                y.append(node.y)
     except RuntimeError as exc:  # libosmium's word for an unreadable, truncated or corrupt file
         raise RoadGraphError(f"{source} is not a readable OSM file: {exc}") from None
     if progress is not None:
         progress(ways)
-    if not a_ref:
+    if not start:
         raise RoadGraphError(f"{source} holds no highway that any mode may use: nothing to route on")
     return {
-        "a_ref": np.frombuffer(a_ref, dtype=np.int64), "b_ref": np.frombuffer(b_ref, dtype=np.int64),
-        "a_x": np.frombuffer(a_x, dtype=np.int32), "a_y": np.frombuffer(a_y, dtype=np.int32),
-        "b_x": np.frombuffer(b_x, dtype=np.int32), "b_y": np.frombuffer(b_y, dtype=np.int32),
+        "ref": np.frombuffer(ref, dtype=np.int64), "x": np.frombuffer(x, dtype=np.int32),
+        "y": np.frombuffer(y, dtype=np.int32), "start": np.frombuffer(start, dtype=np.int64),
         "class": np.frombuffer(klass, dtype=np.uint8), "flags": np.frombuffer(flags, dtype=np.uint16),
         "classes": np.array(sorted(classes, key=classes.__getitem__)),
     }
 
 
-def build_graph(segments: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The arrays of the graph file (see `roads.RoadGraph`) from the segments of `read_segments`."""
-    refs = np.concatenate([segments["a_ref"], segments["b_ref"]])
-    ids, first, index = np.unique(refs, return_index=True, return_inverse=True)
-    n = len(ids)
-    m = len(segments["a_ref"])
-    a, b = index[:m].astype(np.int32), index[m:].astype(np.int32)
+def build_graph(ways: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The arrays of the graph file (see `roads.RoadGraph`) from the ways of `read_ways`."""
+    ids, first, index = np.unique(ways["ref"], return_index=True, return_inverse=True)
+    # a segment joins each node of a way to the next one; the last node of a way starts none
+    total = len(ways["ref"])
+    lengths = np.diff(np.append(ways["start"], total))
+    starts_segment = np.ones(total, dtype=bool)
+    starts_segment[ways["start"][1:] - 1] = False
+    starts_segment[-1] = False
+    segment_class = np.repeat(ways["class"], lengths)[starts_segment]
+    segment_flags = np.repeat(ways["flags"], lengths)[starts_segment]
+    a = index[:-1][starts_segment[:-1]].astype(np.int32)
+    b = index[1:][starts_segment[:-1]].astype(np.int32)
+    # a way that names the same node twice in a row has a segment of no length: no edge
+    moving = a != b
+    a, b, segment_class, segment_flags = a[moving], b[moving], segment_class[moving], segment_flags[moving]
     # 1e-7 degrees (libosmium's fixed point) to microdegrees: 0.1 m is plenty for street routes
-    x = np.concatenate([segments["a_x"], segments["b_x"]])[first]
-    y = np.concatenate([segments["a_y"], segments["b_y"]])[first]
-    lon_e6 = ((x.astype(np.int64) + 5) // 10).astype(np.int32)
-    lat_e6 = ((y.astype(np.int64) + 5) // 10).astype(np.int32)
+    lon_e6 = ((ways["x"][first].astype(np.int64) + 5) // 10).astype(np.int32)
+    lat_e6 = ((ways["y"][first].astype(np.int64) + 5) // 10).astype(np.int32)
+    n = len(ids)
     length = haversine_m(lat_e6[a] / 1e6, lon_e6[a] / 1e6, lat_e6[b] / 1e6, lon_e6[b] / 1e6)
     arrays: dict[str, np.ndarray] = {
         "format": np.array(FORMAT), "lat_e6": lat_e6, "lon_e6": lon_e6,
     }
-    classes = segments["classes"]
+    classes = ways["classes"]
     for mode in MODES:
         kmh = np.array([SPEEDS_KMH[mode].get(str(c), OPENED_KMH[mode]) for c in classes], dtype=np.float64)
-        seconds = length / (kmh[segments["class"]] / 3.6)
-        fwd = (segments["flags"] & FORWARD[mode]) != 0
-        bwd = (segments["flags"] & BACKWARD[mode]) != 0
+        seconds = length / (kmh[segment_class] / 3.6)
+        fwd = (segment_flags & FORWARD[mode]) != 0
+        bwd = (segment_flags & BACKWARD[mode]) != 0
         src = np.concatenate([a[fwd], b[bwd]])
         dst = np.concatenate([b[fwd], a[bwd]])
         cost = np.concatenate([seconds[fwd], seconds[bwd]])
@@ -183,7 +181,7 @@ def build_graph(segments: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 def import_roads(source: Path, target: Path, progress: Progress | None = None) -> dict[str, int]:
     """Import `source` into the graph file `target`, replacing it only when the whole import succeeded.
     Returns the graph's size: nodes, edges per mode, bytes on disk."""
-    arrays = build_graph(read_segments(source, progress))
+    arrays = build_graph(read_ways(source, progress))
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:

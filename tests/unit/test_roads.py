@@ -156,6 +156,20 @@ def test_a_broken_file_fails_clearly_and_keeps_the_previous_graph(tmp_path, monk
     assert RoadGraph.load(data_dir / "roads.npz").node_count == 2
 
 
+def test_an_interrupted_import_keeps_the_previous_graph(tmp_path):
+    target = tmp_path / "roads.npz"
+    import_roads(write_osm(tmp_path / "a.osm.pbf", {"a": (0, 0), "b": (0, 5)}, [(["a", "b"], RESIDENTIAL)]), target)
+    before = target.read_bytes()
+
+    def interrupt(ways: int) -> None:
+        raise KeyboardInterrupt  # Ctrl-C while the extract is read
+
+    with pytest.raises(KeyboardInterrupt):
+        import_roads(DEFAULT_ROADS, target, interrupt)
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.osm.pbf", "roads.npz"]
+
+
 def test_a_graph_file_that_is_not_one_is_refused_and_the_server_keeps_the_estimate(tmp_path):
     broken = tmp_path / "roads.npz"
     broken.write_bytes(b"PK\x03\x04 not a zip")
