@@ -10,8 +10,10 @@ Shortest paths come from `scipy.sparse.csgraph.dijkstra` on the CSR arrays as lo
 rustworkx: scipy reads the arrays of the file directly (no graph of Python objects to build at start or to
 hold in memory: a country's graph loads in the time of reading it), takes per-edge weights without a Python
 callback per edge (rustworkx's `dijkstra_shortest_paths` calls `weight_fn` on each edge it relaxes), and its
-`limit` bounds the search to a radius around the origin, so a query costs the same on a city or a whole
-country. `bench/bench_roads.py` times both on the demo graph.
+`limit` bounds the search to a radius around the origin. `bench/bench_roads.py` times both on the demo graph:
+scipy's search was about four times faster than rustworkx's there, before rustworkx's graph build. scipy
+does allocate its distance and predecessor arrays over every node for each search, which a whole country's
+graph will feel (tens of milliseconds at ten million nodes).
 
 Points snap to the nearest node of the mode's network (a KD-tree on unit-sphere coordinates, exact enough
 at street scale anywhere on Earth); a snap farther than `SNAP_LIMIT_M`, or no path between the snapped nodes
@@ -119,13 +121,13 @@ class _Network:
 
 
 class RoadGraph:
-    """The imported road graph, read from its file; each mode's network is built when first asked."""
+    """The imported road graph, read from its file, with every mode's network built at once (at server
+    start, off the event loop), so queries only read it."""
 
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
-        self._arrays = arrays
         self.lat = arrays["lat_e6"] / 1e6
         self.lon = arrays["lon_e6"] / 1e6
-        self._networks: dict[str, _Network] = {}
+        self._networks = {mode: _Network(self, mode, arrays) for mode in MODES}
 
     @classmethod
     def load(cls, path: Path) -> RoadGraph:
@@ -143,10 +145,7 @@ class RoadGraph:
         return len(self.lat)
 
     def network(self, mode: Mode) -> _Network:
-        name = GRAPH_FOR_MODE[mode]
-        if name not in self._networks:
-            self._networks[name] = _Network(self, name, self._arrays)
-        return self._networks[name]
+        return self._networks[GRAPH_FOR_MODE[mode]]
 
     def snap(self, point: LatLon, mode: Mode) -> tuple[int, float] | None:
         """The nearest node of the mode's network and how far it is, or None beyond `SNAP_LIMIT_M`."""
