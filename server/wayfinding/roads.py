@@ -13,7 +13,7 @@ callback per edge (rustworkx's `dijkstra_shortest_paths` calls `weight_fn` on ea
 `limit` bounds the search to a radius around the origin. `bench/bench_roads.py` times both on the demo graph:
 scipy's search was about four times faster than rustworkx's there, before rustworkx's graph build. scipy
 does allocate its distance and predecessor arrays over every node for each search, which a whole country's
-graph will feel (tens of milliseconds at ten million nodes).
+graph will feel: on a chain of ten million nodes, one search bounded to a few nodes took 40 to 340 ms.
 
 Points snap to the nearest node of the mode's network (a KD-tree on unit-sphere coordinates, exact enough
 at street scale anywhere on Earth); a snap farther than `SNAP_LIMIT_M`, or no path between the snapped nodes
