@@ -18,15 +18,16 @@ def import_command(source: Path) -> None:
     """Import SOURCE (an .osm.pbf extract: a city, or a whole country from Geofabrik) as the road graph of
     walk, bicycle, motorbike and car routes. The previous graph stays in use until the new one is complete;
     a broken file leaves it untouched. Servers read the graph when they start."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from server.settings import load_settings
     from server.wayfinding.road_import import import_roads
     from server.wayfinding.roads import RoadGraphError
 
     target = load_settings().roads_path
-    with Progress(SpinnerColumn(), TextColumn("[bold]roads[/] {task.description}"), TimeElapsedColumn()) as bar:
-        # the size of the stream is unknown until its end, so the bar counts the highways read
+    columns = (SpinnerColumn(), TextColumn("[bold]roads[/]"), BarColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns) as bar:
+        # libosmium reads the file in its own thread and tells no position, so the bar pulses and counts highways
         task = bar.add_task(f"reading {source.name}")
         try:
             size = import_roads(source, target,
