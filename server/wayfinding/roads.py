@@ -4,7 +4,8 @@
 microdegrees, and per mode (walk, bicycle, motorbike, car; buses use the car network as OSRM's car profile
 does) a CSR adjacency (`indptr`, `indices`) with each edge's length in metres and its time in seconds from
 the mode's speed on the way's class (`SPEEDS_KMH`). `RoadEngine` answers like the OSRM client
-(`route(points, mode) -> EngineRoute | None`), so routes use it when no `LEHOI_OSRM_URL` is set.
+(`route(points, mode) -> EngineRoute | None`, and `table` for itineraries), so routes and plans use it when
+no `LEHOI_OSRM_URL` is set.
 
 Shortest paths come from `scipy.sparse.csgraph.dijkstra` on the CSR arrays as loaded, rather than from
 rustworkx: scipy reads the arrays of the file directly (no graph of Python objects to build at start or to
@@ -36,7 +37,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from server.wayfinding.osrm import EngineLeg, EngineRoute
+from server.wayfinding.osrm import EngineLeg, EngineRoute, EngineTable
 from server.wayfinding.travel import PROFILES, LatLon, Mode
 
 ATTRIBUTION = "© OpenStreetMap contributors"
@@ -162,29 +163,47 @@ class RoadGraph:
     def node(self, i: int) -> LatLon:
         return LatLon(float(self.lat[i]), float(self.lon[i]))
 
-    def leg(self, a: LatLon, b: LatLon, mode: Mode) -> tuple[list[LatLon], float, float, LatLon, LatLon] | None:
-        """The street path from `a` to `b` (with the straight snap legs at both ends), its metres and its
-        moving seconds, and the snapped points; None when either is outside the area or no path joins them."""
-        snapped_a, snapped_b = self.snap(a, mode), self.snap(b, mode)
-        if snapped_a is None or snapped_b is None:
-            return None
-        (u, snap_a), (v, snap_b) = snapped_a, snapped_b
+    def search(self, u: int, mode: Mode, reach_m: float) -> tuple[np.ndarray, np.ndarray]:
+        """Seconds to every node from node `u` and the predecessors of the quickest paths, as far as a trip
+        of `reach_m` as the crow flies may need."""
         network = self.network(mode)
         # the search stops at the time the slowest way would take for four times the distance and 3 km more
         # (a river with few bridges), so a country's graph is not searched whole for a walk across town
-        limit = (DETOUR_FACTOR * float(haversine_m(a.lat, a.lon, b.lat, b.lon)) + DETOUR_EXTRA_M) / network.slowest_ms
-        seconds, previous = dijkstra(network.seconds, indices=u, return_predecessors=True, limit=limit)
+        limit = (DETOUR_FACTOR * reach_m + DETOUR_EXTRA_M) / network.slowest_ms
+        return dijkstra(network.seconds, indices=u, return_predecessors=True, limit=limit)
+
+    def path_to(
+        self, found: tuple[np.ndarray, np.ndarray], u: int, v: int, mode: Mode
+    ) -> tuple[list[int], float, float] | None:
+        """The nodes of the quickest path from `u` to `v` in the result of `search`, its metres and seconds."""
+        seconds, previous = found
         if not math.isfinite(seconds[v]):
             return None
         nodes = [v]
         while nodes[-1] != u:
             nodes.append(int(previous[nodes[-1]]))
         nodes.reverse()
-        metres = sum(network.edge_metres(x, y) for x, y in pairwise(nodes))
-        walked = snap_a + snap_b
+        network = self.network(mode)
+        return nodes, sum(network.edge_metres(x, y) for x, y in pairwise(nodes)), float(seconds[v])
+
+    def leg(self, a: LatLon, b: LatLon, mode: Mode) -> tuple[list[LatLon], float, float, LatLon, LatLon] | None:
+        """The street path from `a` to `b` (with the straight snap legs at both ends), its metres and its
+        seconds, and the snapped points; None when either is outside the area or no path joins them."""
+        snapped_a, snapped_b = self.snap(a, mode), self.snap(b, mode)
+        if snapped_a is None or snapped_b is None:
+            return None
+        (u, snap_a), (v, snap_b) = snapped_a, snapped_b
+        found = self.path_to(self.search(u, mode, float(haversine_m(a.lat, a.lon, b.lat, b.lon))), u, v, mode)
+        if found is None:
+            return None
+        nodes, metres, seconds = found
         line = [a, *(self.node(i) for i in nodes), b]
-        # the snap legs are walked at the walking speed, from the door to the street and back
-        return line, metres + walked, float(seconds[v]) + walked / (_WALK / 3.6), self.node(u), self.node(v)
+        return line, metres + snap_a + snap_b, seconds + walked_s(snap_a + snap_b), self.node(u), self.node(v)
+
+
+def walked_s(metres: float) -> float:
+    """The snap legs are walked, from the door to the street and back, at the walking speed."""
+    return metres / (_WALK / 3.6)
 
 
 def simplify(line: Sequence[LatLon], tolerance_m: float = SIMPLIFY_M) -> list[LatLon]:
@@ -253,7 +272,32 @@ class RoadEngine:
         # a search is milliseconds of numpy and scipy, off the event loop all the same
         return await asyncio.to_thread(self.route_now, points, mode)
 
-    async def table(self, points: Sequence[LatLon], mode: Mode) -> None:
-        """No table: the planner keeps the estimate, whose rush hours the road graph does not model, and
-        which answers for every stop, inside the imported area or not."""
-        return
+    def table_now(self, points: Sequence[LatLon], mode: Mode) -> EngineTable | None:
+        """Durations and distances between all pairs of `points`, or None unless every point is inside the
+        area and every pair is joined: a plan is then timed by the estimate throughout, never half and half."""
+        snaps = [self.graph.snap(p, mode) for p in points]
+        if any(snap is None for snap in snaps):
+            return None
+        overhead = PROFILES[mode].overhead_s
+        size = len(points)
+        durations = [[0.0] * size for _ in range(size)]
+        distances = [[0.0] * size for _ in range(size)]
+        for i, (u, snap_u) in enumerate(snaps):
+            reach = max(float(haversine_m(points[i].lat, points[i].lon, p.lat, p.lon)) for p in points)
+            found = self.graph.search(u, mode, reach)
+            for j, (v, snap_v) in enumerate(snaps):
+                if points[i] == points[j]:
+                    continue
+                path = self.graph.path_to(found, u, v, mode)
+                if path is None:
+                    return None
+                _, metres, seconds = path
+                distances[i][j] = metres + snap_u + snap_v
+                durations[i][j] = seconds + walked_s(snap_u + snap_v) + overhead
+        return EngineTable(
+            durations_s=tuple(map(tuple, durations)), distances_m=tuple(map(tuple, distances)),
+            waypoints=tuple(self.graph.node(u) for u, _ in snaps),
+        )
+
+    async def table(self, points: Sequence[LatLon], mode: Mode) -> EngineTable | None:
+        return await asyncio.to_thread(self.table_now, points, mode)

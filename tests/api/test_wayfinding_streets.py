@@ -95,9 +95,22 @@ async def test_trail_legs_keep_their_drawn_path(client, hanoi_graph):
     assert body["features"][0]["properties"]["geometry_source"] == "trail" and "attribution" not in body
 
 
-async def test_itineraries_keep_planning_on_the_estimate_with_a_road_graph(client, hanoi_graph):
+async def test_a_plan_inside_the_area_is_timed_and_drawn_on_the_streets(client, hanoi_graph):
+    venues = [{"id": venue, "dwell_min": 30} for venue in ("van-mieu", "hoa-lo", "nha-hat-lon")]
+    with streets(client, hanoi_graph):
+        body = await plan(client, venues=venues, mode="walk")
+    assert_consistent(body)
+    assert body["engine"] == "roads" and len(body["stops"]) == 3
+    assert {leg["geometry_source"] for leg in body["legs"]} <= {"streets", "trail"}
+    assert "streets" in {leg["geometry_source"] for leg in body["legs"]}
+    assert body["geojson"]["attribution"] == ATTRIBUTION
+    for leg in body["legs"]:
+        assert leg["duration_s"] == pytest.approx(leg["distance_m"] / (5 / 3.6), abs=2), "walked at 5 km/h"
+
+
+async def test_a_plan_with_a_stop_outside_the_area_is_timed_by_the_estimate_throughout(client, hanoi_graph):
     with streets(client, hanoi_graph):
         body = await plan(client, events=FAVOURITES, mode="walk")
     assert_consistent(body)
-    assert body["engine"] == "estimate"
+    assert body["engine"] == "estimate" and "attribution" not in body["geojson"]
     assert {leg["geometry_source"] for leg in body["legs"]} <= {"straight", "trail"}
