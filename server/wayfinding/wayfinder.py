@@ -2,9 +2,9 @@
 
 Travel times come from the routing engine when it answers, else from the estimate (`estimator`); every
 answer names which (`engine`). The engine is the external one when `LEHOI_OSRM_URL` is set, else the road
-graph imported into the data directory (`lehoi roads import`, `roads`) when there is one. `Wayfinder` keeps what outlives a request (the
-venue distances and trail pieces of the current programme version, the engine) and hands it to the modules
-that answer: `routes`, `nearby`, `itineraries` and `trails`.
+graph imported into the data directory (`lehoi roads import`, `roads`) when there is one. `Wayfinder` keeps
+what outlives a request (the venue distances and trail pieces of the current programme version, the engine)
+and hands it to the modules that answer: `routes`, `nearby`, `itineraries` and `trails`.
 """
 
 from __future__ import annotations
