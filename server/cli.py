@@ -13,8 +13,11 @@ from server.basemap.commands import tiles
 from server.checkin.commands import keys, posters
 from server.db.engine import with_engine
 from server.push.commands import vapid_key, worker
+from server.wayfinding.commands import roads
 
 DEFAULT_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "hcdf2024.json"
+#: the street network `lehoi serve` imports when the data directory has no road graph yet (© OpenStreetMap)
+DEFAULT_ROADS = DEFAULT_FIXTURES.parent / "osm" / "hanoi-centre.osm.pbf"
 
 
 def _env(**values: object) -> None:
@@ -108,7 +111,9 @@ def create_organiser(email: str, password: str) -> None:
 @click.option("--port", envvar="LEHOI_PORT", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--now", envvar="LEHOI_NOW", default="", help="Run the festival clock from this instant, e.g. 2024-11-12T10:00+07:00 (fixed:… freezes it).")
 @click.option("--workers", default=1, show_default=True, type=int, help="Server processes (PostgreSQL for more than one).")
-@click.option("--setup/--no-setup", default=True, show_default=True, help="Migrate and load the demo festival into an empty database first.")
+@click.option("--setup/--no-setup", default=True, show_default=True,
+              help="Migrate, load the demo festival into an empty database, import the demo streets if no road "
+                   "graph exists.")
 def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
     """Serve the API and the PWA at http://HOST:PORT/."""
     import uvicorn
@@ -125,13 +130,20 @@ def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
                 await load_file(DEFAULT_FIXTURES, engine)
 
         _run(with_engine(prepare))
+        from server.settings import load_settings
+        from server.wayfinding.road_import import import_roads
+
+        roads_path = load_settings().roads_path
+        if not roads_path.exists():
+            size = import_roads(DEFAULT_ROADS, roads_path)
+            click.echo(f"street routes: {DEFAULT_ROADS.name} imported ({size['nodes']:,} nodes)")
     click.echo(f"lehoi serving on http://{host}:{port}/")
     uvicorn.run("server.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="info", access_log=False)
 
 
 # Domain commands live with their domain.
-for command in (keys, posters, worker, vapid_key, tiles):
+for command in (keys, posters, worker, vapid_key, tiles, roads):
     main.add_command(command)
 
 

@@ -75,6 +75,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def sqlite_path(self) -> Path:
         return self.data_path / "lehoi.sqlite"
 
+    @property
+    def roads_path(self) -> Path:
+        """The road graph of street routes (`lehoi roads import`)."""
+        return self.data_path / "roads.npz"
+
     def __post_init__(self) -> None:
         if self.public_url:
             parts = urlsplit(self.public_url)

@@ -64,8 +64,8 @@ class WayfindingController(Controller):
         depart_at: Annotated[datetime | None, QueryParameter(description="ISO 8601 with offset; default now")] = None,
     ) -> Response[schemas.RouteGeoJSON]:
         """A route as an RFC 7946 FeatureCollection: one LineString per leg ([lon, lat]) with distance_m,
-        duration_s, depart_at, arrive_at and geometry_source (`trail`, `engine` or `straight`), and the
-        top-level `engine` (`estimate` or `osrm`) and `bbox`."""
+        duration_s, depart_at, arrive_at and geometry_source (`trail`, `engine`, `streets` or `straight`), and
+        the top-level `engine` (`estimate`, `roads` or `osrm`), `bbox`, and `attribution` on street lines."""
         at = _aware("depart_at", depart_at, request)
         a = resolve_place(snapshot, origin, "from")
         b = resolve_place(snapshot, destination, "to")

@@ -10,7 +10,7 @@ def domain(settings: Settings) -> Domain:
     """Wayfinding: routes, nearby venues, day plans, trails; the bundle's travel model; the optional engine.
 
     Register after the programme domain: the trail reads join the programme's trail paths."""
-    wayfinder = Wayfinder(settings.osrm_url, timeout_s=settings.osrm_timeout_s)
+    wayfinder = Wayfinder(settings.osrm_url, timeout_s=settings.osrm_timeout_s, roads_path=settings.roads_path)
 
     async def start(state: State) -> None:
         await state.wayfinder.start()

@@ -1,7 +1,7 @@
 """How the answers draw a leg: its line, the GeoJSON feature that carries it, the collection encoded once.
 
-A leg's line is, in order of preference, the trail's drawn path, the engine's street geometry, or the
-straight line, and says which (`geometry_source`).
+A leg's line is, in order of preference, the trail's drawn path, the engine's street geometry (the external
+engine's, or the imported road graph's), or the straight line, and says which (`geometry_source`).
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ _encoder = msgspec.json.Encoder()
 
 
 def leg_line(
-    trail: Path | None, engine: Sequence[LatLon] | None, a: Place, b: Place
+    trail: Path | None, engine: Sequence[LatLon] | None, a: Place, b: Place, engine_source: GeometrySource = "engine"
 ) -> tuple[Sequence[LatLon], GeometrySource]:
-    """The line of the leg from `a` to `b` and where it comes from."""
+    """The line of the leg from `a` to `b` and where it comes from (`engine_source` for the engine's line)."""
     if trail:
         return trail, "trail"
     if engine:
-        return engine, "engine"
+        return engine, engine_source
     return (a.point, b.point), "straight"
 
 

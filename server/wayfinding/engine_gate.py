@@ -6,8 +6,9 @@ import logging
 import math
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
+from server.wayfinding.geojson import GeometrySource
 from server.wayfinding.osrm import EngineRoute, EngineTable, OsrmClient
 from server.wayfinding.travel import LatLon, Mode
 
@@ -20,9 +21,27 @@ ENGINE_RETRY_AFTER_S = 30.0
 ENGINE_TABLE_MAX_POINTS = 100
 
 
+class RoutingEngine(Protocol):
+    """What routes and itineraries ask of an engine: the OSRM client behind its gate, or the local road
+    graph (`roads.RoadEngine`). None from either means the estimate answers."""
+
+    name: str
+    geometry_source: GeometrySource
+    #: the credit a drawn route must carry (the data's licence), or None
+    attribution: str | None
+
+    async def route(self, points: Sequence[LatLon], mode: Mode) -> EngineRoute | None: ...
+
+    async def table(self, points: Sequence[LatLon], mode: Mode) -> EngineTable | None: ...
+
+
 class EngineGate:
     """The routing engine behind a circuit breaker: any failure (including an answer that makes no
     sense, such as a negative duration) gives None, and the engine is left alone for a while."""
+
+    geometry_source: GeometrySource = "engine"
+    #: an OSRM server's operator credits its data on its own terms; lehoi cannot know them
+    attribution = None
 
     def __init__(self, client: OsrmClient, retry_after_s: float = ENGINE_RETRY_AFTER_S) -> None:
         self.client = client

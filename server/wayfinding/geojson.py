@@ -15,8 +15,9 @@ import msgspec
 
 from server.wayfinding.travel import LatLon
 
-GeometrySource = Literal["trail", "engine", "straight"]
-"""Where a leg's line comes from: a curated trail's drawn path, the routing engine, or a straight line."""
+GeometrySource = Literal["trail", "engine", "streets", "straight"]
+"""Where a leg's line comes from: a curated trail's drawn path, the external routing engine, the streets of the
+imported road graph, or a straight line."""
 
 Position = tuple[float, float]
 """[longitude, latitude], already rounded."""
@@ -49,11 +50,13 @@ class Feature(msgspec.Struct, frozen=True, tag="Feature", tag_field="type"):
 
 class FeatureCollection(msgspec.Struct, frozen=True, omit_defaults=True, tag="FeatureCollection", tag_field="type"):
     """A FeatureCollection; `engine` is a foreign member naming what computed the durations
-    (`estimate` or the routing engine's name)."""
+    (`estimate` or the routing engine's name); `attribution`, the credit the data of a drawn route asks for
+    (street routes from OpenStreetMap: "© OpenStreetMap contributors")."""
 
     features: tuple[Feature, ...]
     bbox: tuple[float, float, float, float] | None = None
     engine: str | None = None
+    attribution: str | None = None
 
 
 def position(point: LatLon) -> Position:
@@ -77,7 +80,9 @@ def leg_feature(path: Sequence[LatLon], properties: LegProperties) -> Feature:
     return Feature(geometry=LineString(coordinates), properties=properties)
 
 
-def feature_collection(features: Iterable[Feature], engine: str | None = None) -> FeatureCollection:
+def feature_collection(
+    features: Iterable[Feature], engine: str | None = None, attribution: str | None = None
+) -> FeatureCollection:
     """A FeatureCollection with the bbox of all its positions."""
     features = tuple(features)
     positions = [p for f in features for p in _positions(f.geometry)]
@@ -86,7 +91,7 @@ def feature_collection(features: Iterable[Feature], engine: str | None = None) -
         lons = [p[0] for p in positions]
         lats = [p[1] for p in positions]
         bbox = (min(lons), min(lats), max(lons), max(lats))
-    return FeatureCollection(features=features, bbox=bbox, engine=engine)
+    return FeatureCollection(features=features, bbox=bbox, engine=engine, attribution=attribution)
 
 
 def _positions(geometry: Point | LineString) -> Sequence[Position]:

@@ -14,7 +14,7 @@ from server.errors import Invalid
 from server.programme.snapshot import Snapshot
 from server.wayfinding import schemas
 from server.wayfinding.drawing import leg_line, raw, timed_leg_feature
-from server.wayfinding.engine_gate import EngineGate
+from server.wayfinding.engine_gate import RoutingEngine
 from server.wayfinding.estimator import Estimator
 from server.wayfinding.geojson import feature_collection
 from server.wayfinding.itinerary_stops import planner_stops, public_id, stop_kind
@@ -26,7 +26,7 @@ from server.wayfinding.travel import FESTIVAL_TZ, LatLon, round_half_up
 
 
 async def itinerary(
-    snapshot: Snapshot, estimator: Estimator, engine: EngineGate | None, request: schemas.ItineraryRequest
+    snapshot: Snapshot, estimator: Estimator, engine: RoutingEngine | None, request: schemas.ItineraryRequest
 ) -> schemas.Itinerary:
     """The best feasible plan for the request (see `planner`), with its legs drawn."""
     start = resolve_place(snapshot, request.start, "start")
@@ -85,7 +85,8 @@ async def itinerary(
             distance = 0 if leg.origin == leg.destination else round_half_up(metres or 0)
         else:
             distance = estimator.leg(a, b, mode, None).distance_m
-        path, source = leg_line(estimator.piece(a, b), engine_pieces and engine_pieces[i], a, b)
+        drawn = engine_pieces and engine_pieces[i]
+        path, source = leg_line(estimator.piece(a, b), drawn, a, b, engine.geometry_source if engine else "engine")
         from_id = public_id(leg.from_id) if leg.from_id else None
         to_id = public_id(leg.to_id)
         legs.append(
@@ -124,5 +125,7 @@ async def itinerary(
             finish_at=plan.finish_at,
         ),
         unplaced=unplaced,
-        geojson=raw(feature_collection(features, engine=engine_name)),
+        geojson=raw(feature_collection(
+            features, engine=engine_name, attribution=engine.attribution if engine and engine_pieces else None
+        )),
     )

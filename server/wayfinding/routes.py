@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from server.wayfinding.drawing import leg_line, timed_leg_feature
-from server.wayfinding.engine_gate import EngineGate
+from server.wayfinding.engine_gate import RoutingEngine
 from server.wayfinding.estimator import Estimator
 from server.wayfinding.geojson import FeatureCollection, feature_collection
 from server.wayfinding.places import Place
@@ -13,9 +13,11 @@ from server.wayfinding.travel import FESTIVAL_TZ, Leg, Mode, round_half_up
 
 
 async def route(
-    estimator: Estimator, engine: EngineGate | None, origin: Place, destination: Place, mode: Mode, depart_at: datetime
+    estimator: Estimator, engine: RoutingEngine | None, origin: Place, destination: Place, mode: Mode,
+    depart_at: datetime,
 ) -> FeatureCollection:
-    """One leg from `origin` to `destination` as a FeatureCollection with `engine` and `bbox`."""
+    """One leg from `origin` to `destination` as a FeatureCollection with `engine` and `bbox`, and the
+    engine's `attribution` when its line is drawn."""
     depart_at = depart_at.astimezone(FESTIVAL_TZ).replace(microsecond=0)
     engine_route = None
     if engine is not None and origin.point != destination.point:
@@ -26,8 +28,12 @@ async def route(
     else:
         leg = estimator.leg(origin, destination, mode, depart_at)
         engine_name = "estimate"
-    path, source = leg_line(estimator.piece(origin, destination), engine_route and engine_route.path, origin, destination)
+    path, source = leg_line(
+        estimator.piece(origin, destination), engine_route and engine_route.path, origin, destination,
+        engine.geometry_source if engine is not None else "engine",
+    )
     feature = timed_leg_feature(
         path, source, leg.distance_m, leg.duration_s, depart_at, origin.venue_id, destination.venue_id
     )
-    return feature_collection([feature], engine=engine_name)
+    credit = engine.attribution if engine is not None and source == engine.geometry_source else None
+    return feature_collection([feature], engine=engine_name, attribution=credit)

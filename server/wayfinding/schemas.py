@@ -13,7 +13,7 @@ from server.wayfinding.planner import MAX_STOPS
 from server.wayfinding.travel import Mode
 from sync.messages import Instant
 
-Engine = Literal["estimate", "osrm"]
+Engine = Literal["estimate", "roads", "osrm"]
 AwareDatetime = Instant
 PlaceRef = Annotated[str, Meta(max_length=64, description="a venue id, or `lat,lon` in degrees")]
 
@@ -39,12 +39,14 @@ class LegFeature(Struct, frozen=True):
 
 class RouteGeoJSON(Struct, frozen=True):
     """An RFC 7946 FeatureCollection: one LineString per leg, positions [lon, lat] to 6 decimals, `bbox`
-    [west, south, east, north], and `engine` naming what computed the durations."""
+    [west, south, east, north], `engine` naming what computed the durations, and `attribution`, the credit
+    a line drawn from OpenStreetMap's streets must show."""
 
     type: Literal["FeatureCollection"]
     features: list[LegFeature]
     engine: Engine
     bbox: BBox | None = None
+    attribution: str | None = None
 
 
 class TrailLegProperties(Struct, frozen=True):

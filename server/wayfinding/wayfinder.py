@@ -1,51 +1,70 @@
 """Wayfinding for one app: routes, nearby venues, day plans and trail geometry over the programme snapshot.
 
-Travel times come from the optional routing engine (`LEHOI_OSRM_URL`) when it answers, else from the
-estimate (`estimator`); every answer names which (`engine`). `Wayfinder` keeps what outlives a request (the
-venue distances and trail pieces of the current programme version, the engine) and hands it to the modules
-that answer: `routes`, `nearby`, `itineraries` and `trails`.
+Travel times come from the routing engine when it answers, else from the estimate (`estimator`); every
+answer names which (`engine`). The engine is the external one when `LEHOI_OSRM_URL` is set, else the road
+graph imported into the data directory (`lehoi roads import`, `roads`) when there is one. `Wayfinder` keeps
+what outlives a request (the venue distances and trail pieces of the current programme version, the engine)
+and hands it to the modules that answer: `routes`, `nearby`, `itineraries` and `trails`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import datetime
+from pathlib import Path as FilePath
 from typing import Any
 
 from server.programme.snapshot import Snapshot
 from server.wayfinding import schemas
-from server.wayfinding.engine_gate import EngineGate
+from server.wayfinding.engine_gate import EngineGate, RoutingEngine
 from server.wayfinding.estimator import Estimator
-from server.wayfinding.model import WIRE, VenueDistances
 from server.wayfinding.geojson import FeatureCollection
 from server.wayfinding.itineraries import itinerary
+from server.wayfinding.model import WIRE, VenueDistances
 from server.wayfinding.nearby import nearest_venues
 from server.wayfinding.osrm import DEFAULT_TIMEOUT_S, OsrmClient
 from server.wayfinding.paths import Path, length_m, trail_pieces
 from server.wayfinding.places import Place
+from server.wayfinding.roads import RoadEngine, RoadGraph, RoadGraphError
 from server.wayfinding.routes import route
 from server.wayfinding.trails import trail_route, trail_routes
 from server.wayfinding.travel import LatLon, Mode
+
+log = logging.getLogger(__name__)
 
 
 class Wayfinder:
     """Wayfinding for one app: the estimator of the current version, the routing engine (if configured), and the answers."""
 
-    def __init__(self, osrm_url: str = "", timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(
+        self, osrm_url: str = "", timeout_s: float = DEFAULT_TIMEOUT_S, roads_path: FilePath | None = None
+    ) -> None:
         self._osrm_url = osrm_url
         self._timeout_s = timeout_s
-        self.engine: EngineGate | None = None
+        self._roads_path = roads_path
+        self.engine: RoutingEngine | None = None
         #: (programme version, its venue distances, its drawn trail pieces)
         self._pieces: tuple[int, VenueDistances, dict[tuple[str, str], tuple[Path, float]]] | None = None
 
     async def start(self) -> None:
-        """Open the engine client when `LEHOI_OSRM_URL` is set."""
-        if self._osrm_url and self.engine is None:
+        """Open the engine client when `LEHOI_OSRM_URL` is set, else read the road graph if there is one."""
+        if self.engine is not None:
+            return
+        if self._osrm_url:
             self.engine = EngineGate(OsrmClient(self._osrm_url, timeout_s=self._timeout_s))
+        elif self._roads_path is not None and self._roads_path.exists():
+            try:
+                graph = await asyncio.to_thread(RoadGraph.load, self._roads_path)
+            except RoadGraphError as exc:  # a server without street routes still answers with the estimate
+                log.warning("no street routes: %s", exc)
+                return
+            self.engine = RoadEngine(graph)
 
     async def stop(self) -> None:
-        if self.engine is not None:
+        if isinstance(self.engine, EngineGate):
             await self.engine.client.aclose()
-            self.engine = None
+        self.engine = None
 
     def estimator(self, snapshot: Snapshot) -> Estimator:
         if self._pieces is None or self._pieces[0] != snapshot.version:
