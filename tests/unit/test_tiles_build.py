@@ -26,6 +26,13 @@ def require_tilemaker() -> None:
         pytest.skip(message)
 
 
+@pytest.fixture(autouse=True)
+def keep_the_sessions_data_dir(monkeypatch) -> None:
+    # `lehoi --data-dir` sets LEHOI_DATA_DIR in this process: monkeypatch puts the session's value back, so the
+    # worker subprocesses of later tests still find the suite's database
+    monkeypatch.setenv("LEHOI_DATA_DIR", os.environ.get("LEHOI_DATA_DIR", ""))
+
+
 def _tiles(runner: CliRunner, data_dir: Path, *args: str):
     return runner.invoke(main, ["--data-dir", str(data_dir), "tiles", "build", *args])
 
