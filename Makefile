@@ -4,7 +4,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTHON  ?= python3
 
-.PHONY: run test bench setup clean
+.PHONY: run test lint bench setup clean
 
 $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
@@ -20,6 +20,12 @@ run: setup  ## migrate, load the demo festival if the database is empty, serve o
 
 test: setup  ## every test, on SQLite (or on PostgreSQL when LEHOI_DATABASE_URL is set)
 	$(PY) -m pytest
+
+lint: setup  ## ruff (lint and format) over the Python, and node's syntax check over every PWA module
+	$(VENV)/bin/ruff check server sync tests bench fixtures
+	$(VENV)/bin/ruff format --check server sync tests bench fixtures
+	@command -v node >/dev/null || (echo "lint: node is missing, so the PWA's JavaScript was not checked" && false)
+	@find pwa tests/js -name '*.js' -o -name '*.mjs' | grep -v '^pwa/vendor/' | sort | xargs -n1 node --check
 
 bench: setup  ## the speed goals of bench/, each beside its baseline measured in the same run
 	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || echo "bench: install wrk for the HTTP figures")

@@ -48,8 +48,13 @@ TRIALS = 3
 
 def uuid7(at: datetime) -> str:
     """A UUIDv7, as phones make them (time-ordered, so ids of one phone's outbox sort by creation)."""
-    value = (int(at.timestamp() * 1000) << 80) | (0x7 << 76) | (random.getrandbits(12) << 64) | (0b10 << 62) \
+    value = (
+        (int(at.timestamp() * 1000) << 80)
+        | (0x7 << 76)
+        | (random.getrandbits(12) << 64)
+        | (0b10 << 62)
         | random.getrandbits(62)
+    )
     return str(uuid.UUID(int=value))
 
 
@@ -72,10 +77,10 @@ async def offline_apply(total: int = 10_000, batch: int = 500, devices: int = 20
     from server.checkin.tokens import issue_pass, new_pass_id
     from server.db.engine import close_engine, open_engine
     from server.db.migrate import migrate_all
+    from server.domain import BatchContext
     from server.programme.fixtures import load_file
     from server.programme.snapshot import load_snapshot
     from server.settings import load_settings
-    from server.domain import BatchContext
     from server.syncing.mutations import MutationApplier
     from sync.messages import PushRequest
 
@@ -104,9 +109,19 @@ async def offline_apply(total: int = 10_000, batch: int = 500, devices: int = 20
                 token = issue_pass(ring, pass_id=new_pass_id(), kind="a", valid_until=UNTIL, now=ISSUED)
                 scanned = NOW - timedelta(hours=4) + timedelta(seconds=(n * batch + i) * 1.4 + rng.random())
                 at = scanned.isoformat()
-                mutations.append({"id": uuid7(scanned), "name": "checkin.scan", "at": at,
-                                  "args": {"pass_token": token, "venue_id": phone.venues[0], "scanned_at": at,
-                                           "verdict_shown": "accepted"}})
+                mutations.append(
+                    {
+                        "id": uuid7(scanned),
+                        "name": "checkin.scan",
+                        "at": at,
+                        "args": {
+                            "pass_token": token,
+                            "venue_id": phone.venues[0],
+                            "scanned_at": at,
+                            "verdict_shown": "accepted",
+                        },
+                    }
+                )
             bodies.append((phone, msgspec.json.encode({"client_id": phone.subject, "mutations": mutations})))
         verdicts: dict[str, int] = {}
         started = time.perf_counter()
@@ -132,23 +147,35 @@ def prepare_live(server) -> dict:
     from server.checkin.tokens import issue_pass, new_pass_id
 
     email, password = "bench@lehoi.test", "bench-password"
-    subprocess.run([sys.executable, "-m", "server.cli", "create-organiser", "--email", email, "--password", password],
-                   env=server.env, check=True, capture_output=True, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, "-m", "server.cli", "create-organiser", "--email", email, "--password", password],
+        env=server.env,
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
     with httpx.Client(base_url=server.url, timeout=30) as http:
-        organiser = {"Authorization": "Bearer " + http.post("/api/auth/login", json={"email": email,
-                                                                                     "password": password}).json()["token"]}
+        organiser = {
+            "Authorization": "Bearer "
+            + http.post("/api/auth/login", json={"email": email, "password": password}).json()["token"]
+        }
         venues = [v["id"] for v in http.get("/api/venues").json() if (v["capacity"] or 10_000) >= 400]
         volunteers = []
         for n in range(VOLUNTEERS):
             venue = venues[n % len(venues)]
-            code = http.post("/api/organiser/enrolment-codes", headers=organiser, json={
-                "venue_ids": [venue], "expires_at": (NOW + timedelta(hours=4)).isoformat()}).json()["code"]
+            code = http.post(
+                "/api/organiser/enrolment-codes",
+                headers=organiser,
+                json={"venue_ids": [venue], "expires_at": (NOW + timedelta(hours=4)).isoformat()},
+            ).json()["code"]
             enrolled = http.post("/api/volunteers/enrol", json={"code": code})
             enrolled.raise_for_status()
             volunteers.append({"token": enrolled.json()["token"], "venue": venue})
     ring = KeyRing.open(server.data_dir / "keys", now=NOW)
-    passes = [issue_pass(ring, pass_id=new_pass_id(), kind="a", valid_until=UNTIL, now=ISSUED)
-              for _ in range(VOLUNTEERS * (SECONDS + 1) * TRIALS)]
+    passes = [
+        issue_pass(ring, pass_id=new_pass_id(), kind="a", valid_until=UNTIL, now=ISSUED)
+        for _ in range(VOLUNTEERS * (SECONDS + 1) * TRIALS)
+    ]
     return {"url": server.url, "volunteers": volunteers, "passes": passes, "now": NOW.isoformat()}
 
 
@@ -173,8 +200,12 @@ async def paced_load(plan: dict, interval_s: float, seconds: float, baseline: bo
                 if due > start + seconds:
                     return
                 await asyncio.sleep(max(0.0, due - time.perf_counter()))
-                body = {"id": str(uuid.uuid4()), "pass_token": next(passes), "venue_id": v["venue"],
-                        "scanned_at": plan["now"]}
+                body = {
+                    "id": str(uuid.uuid4()),
+                    "pass_token": next(passes),
+                    "venue_id": v["venue"],
+                    "scanned_at": plan["now"],
+                }
                 sent = time.perf_counter()
                 if baseline:
                     response = await http.get("/api/festival")
@@ -183,8 +214,11 @@ async def paced_load(plan: dict, interval_s: float, seconds: float, baseline: bo
                 took = time.perf_counter() - sent
                 if sent - start > 2.0:  # warm-up: connections opened, caches filled
                     latencies.append(took * 1000)
-                    key = str(response.status_code) if baseline or response.status_code != 200 \
+                    key = (
+                        str(response.status_code)
+                        if baseline or response.status_code != 200
                         else response.json()["status"]
+                    )
                     statuses[key] = statuses.get(key, 0) + 1
                 n += 1
 
@@ -192,9 +226,13 @@ async def paced_load(plan: dict, interval_s: float, seconds: float, baseline: bo
         rng = random.Random(11)
         await asyncio.gather(*(volunteer(v, rng.uniform(0, interval_s), start) for v in plan["volunteers"]))
     latencies.sort()
-    return {"n": len(latencies), "p50": latencies[len(latencies) // 2],
-            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], "max": latencies[-1],
-            "statuses": statuses}
+    return {
+        "n": len(latencies),
+        "p50": latencies[len(latencies) // 2],
+        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        "max": latencies[-1],
+        "statuses": statuses,
+    }
 
 
 WRK_SCRIPT = r"""
@@ -242,19 +280,31 @@ def wrk_load(plan: dict, seconds: int, *, paced: bool, baseline: bool = False) -
     (work / "scan.lua").write_text(WRK_SCRIPT)
     lines = [f"v {v['token']} {v['venue']}" for v in plan["volunteers"]] + [f"p {p}" for p in plan["passes"]]
     (work / "plan.txt").write_text("\n".join(lines) + "\n")
-    env = {**os.environ, "CHECKIN_PLAN_LUA": str(work / "plan.txt"), "CHECKIN_NOW": plan["now"],
-           "CHECKIN_PACED": "1" if paced else "0", "CHECKIN_BASELINE": "1" if baseline else "0",
-           "CHECKIN_RUN": uuid.uuid4().hex[:8]}
-    out = subprocess.run(["wrk", "-t1", f"-c{VOLUNTEERS}", f"-d{seconds}s", "--latency", "-s", str(work / "scan.lua"),
-                          plan["url"]], capture_output=True, text=True, env=env, check=True).stdout
+    env = {
+        **os.environ,
+        "CHECKIN_PLAN_LUA": str(work / "plan.txt"),
+        "CHECKIN_NOW": plan["now"],
+        "CHECKIN_PACED": "1" if paced else "0",
+        "CHECKIN_BASELINE": "1" if baseline else "0",
+        "CHECKIN_RUN": uuid.uuid4().hex[:8],
+    }
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{VOLUNTEERS}", f"-d{seconds}s", "--latency", "-s", str(work / "scan.lua"), plan["url"]],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout
     shutil.rmtree(work, ignore_errors=True)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "n": int(re.search(r"(\d+) requests in", out).group(1)),
-            "p50": _ms(re.search(r"\s50%\s+(\S+)", out).group(1)),
-            "p99": _ms(re.search(r"\s99%\s+(\S+)", out).group(1)),
-            "max": _ms(re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", out).group(1)),
-            "statuses": {"non-2xx": int(errors.group(1))} if errors else {"200": "all"}}
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "n": int(re.search(r"(\d+) requests in", out).group(1)),
+        "p50": _ms(re.search(r"\s50%\s+(\S+)", out).group(1)),
+        "p99": _ms(re.search(r"\s99%\s+(\S+)", out).group(1)),
+        "max": _ms(re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", out).group(1)),
+        "statuses": {"non-2xx": int(errors.group(1))} if errors else {"200": "all"},
+    }
 
 
 def main() -> None:
@@ -280,11 +330,16 @@ def main() -> None:
         elapsed, raw, verdicts = min(trials, key=lambda t: t[0])
         rate = 10_000 / elapsed
         print(f"raw_verify_rate (Ed25519, cryptography, 1 core): {raw:,.0f} /s  (baseline, before the best trial)")
-        report(f"10,000 offline scans, batches of 500, MutationApplier on SQLite (best of {TRIALS})",
-               f"{elapsed:.2f} s (all: {', '.join(f'{t[0]:.2f}' for t in trials)})", "<= 2 s", 2 / elapsed,
-               elapsed <= 2)
-        report("offline scan rate vs raw_verify_rate", f"{rate:,.0f} scans/s", ">= 0.5 x raw", rate / raw,
-               rate >= raw / 2)
+        report(
+            f"10,000 offline scans, batches of 500, MutationApplier on SQLite (best of {TRIALS})",
+            f"{elapsed:.2f} s (all: {', '.join(f'{t[0]:.2f}' for t in trials)})",
+            "<= 2 s",
+            2 / elapsed,
+            elapsed <= 2,
+        )
+        report(
+            "offline scan rate vs raw_verify_rate", f"{rate:,.0f} scans/s", ">= 0.5 x raw", rate / raw, rate >= raw / 2
+        )
         print(f"  verdicts: {verdicts}")
     finally:
         shutil.rmtree(DATA, ignore_errors=True)
@@ -295,34 +350,50 @@ def main() -> None:
         plan = prepare_live(server)
         plan_file = Path(tempfile.mkstemp(prefix="lehoi-plan-", suffix=".json")[1])
         try:
+
             def generate(mode: str, round_: int = 0) -> dict:
                 per_round = VOLUNTEERS * (SECONDS + 1)
-                fresh = {**plan, "passes": plan["passes"][round_ * per_round:]}
+                fresh = {**plan, "passes": plan["passes"][round_ * per_round :]}
                 if shutil.which("wrk"):
                     return wrk_load(fresh, SECONDS, paced=True, baseline=mode == "baseline")
                 plan_file.write_text(json.dumps(fresh))  # no wrk: an asyncio/httpx generator, heavier
-                out = subprocess.run([sys.executable, __file__, "--load", mode, str(plan_file)], capture_output=True,
-                                     text=True, check=True, cwd=ROOT).stdout
+                out = subprocess.run(
+                    [sys.executable, __file__, "--load", mode, str(plan_file)],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    cwd=ROOT,
+                ).stdout
                 return json.loads(out.strip().splitlines()[-1])
 
             # each round scans passes of its own, so every scan is a first check-in
             rounds = [(generate("baseline"), generate("scan", n)) for n in range(TRIALS - 1)]
             base, load = min(rounds, key=lambda r: r[1]["p99"])
             every = ", ".join(f"{scan['p99']:.1f}" for _, scan in rounds)
-            print(f"baseline: GET /api/festival at the same pace on the same server: p99 {base['p99']:.1f} ms "
-                  f"(p50 {base['p50']:.1f} ms, max {base['max']:.1f} ms)", flush=True)
-            report(f"online scan p99, {VOLUNTEERS} volunteers at 1 scan/s each (better of {TRIALS - 1} rounds; "
-                   f"all: {every} ms)",
-                   f"{load['p99']:.1f} ms "
-                   f"(p50 {load['p50']:.1f} ms, max {load['max']:.1f} ms, {load['n']} scans {load['statuses']}; "
-                   f"ratio to the baseline's p99 {load['p99'] / base['p99']:.2f})",
-                   "<= 25 ms", 25 / load["p99"], load["p99"] <= 25)
-            plan["passes"] = plan["passes"][(TRIALS - 1) * VOLUNTEERS * (SECONDS + 1):]  # unused passes
+            print(
+                f"baseline: GET /api/festival at the same pace on the same server: p99 {base['p99']:.1f} ms "
+                f"(p50 {base['p50']:.1f} ms, max {base['max']:.1f} ms)",
+                flush=True,
+            )
+            report(
+                f"online scan p99, {VOLUNTEERS} volunteers at 1 scan/s each (better of {TRIALS - 1} rounds; "
+                f"all: {every} ms)",
+                f"{load['p99']:.1f} ms "
+                f"(p50 {load['p50']:.1f} ms, max {load['max']:.1f} ms, {load['n']} scans {load['statuses']}; "
+                f"ratio to the baseline's p99 {load['p99'] / base['p99']:.2f})",
+                "<= 25 ms",
+                25 / load["p99"],
+                load["p99"] <= 25,
+            )
+            plan["passes"] = plan["passes"][(TRIALS - 1) * VOLUNTEERS * (SECONDS + 1) :]  # unused passes
             if shutil.which("wrk"):
                 flat = wrk_load(plan, min(SECONDS, 8), paced=False)
-                print(f"online scans flat out, {VOLUNTEERS} volunteers back to back (wrk, information): "
-                      f"{flat['rps']:,.0f} scans/s, p50 {flat['p50']:.1f} ms, p99 {flat['p99']:.1f} ms "
-                      f"{flat['statuses']}", flush=True)
+                print(
+                    f"online scans flat out, {VOLUNTEERS} volunteers back to back (wrk, information): "
+                    f"{flat['rps']:,.0f} scans/s, p50 {flat['p50']:.1f} ms, p99 {flat['p99']:.1f} ms "
+                    f"{flat['statuses']}",
+                    flush=True,
+                )
         finally:
             plan_file.unlink(missing_ok=True)
 

@@ -25,7 +25,9 @@ def main() -> None:
         gz = {"accept-encoding": "gzip"}
         response = httpx.get(server.url + "/api/sync/bundle", headers=gz)
         etag = response.headers["etag"]
-        headers = {k: response.headers[k] for k in ("content-type", "etag", "cache-control", "vary", "content-encoding")}
+        headers = {
+            k: response.headers[k] for k in ("content-type", "etag", "cache-control", "vary", "content-encoding")
+        }
         with httpx.stream("GET", server.url + "/api/sync/bundle", headers=gz) as raw:
             compressed = b"".join(raw.iter_raw())
         ours = wrk(server.url + "/api/sync/bundle", headers=gz)

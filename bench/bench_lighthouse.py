@@ -45,7 +45,11 @@ def start_demo(data_dir: Path) -> tuple[subprocess.Popen, str]:
     log = (data_dir / "server.log").open("ab")
     proc = subprocess.Popen(
         [*command, "serve", "--port", str(port), "--now", "2024-11-12T10:00+07:00"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -73,12 +77,19 @@ def stop(proc: subprocess.Popen) -> None:
 
 def audit(url: str, out: Path, chrome: str) -> dict[str, float]:
     command = [
-        str(LIGHTHOUSE), url, "--output=json", f"--output-path={out}", "--quiet",
+        str(LIGHTHOUSE),
+        url,
+        "--output=json",
+        f"--output-path={out}",
+        "--quiet",
         "--only-categories=performance,accessibility,best-practices",
-        "--form-factor=mobile", "--screenEmulation.mobile", f"--chrome-flags={CHROME_FLAGS}",
+        "--form-factor=mobile",
+        "--screenEmulation.mobile",
+        f"--chrome-flags={CHROME_FLAGS}",
     ]
-    run = subprocess.run(command, env={**os.environ, "CHROME_PATH": chrome}, capture_output=True, text=True,
-                         timeout=300)
+    run = subprocess.run(
+        command, env={**os.environ, "CHROME_PATH": chrome}, capture_output=True, text=True, timeout=300
+    )
     if run.returncode != 0 or not out.exists():
         raise SystemExit(f"lighthouse failed ({run.returncode}):\n{run.stderr[-3000:]}")
     report = json.loads(out.read_text())
@@ -129,8 +140,11 @@ def main() -> int:
             scores = audit(base + args.path, work / f"report-{i}.json", chrome)
             detail = scores.pop("_detail")
             runs.append(scores)
-            print(f"run {i + 1}: " + "  ".join(f"{k} {v}" for k, v in scores.items())
-                  + f"   (FCP {detail['FCP']}, LCP {detail['LCP']}, TBT {detail['TBT']}, CLS {detail['CLS']})")
+            print(
+                f"run {i + 1}: "
+                + "  ".join(f"{k} {v}" for k, v in scores.items())
+                + f"   (FCP {detail['FCP']}, LCP {detail['LCP']}, TBT {detail['TBT']}, CLS {detail['CLS']})"
+            )
             for line in detail["below 90"]:
                 print(line)
     finally:

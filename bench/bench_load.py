@@ -132,13 +132,16 @@ def parse_wrk(out: str) -> Run:
     sockets = {"connect": 0, "read": 0, "write": 0, "timeout": 0}
     found = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     if found:
-        sockets = dict(zip(sockets, map(int, found.groups())))
+        sockets = dict(zip(sockets, map(int, found.groups()), strict=False))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    run = Run(rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-              p50_ms=ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
-              p99_ms=ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)),
-              requests=int(re.search(r"(\d+) requests in", out).group(1)),
-              non_2xx=int(non_2xx.group(1)) if non_2xx else 0, socket_errors=sockets)
+    run = Run(
+        rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        p50_ms=ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
+        p99_ms=ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)),
+        requests=int(re.search(r"(\d+) requests in", out).group(1)),
+        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+        socket_errors=sockets,
+    )
     for line in out.splitlines():
         parts = line.split()
         if parts[:2] == ["LOAD", "sent"]:
@@ -151,10 +154,26 @@ def parse_wrk(out: str) -> Run:
 
 
 def wrk(url: str, mode: str, data_file: Path, seconds: int, ids_file: Path | None = None) -> Run:
-    env = {**os.environ, "LOAD_DATA": str(data_file), "LOAD_MODE": mode, "LOAD_RUN": uuid.uuid4().hex[:8],
-           "LOAD_IDS": str(ids_file or ""), "LOAD_NOW": NOW}
-    args = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "--latency",
-            "-s", str(LUA_SCRIPT), url]
+    env = {
+        **os.environ,
+        "LOAD_DATA": str(data_file),
+        "LOAD_MODE": mode,
+        "LOAD_RUN": uuid.uuid4().hex[:8],
+        "LOAD_IDS": str(ids_file or ""),
+        "LOAD_NOW": NOW,
+    }
+    args = [
+        "wrk",
+        "-t1",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-s",
+        str(LUA_SCRIPT),
+        url,
+    ]
     done = subprocess.run(args, capture_output=True, text=True, env=env)
     if done.returncode != 0 or "Requests/sec" not in done.stdout:
         raise RuntimeError(f"wrk {mode} failed: {done.stdout[-2000:]}{done.stderr[-2000:]}")
@@ -197,9 +216,22 @@ def make_server(workdir: Path, workers: int, database_url: str):
         def start(self, timeout: float = 90) -> None:
             with open(self.log_path, "ab") as log:
                 self.process = subprocess.Popen(
-                    [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), "--now", self.now,
-                     "--workers", str(workers)],
-                    cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                    [
+                        sys.executable,
+                        "-m",
+                        "server.cli",
+                        "serve",
+                        "--port",
+                        str(self.port),
+                        "--now",
+                        self.now,
+                        "--workers",
+                        str(workers),
+                    ],
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
                 )
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
@@ -235,9 +267,14 @@ async def prepare(url: str, organiser: dict[str, str]) -> dict:
         async def volunteer(n: int) -> dict:
             async with gate:
                 venue = venues[n % len(venues)]
-                code = (await http.post("/api/organiser/enrolment-codes", headers=organiser,
-                                        json={"venue_ids": [venue], "expires_at": expires})).raise_for_status()
-                enrolled = (await http.post("/api/volunteers/enrol", json={"code": code.json()["code"]}))
+                code = (
+                    await http.post(
+                        "/api/organiser/enrolment-codes",
+                        headers=organiser,
+                        json={"venue_ids": [venue], "expires_at": expires},
+                    )
+                ).raise_for_status()
+                enrolled = await http.post("/api/volunteers/enrol", json={"code": code.json()["code"]})
                 return {"token": enrolled.raise_for_status().json()["token"], "venue": venue}
 
         phones = await asyncio.gather(*(phone() for _ in range(PHONES)))
@@ -247,15 +284,21 @@ async def prepare(url: str, organiser: dict[str, str]) -> dict:
         feed = (await http.get("/api/sync/changes", params={"since": version})).json()
         assert feed["from"] == feed["to"] == version, feed
         assert (await http.get("/api/sync/changes", params={"since": version - BEHIND})).status_code == 200
-    return {"version": version, "behind": BEHIND, "events": events,
-            "phones": [{"id": p["id"], "token": p["token"]} for p in phones],
-            "passes": [p["pass"] for p in phones], "volunteers": volunteers}
+    return {
+        "version": version,
+        "behind": BEHIND,
+        "events": events,
+        "phones": [{"id": p["id"], "token": p["token"]} for p in phones],
+        "passes": [p["pass"] for p in phones],
+        "volunteers": volunteers,
+    }
 
 
 def applied_rows(server, database_url: str, phone_ids: set[str]) -> list[tuple[str, str, str]]:
     """(client_id, mutation_id, status) of every favourite mutation the bench's phones have in applied_mutation."""
-    sql = ("SELECT client_id, mutation_id, status FROM applied_mutation "
-           "WHERE name IN ('favourite.set', 'favourite.unset')")
+    sql = (
+        "SELECT client_id, mutation_id, status FROM applied_mutation WHERE name IN ('favourite.set', 'favourite.unset')"
+    )
     if database_url:
         import asyncpg
 
@@ -312,9 +355,11 @@ def measure(label: str, workers: int, database_url: str) -> dict[str, Run]:
         t0 = time.perf_counter()
         data = asyncio.run(prepare(server.url, server.organiser()))
         data_file = write_lua_data(workdir / "data.lua", data)
-        print(f"[{label}] prepared {len(data['phones'])} phones with passes, {len(data['volunteers'])} volunteers, "
-              f"{len(data['events'])} events, version {data['version']} in {time.perf_counter() - t0:.1f} s",
-              flush=True)
+        print(
+            f"[{label}] prepared {len(data['phones'])} phones with passes, {len(data['volunteers'])} volunteers, "
+            f"{len(data['events'])} events, version {data['version']} in {time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
         runs: dict[str, Run] = {}
         answered: list[tuple[str, str]] = []
         sent = 0
@@ -335,15 +380,21 @@ def measure(label: str, workers: int, database_url: str) -> dict[str, Run]:
         for mode, _ in PATHS:
             runs[mode] = one(mode, SECONDS)
         last = one("festival", SECONDS)
-        base = Run(rps=(first.rps + last.rps) / 2, p50_ms=max(first.p50_ms, last.p50_ms),
-                   p99_ms=max(first.p99_ms, last.p99_ms), requests=first.requests + last.requests,
-                   non_2xx=first.non_2xx + last.non_2xx,
-                   socket_errors={k: first.socket_errors[k] + last.socket_errors[k] for k in first.socket_errors})
+        base = Run(
+            rps=(first.rps + last.rps) / 2,
+            p50_ms=max(first.p50_ms, last.p50_ms),
+            p99_ms=max(first.p99_ms, last.p99_ms),
+            requests=first.requests + last.requests,
+            non_2xx=first.non_2xx + last.non_2xx,
+            socket_errors={k: first.socket_errors[k] + last.socket_errors[k] for k in first.socket_errors},
+        )
         runs = {"festival": base, **runs}
 
         print(f"[{label}] {CONNECTIONS} connections, {SECONDS} s per path, wrk -t1 on the same 2-core machine")
-        print(f"  {'GET /api/festival (in memory, baseline)':45s} {fmt(base)}  (first {first.rps:,.0f}, "
-              f"last {last.rps:,.0f} req/s)")
+        print(
+            f"  {'GET /api/festival (in memory, baseline)':45s} {fmt(base)}  (first {first.rps:,.0f}, "
+            f"last {last.rps:,.0f} req/s)"
+        )
         for mode, name in PATHS:
             run = runs[mode]
             extra = ""
@@ -354,8 +405,10 @@ def measure(label: str, workers: int, database_url: str) -> dict[str, Run]:
             ratio = runs[mode].rps / base.rps
             print(f"  goal {mode} >= {goal}x festival: {ratio:.3f}x: {'holds' if ratio >= goal else 'MISSED'}")
         slow = [m for m, r in runs.items() if r.p99_ms > P99_GOAL_MS]
-        print(f"  goal p99 <= {P99_GOAL_MS:.0f} ms on every path: "
-              f"{'holds' if not slow else 'MISSED on ' + ', '.join(slow)}")
+        print(
+            f"  goal p99 <= {P99_GOAL_MS:.0f} ms on every path: "
+            f"{'holds' if not slow else 'MISSED on ' + ', '.join(slow)}"
+        )
         failing = [f"{m} {r.errors}" for m, r in runs.items() if r.errors]
         print(f"  goal zero errors: {'holds' if not failing else 'MISSED (' + ', '.join(failing) + ')'}")
 
@@ -385,15 +438,20 @@ def main() -> None:
     base_pg = postgres_url()
     os.environ["LEHOI_DATABASE_URL"] = ""  # LiveServer would make databases of its own from it
     engines = os.environ.get("LOAD_ENGINES", "sqlite,pg1,pg2").split(",")
-    print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared machine: "
-          f"wrk, the server and its database share them)", flush=True)
+    print(
+        f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared machine: "
+        f"wrk, the server and its database share them)",
+        flush=True,
+    )
     results: dict[str, dict[str, Run]] = {}
     if "sqlite" in engines:
         results["sqlite"] = measure("SQLite, 1 process", 1, "")
     pg = [e for e in engines if e.startswith("pg")]
     if pg and not base_pg:
-        print("PostgreSQL runs skipped: set LOAD_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/<db> (the bench "
-              "makes and drops <db>_load beside it)")
+        print(
+            "PostgreSQL runs skipped: set LOAD_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/<db> (the bench "
+            "makes and drops <db>_load beside it)"
+        )
     elif pg:
         parts = urlsplit(base_pg)
         name = f"{parts.path.lstrip('/') or 'lehoi'}_load"
@@ -410,10 +468,15 @@ def main() -> None:
             print("PostgreSQL, --workers 2 against --workers 1:")
             for mode in ["festival", *(m for m, _ in PATHS)]:
                 scale = results["pg2"][mode].rps / results["pg1"][mode].rps
-                judged = f"(goal >= {SCALING_GOAL}x: {'holds' if scale >= SCALING_GOAL else 'MISSED'})" \
-                    if mode in READS else "(information)"
-                print(f"  {mode:16s} {results['pg1'][mode].rps:8,.0f} -> {results['pg2'][mode].rps:8,.0f} req/s: "
-                      f"{scale:.2f}x {judged}")
+                judged = (
+                    f"(goal >= {SCALING_GOAL}x: {'holds' if scale >= SCALING_GOAL else 'MISSED'})"
+                    if mode in READS
+                    else "(information)"
+                )
+                print(
+                    f"  {mode:16s} {results['pg1'][mode].rps:8,.0f} -> {results['pg2'][mode].rps:8,.0f} req/s: "
+                    f"{scale:.2f}x {judged}"
+                )
 
 
 if __name__ == "__main__":

@@ -1,11 +1,11 @@
 """Push fan-out benchmark: one alert to 10,000 subscriptions on a local receiver, beside its two baselines.
 
-Run `.venv/bin/python bench/bench_push.py` (options: `--subscriptions`, `--sample`, `--verify-every`,
-`--database-url`, `--processes`). It makes a throwaway SQLite database (or uses the PostgreSQL database given, dropping its
-schema: never point it at real data), starts tests/push/receiver.py as a separate process (it holds the
-subscribers' private keys; it checks every message's headers and, by default, decrypts and VAPID-checks one in
-ten: it stands in for a push service on other machines, and decrypting all of them would take half of this
-2-core machine; `--verify-every 1` checks all), and measures, in one run:
+Run `.venv/bin/python bench/bench_push.py` (options: `--subscriptions`, `--sample`, `--verify-every`, `--database-url`,
+`--processes`). It makes a throwaway SQLite database (or uses the PostgreSQL database given, dropping its schema: never
+point it at real data), starts tests/push/receiver.py as a separate process (it holds the subscribers' private keys; it
+checks every message's headers and, by default, decrypts and VAPID-checks one in ten: it stands in for a push service on
+other machines, and decrypting all of them would take half of this 2-core machine; `--verify-every 1` checks all), and
+measures, in one run:
 
 1. lehoi's fan-out: an organiser's alert to every subscription, from the API call (delivery rows inserted) to the
    last outcome written, through `lehoi worker` with one process, then one per core (its default) → deliveries/s;
@@ -33,21 +33,27 @@ ROOT = Path(__file__).resolve().parent.parent
 RECEIVER = ROOT / "tests" / "push" / "receiver.py"
 SEED = "lehoi-bench"
 PAYLOAD_TITLE = {"vi": "Thay đổi lịch: hòa nhạc chuyển sang Văn Miếu", "en": "Schedule change: the concert moves"}
-PAYLOAD_BODY = {"vi": "Buổi hòa nhạc 19:00 tối nay chuyển sang Văn Miếu – Quốc Tử Giám. Vui lòng mang theo vé.",
-                "en": "Tonight's 19:00 concert moves to the Temple of Literature. Please bring your ticket."}
+PAYLOAD_BODY = {
+    "vi": "Buổi hòa nhạc 19:00 tối nay chuyển sang Văn Miếu – Quốc Tử Giám. Vui lòng mang theo vé.",
+    "en": "Tonight's 19:00 concert moves to the Temple of Literature. Please bring your ticket.",
+}
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscriptions", type=int, default=10_000)
     parser.add_argument("--sample", type=int, default=500, help="messages sent by the plain pywebpush loop")
-    parser.add_argument("--verify-every", type=int, default=10,
-                        help="the receiver decrypts and checks one message in N (1: every one)")
+    parser.add_argument(
+        "--verify-every", type=int, default=10, help="the receiver decrypts and checks one message in N (1: every one)"
+    )
     parser.add_argument("--database-url", default="", help="postgresql://… (its public schema is DROPPED)")
-    parser.add_argument("--processes", default=sorted({1, os.cpu_count() or 1}),
-                        type=lambda v: [int(x) for x in v.split(",")],
-                        help="`lehoi worker --processes N` values to measure, comma-separated (default: 1 and one "
-                             "per core, the command's default)")
+    parser.add_argument(
+        "--processes",
+        default=sorted({1, os.cpu_count() or 1}),
+        type=lambda v: [int(x) for x in v.split(",")],
+        help="`lehoi worker --processes N` values to measure, comma-separated (default: 1 and one "
+        "per core, the command's default)",
+    )
     return parser.parse_args()
 
 
@@ -63,9 +69,22 @@ def load_receiver_module():
 
 def start_receiver(public_key: str, count: int, verify_every: int) -> tuple[subprocess.Popen, int]:
     proc = subprocess.Popen(
-        [sys.executable, str(RECEIVER), "--port", "0", "--seed", SEED, "--count", str(count),
-         "--public-key", public_key, "--verify-every", str(verify_every)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            str(RECEIVER),
+            "--port",
+            "0",
+            "--seed",
+            SEED,
+            "--count",
+            str(count),
+            "--public-key",
+            public_key,
+            "--verify-every",
+            str(verify_every),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     line = proc.stdout.readline().strip()
     if not line.startswith("listening "):
@@ -107,20 +126,29 @@ async def add_subscriptions(subscriptions: list[dict]) -> None:
         ids = [f"bench-{start + i}" for i in range(len(chunk))]
         await Device.insert(*(Device(id=d, token_hash=d, created_at=now) for d in ids))
         await Subscription.insert(
-            *(Subscription(device=d, endpoint=s["endpoint"], p256dh=s["keys"]["p256dh"], auth=s["keys"]["auth"],
-                           created_at=now, updated_at=now) for d, s in zip(ids, chunk))
+            *(
+                Subscription(
+                    device=d,
+                    endpoint=s["endpoint"],
+                    p256dh=s["keys"]["p256dh"],
+                    auth=s["keys"]["auth"],
+                    created_at=now,
+                    updated_at=now,
+                )
+                for d, s in zip(ids, chunk, strict=False)
+            )
         )
 
 
 def start_workers(count: int, port: int) -> subprocess.Popen:
     """`lehoi worker --processes count` on the bench's database and data directory, admitting only the receiver."""
-    env = {**os.environ, "LEHOI_PUSH_HOSTS": f"http://127.0.0.1:{port}", "LEHOI_PUSH_POLL_S": "0.05",
-           "LEHOI_NOW": ""}
+    env = {**os.environ, "LEHOI_PUSH_HOSTS": f"http://127.0.0.1:{port}", "LEHOI_PUSH_POLL_S": "0.05", "LEHOI_NOW": ""}
     lehoi = Path(sys.executable).parent / "lehoi"
     log = Path(os.environ["LEHOI_DATA_DIR"]) / f"worker-{count}-{time.monotonic_ns()}.log"
     with open(log, "w") as stderr:
-        proc = subprocess.Popen([str(lehoi), "worker", "--processes", str(count)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=stderr)
+        proc = subprocess.Popen(
+            [str(lehoi), "worker", "--processes", str(count)], env=env, stdout=subprocess.DEVNULL, stderr=stderr
+        )
     proc.log = log
     deadline = time.monotonic() + 30
     while log.read_text().count("started") < count:
@@ -158,8 +186,12 @@ async def fan_out(n: int, workers: int, port: int) -> tuple[float, float, dict, 
     engine = engine_finder()
     service = AlertService(engine, SystemClock(), SnapshotCache(engine), lambda: None)
     data = schemas.AlertCreate(
-        title=schemas.AlertTitle(**PAYLOAD_TITLE), body=schemas.AlertBody(**PAYLOAD_BODY),
-        url="/#/events/hoa-nhac", target=schemas.AlertTarget(all=True), urgency="high", ttl=3600,
+        title=schemas.AlertTitle(**PAYLOAD_TITLE),
+        body=schemas.AlertBody(**PAYLOAD_BODY),
+        url="/#/events/hoa-nhac",
+        target=schemas.AlertTarget(all=True),
+        urgency="high",
+        ttl=3600,
     )
     procs = start_workers(workers, port)
     try:
@@ -188,11 +220,12 @@ def plain_loop(port: int, pem: str, contact: str, sample: int, offset: int) -> f
     receiver = load_receiver_module()
     vapid = Vapid.from_pem(pem.encode())
     subscriptions = [receiver.derived_subscription(SEED, offset + i, f"http://127.0.0.1:{port}") for i in range(sample)]
-    payload = '{"id":"bench","kind":"alert","title":{"vi":"x","en":"x"},"body":{"vi":"y","en":"y"},"url":"/","lang":"vi"}'
+    payload = (
+        '{"id":"bench","kind":"alert","title":{"vi":"x","en":"x"},"body":{"vi":"y","en":"y"},"url":"/","lang":"vi"}'
+    )
     t0 = time.perf_counter()
     for subscription in subscriptions:
-        webpush(subscription, payload, vapid_private_key=vapid, vapid_claims={"sub": contact}, ttl=3600,
-                timeout=10)
+        webpush(subscription, payload, vapid_private_key=vapid, vapid_claims={"sub": contact}, ttl=3600, timeout=10)
     return sample / (time.perf_counter() - t0)
 
 
@@ -202,14 +235,22 @@ def raw_encryption_rate(payload_size: int, n: int = 3000) -> float:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    receiver_key = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    receiver_key = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    )
     auth = os.urandom(16)
     data = os.urandom(payload_size)
     t0 = time.perf_counter()
     for _ in range(n):
-        http_ece.encrypt(data, private_key=ec.generate_private_key(ec.SECP256R1()), dh=receiver_key,
-                         auth_secret=auth, version="aes128gcm")
+        http_ece.encrypt(
+            data,
+            private_key=ec.generate_private_key(ec.SECP256R1()),
+            dh=receiver_key,
+            auth_secret=auth,
+            version="aes128gcm",
+        )
     return n / (time.perf_counter() - t0)
 
 
@@ -226,9 +267,16 @@ async def main(args: argparse.Namespace) -> None:
     receiver = load_receiver_module()
     n = args.subscriptions
     vapid = VapidKeys.load(settings.data_path / "vapid", settings.vapid_contact)
-    row = {"id": "alert-0123456789abcdef", "kind": "alert", "title_vi": PAYLOAD_TITLE["vi"],
-           "title_en": PAYLOAD_TITLE["en"], "body_vi": PAYLOAD_BODY["vi"], "body_en": PAYLOAD_BODY["en"],
-           "url": "/#/events/hoa-nhac", "event_id": None}
+    row = {
+        "id": "alert-0123456789abcdef",
+        "kind": "alert",
+        "title_vi": PAYLOAD_TITLE["vi"],
+        "title_en": PAYLOAD_TITLE["en"],
+        "body_vi": PAYLOAD_BODY["vi"],
+        "body_en": PAYLOAD_BODY["en"],
+        "url": "/#/events/hoa-nhac",
+        "event_id": None,
+    }
     size = len(schemas.encode_payload(payload_for(row, "vi")))
     proc, port = start_receiver(vapid.public_key, n + args.sample, args.verify_every)
     runs = []
@@ -255,29 +303,41 @@ async def main(args: argparse.Namespace) -> None:
     raw = sum(raws) / len(raws)
     engine = "PostgreSQL" if settings.uses_postgres else "SQLite"
     checked = "every message" if args.verify_every == 1 else f"one message in {args.verify_every}"
-    print(f"baseline (a) plain pywebpush.webpush() loop (requests, a VAPID signature per call): {plain:,.0f} "
-          f"messages/s on {args.sample} ({n / plain:.1f} s for {n})")
-    print(f"baseline (b) raw encryption, http_ece alone ({size}-byte payload, fresh ephemeral key each): "
-          f"{raw:,.0f} messages/s (mean of {len(raws)}: {', '.join(f'{r:,.0f}' for r in raws)})")
+    print(
+        f"baseline (a) plain pywebpush.webpush() loop (requests, a VAPID signature per call): {plain:,.0f} "
+        f"messages/s on {args.sample} ({n / plain:.1f} s for {n})"
+    )
+    print(
+        f"baseline (b) raw encryption, http_ece alone ({size}-byte payload, fresh ephemeral key each): "
+        f"{raw:,.0f} messages/s (mean of {len(raws)}: {', '.join(f'{r:,.0f}' for r in raws)})"
+    )
     for workers, elapsed, t_fan, counts, stats, cpu in runs:
         rate = n / elapsed
-        ok = (counts.get("sent") == n and stats["accepted"] == n and not stats["errors"]
-              and stats["max_per_subscription"] == 1)
+        ok = (
+            counts.get("sent") == n
+            and stats["accepted"] == n
+            and not stats["errors"]
+            and stats["max_per_subscription"] == 1
+        )
         default = workers == (os.cpu_count() or 1)
         label = f"lehoi worker --processes {workers}" + (" (the default here)" if default else "")
         figures = f"{rate:,.0f} deliveries/s; {rate / plain:.1f}x the plain loop; {rate / raw:.2f}x raw encryption"
         if default:  # the targets are the command's as it runs by default: one process per core
-            figures = (f"{rate:,.0f} deliveries/s (target >= 3,000: {'met' if rate >= 3000 else 'NOT met'}); "
-                       f"{rate / plain:.1f}x the plain loop (>= 5x: {'met' if rate >= 5 * plain else 'NOT met'}); "
-                       f"{rate / raw:.2f}x raw encryption (>= 0.5x: {'met' if rate >= raw / 2 else 'NOT met'})")
+            figures = (
+                f"{rate:,.0f} deliveries/s (target >= 3,000: {'met' if rate >= 3000 else 'NOT met'}); "
+                f"{rate / plain:.1f}x the plain loop (>= 5x: {'met' if rate >= 5 * plain else 'NOT met'}); "
+                f"{rate / raw:.2f}x raw encryption (>= 0.5x: {'met' if rate >= raw / 2 else 'NOT met'})"
+            )
         else:
             figures += " (for information: the targets are the default's)"
         print(f"push fan-out ({engine}, {label}): {n} deliveries in {elapsed:.2f} s = {figures}")
-        print(f"push fan-out ({label}) details: delivery rows inserted in {t_fan * 1000:.0f} ms; receiver accepted "
-              f"{stats['accepted']} (decrypted and VAPID-checked {checked}: {stats['verified']}), "
-              f"{len(stats['errors'])} errors, at most {stats['max_per_subscription']} per subscription: "
-              f"{'ok' if ok else 'NOT OK ' + str(counts)}; CPU per delivery: workers {cpu * 1e6 / n:.0f} us, "
-              f"receiver {stats['cpu_s'] * 1e6 / n:.0f} us")
+        print(
+            f"push fan-out ({label}) details: delivery rows inserted in {t_fan * 1000:.0f} ms; receiver accepted "
+            f"{stats['accepted']} (decrypted and VAPID-checked {checked}: {stats['verified']}), "
+            f"{len(stats['errors'])} errors, at most {stats['max_per_subscription']} per subscription: "
+            f"{'ok' if ok else 'NOT OK ' + str(counts)}; CPU per delivery: workers {cpu * 1e6 / n:.0f} us, "
+            f"receiver {stats['cpu_s'] * 1e6 / n:.0f} us"
+        )
     for *_, stats, _ in runs:
         if stats["errors"]:
             print("receiver errors:", *stats["errors"][:5], sep="\n  ")

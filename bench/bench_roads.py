@@ -45,8 +45,10 @@ GRID_SIDE = 540
 def bare_read(path: Path) -> float:
     started = time.perf_counter()
     processor = (
-        osmium.FileProcessor(str(path)).with_locations()
-        .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY)).with_filter(osmium.filter.KeyFilter("highway"))
+        osmium.FileProcessor(str(path))
+        .with_locations()
+        .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+        .with_filter(osmium.filter.KeyFilter("highway"))
     )
     for way in processor:
         for node in way.nodes:
@@ -60,8 +62,10 @@ def imported(name: str, source: Path, workdir: Path) -> RoadEngine:
     started = time.perf_counter()
     size = import_roads(source, target)
     took = time.perf_counter() - started
-    print(f"{name}: import {took:.2f} s | bare pyosmium read {bare:.2f} s | ratio {took / bare:.1f} "
-          f"({source.stat().st_size:,} bytes of PBF)")
+    print(
+        f"{name}: import {took:.2f} s | bare pyosmium read {bare:.2f} s | ratio {took / bare:.1f} "
+        f"({source.stat().st_size:,} bytes of PBF)"
+    )
     edges = ", ".join(f"{mode} {size[f'{mode}_edges']:,}" for mode in MODES)
     print(f"{name}: graph {size['bytes']:,} bytes on disk, {size['nodes']:,} nodes, edges: {edges}")
     return RoadEngine(RoadGraph.load(target))
@@ -71,8 +75,10 @@ def walks(rng: random.Random, centre: LatLon, radius_deg: float, n: int) -> list
     """`n` pairs of points around `centre`, 2.5 to 3.5 km apart."""
     pairs: list[tuple[LatLon, LatLon]] = []
     while len(pairs) < n:
-        a, b = (LatLon(centre.lat + rng.uniform(-radius_deg, radius_deg),
-                       centre.lon + rng.uniform(-radius_deg, radius_deg)) for _ in range(2))
+        a, b = (
+            LatLon(centre.lat + rng.uniform(-radius_deg, radius_deg), centre.lon + rng.uniform(-radius_deg, radius_deg))
+            for _ in range(2)
+        )
         if 2500 <= distance_m(a, b) <= 3500:
             pairs.append((a, b))
     return pairs
@@ -92,8 +98,10 @@ def time_routes(name: str, engine: RoadEngine, pairs: list[tuple[LatLon, LatLon]
         started = time.perf_counter()
         estimate(a, b, "walk")
         straight.append(time.perf_counter() - started)
-    print(f"{name}: ~3 km walk, street route {percentiles(ours)} (goal p95 ≤ 20 ms) | "
-          f"straight-line estimate {percentiles(straight)} | {missed} of {len(pairs)} outside the graph")
+    print(
+        f"{name}: ~3 km walk, street route {percentiles(ours)} (goal p95 ≤ 20 ms) | "
+        f"straight-line estimate {percentiles(straight)} | {missed} of {len(pairs)} outside the graph"
+    )
 
 
 def compare_libraries(engine: RoadEngine, pairs: list[tuple[LatLon, LatLon]]) -> None:
@@ -105,7 +113,8 @@ def compare_libraries(engine: RoadEngine, pairs: list[tuple[LatLon, LatLon]]) ->
     digraph = rustworkx.PyDiGraph()
     digraph.add_nodes_from(range(graph.node_count))
     rows = np.repeat(np.arange(graph.node_count), np.diff(network.indptr))
-    digraph.add_edges_from(list(zip(rows.tolist(), network.indices.tolist(), network.seconds.data.tolist())))
+    weights = network.seconds.data.tolist()
+    digraph.add_edges_from(list(zip(rows.tolist(), network.indices.tolist(), weights, strict=True)))
     built = time.perf_counter() - started
     scipy_t, rx_t = [], []
     for u, v in snapped:
@@ -115,8 +124,10 @@ def compare_libraries(engine: RoadEngine, pairs: list[tuple[LatLon, LatLon]]) ->
         started = time.perf_counter()
         rustworkx.digraph_dijkstra_shortest_paths(digraph, u, target=v, weight_fn=float)
         rx_t.append(time.perf_counter() - started)
-    print(f"demo search alone: scipy csgraph {percentiles(scipy_t)} (no build: the file's arrays) | "
-          f"rustworkx {percentiles(rx_t)} (+ {built * 1000:.0f} ms to build its graph)")
+    print(
+        f"demo search alone: scipy csgraph {percentiles(scipy_t)} (no build: the file's arrays) | "
+        f"rustworkx {percentiles(rx_t)} (+ {built * 1000:.0f} ms to build its graph)"
+    )
 
 
 def main() -> None:

@@ -60,8 +60,7 @@ def nginx_server():
     shutil.copyfile(ARCHIVE, prefix / "www" / "tiles" / ARCHIVE.name)
     port = free_port()
     (prefix / "nginx.conf").write_text(NGINX_CONF.format(prefix=prefix, port=port))
-    process = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf")],
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf")], stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -93,12 +92,17 @@ def main() -> None:
         _check(nginx_url)
         theirs = wrk(nginx_url + PATH, script=SCRIPT, env=env)
     # the floor of any Python answer here: a bare ASGI app on uvicorn sending one fixed 16 KB 206
-    with bare_server(206, {"content-type": "application/vnd.pmtiles", "accept-ranges": "bytes",
-                           "content-range": f"bytes 0-16383/{size}"}, ARCHIVE.read_bytes()[:16384]) as bare_url:
+    with bare_server(
+        206,
+        {"content-type": "application/vnd.pmtiles", "accept-ranges": "bytes", "content-range": f"bytes 0-16383/{size}"},
+        ARCHIVE.read_bytes()[:16384],
+    ) as bare_url:
         bare = wrk(bare_url, script=SCRIPT, env=env)  # the same Lua per request as the others
     ratio = theirs.p99_ms / ours.p99_ms if ours.p99_ms else 0.0
-    print(f"GET {PATH} random 16 KB ranges: lehoi {ours} | nginx {theirs} | "
-          f"p99 ratio (nginx/lehoi) {ratio:.2f}  (target >= 0.5) | req/s ratio {ours.rps / theirs.rps:.2f}")
+    print(
+        f"GET {PATH} random 16 KB ranges: lehoi {ours} | nginx {theirs} | "
+        f"p99 ratio (nginx/lehoi) {ratio:.2f}  (target >= 0.5) | req/s ratio {ours.rps / theirs.rps:.2f}"
+    )
     print(f"  bare ASGI, one fixed 16 KB 206: {bare} | lehoi/bare req/s {ours.rps / bare.rps:.2f}")
     if ours.errors or theirs.errors:
         print(f"errors: lehoi {ours.errors}, nginx {theirs.errors}")

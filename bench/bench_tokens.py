@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from server.codecs import qr
 from server.checkin.keys import KeyRing
 from server.checkin.tokens import issue_pass, new_pass_id, verify_pass
+from server.codecs import qr
 
 NOW = datetime(2024, 11, 12, 10, 0, tzinfo=UTC)
 UNTIL = datetime(2024, 11, 17, 23, 59, 59, tzinfo=UTC)

@@ -55,8 +55,11 @@ def snapshot_from_bundle(bundle: dict) -> Snapshot:
 
 def random_request(rng: random.Random, snapshot: Snapshot, stops: int) -> dict:
     day = datetime(2024, 11, rng.randint(9, 17), tzinfo=FESTIVAL_TZ)
-    todays = [e.id for e in snapshot.events if e.starts_at.astimezone(FESTIVAL_TZ).date() == day.date()
-              and e.status == "scheduled"]
+    todays = [
+        e.id
+        for e in snapshot.events
+        if e.starts_at.astimezone(FESTIVAL_TZ).date() == day.date() and e.status == "scheduled"
+    ]
     events = rng.sample(todays, min(len(todays), rng.randint(stops // 4, stops // 2)))
     venues = rng.sample(sorted(snapshot.venues), stops - len(events))
     central = sorted(v.id for v in snapshot.venues.values() if v.district == "Hoàn Kiếm")
@@ -92,7 +95,7 @@ def itineraries(url: str, snapshot: Snapshot) -> None:
     rng = random.Random(2024_11_09)
     wayfinder = Wayfinder()
     with httpx.Client(base_url=url, timeout=30) as http:
-        for warm in range(10):
+        for _warm in range(10):
             http.post("/api/itineraries", json=random_request(rng, snapshot, 8))
         for stops, target in [(8, 50), (12, 300)]:
             requests = [random_request(rng, snapshot, stops) for _ in range(CASES)]
@@ -109,7 +112,8 @@ def itineraries(url: str, snapshot: Snapshot) -> None:
             in_process = asyncio.run(in_process_timings(wayfinder, snapshot, requests))
             http_p95, base_p95 = p95(over_http), p95(in_process)
             print(
-                f"itinerary over HTTP p95, {stops} stops: {http_p95:6.1f} ms | in-process service p95 {base_p95:6.1f} ms"
+                f"itinerary over HTTP p95, {stops} stops: {http_p95:6.1f} ms"
+                f" | in-process service p95 {base_p95:6.1f} ms"
                 f" | ratio {http_p95 / base_p95:.2f}   ({heuristic}/{CASES} by the heuristic, "
                 f"{placed / CASES:.1f} stops placed on average)   target ≤ {target} ms"
             )

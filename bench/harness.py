@@ -44,9 +44,21 @@ def bare_server(status: int, headers: dict[str, str], body: bytes):
     port = free_port()
     env = {**os.environ, "BARE_STATUS": str(status), "BARE_HEADERS": json.dumps(headers), "BARE_BODY_FILE": f.name}
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--host", "127.0.0.1", "--port", str(port),
-         "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.bare_app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -76,8 +88,14 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, connections: int = 32, headers: dict[str, str] | None = None, seconds: int = DURATION_S,
-        script: Path | None = None, env: dict[str, str] | None = None) -> Load:
+def wrk(
+    url: str,
+    connections: int = 32,
+    headers: dict[str, str] | None = None,
+    seconds: int = DURATION_S,
+    script: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Load:
     """Load from wrk (one thread, `connections` keep-alive connections) in its own process; `script` is a wrk Lua
     script shaping each request, reading `env`."""
     if not shutil.which("wrk"):
@@ -87,8 +105,9 @@ def wrk(url: str, connections: int = 32, headers: dict[str, str] | None = None, 
         args += ["-H", f"{name}: {value}"]
     if script is not None:
         args += ["-s", str(script)]
-    out = subprocess.run([*args, url], capture_output=True, text=True, check=True,
-                         env={**os.environ, **(env or {})}).stdout
+    out = subprocess.run(
+        [*args, url], capture_output=True, text=True, check=True, env={**os.environ, **(env or {})}
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))
     errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|Socket errors:.*?timeout)\s*:?\s*(\d+)", out))

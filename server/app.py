@@ -24,8 +24,8 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from piccolo.engine import engine_finder
 
 from server.accounts import domain as accounts
-from server.basemap import domain as basemap
 from server.auth import provide_principal
+from server.basemap import domain as basemap
 from server.checkin import domain as checkin
 from server.clock import Clock, clock_from_setting
 from server.db.engine import close_engine, open_engine, unavailable
@@ -37,8 +37,8 @@ from server.push import domain as push
 from server.settings import Settings, load_settings
 from server.syncing import domain as syncing
 from server.syncing.bundles import BundleCache
-from server.syncing.feed import ChangeFeed
 from server.syncing.fastpath import is_bundle_request, serve_bundle
+from server.syncing.feed import ChangeFeed
 from server.syncing.mutations import MutationApplier
 from server.wayfinding import domain as wayfinding
 
@@ -69,8 +69,11 @@ def _unexpected_error(request: Request, exc: Exception) -> Response:
     if unavailable(exc):
         # the phone retries a 503 with backoff (honouring Retry-After) and keeps its outbox
         log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
-        return Response({"status_code": 503, "detail": "the database is unavailable: try again shortly"},
-                        status_code=HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "2"})
+        return Response(
+            {"status_code": 503, "detail": "the database is unavailable: try again shortly"},
+            status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "2"},
+        )
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return Response(
         {"status_code": 500, "detail": "internal error: the request was not applied"},
@@ -83,7 +86,7 @@ async def health(request: Request) -> Response:
     """Whether the database answers, and the programme version this server serves."""
     try:
         version = await current_version()
-    except Exception as exc:  # the point of a health check is to report, not raise
+    except Exception as exc:  # noqa: BLE001 - the point of a health check is to report, not raise
         return Response({"status": "error", "database": str(exc)}, status_code=503)
     return Response({"status": "ok", "database": "ok", "version": version})
 
@@ -138,8 +141,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             "engine": engine,
             "snapshots": snapshots,
             "bundles": BundleCache(
-                snapshots, settings.data_path / "bundles", [p for d in parts for p in d.bundle_parts],
-                files_kept=settings.bundles_kept, log_kept=settings.change_log_kept,
+                snapshots,
+                settings.data_path / "bundles",
+                [p for d in parts for p in d.bundle_parts],
+                files_kept=settings.bundles_kept,
+                log_kept=settings.change_log_kept,
             ),
             "applier": MutationApplier(engine, [h for d in parts for h in d.mutation_handlers]),
             "festival_members": {name: member for d in parts for name, member in d.festival_members.items()},

@@ -53,7 +53,9 @@ def migrate() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEFAULT_FIXTURES)
 @click.option("--if-empty", is_flag=True, help="Load only when no festival is stored yet.")
 def load_fixtures(path: Path, if_empty: bool) -> None:
-    """Load a festival file (default: the HCDF 2024 demo). A second run changes nothing; a broken file changes nothing."""
+    """Load a festival file (default: the HCDF 2024 demo).
+
+    A second run changes nothing; a broken file changes nothing, and the error names the record and the field."""
     from server.programme.fixtures import FixtureError, load_file
     from server.programme.tables import Festival
 
@@ -76,8 +78,12 @@ def load_fixtures(path: Path, if_empty: bool) -> None:
 @click.option("--venues", type=click.IntRange(min=0, max=20_000), default=950, show_default=True, help="Venues.")
 @click.option("--events", type=click.IntRange(min=0, max=50_000), default=1400, show_default=True, help="Events.")
 @click.option("--seed", type=int, default=2024, show_default=True, help="The same seed gives the same file.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The file to write (default: standard output).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The file to write (default: standard output).",
+)
 def generate_festival(venues: int, events: int, seed: int, out: Path | None) -> None:
     """Write a synthetic city-sized festival (venues over Hanoi and its craft villages, events over nine days,
     trails) in the fixture format, for `lehoi load-fixtures`. Deterministic: same arguments, same bytes."""
@@ -109,11 +115,21 @@ def create_organiser(email: str, password: str) -> None:
 @main.command()
 @click.option("--host", envvar="LEHOI_HOST", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", envvar="LEHOI_PORT", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--now", envvar="LEHOI_NOW", default="", help="Run the festival clock from this instant, e.g. 2024-11-12T10:00+07:00 (fixed:… freezes it).")
-@click.option("--workers", default=1, show_default=True, type=int, help="Server processes (PostgreSQL for more than one).")
-@click.option("--setup/--no-setup", default=True, show_default=True,
-              help="Migrate, load the demo festival into an empty database, import the demo streets if no road "
-                   "graph exists.")
+@click.option(
+    "--now",
+    envvar="LEHOI_NOW",
+    default="",
+    help="Run the festival clock from this instant, e.g. 2024-11-12T10:00+07:00 (fixed:… freezes it).",
+)
+@click.option(
+    "--workers", default=1, show_default=True, type=int, help="Server processes (PostgreSQL for more than one)."
+)
+@click.option(
+    "--setup/--no-setup",
+    default=True,
+    show_default=True,
+    help="Migrate, load the demo festival into an empty database, import the demo streets if no road graph exists.",
+)
 def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
     """Serve the API and the PWA at http://HOST:PORT/."""
     import uvicorn
@@ -138,8 +154,9 @@ def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
             size = import_roads(DEFAULT_ROADS, roads_path)
             click.echo(f"street routes: {DEFAULT_ROADS.name} imported ({size['nodes']:,} nodes)")
     click.echo(f"lehoi serving on http://{host}:{port}/")
-    uvicorn.run("server.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info", access_log=False)
+    uvicorn.run(
+        "server.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info", access_log=False
+    )
 
 
 # Domain commands live with their domain.

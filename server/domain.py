@@ -108,7 +108,8 @@ class Domain:
     #: members added to the festival answer (GET /api/festival), which the programme domain serves without
     #: knowing the domains below or beside it (the basemap's `map`); never one of the festival's own fields
     festival_members: dict[str, FestivalMember] = field(default_factory=dict)
-    #: change-feed kinds this domain logs (a migration of its own installs their change-log triggers), with how to read their records
+    #: change-feed kinds this domain logs (a migration of its own installs their change-log triggers), with how to read
+    #: their records
     feed_records: dict[str, FeedRecords] = field(default_factory=dict)
     #: path prefixes this domain answers before Litestar routes the request, with the bare ASGI app answering them:
     #: for hot paths whose answer is ready bytes (routing, dependency injection and response building would cost

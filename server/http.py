@@ -60,16 +60,20 @@ class StrictJsonRequest(Request):
             key = path.rstrip("`").removeprefix("$").lstrip(".") or "body"
             if message.startswith(_NOT_AN_INSTANT):
                 message = f"{key} must be {INSTANT_RULE} ({message})"
-            raise ValidationException(detail=f"Validation failed for {self.method} {self.url.path}",
-                                      extra=[{"message": message, "key": key, "source": "body"}]) from None
+            raise ValidationException(
+                detail=f"Validation failed for {self.method} {self.url.path}",
+                extra=[{"message": message, "key": key, "source": "body"}],
+            ) from None
         self._json = self._connection_state.json = typed
         return typed
 
 
 #: RFC 3339's date-time (section 5.6): a full date, a time to the second and an offset; no leap second or 24:00,
 #: which Python's datetime cannot hold
-_RFC3339 = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?"
-                      r"([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)")
+_RFC3339 = re.compile(
+    r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?"
+    r"([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)"
+)
 #: route handler → the query parameters it reads as datetimes
 _INSTANT_QUERIES: dict[int, tuple[str, ...]] = {}
 
@@ -95,9 +99,10 @@ async def strict_query_instants(request: Request) -> None:
     for name in _instant_queries(request):
         for value in request.query_params.getall(name, []):
             if not _RFC3339.fullmatch(value):
-                raise ValidationException(detail=f"Validation failed for {request.method} {request.url.path}",
-                                          extra=[{"message": f"{name} must be {INSTANT_RULE}", "key": name,
-                                                  "source": "query"}])
+                raise ValidationException(
+                    detail=f"Validation failed for {request.method} {request.url.path}",
+                    extra=[{"message": f"{name} must be {INSTANT_RULE}", "key": name, "source": "query"}],
+                )
 
 
 def base_url(request: Request) -> str:
@@ -119,14 +124,17 @@ class _RateLimitWithRetryAfter(RateLimitMiddleware):
             raise
 
 
-def rate_limit(name: str, per_minute: int,
-               identify: Callable[[Request], str] = get_remote_address) -> DefineMiddleware:
+def rate_limit(name: str, per_minute: int, identify: Callable[[Request], str] = get_remote_address) -> DefineMiddleware:
     """At most `per_minute` requests a minute per client address (or whatever `identify` names); past it, 429 with
     Retry-After. Each limit counts in a store of its own: Litestar keys counts by the identifier alone, so limits
     sharing a store would spend one budget (sign-ins using up a venue's device registrations)."""
-    return RateLimitConfig(rate_limit=("minute", per_minute), set_rate_limit_headers=True,
-                           identifier_for_request=identify, store=f"rate-limit:{name}",
-                           middleware_class=_RateLimitWithRetryAfter).middleware
+    return RateLimitConfig(
+        rate_limit=("minute", per_minute),
+        set_rate_limit_headers=True,
+        identifier_for_request=identify,
+        store=f"rate-limit:{name}",
+        middleware_class=_RateLimitWithRetryAfter,
+    ).middleware
 
 
 def json_response(body: bytes, media_type: str = "application/json", **kwargs: Any) -> Response[Any]:

@@ -86,10 +86,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise ValueError(f"public_url must be an http(s) address, not {self.public_url!r}")
         # Apple's push service refuses a token whose `sub` is not a mailto: or https: address
-        if self.push_contact and not re.fullmatch(r"mailto:[^@\s]+@[^@\s]+\.[^@\s]+|https://[^/\s]+(/\S*)?",
-                                                  self.push_contact):
-            raise ValueError(f"push_contact must be mailto:someone@example.org or https://…, "
-                             f"not {self.push_contact!r}")
+        if self.push_contact and not re.fullmatch(
+            r"mailto:[^@\s]+@[^@\s]+\.[^@\s]+|https://[^/\s]+(/\S*)?", self.push_contact
+        ):
+            raise ValueError(f"push_contact must be mailto:someone@example.org or https://…, not {self.push_contact!r}")
 
     @property
     def vapid_contact(self) -> str:

@@ -21,8 +21,9 @@ ClientId = Annotated[str, Meta(min_length=1, max_length=64)]
 #: (`2024-11-12T10:00:00+07:00`, `…Z`; +14:00 and -12:00 are offsets too). A number, a date alone, a time without
 #: an offset, a leap second or 24:00 are refused; the server decodes bodies in msgspec's strict mode
 #: (server/http.py `StrictJsonRequest`), so nothing else becomes a datetime.
-Instant = Annotated[datetime, Meta(tz=True, description="RFC 3339 date-time with a UTC offset, "
-                                                       "e.g. 2024-11-12T10:00:00+07:00")]
+Instant = Annotated[
+    datetime, Meta(tz=True, description="RFC 3339 date-time with a UTC offset, e.g. 2024-11-12T10:00:00+07:00")
+]
 MAX_MUTATIONS_PER_PUSH = 500
 
 
@@ -81,8 +82,11 @@ class SettingsArgs(Struct, forbid_unknown_fields=True):
 #: else, which is still a scan to record (rejected `invalid_signature`)
 QrText = Annotated[
     str,
-    Meta(min_length=1, max_length=2953,
-         description="what the QR code held: a P1 pass token, or anything else (rejected invalid_signature)"),
+    Meta(
+        min_length=1,
+        max_length=2953,
+        description="what the QR code held: a P1 pass token, or anything else (rejected invalid_signature)",
+    ),
 ]
 
 

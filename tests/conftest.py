@@ -142,11 +142,17 @@ def node_test(tmp_path_factory):
         path.write_bytes(msgspec.json.encode(vectors))
         result = subprocess.run(
             [node, "--test", "--test-reporter=tap", str(ROOT / "tests" / "js" / script)],
-            cwd=ROOT, env={**os.environ, env_var: str(path)}, capture_output=True, text=True, timeout=timeout,
+            cwd=ROOT,
+            env={**os.environ, env_var: str(path)},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         report = result.stdout[-6000:] + result.stderr[-3000:]
         assert result.returncode == 0, report
         assert re.search(r"^# pass [1-9]", result.stdout, re.M), report
-        assert re.search(r"^# fail 0$", result.stdout, re.M) and re.search(r"^# skipped 0$", result.stdout, re.M), report
+        assert re.search(r"^# fail 0$", result.stdout, re.M) and re.search(r"^# skipped 0$", result.stdout, re.M), (
+            report
+        )
 
     return run

@@ -27,7 +27,6 @@ from server.codecs import qr
 from server.errors import Gone
 from server.http import AuthErrors, RateLimited, ReadErrors, WriteErrors, base_url, json_response, rate_limit
 
-
 #: organiser sign-ins per client address and minute: enough for a team behind one address, too few to guess
 LOGIN_RATE_PER_MINUTE = 10
 
@@ -35,8 +34,7 @@ LOGIN_RATE_PER_MINUTE = 10
 def organiser_login() -> Router:
     """POST /api/auth/login behind its own rate limit (passwords must not be guessed)."""
 
-    @post("/auth/login", raises=[*ReadErrors, *AuthErrors, *RateLimited], status_code=200,
-          tags=["accounts"])
+    @post("/auth/login", raises=[*ReadErrors, *AuthErrors, *RateLimited], status_code=200, tags=["accounts"])
     async def login(request: Request, data: Annotated[LoginRequest, Body()]) -> LoginResponse:
         """Exchange an organiser's email and password for a bearer token. Rate-limited."""
         result = await service.login(data.email, data.password, request.app.state.clock.now())
@@ -73,8 +71,7 @@ class DeviceController(Controller):
 def volunteer_enrolment(per_minute: int) -> Router:
     """POST /api/volunteers/enrol behind its own rate limit (codes must not be guessed)."""
 
-    @post("/volunteers/enrol", raises=[*ReadErrors, Gone, *RateLimited], status_code=201,
-          tags=["volunteers"])
+    @post("/volunteers/enrol", raises=[*ReadErrors, Gone, *RateLimited], status_code=201, tags=["volunteers"])
     async def enrol(request: Request, data: Annotated[EnrolRequest, Body()]) -> VolunteerEnrolled:
         """Become a volunteer device for the venues of an organiser's enrolment code. Rate-limited.
 
@@ -101,16 +98,25 @@ class OrganiserVolunteerController(Controller):
     ) -> EnrolmentCodeCreated:
         """A code volunteers scan to enrol for these venues until `expires_at` (at most 30 days ahead)."""
         snapshot = await request.app.state.snapshots.get()
-        code = await volunteers.create_code(data.venue_ids, set(snapshot.venues), data.expires_at, data.max_uses,
-                                            principal.subject, request.app.state.clock.now())
+        code = await volunteers.create_code(
+            data.venue_ids,
+            set(snapshot.venues),
+            data.expires_at,
+            data.max_uses,
+            principal.subject,
+            request.app.state.clock.now(),
+        )
         base = base_url(request)
         return EnrolmentCodeCreated(
-            code=code, venue_ids=sorted(set(data.venue_ids)), expires_at=data.expires_at, max_uses=data.max_uses,
-            qr_svg=f"{base}/api/organiser/enrolment-codes/{code}/qr.svg", enrol_url=volunteers.enrol_url(base, code),
+            code=code,
+            venue_ids=sorted(set(data.venue_ids)),
+            expires_at=data.expires_at,
+            max_uses=data.max_uses,
+            qr_svg=f"{base}/api/organiser/enrolment-codes/{code}/qr.svg",
+            enrol_url=volunteers.enrol_url(base, code),
         )
 
-    @get("/enrolment-codes/{code:str}/qr.svg", raises=[*ReadErrors, *AuthErrors, Gone],
-         media_type="image/svg+xml")
+    @get("/enrolment-codes/{code:str}/qr.svg", raises=[*ReadErrors, *AuthErrors, Gone], media_type="image/svg+xml")
     async def code_qr(
         self, request: Request, code: Annotated[str, PathParameter(min_length=4, max_length=64)]
     ) -> Response[bytes]:
@@ -123,8 +129,12 @@ class OrganiserVolunteerController(Controller):
     async def list_volunteers(self) -> list[VolunteerDevice]:
         """Every volunteer device, with its venues and whether it was revoked."""
         return [
-            VolunteerDevice(device_id=r["id"], venues=list(r["venues"] or []), enrolled_at=r["created_at"],
-                            revoked_at=r["revoked_at"])
+            VolunteerDevice(
+                device_id=r["id"],
+                venues=list(r["venues"] or []),
+                enrolled_at=r["created_at"],
+                revoked_at=r["revoked_at"],
+            )
             for r in await volunteers.volunteers()
         ]
 

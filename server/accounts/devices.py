@@ -20,8 +20,8 @@ async def register_device(now: datetime, role: str = "attendee", venues: list[st
 async def device_state(device_id: str) -> dict:
     """What the server holds for a device: its favourites and settings."""
     device = await Device.select(Device.lang, Device.reminder_minutes).where(Device.id == device_id).first()
-    favourites = await Favourite.select(Favourite.event_id).where(Favourite.device == device_id).order_by(
-        Favourite.event_id
+    favourites = (
+        await Favourite.select(Favourite.event_id).where(Favourite.device == device_id).order_by(Favourite.event_id)
     )
     return {
         "device_id": device_id,

@@ -23,13 +23,16 @@ def domain(settings: Settings) -> Domain:
 
     async def start_watching(state: State) -> None:
         await principals.refresh_revocations()
-        state.account_watchers = [asyncio.create_task(principals.watch()),
-                                  asyncio.create_task(states.listen(state.engine))]
+        state.account_watchers = [
+            asyncio.create_task(principals.watch()),
+            asyncio.create_task(states.listen(state.engine)),
+        ]
 
     async def stop_watching(state: State) -> None:
         for watcher in state.account_watchers:
             watcher.cancel()
         await principals.close()
+
     return Domain(
         name="accounts",
         route_handlers=[

@@ -52,9 +52,7 @@ class FavouriteHandler(_DeviceStateHandler):
         if removed:
             await Favourite.delete().where((Favourite.device == device) & Favourite.event_id.is_in(sorted(removed)))
         if added:
-            await Favourite.insert(
-                *(Favourite(device=device, event_id=e, created_at=ctx.now) for e in sorted(added))
-            )
+            await Favourite.insert(*(Favourite(device=device, event_id=e, created_at=ctx.now) for e in sorted(added)))
 
     @staticmethod
     def _changed(state: _Favourites) -> bool:

@@ -81,9 +81,11 @@ class TokenLookup:
 
     async def _read(self, token: str, digest: str) -> tuple[Principal, datetime | None] | None:
         if token.startswith(ORGANISER_PREFIX):
-            row = await OrganiserToken.select(OrganiserToken.user, OrganiserToken.expires_at).where(
-                OrganiserToken.token_hash == digest
-            ).first()
+            row = (
+                await OrganiserToken.select(OrganiserToken.user, OrganiserToken.expires_at)
+                .where(OrganiserToken.token_hash == digest)
+                .first()
+            )
             return None if row is None else (Principal(role="organiser", subject=str(row["user"])), row["expires_at"])
         if token.startswith(DEVICE_PREFIX):
             row = await self._device(digest)
@@ -98,9 +100,12 @@ class TokenLookup:
         if self._kept is None:
             self._kept = kept_connection(Device._meta.db)
         if self._kept is None:
-            return await Device.select(Device.id, Device.role, Device.venues, Device.revoked_at).where(
-                Device.token_hash == digest
-            ).output(load_json=True).first()
+            return (
+                await Device.select(Device.id, Device.role, Device.venues, Device.revoked_at)
+                .where(Device.token_hash == digest)
+                .output(load_json=True)
+                .first()
+            )
         row = await self._kept.run(lambda connection: connection.execute(_DEVICE_SQL, (digest,)).fetchone())
         if row is None:
             return None

@@ -1,11 +1,12 @@
 """What `GET /api/me` answers, kept per device in each process until the device's state changes.
 
-Every phone asks on every sync and its favourites and settings change only through its own uploads (and its
-language through its push subscription), so each process keeps the encoded answer. Every write that changes a
-device's state calls `announce` inside its transaction and `forget` once it commits; on PostgreSQL the same transaction sends `NOTIFY lehoi_device` with the device id, which every
-process listens to, so an upload through one host is seen by all the others at its commit. A dropped listening
-connection forgets everything and listens again. Entries also age out after `KEPT_S`, the bound on any staleness
-should a notice ever be missed.
+Every phone asks on every sync and its favourites and settings change only through its own uploads (and its language
+through its push subscription), so each process keeps the encoded answer. Every write that changes a device's state
+calls `announce` inside its transaction and `forget` once it commits; on PostgreSQL the same transaction sends
+`NOTIFY lehoi_device` with the device id, which every process listens to, so an upload through one host is seen by
+all the others at its commit. A dropped listening connection forgets everything and listens again. Entries also age
+out after
+`KEPT_S`, the bound on any staleness should a notice ever be missed.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ class DeviceStates:
             try:
                 connection = await engine.get_new_connection()
                 lost = asyncio.get_running_loop().create_future()
-                connection.add_termination_listener(lambda _c: lost.done() or lost.set_result(None))
+                connection.add_termination_listener(lambda _c, lost=lost: lost.done() or lost.set_result(None))
                 await connection.add_listener(CHANNEL, lambda _c, _pid, _channel, device_id: self.forget(device_id))
                 self.forget_all()  # whatever changed while nobody listened
                 await lost

@@ -45,8 +45,9 @@ def enrol_url(base_url: str, code: str) -> str:
     return f"{base_url}/#/enrol/{code}"
 
 
-async def create_code(venue_ids: list[str], known_venues: set[str], expires_at: datetime, max_uses: int | None,
-                      by: str, now: datetime) -> str:
+async def create_code(
+    venue_ids: list[str], known_venues: set[str], expires_at: datetime, max_uses: int | None, by: str, now: datetime
+) -> str:
     unknown = sorted(set(venue_ids) - known_venues)
     if unknown:
         raise Invalid(f"venue_ids: no venue {', '.join(repr(v) for v in unknown)}")
@@ -55,18 +56,28 @@ async def create_code(venue_ids: list[str], known_venues: set[str], expires_at: 
     if expires_at > now + MAX_CODE_LIFETIME:
         raise Invalid(f"expires_at is more than {MAX_CODE_LIFETIME.days} days away")
     code = new_code()
-    await EnrolmentCode.insert(EnrolmentCode(
-        code_hash=token_hash(code), venues=sorted(set(venue_ids)), created_by=by, created_at=now,
-        expires_at=expires_at, max_uses=max_uses, uses=0,
-    ))
+    await EnrolmentCode.insert(
+        EnrolmentCode(
+            code_hash=token_hash(code),
+            venues=sorted(set(venue_ids)),
+            created_by=by,
+            created_at=now,
+            expires_at=expires_at,
+            max_uses=max_uses,
+            uses=0,
+        )
+    )
     return code
 
 
 async def usable_code(code: str, now: datetime) -> dict:
     """The stored code: 404 when unknown, 410 when expired or used up."""
-    row = await EnrolmentCode.select().where(EnrolmentCode.code_hash == token_hash(normalise(code))).output(
-        load_json=True
-    ).first()
+    row = (
+        await EnrolmentCode.select()
+        .where(EnrolmentCode.code_hash == token_hash(normalise(code)))
+        .output(load_json=True)
+        .first()
+    )
     if row is None:
         raise NotFound("no such enrolment code: check it with the organiser")
     if row["expires_at"] <= now:
@@ -86,19 +97,22 @@ async def enrol(engine: Engine, code: str, now: datetime) -> tuple[str, str, lis
         existing = {r["id"] for r in await Venue.select(Venue.id).where(Venue.id.is_in(list(row["venues"])))}
         venues = [v for v in row["venues"] if v in existing]
         if not venues:
-            raise Gone(f"the venues of this enrolment code ({', '.join(row['venues'])}) are no longer in the "
-                       f"programme: ask an organiser for a new code")
-        await EnrolmentCode.update({EnrolmentCode.uses: EnrolmentCode.uses + 1}).where(
-            EnrolmentCode.id == row["id"]
-        )
+            raise Gone(
+                f"the venues of this enrolment code ({', '.join(row['venues'])}) are no longer in the "
+                f"programme: ask an organiser for a new code"
+            )
+        await EnrolmentCode.update({EnrolmentCode.uses: EnrolmentCode.uses + 1}).where(EnrolmentCode.id == row["id"])
         device_id, token = await register_device(now, role="volunteer", venues=venues)
     return device_id, token, venues
 
 
 async def volunteers() -> list[dict]:
-    return await Device.select(Device.id, Device.venues, Device.created_at, Device.revoked_at).where(
-        Device.role == "volunteer"
-    ).order_by(Device.created_at).output(load_json=True)
+    return (
+        await Device.select(Device.id, Device.venues, Device.created_at, Device.revoked_at)
+        .where(Device.role == "volunteer")
+        .order_by(Device.created_at)
+        .output(load_json=True)
+    )
 
 
 async def revoke_volunteer(engine: Engine, device_id: str, now: datetime) -> datetime:

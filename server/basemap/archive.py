@@ -63,7 +63,7 @@ def read_header(data: bytes) -> dict[str, Any]:
     """The PMTiles v3 header of `data`; `ArchiveError` when it is not one."""
     try:
         return deserialize_header(data[:127])
-    except Exception as exc:  # the reader raises its own classes, IndexError and ValueError on short or odd bytes
+    except Exception as exc:  # noqa: BLE001 - the reader raises its own classes, IndexError and ValueError on short or odd bytes
         raise ArchiveError(f"not a PMTiles v3 archive ({type(exc).__name__})") from None
 
 
@@ -73,8 +73,13 @@ def load(name: str, path: Path) -> Basemap:
         header = read_header(data)
     except ArchiveError as exc:
         raise ArchiveError(f"{path}: {exc}; rebuild it with `lehoi tiles build`") from None
-    return Basemap(name=name, data=data, version=hashlib.sha256(data).hexdigest()[:32],
-                   last_modified=formatdate(path.stat().st_mtime, usegmt=True), header=header)
+    return Basemap(
+        name=name,
+        data=data,
+        version=hashlib.sha256(data).hexdigest()[:32],
+        last_modified=formatdate(path.stat().st_mtime, usegmt=True),
+        header=header,
+    )
 
 
 def archive_path(settings: Settings, name: str) -> Path:

@@ -51,8 +51,19 @@ def build(pbf: Path, out: Path, tilemaker: str = "tilemaker") -> int:
         # the extract's header bbox gives the tiles' bounds; one thread writes the same bytes from the same
         # extract (several threads order features differently), so the archive's version moves only when the map
         # does and phones download it again only then
-        command = [program, "--input", str(pbf.resolve()), "--output", str(mbtiles), "--threads", "1",
-                   "--config", str(PROFILE / "config.json"), "--process", str(PROFILE / "process.lua")]
+        command = [
+            program,
+            "--input",
+            str(pbf.resolve()),
+            "--output",
+            str(mbtiles),
+            "--threads",
+            "1",
+            "--config",
+            str(PROFILE / "config.json"),
+            "--process",
+            str(PROFILE / "process.lua"),
+        ]
         try:
             done = subprocess.run(command, cwd=work, capture_output=True, text=True, timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
@@ -92,8 +103,12 @@ def _to_pmtiles(mbtiles: Path, archive: Path) -> None:
         header, metadata = mbtiles_to_header_json(dict(db.execute("SELECT name, value FROM metadata")))
         metadata.update(json.loads(metadata.pop("json", "{}")))
         # MBTiles rows count from the south (TMS), PMTiles ids from the north; the writer wants ids in order
-        tiles = sorted((zxy_to_tileid(z, x, (1 << z) - 1 - row), data) for z, x, row, data in db.execute(
-            "SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles WHERE zoom_level <= ?", (MAX_ZOOM,)))
+        tiles = sorted(
+            (zxy_to_tileid(z, x, (1 << z) - 1 - row), data)
+            for z, x, row, data in db.execute(
+                "SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles WHERE zoom_level <= ?", (MAX_ZOOM,)
+            )
+        )
     with write(str(archive)) as writer:
         for tile_id, data in tiles:
             writer.write_tile(tile_id, data if data[:2] == b"\x1f\x8b" else gzip.compress(data, mtime=0))

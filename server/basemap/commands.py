@@ -16,8 +16,12 @@ def tiles() -> None:
 
 @tiles.command("build")
 @click.argument("extract", type=click.Path(dir_okay=False, path_type=Path), default=DEMO_EXTRACT)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The archive to write (default: <data-dir>/tiles/<extract name>.pmtiles).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The archive to write (default: <data-dir>/tiles/<extract name>.pmtiles).",
+)
 def build(extract: Path, out: Path | None) -> None:
     """Build the basemap of EXTRACT (an .osm.pbf file; default: the demo's central Hanoi) with tilemaker, zoom
     0–14, in the OpenMapTiles schema, into one PMTiles archive. The archive is replaced only once the new one is

@@ -34,10 +34,11 @@ def _matches_any(if_none_match: str, etag: str) -> bool:
 
 
 def _plain(status: int, detail: bytes, extra: list[tuple[bytes, bytes]] = ()) -> tuple[dict, dict]:
-    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(detail)).encode()),
-               *extra]
-    return ({"type": "http.response.start", "status": status, "headers": headers},
-            {"type": "http.response.body", "body": detail})
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(detail)).encode()), *extra]
+    return (
+        {"type": "http.response.start", "status": status, "headers": headers},
+        {"type": "http.response.body", "body": detail},
+    )
 
 
 class TileServer:
@@ -51,8 +52,11 @@ class TileServer:
             return
         self._length = len(basemap.data)
         self._etag = basemap.etag
-        self._common = [(b"accept-ranges", b"bytes"), (b"etag", basemap.etag.encode()),
-                        (b"last-modified", basemap.last_modified.encode())]
+        self._common = [
+            (b"accept-ranges", b"bytes"),
+            (b"etag", basemap.etag.encode()),
+            (b"last-modified", basemap.last_modified.encode()),
+        ]
         self._content_type = (b"content-type", b"application/vnd.pmtiles")
         self._whole_length = (b"content-length", str(self._length).encode())
 
@@ -74,28 +78,46 @@ class TileServer:
                 if_range = value.decode("latin-1").strip()
         headers = [*self._common, (b"cache-control", self._cache_control(scope))]
         if if_none_match is not None and _matches_any(if_none_match, self._etag):
-            await self._send(send, {"type": "http.response.start", "status": 304, "headers": headers},
-                             {"type": "http.response.body", "body": b""})
+            await self._send(
+                send,
+                {"type": "http.response.start", "status": 304, "headers": headers},
+                {"type": "http.response.body", "body": b""},
+            )
             return
         span = None
-        if method == "GET" and range_header is not None and if_range in (None, self._etag,
-                                                                         self._basemap.last_modified):
+        if method == "GET" and range_header is not None and if_range in (None, self._etag, self._basemap.last_modified):
             try:
                 span = byte_range(range_header, self._length)
             except Unsatisfiable:
-                await self._send(send, *_plain(416, b"range not satisfiable",
-                                               [*headers, (b"content-range", f"bytes */{self._length}".encode())]))
+                await self._send(
+                    send,
+                    *_plain(
+                        416,
+                        b"range not satisfiable",
+                        [*headers, (b"content-range", f"bytes */{self._length}".encode())],
+                    ),
+                )
                 return
         if span is None:
-            start = {"type": "http.response.start", "status": 200,
-                     "headers": [*headers, self._content_type, self._whole_length]}
+            start = {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [*headers, self._content_type, self._whole_length],
+            }
             body = self._basemap.data if method == "GET" else b""
         else:
             first, last = span
-            start = {"type": "http.response.start", "status": 206, "headers": [
-                *headers, self._content_type, (b"content-length", str(last - first + 1).encode()),
-                (b"content-range", f"bytes {first}-{last}/{self._length}".encode())]}
-            body = self._basemap.data[first:last + 1]
+            start = {
+                "type": "http.response.start",
+                "status": 206,
+                "headers": [
+                    *headers,
+                    self._content_type,
+                    (b"content-length", str(last - first + 1).encode()),
+                    (b"content-range", f"bytes {first}-{last}/{self._length}".encode()),
+                ],
+            }
+            body = self._basemap.data[first : last + 1]
         await self._send(send, start, {"type": "http.response.body", "body": body})
 
     def _cache_control(self, scope: Scope) -> bytes:

@@ -28,8 +28,8 @@ def _ring():
 
 
 async def _mirror(ring) -> bool:
-    from server.db.engine import with_engine
     from server.checkin.signing import mirror_public_keys
+    from server.db.engine import with_engine
 
     return await with_engine(lambda engine: mirror_public_keys(engine, ring, _now()))
 
@@ -38,9 +38,8 @@ def _publish(ring) -> None:
     """Mirror the public keys into the database, so phones get them with the next sync."""
     try:
         changed = asyncio.run(_mirror(ring))
-    except Exception as exc:  # the files changed; the database may be down or not migrated yet
-        click.echo(f"warning: the database was not updated ({exc}); servers publish the keys when they start",
-                   err=True)
+    except Exception as exc:  # noqa: BLE001 - the files changed; the database may be down or not migrated yet
+        click.echo(f"warning: the database was not updated ({exc}); servers publish the keys when they start", err=True)
         return
     if changed:
         click.echo("public keys published: phones get them with their next sync")
@@ -54,11 +53,11 @@ def keys() -> None:
 @keys.command("list")
 def list_keys() -> None:
     """List the keys: id, created, retired, and which one signs new passes."""
+    import msgspec
     from rich.console import Console
     from rich.table import Table
 
     from server.checkin.keys import INDEX_FILE, _Index
-    import msgspec
 
     ring = _ring()
     created: dict[str, datetime | None] = {}
@@ -68,8 +67,13 @@ def list_keys() -> None:
     table = Table("id", "created", "retired", "signs", "public key")
     for key in ring.public_keys():
         at = created.get(key.id)
-        table.add_row(key.id, at.isoformat() if at else "-", key.retired_at.isoformat() if key.retired_at else "-",
-                      "yes" if key.id == ring.signing_key_id else "", key.public_key)
+        table.add_row(
+            key.id,
+            at.isoformat() if at else "-",
+            key.retired_at.isoformat() if key.retired_at else "-",
+            "yes" if key.id == ring.signing_key_id else "",
+            key.public_key,
+        )
     Console().print(table)
 
 
@@ -103,11 +107,19 @@ def retire(key_id: str) -> None:
 
 
 @click.command()
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The PDF file to write, one A4 page per venue.")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The PDF file to write, one A4 page per venue.",
+)
 @click.option("--venue", "venue_ids", multiple=True, help="Only this venue (repeatable); every venue by default.")
-@click.option("--font", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A TTF font with Vietnamese letters (default: DejaVu Sans, Noto Sans or Liberation Sans).")
+@click.option(
+    "--font",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A TTF font with Vietnamese letters (default: DejaVu Sans, Noto Sans or Liberation Sans).",
+)
 def posters(out: Path, venue_ids: tuple[str, ...], font: Path | None) -> None:
     """Print every venue's stamp poster (name in vi/en, QR code of a stamp token) into one PDF."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -131,8 +143,13 @@ def posters(out: Path, venue_ids: tuple[str, ...], font: Path | None) -> None:
     writer = PdfWriter(out, font)
     if writer.warning:
         click.echo(f"warning: {writer.warning}", err=True)
-    columns = (TextColumn("[bold]posters"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-               TimeRemainingColumn())
+    columns = (
+        TextColumn("[bold]posters"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns) as progress:
         task = progress.add_task("", total=len(venues))
         for venue in venues:

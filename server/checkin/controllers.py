@@ -25,25 +25,25 @@ from server.auth import (
     volunteer_only,
 )
 from server.checkin import passes, posters
-from server.codecs import qr
 from server.checkin.deps import provide_board, provide_checkins, provide_keyring
 from server.checkin.keys import KeyRing
 from server.checkin.occupancy import OccupancyBoard, checkin_stats
+from server.checkin.scans import CheckinService
 from server.checkin.schemas import (
     CheckinStats,
     Occupancy,
-    Passport,
     PassIssued,
+    Passport,
     PassRevoked,
     RevokeRequest,
     ScanRecord,
     ScanRequest,
     ScanVerdict,
 )
-from server.checkin.scans import CheckinService
 from server.checkin.stamps import passport
 from server.checkin.tables import Scan
 from server.checkin.tokens import issue_stamp
+from server.codecs import qr
 from server.errors import Conflict, NotFound
 from server.http import AuthErrors, RateLimited, ReadErrors, WriteErrors, base_url, rate_limit
 from server.programme.snapshot import Snapshot
@@ -69,9 +69,16 @@ def _qr_png(token: str, scale: int) -> bytes:
 
 def _issued(request: Request, row: dict, revoked_at=None) -> PassIssued:
     base = f"{base_url(request)}/api/passes/{row['id']}"
-    return PassIssued(pass_id=row["id"], token=row["token"], kind=row["kind"], issued_at=row["issued_at"],
-                      valid_until=row["valid_until"], qr_svg=f"{base}/qr.svg", qr_png=f"{base}/qr.png",
-                      revoked_at=revoked_at)
+    return PassIssued(
+        pass_id=row["id"],
+        token=row["token"],
+        kind=row["kind"],
+        issued_at=row["issued_at"],
+        valid_until=row["valid_until"],
+        qr_svg=f"{base}/qr.svg",
+        qr_png=f"{base}/qr.png",
+        revoked_at=revoked_at,
+    )
 
 
 def _device_or_address(request: Request) -> str:
@@ -82,9 +89,15 @@ def _device_or_address(request: Request) -> str:
 def pass_issuing() -> Router:
     """POST /api/passes behind a per-device rate limit."""
 
-    @post("/passes", guards=[requires("attendee")], raises=[*AuthErrors, Conflict, *RateLimited],
-          status_code=201, tags=["check-ins"], dependencies={"keyring": Provide(provide_keyring, sync_to_thread=False)},
-          responses={200: ResponseSpec(PassIssued, description="The active pass this device already has")})
+    @post(
+        "/passes",
+        guards=[requires("attendee")],
+        raises=[*AuthErrors, Conflict, *RateLimited],
+        status_code=201,
+        tags=["check-ins"],
+        dependencies={"keyring": Provide(provide_keyring, sync_to_thread=False)},
+        responses={200: ResponseSpec(PassIssued, description="The active pass this device already has")},
+    )
     async def issue(
         request: Request, principal: Caller, keyring: NamedDependency[KeyRing], snapshot: SnapshotDep
     ) -> Response[PassIssued]:
@@ -92,12 +105,14 @@ def pass_issuing() -> Router:
 
         The token is a P1 pass valid until the day after the festival ends; keep it for offline use. Rate-limited.
         """
-        row, created = await passes.issue_or_get(request.app.state.engine, keyring, snapshot.festival,
-                                                 principal.subject, request.app.state.clock.now())
+        row, created = await passes.issue_or_get(
+            request.app.state.engine, keyring, snapshot.festival, principal.subject, request.app.state.clock.now()
+        )
         return Response(_issued(request, row), status_code=201 if created else 200)
 
-    return Router("/api", route_handlers=[issue],
-                  middleware=[rate_limit("passes", PASS_RATE_PER_MINUTE, _device_or_address)])
+    return Router(
+        "/api", route_handlers=[issue], middleware=[rate_limit("passes", PASS_RATE_PER_MINUTE, _device_or_address)]
+    )
 
 
 async def _own_pass(principal: Principal, pass_id: str) -> dict:
@@ -123,18 +138,22 @@ class PassController(Controller):
     async def qr_svg(self, principal: Caller, pass_id: PassParam) -> Response[bytes]:
         """The pass's QR code as SVG (its owning device or an organiser: the code is the pass)."""
         row = await _own_pass(principal, pass_id)
-        return Response(_qr_svg(row["token"]), media_type="image/svg+xml",
-                        headers={"cache-control": "private, max-age=86400"})
+        return Response(
+            _qr_svg(row["token"]), media_type="image/svg+xml", headers={"cache-control": "private, max-age=86400"}
+        )
 
     @get("/{pass_id:str}/qr.png", raises=[*ReadErrors, *AuthErrors], media_type="image/png")
     async def qr_png(
-        self, principal: Caller, pass_id: PassParam,
+        self,
+        principal: Caller,
+        pass_id: PassParam,
         scale: Annotated[int, QueryParameter(ge=1, le=20, description="pixels per module")] = 8,
     ) -> Response[bytes]:
         """The pass's QR code as PNG (its owning device or an organiser)."""
         row = await _own_pass(principal, pass_id)
-        return Response(_qr_png(row["token"], scale), media_type="image/png",
-                        headers={"cache-control": "private, max-age=86400"})
+        return Response(
+            _qr_png(row["token"], scale), media_type="image/png", headers={"cache-control": "private, max-age=86400"}
+        )
 
 
 class CheckinController(Controller):
@@ -148,13 +167,17 @@ class CheckinController(Controller):
 
     @post("/checkins", guards=[volunteer_only], raises=WriteErrors, status_code=200)
     async def check_in(
-        self, request: Request, principal: Caller, snapshot: SnapshotDep, checkins: NamedDependency[CheckinService],
+        self,
+        request: Request,
+        principal: Caller,
+        snapshot: SnapshotDep,
+        checkins: NamedDependency[CheckinService],
         data: Annotated[ScanRequest, Body()],
     ) -> ScanVerdict:
         """Judge a pass scanned at a venue entrance now (volunteers enrolled for the venue).
 
-        `accepted`, or `rejected` with a reason in the order of docs/contract.md (invalid_signature, unknown_key, revoked,
-        expired, not_enrolled, capacity_full, already_checked_in); `duplicate` when this scan id was recorded
+        `accepted`, or `rejected` with a reason in the order of docs/contract.md (invalid_signature, unknown_key,
+        revoked, expired, not_enrolled, capacity_full, already_checked_in); `duplicate` when this scan id was recorded
         before, with the verdict it got. Scans older than 15 minutes go through /api/sync/push instead.
         """
         return await checkins.scan(principal, snapshot, data, request.app.state.clock.now())
@@ -169,8 +192,12 @@ class CheckinController(Controller):
             raise NotFound(f"no venue with id {venue_id!r}")
         return await board.get(venue, request.app.state.clock.now())
 
-    @get("/venues/{venue_id:str}/poster.svg", guards=[organiser_only], raises=[*ReadErrors, *AuthErrors],
-         media_type="image/svg+xml")
+    @get(
+        "/venues/{venue_id:str}/poster.svg",
+        guards=[organiser_only],
+        raises=[*ReadErrors, *AuthErrors],
+        media_type="image/svg+xml",
+    )
     async def poster(
         self, request: Request, snapshot: SnapshotDep, keyring: NamedDependency[KeyRing], venue_id: VenueParam
     ) -> Response[bytes]:
@@ -183,8 +210,11 @@ class CheckinController(Controller):
             raise NotFound(f"no venue with id {venue_id!r}")
         token = issue_stamp(keyring, venue_id=venue.id, now=request.app.state.clock.now())
         body = posters.poster_svg(venue, snapshot.festival, token, keyring.signing_key_id)
-        return Response(body, media_type="image/svg+xml",
-                        headers={"content-disposition": f'inline; filename="poster-{venue.id}.svg"'})
+        return Response(
+            body,
+            media_type="image/svg+xml",
+            headers={"content-disposition": f'inline; filename="poster-{venue.id}.svg"'},
+        )
 
     @get("/me/stamps", guards=[attendee_device], raises=AuthErrors)
     async def stamps(self, principal: Caller, snapshot: SnapshotDep) -> Passport:
@@ -197,10 +227,18 @@ def _record(row: dict) -> ScanRecord:
         return value in (True, 1, "1")
 
     return ScanRecord(
-        id=row["scan_id"], pass_id=row["pass_id"], venue_id=row["venue_id"], device_id=row["device_id"],
-        scanned_at=row["scanned_at"], received_at=row["received_at"], status=row["status"], reason=row["reason"],
-        offline=flag(row["offline"]), conflicts=(row["conflict"] or "").split(",") if row["conflict"] else [],
-        device_revoked=flag(row["device_revoked"]), verdict_shown=row["verdict_shown"],
+        id=row["scan_id"],
+        pass_id=row["pass_id"],
+        venue_id=row["venue_id"],
+        device_id=row["device_id"],
+        scanned_at=row["scanned_at"],
+        received_at=row["received_at"],
+        status=row["status"],
+        reason=row["reason"],
+        offline=flag(row["offline"]),
+        conflicts=(row["conflict"] or "").split(",") if row["conflict"] else [],
+        device_revoked=flag(row["device_revoked"]),
+        verdict_shown=row["verdict_shown"],
     )
 
 
@@ -212,18 +250,29 @@ class OrganiserCheckinController(Controller):
 
     @post("/passes/{pass_id:str}/revoke", raises=WriteErrors, status_code=200)
     async def revoke(
-        self, request: Request, principal: Caller, pass_id: PassParam,
+        self,
+        request: Request,
+        principal: Caller,
+        pass_id: PassParam,
         data: Annotated[RevokeRequest | None, Body()] = None,
     ) -> PassRevoked:
         """Revoke a pass: scans refuse it from now on, online at once and offline once phones sync. Idempotent."""
-        at = await passes.revoke(request.app.state.engine, pass_id, principal.subject,
-                                 data.reason if data else "", request.app.state.clock.now())
+        at = await passes.revoke(
+            request.app.state.engine,
+            pass_id,
+            principal.subject,
+            data.reason if data else "",
+            request.app.state.clock.now(),
+        )
         request.app.state.snapshots.invalidate()
         return PassRevoked(pass_id=pass_id, revoked_at=at)
 
     @get("/stats/checkins", raises=[*ReadErrors, *AuthErrors])
     async def stats(
-        self, request: Request, snapshot: SnapshotDep, board: NamedDependency[OccupancyBoard],
+        self,
+        request: Request,
+        snapshot: SnapshotDep,
+        board: NamedDependency[OccupancyBoard],
         by: Annotated[Literal["venue", "hour"], QueryParameter(description="rows per venue or per hour")] = "venue",
         day: Annotated[date | None, QueryParameter(description="a festival day; all days when omitted")] = None,
         venue: SlugQuery = None,

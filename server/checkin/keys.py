@@ -199,8 +199,9 @@ class KeyRing:
         """Every key for the offline bundle, so phones verify passes without the server."""
         self._refresh()
         return [
-            PublicKey(id=key.record.id, alg="Ed25519", public_key=_raw_public(key.public),
-                      retired_at=key.record.retired_at)
+            PublicKey(
+                id=key.record.id, alg="Ed25519", public_key=_raw_public(key.public), retired_at=key.record.retired_at
+            )
             for key in self._keys.values()
         ]
 
@@ -285,8 +286,9 @@ def _raw_public(key: Ed25519PublicKey) -> str:
 
 
 def _raw_private(key: Ed25519PrivateKey) -> str:
-    return b64url.encode(key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                           serialization.NoEncryption()))
+    return b64url.encode(
+        key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    )
 
 
 def _next_id(records: list[KeyRecord]) -> str:

@@ -34,9 +34,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from server.checkin.schemas import CheckinStats, Occupancy, StatsCounts, StatsRow
-from server.db.times import day as as_day
 from server.checkin.tables import Scan
 from server.clock import FESTIVAL_TZ
+from server.db.times import day as as_day
 from server.programme.schemas import Venue
 
 DWELL_MIN: dict[str, int] = {"garden": 45, "heritage": 60, "creative_space": 90, "craft_village": 120}
@@ -69,8 +69,14 @@ def is_full(count: int, venue: Venue) -> bool:
 
 
 def occupancy(venue: Venue, count: int, now: datetime) -> Occupancy:
-    return Occupancy(venue_id=venue.id, count=count, capacity=venue.capacity, level=level(count, venue),
-                     updated_at=now, window_min=int(window(venue).total_seconds() // 60))
+    return Occupancy(
+        venue_id=venue.id,
+        count=count,
+        capacity=venue.capacity,
+        level=level(count, venue),
+        updated_at=now,
+        window_min=int(window(venue).total_seconds() // 60),
+    )
 
 
 #: the count query, shared by the online check-in (inside its transaction) and the board
@@ -97,8 +103,11 @@ class OccupancyBoard:
 
     async def get(self, venue: Venue, now: datetime) -> Occupancy:
         cached = self._counts.get(venue.id)
-        if (cached is None or time.monotonic() - cached.stamp > CACHE_S
-                or abs((now - cached.at).total_seconds()) > CACHE_S):
+        if (
+            cached is None
+            or time.monotonic() - cached.stamp > CACHE_S
+            or abs((now - cached.at).total_seconds()) > CACHE_S
+        ):
             cached = self.put(venue.id, await count(venue, now), now)
         return occupancy(venue, cached.count, now)
 
@@ -116,8 +125,9 @@ def _flag(value: object) -> bool:
     return bool(value) and value not in ("0", b"0")
 
 
-async def checkin_stats(by: str, day: date | None, venue_id: str | None, venues: dict[str, Venue],
-                        board: OccupancyBoard, now: datetime) -> CheckinStats:
+async def checkin_stats(
+    by: str, day: date | None, venue_id: str | None, venues: dict[str, Venue], board: OccupancyBoard, now: datetime
+) -> CheckinStats:
     """Accepted, rejected (by reason), offline, flagged and revoked-device scans per venue or per hour."""
     keys = "venue_id" if by == "venue" else "day, hour"
     flagged = "CASE WHEN conflict IS NULL THEN 0 ELSE 1 END"
@@ -128,9 +138,11 @@ async def checkin_stats(by: str, day: date | None, venue_id: str | None, venues:
     if venue_id is not None:
         where.append("venue_id = {}")
         args.append(venue_id)
-    sql = (f"SELECT {keys}, status, reason, offline, {flagged} AS flagged, device_revoked, count(*) AS n FROM scan "
-           f"{'WHERE ' + ' AND '.join(where) if where else ''} "
-           f"GROUP BY {keys}, status, reason, offline, {flagged}, device_revoked")
+    sql = (
+        f"SELECT {keys}, status, reason, offline, {flagged} AS flagged, device_revoked, count(*) AS n FROM scan "
+        f"{'WHERE ' + ' AND '.join(where) if where else ''} "
+        f"GROUP BY {keys}, status, reason, offline, {flagged}, device_revoked"
+    )
     rows = await Scan.raw(sql, *args)
     totals = StatsCounts(reasons={})
     by_key: dict[str, StatsCounts] = {}
@@ -138,7 +150,9 @@ async def checkin_stats(by: str, day: date | None, venue_id: str | None, venues:
         if by == "venue":
             key = row["venue_id"]
         else:
-            start = datetime.combine(as_day(row["day"]), datetime.min.time(), FESTIVAL_TZ).replace(hour=int(row["hour"]))
+            start = datetime.combine(as_day(row["day"]), datetime.min.time(), FESTIVAL_TZ).replace(
+                hour=int(row["hour"])
+            )
             key = start.isoformat()
         counts = by_key.setdefault(key, StatsCounts(reasons={}))
         for target in (counts, totals):

@@ -32,13 +32,17 @@ def valid_until(festival: Festival) -> datetime:
 
 async def _active(device_id: str, now: datetime) -> dict[str, Any] | None:
     revoked = RevokedPass.select(RevokedPass.id)
-    return await Pass.select().where(
-        (Pass.device == device_id) & (Pass.valid_until > now) & Pass.id.not_in(revoked)
-    ).order_by(Pass.issued_at, ascending=False).first()
+    return (
+        await Pass.select()
+        .where((Pass.device == device_id) & (Pass.valid_until > now) & Pass.id.not_in(revoked))
+        .order_by(Pass.issued_at, ascending=False)
+        .first()
+    )
 
 
-async def issue_or_get(engine: Engine, ring: KeyRing, festival: Festival | None, device_id: str,
-                       now: datetime) -> tuple[dict[str, Any], bool]:
+async def issue_or_get(
+    engine: Engine, ring: KeyRing, festival: Festival | None, device_id: str, now: datetime
+) -> tuple[dict[str, Any], bool]:
     """The device's active pass and False, or a new one and True."""
     if festival is None:
         raise Conflict("no festival is loaded, so no pass can be issued")
@@ -55,8 +59,15 @@ async def issue_or_get(engine: Engine, ring: KeyRing, festival: Festival | None,
         while await Pass.exists().where(Pass.id == pass_id):  # 41 bits: a clash is rare, never fatal
             pass_id = new_pass_id()
         token = issue_pass(ring, pass_id=pass_id, kind=ATTENDEE, valid_until=until, now=now)
-        row = {"id": pass_id, "device": device_id, "kind": ATTENDEE, "token": token,
-               "key_id": ring.signing_key_id, "issued_at": now.replace(microsecond=0), "valid_until": until}
+        row = {
+            "id": pass_id,
+            "device": device_id,
+            "kind": ATTENDEE,
+            "token": token,
+            "key_id": ring.signing_key_id,
+            "issued_at": now.replace(microsecond=0),
+            "valid_until": until,
+        }
         await Pass.insert(Pass(**row))
     return row, True
 

@@ -26,8 +26,10 @@ SVG_FONTS = "'DejaVu Sans', 'Noto Sans', 'Liberation Sans', Arial, sans-serif"
 FONT_CANDIDATES = [
     ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
     ("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf", "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf"),
-    ("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-     "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf"),
+    (
+        "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+        "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+    ),
 ]
 
 #: width in mm of `text` at `size` mm, bold or not
@@ -94,8 +96,9 @@ def _fit(text: str, size: float, bold: bool, width: float, max_lines: int, measu
         size *= 0.9
 
 
-def layout(venue: Venue, festival: Festival | None, token: str, key_id: str,
-           measure: Measure = estimate) -> list[Element]:
+def layout(
+    venue: Venue, festival: Festival | None, token: str, key_id: str, measure: Measure = estimate
+) -> list[Element]:
     width = PAGE_W - 2 * MARGIN
     out: list[Element] = [Box(0, 0, PAGE_W, 38, ACCENT)]
     if festival is not None:
@@ -142,8 +145,10 @@ def svg(elements: Iterable[Element]) -> bytes:
             parts.append(f'<rect x="{e.x:g}" y="{e.y:g}" width="{e.w:g}" height="{e.h:g}" fill="{e.fill}"/>')
         elif isinstance(e, Text):
             weight = ' font-weight="bold"' if e.bold else ""
-            parts.append(f'<text x="{e.x:g}" y="{e.y:.2f}" font-size="{e.size:.2f}"{weight} fill="{e.fill}">'
-                         f"{escape(e.text)}</text>")
+            parts.append(
+                f'<text x="{e.x:g}" y="{e.y:.2f}" font-size="{e.size:.2f}"{weight} fill="{e.fill}">'
+                f"{escape(e.text)}</text>"
+            )
         else:
             n = len(e.modules)
             parts.append(
@@ -208,8 +213,12 @@ class PdfWriter:
                             start = col
                             while col < len(line) and line[col]:
                                 col += 1
-                            path.rect((e.x + start * unit) * mm, (PAGE_H - e.y - (row + 1) * unit) * mm,
-                                      (col - start) * unit * mm, unit * mm)
+                            path.rect(
+                                (e.x + start * unit) * mm,
+                                (PAGE_H - e.y - (row + 1) * unit) * mm,
+                                (col - start) * unit * mm,
+                                unit * mm,
+                            )
                         else:
                             col += 1
                 c.drawPath(path, stroke=0, fill=1)

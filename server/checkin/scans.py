@@ -23,12 +23,12 @@ could not have known, for the dashboard:
 
 A phone that says it refused the scan itself (`verdict_shown` other than `accepted`) is in no conflict.
 
-Exactly once: a scan is its scan id on its device (a unique index on `device_id, scan_id`; ids are the phone's
-own, so two devices may make the same one and still record two scans). An online scan repeated answers `duplicate` with the verdict first
-recorded; a `checkin.scan` mutation whose id an online scan already used answers `duplicate` too, and the other
-way round. A duplicate mutation carries the recorded verdict as its `data`, as an applied one does: the phone
-that queued it may never have heard that verdict (its online check timed out after the server had recorded the
-scan, or the answer to an upload was lost), and it must learn when the scan it let through was refused.
+Exactly once: a scan is its scan id on its device (a unique index on `device_id, scan_id`; ids are the phone's own, so
+two devices may make the same one and still record two scans). An online scan repeated answers `duplicate` with the
+verdict first recorded; a `checkin.scan` mutation whose id an online scan already used answers `duplicate` too, and the
+other way round. A duplicate mutation carries the recorded verdict as its `data`, as an applied one does: the phone that
+queued it may never have heard that verdict (its online check timed out after the server had recorded the scan, or the
+answer to an upload was lost), and it must learn when the scan it let through was refused.
 
 Cost: the batch path verifies every token in memory and reads what it needs in three queries per batch (scan
 ids already stored, revocations of the batch's passes, accepted scans of those passes at those venues on those
@@ -55,12 +55,13 @@ from server.checkin.schemas import ScanRequest, ScanVerdict
 from server.checkin.signing import KeyRingRef
 from server.checkin.sql import device_scoped_id, insert_rows, lock_keys
 from server.checkin.tables import Scan
-from server.checkin.writer import GateWriter, insert_sql
 from server.checkin.tokens import CLOCK_SKEW_S, TokenError, check_pass_window, peek_pass_id, verify_pass_signature
+from server.checkin.writer import GateWriter, insert_sql
 from server.clock import FESTIVAL_TZ
 from server.db.engine import is_postgres
 from server.db.kept import KeptSqlite, kept_connection
-from server.db.times import aware, day as as_day
+from server.db.times import aware
+from server.db.times import day as as_day
 from server.domain import AlreadyApplied, BatchContext, Reject
 from server.errors import Conflict, Invalid, NotFound
 from server.programme.snapshot import Snapshot
@@ -72,8 +73,23 @@ ONLINE_PAST_S = 15 * 60
 #: app says so itself (`ScanArgs.offline`) of every scan it queues, but a client may send scans through its outbox
 #: while online, where having come that way says nothing of the venue's signal and the delay does
 OFFLINE_AFTER_S = 60
-COLUMNS = ("id", "scan_id", "pass_id", "venue_id", "device_id", "scanned_at", "received_at", "day", "hour", "status", "reason",
-           "offline", "conflict", "device_revoked", "verdict_shown")
+COLUMNS = (
+    "id",
+    "scan_id",
+    "pass_id",
+    "venue_id",
+    "device_id",
+    "scanned_at",
+    "received_at",
+    "day",
+    "hour",
+    "status",
+    "reason",
+    "offline",
+    "conflict",
+    "device_revoked",
+    "verdict_shown",
+)
 
 
 @dataclass(frozen=True)
@@ -107,8 +123,18 @@ class Verdict:
 ACCEPTED = Verdict("accepted")
 
 
-def judge(token: TokenCheck, *, revoked_at: datetime | None, at: datetime, enrolled: bool, full: bool,
-          prior_device: str | None, device_id: str, offline: bool, shown: str | None = None) -> Verdict:
+def judge(
+    token: TokenCheck,
+    *,
+    revoked_at: datetime | None,
+    at: datetime,
+    enrolled: bool,
+    full: bool,
+    prior_device: str | None,
+    device_id: str,
+    offline: bool,
+    shown: str | None = None,
+) -> Verdict:
     """The verdict on one scan, checks in the order of docs/contract.md.
 
     `at` is when the scan is judged (now online, scanned_at offline); `prior_device` is the device of an accepted
@@ -140,11 +166,37 @@ def _made_offline(args: ScanArgs, scanned_at: datetime, now: datetime) -> bool:
     return bool(args.offline) or (now - scanned_at).total_seconds() > OFFLINE_AFTER_S
 
 
-def _row(scan_id: str, pass_id: str | None, venue_id: str, device_id: str, scanned_at: datetime, now: datetime,
-         verdict: Verdict, *, offline: bool, device_revoked: bool = False, shown: str | None = None) -> tuple:
+def _row(
+    scan_id: str,
+    pass_id: str | None,
+    venue_id: str,
+    device_id: str,
+    scanned_at: datetime,
+    now: datetime,
+    verdict: Verdict,
+    *,
+    offline: bool,
+    device_revoked: bool = False,
+    shown: str | None = None,
+) -> tuple:
     day, hour = festival_day(scanned_at)
-    return (device_scoped_id(device_id, scan_id), scan_id, pass_id, venue_id, device_id, scanned_at, now, day, hour, verdict.status, verdict.reason,
-            offline, ",".join(verdict.conflicts) or None, device_revoked, shown)
+    return (
+        device_scoped_id(device_id, scan_id),
+        scan_id,
+        pass_id,
+        venue_id,
+        device_id,
+        scanned_at,
+        now,
+        day,
+        hour,
+        verdict.status,
+        verdict.reason,
+        offline,
+        ",".join(verdict.conflicts) or None,
+        device_revoked,
+        shown,
+    )
 
 
 # -- online --------------------------------------------------------------------------------------------------------
@@ -181,11 +233,15 @@ class CheckinService:
         if venue is None:
             raise NotFound(f"no venue with id {data.venue_id!r}")
         if data.scanned_at > now + timedelta(seconds=FUTURE_S):
-            raise Invalid(f"scanned_at {data.scanned_at.isoformat()} is in the future (server time "
-                          f"{now.isoformat()}): check the phone's clock")
+            raise Invalid(
+                f"scanned_at {data.scanned_at.isoformat()} is in the future (server time "
+                f"{now.isoformat()}): check the phone's clock"
+            )
         if data.scanned_at < now - timedelta(seconds=ONLINE_PAST_S):
-            raise Invalid(f"scanned_at is more than {ONLINE_PAST_S // 60} minutes ago: upload the scan as a "
-                          f"checkin.scan mutation through /api/sync/push")
+            raise Invalid(
+                f"scanned_at is more than {ONLINE_PAST_S // 60} minutes ago: upload the scan as a "
+                f"checkin.scan mutation through /api/sync/push"
+            )
         scan_id = data.id.lower()
         token = check_token(data.pass_token, self.keys.ring, now)  # CPU only, before the transaction
         day, _ = festival_day(data.scanned_at)
@@ -197,29 +253,50 @@ class CheckinService:
                 if facts["seen_venue"] != venue.id or (facts["seen_pass"] or "") != pass_id:
                     raise Conflict(f"scan id {scan_id} was already used for another scan: make a new id per scan")
                 return (None, facts), None
-            verdict = judge(token, revoked_at=aware(facts["revoked_at"]), at=now,
-                            enrolled=venue.id in principal.venues, full=occ.is_full(int(facts["occupancy"]), venue),
-                            prior_device=facts["prior_device"], device_id=principal.subject, offline=False)
-            return (verdict, facts), _row(scan_id, token.pass_id, venue.id, principal.subject, data.scanned_at, now,
-                                          verdict, offline=False)
+            verdict = judge(
+                token,
+                revoked_at=aware(facts["revoked_at"]),
+                at=now,
+                enrolled=venue.id in principal.venues,
+                full=occ.is_full(int(facts["occupancy"]), venue),
+                prior_device=facts["prior_device"],
+                device_id=principal.subject,
+                offline=False,
+            )
+            return (verdict, facts), _row(
+                scan_id, token.pass_id, venue.id, principal.subject, data.scanned_at, now, verdict, offline=False
+            )
 
         verdict, facts = await self.writer.run(
-            f"lehoi.scan:{venue.id}", _FACTS_SQL,
+            f"lehoi.scan:{venue.id}",
+            _FACTS_SQL,
             (*(principal.subject, scan_id) * 4, pass_id, pass_id, venue.id, day, venue.id, now - occ.window(venue)),
-            decide, _INSERT_SQL,
+            decide,
+            _INSERT_SQL,
         )
         count = int(facts["occupancy"])
         if verdict is None:
             self.board.put(venue.id, count, now)
-            return ScanVerdict(id=scan_id, status="duplicate", venue_id=venue.id,
-                               occupancy=occ.occupancy(venue, count, now), pass_id=token.pass_id,
-                               recorded_status=facts["seen_status"], recorded_reason=facts["seen_reason"])
+            return ScanVerdict(
+                id=scan_id,
+                status="duplicate",
+                venue_id=venue.id,
+                occupancy=occ.occupancy(venue, count, now),
+                pass_id=token.pass_id,
+                recorded_status=facts["seen_status"],
+                recorded_reason=facts["seen_reason"],
+            )
         if verdict.status == "accepted" and data.scanned_at > now - occ.window(venue):
             count += 1
         self.board.put(venue.id, count, now)
-        return ScanVerdict(id=scan_id, status=verdict.status, venue_id=venue.id,
-                           occupancy=occ.occupancy(venue, count, now), reason=verdict.reason,
-                           pass_id=token.pass_id)
+        return ScanVerdict(
+            id=scan_id,
+            status=verdict.status,
+            venue_id=venue.id,
+            occupancy=occ.occupancy(venue, count, now),
+            reason=verdict.reason,
+            pass_id=token.pass_id,
+        )
 
 
 # -- offline -------------------------------------------------------------------------------------------------------
@@ -244,21 +321,30 @@ def _scan_time(args: ScanArgs, now: datetime) -> tuple[datetime, tuple[str, ...]
     return args.scanned_at, ()
 
 
-def _batch_queries(device_id: str, scan_ids: list[str], pass_ids: list[str], venues: list[str], days: list,
-                   mark: str):
+def _batch_queries(device_id: str, scan_ids: list[str], pass_ids: list[str], venues: list[str], days: list, mark: str):
     def marks(n: int) -> str:
         return ", ".join([mark] * n)
 
     if scan_ids:
-        yield "stored", (f"SELECT scan_id, status, reason, conflict, pass_id FROM scan "
-                         f"WHERE device_id = {mark} AND scan_id IN ({marks(len(scan_ids))})"), [device_id, *scan_ids]
+        yield (
+            "stored",
+            (
+                f"SELECT scan_id, status, reason, conflict, pass_id FROM scan "
+                f"WHERE device_id = {mark} AND scan_id IN ({marks(len(scan_ids))})"
+            ),
+            [device_id, *scan_ids],
+        )
     if pass_ids:
         yield "revoked", f"SELECT id, revoked_at FROM revoked_pass WHERE id IN ({marks(len(pass_ids))})", pass_ids
-        yield "accepted", (
-            f"SELECT pass_id, venue_id, day, device_id FROM scan WHERE status = 'accepted' "
-            f"AND pass_id IN ({marks(len(pass_ids))}) AND venue_id IN ({marks(len(venues))}) "
-            f"AND day IN ({marks(len(days))})"
-        ), [*pass_ids, *venues, *days]
+        yield (
+            "accepted",
+            (
+                f"SELECT pass_id, venue_id, day, device_id FROM scan WHERE status = 'accepted' "
+                f"AND pass_id IN ({marks(len(pass_ids))}) AND venue_id IN ({marks(len(venues))}) "
+                f"AND day IN ({marks(len(days))})"
+            ),
+            [*pass_ids, *venues, *days],
+        )
 
 
 def _said(status: str, reason: str | None, conflicts: tuple[str, ...] | list[str], pass_id: str | None) -> dict:
@@ -268,8 +354,12 @@ def _said(status: str, reason: str | None, conflicts: tuple[str, ...] | list[str
 
 def _facts(rows: dict[str, list]) -> tuple[dict[str, dict], dict[str, datetime], dict[tuple, str]]:
     return (
-        {r["scan_id"]: _said(r["status"], r["reason"], (r["conflict"] or "").split(",") if r["conflict"] else [],
-                        r["pass_id"]) for r in rows.get("stored", [])},
+        {
+            r["scan_id"]: _said(
+                r["status"], r["reason"], (r["conflict"] or "").split(",") if r["conflict"] else [], r["pass_id"]
+            )
+            for r in rows.get("stored", [])
+        },
         {r["id"]: aware(r["revoked_at"]) for r in rows.get("revoked", [])},
         {(r["pass_id"], r["venue_id"], as_day(r["day"])): r["device_id"] for r in rows.get("accepted", [])},
     )
@@ -277,14 +367,18 @@ def _facts(rows: dict[str, list]) -> tuple[dict[str, dict], dict[str, datetime],
 
 def _read_batch(connection, device_id, scan_ids, pass_ids, venues, days, mark):
     """On a kept SQLite connection's thread."""
-    rows = {name: connection.execute(sql, args).fetchall() for name, sql, args in
-            _batch_queries(device_id, scan_ids, pass_ids, venues, days, mark)}
+    rows = {
+        name: connection.execute(sql, args).fetchall()
+        for name, sql, args in _batch_queries(device_id, scan_ids, pass_ids, venues, days, mark)
+    }
     return _facts(rows)
 
 
 async def _read_batch_piccolo(device_id, scan_ids, pass_ids, venues, days):
-    rows = {name: await Scan.raw(sql, *args) for name, sql, args in
-            _batch_queries(device_id, scan_ids, pass_ids, venues, days, "{}")}
+    rows = {
+        name: await Scan.raw(sql, *args)
+        for name, sql, args in _batch_queries(device_id, scan_ids, pass_ids, venues, days, "{}")
+    }
     return _facts(rows)
 
 
@@ -337,7 +431,9 @@ class ScanHandler:
         ring = self.keys.ring
         checks = {scan_id: check_token(args.pass_token, ring, at) for scan_id, args, at in scans}
         if reads is None:
-            stored, revoked, accepted = await _read_batch_piccolo(ctx.principal.subject, scan_ids, pass_ids, venues, days)
+            stored, revoked, accepted = await _read_batch_piccolo(
+                ctx.principal.subject, scan_ids, pass_ids, venues, days
+            )
         else:
             stored, revoked, accepted = await reads
         return _Batch(checks=checks, stored=stored, revoked=revoked, accepted=accepted)
@@ -355,9 +451,17 @@ class ScanHandler:
         token = state.checks[mutation.id]
         day, _ = festival_day(at)
         key = (token.pass_id, venue.id, day)
-        verdict = judge(token, revoked_at=state.revoked.get(token.pass_id or ""), at=at,
-                        enrolled=venue.id in ctx.principal.venues, full=False, prior_device=state.accepted.get(key),
-                        device_id=ctx.principal.subject, offline=True, shown=args.verdict_shown)
+        verdict = judge(
+            token,
+            revoked_at=state.revoked.get(token.pass_id or ""),
+            at=at,
+            enrolled=venue.id in ctx.principal.venues,
+            full=False,
+            prior_device=state.accepted.get(key),
+            device_id=ctx.principal.subject,
+            offline=True,
+            shown=args.verdict_shown,
+        )
         if skew:
             verdict = Verdict(verdict.status, verdict.reason, verdict.conflicts + skew)
         if verdict.status == "accepted":
@@ -365,8 +469,19 @@ class ScanHandler:
         said = _said(verdict.status, verdict.reason, verdict.conflicts, token.pass_id)
         state.stored[scan_id] = said
         state.venues.add(venue.id)
-        state.rows.append(_row(scan_id, token.pass_id, venue.id, ctx.principal.subject, at, ctx.now, verdict,
-                               offline=_made_offline(args, at, ctx.now), shown=args.verdict_shown))
+        state.rows.append(
+            _row(
+                scan_id,
+                token.pass_id,
+                venue.id,
+                ctx.principal.subject,
+                at,
+                ctx.now,
+                verdict,
+                offline=_made_offline(args, at, ctx.now),
+                shown=args.verdict_shown,
+            )
+        )
         return said
 
     def recall(self, ctx: BatchContext, state: _Batch, mutation: Mutation) -> dict | None:
@@ -382,9 +497,20 @@ class ScanHandler:
         token = state.checks.get(mutation.id, TokenCheck(pass_id=None))
         verdict = Verdict("rejected", "device_revoked", skew)
         state.stored[scan_id] = _said(verdict.status, verdict.reason, verdict.conflicts, token.pass_id)
-        state.rows.append(_row(scan_id, token.pass_id, args.venue_id[:64], ctx.principal.subject, at, ctx.now,
-                               verdict, offline=_made_offline(args, at, ctx.now),
-                               device_revoked=True, shown=args.verdict_shown))
+        state.rows.append(
+            _row(
+                scan_id,
+                token.pass_id,
+                args.venue_id[:64],
+                ctx.principal.subject,
+                at,
+                ctx.now,
+                verdict,
+                offline=_made_offline(args, at, ctx.now),
+                device_revoked=True,
+                shown=args.verdict_shown,
+            )
+        )
 
     async def flush(self, ctx: BatchContext, state: _Batch) -> None:
         if state.rows:

@@ -14,7 +14,13 @@ PassId = Annotated[str, Meta(pattern=r"^[A-Za-z0-9]{1,16}$", description="a pass
 Level = Literal["low", "medium", "high", "full"]
 Status = Literal["accepted", "duplicate", "rejected"]
 Reason = Literal[
-    "invalid_signature", "unknown_key", "revoked", "expired", "not_enrolled", "capacity_full", "already_checked_in",
+    "invalid_signature",
+    "unknown_key",
+    "revoked",
+    "expired",
+    "not_enrolled",
+    "capacity_full",
+    "already_checked_in",
 ]
 
 

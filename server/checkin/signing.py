@@ -52,8 +52,9 @@ async def mirror_public_keys(engine: Engine, ring: KeyRing, now: datetime) -> bo
         for key_id, key in wanted.items():
             row = stored.get(key_id)
             if row is None:
-                await PassKey.insert(PassKey(id=key_id, alg=key.alg, public_key=key.public_key,
-                                             retired_at=key.retired_at))
+                await PassKey.insert(
+                    PassKey(id=key_id, alg=key.alg, public_key=key.public_key, retired_at=key.retired_at)
+                )
                 changed = True
             elif (row["public_key"], row["retired_at"]) != (key.public_key, key.retired_at):
                 await PassKey.update({PassKey.public_key: key.public_key, PassKey.retired_at: key.retired_at}).where(

@@ -15,7 +15,6 @@ from piccolo.table import Table
 from server.db import bulk
 from server.db.engine import is_postgres
 
-
 #: the namespace of the keys `device_scoped_id` derives
 _DEVICE_SCOPED = uuid.UUID("5b0f4c2e-8a8e-4c1e-9a55-6c6568f1a2d1")
 

@@ -37,8 +37,11 @@ class StampHandler:
 
     def apply(self, ctx: BatchContext, state: _Stamps, mutation: Mutation, args: StampArgs) -> dict:
         # a phone whose clock runs ahead collects "now"
-        at = min(args.collected_at, ctx.now) if args.collected_at > ctx.now + timedelta(seconds=CLOCK_SKEW_S) \
+        at = (
+            min(args.collected_at, ctx.now)
+            if args.collected_at > ctx.now + timedelta(seconds=CLOCK_SKEW_S)
             else args.collected_at
+        )
         try:
             claims = verify_stamp(args.stamp_token, self.keys.ring, at)
         except TokenError as exc:
@@ -50,7 +53,9 @@ class StampHandler:
         if first is not None:
             return {"venue_id": venue_id, "new": False, "collected_at": first.isoformat()}
         state.held[venue_id] = at
-        state.rows.append((device_scoped_id(ctx.principal.subject, mutation.id.lower()), ctx.principal.subject, venue_id, at, ctx.now))
+        state.rows.append(
+            (device_scoped_id(ctx.principal.subject, mutation.id.lower()), ctx.principal.subject, venue_id, at, ctx.now)
+        )
         return {"venue_id": venue_id, "new": True, "collected_at": at.isoformat()}
 
     async def flush(self, ctx: BatchContext, state: _Stamps) -> None:
@@ -59,8 +64,10 @@ class StampHandler:
 
 
 async def passport(device_id: str, total: int) -> Passport:
-    rows = await Stamp.select(Stamp.venue_id, Stamp.collected_at).where(Stamp.device_id == device_id).order_by(
-        Stamp.collected_at
+    rows = (
+        await Stamp.select(Stamp.venue_id, Stamp.collected_at)
+        .where(Stamp.device_id == device_id)
+        .order_by(Stamp.collected_at)
     )
     stamps = [StampEntry(venue_id=r["venue_id"], collected_at=r["collected_at"]) for r in rows]
     return Passport(stamps=stamps, collected=len(stamps), total=total)

@@ -24,8 +24,8 @@ import msgspec
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from server.codecs import b64url
 from server.checkin.keys import KeyRing, unix_seconds
+from server.codecs import b64url
 
 PASS_PREFIX = "P1."
 STAMP_PREFIX = "S1."
@@ -81,8 +81,7 @@ def new_pass_id() -> str:
     return "".join(secrets.choice(_PASS_ID_ALPHABET) for _ in range(PASS_ID_LENGTH))
 
 
-def issue_pass(keyring: KeyRing, *, pass_id: str, kind: str, valid_until: datetime | int,
-               now: datetime | int) -> str:
+def issue_pass(keyring: KeyRing, *, pass_id: str, kind: str, valid_until: datetime | int, now: datetime | int) -> str:
     """A pass token valid from ``now`` until ``valid_until`` (inclusive), signed with the ring's signing key."""
     key_id, private = keyring.signing_key()
     claims = PassClaims(pass_id, kind, unix_seconds(now), unix_seconds(valid_until), key_id)
@@ -116,8 +115,8 @@ def verify_pass(token: str, keyring: KeyRing, now: datetime | int) -> PassClaims
 def verify_pass_signature(token: str, keyring: KeyRing, now: datetime | int) -> PassClaims:
     """The claims of a well-formed pass token signed by a key in service at ``now``, its window unchecked.
 
-    A scan checks revocation between the signature and the validity window (the order of docs/contract.md), so it calls this,
-    then ``check_pass_window``. Raises ``TokenError`` (``invalid_signature`` or ``unknown_key``).
+    A scan checks revocation between the signature and the validity window (the order of docs/contract.md), so it calls
+    this, then ``check_pass_window``. Raises ``TokenError`` (``invalid_signature`` or ``unknown_key``).
     """
     return _verify(token, PASS_PREFIX, _PASS_DECODER, keyring, now)
 
@@ -132,7 +131,7 @@ def peek_pass_id(token: str) -> str | None:
     if not isinstance(token, str) or not token.startswith(PASS_PREFIX):
         return None
     try:
-        return _PASS_DECODER.decode(b64url.decode(token[len(PASS_PREFIX):].partition(".")[0])).pass_id
+        return _PASS_DECODER.decode(b64url.decode(token[len(PASS_PREFIX) :].partition(".")[0])).pass_id
     except (ValueError, msgspec.DecodeError):
         return None
 
@@ -147,8 +146,7 @@ def verify_stamp(token: str, keyring: KeyRing, now: datetime | int) -> StampClai
     return claims
 
 
-def _sign(prefix: str, claims: _Claims, decoder: msgspec.msgpack.Decoder[_Claims],
-          private: Ed25519PrivateKey) -> str:
+def _sign(prefix: str, claims: _Claims, decoder: msgspec.msgpack.Decoder[_Claims], private: Ed25519PrivateKey) -> str:
     payload = _ENCODER.encode(claims)
     try:
         decoder.decode(payload)  # never issue a token that verification would refuse as malformed
@@ -158,12 +156,13 @@ def _sign(prefix: str, claims: _Claims, decoder: msgspec.msgpack.Decoder[_Claims
     return signed + "." + b64url.encode(private.sign(signed.encode("ascii")))
 
 
-def _verify(token: str, prefix: str, decoder: msgspec.msgpack.Decoder[_Claims], keyring: KeyRing,
-            now: datetime | int) -> _Claims:
+def _verify(
+    token: str, prefix: str, decoder: msgspec.msgpack.Decoder[_Claims], keyring: KeyRing, now: datetime | int
+) -> _Claims:
     """Form, then key, then signature. Every malformed token is ``invalid_signature``: it carries no valid one."""
     if not isinstance(token, str) or not token.startswith(prefix):
         raise TokenError("invalid_signature", f"does not start with {prefix}")
-    payload_text, dot, signature_text = token[len(prefix):].partition(".")
+    payload_text, dot, signature_text = token[len(prefix) :].partition(".")
     if not dot:
         raise TokenError("invalid_signature", "no signature part")
     try:

@@ -38,8 +38,10 @@ def _numbered(sql: str) -> str:
 
 def insert_sql(table: str, columns: Sequence[str]) -> str:
     """One row; a row whose id is already stored is skipped."""
-    return (f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join(["{}"] * len(columns))}) '
-            f"ON CONFLICT (id) DO NOTHING")
+    return (
+        f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join(["{}"] * len(columns))}) '
+        f"ON CONFLICT (id) DO NOTHING"
+    )
 
 
 class GateWriter:
@@ -58,8 +60,9 @@ class GateWriter:
         """In one transaction: the one row of `facts_sql`, `decide` on it, and its row inserted if it gives one."""
         if self._kept is not None:
             done = asyncio.get_running_loop().create_future()
-            self._queue.append(((facts_sql.replace("{}", "?"), tuple(facts_args), decide, insert.replace("{}", "?")),
-                                done))
+            self._queue.append(
+                ((facts_sql.replace("{}", "?"), tuple(facts_args), decide, insert.replace("{}", "?")), done)
+            )
             if not self._draining:
                 self._draining = True
                 self._drainer = asyncio.get_running_loop().create_task(self._drain())
@@ -73,7 +76,6 @@ class GateWriter:
                 await connection.execute(_numbered(insert), *row)
             return answer
 
-
     async def _drain(self) -> None:
         """Commit what is queued, one transaction per turn, until the queue is empty."""
         assert self._kept is not None
@@ -82,9 +84,9 @@ class GateWriter:
                 jobs, self._queue = self._queue, []
                 try:
                     outcomes = await self._kept.run(kept.transaction, _sqlite_group, [job for job, _ in jobs])
-                except BaseException as exc:  # the transaction failed as a whole: nothing of it was written
+                except BaseException as exc:  # noqa: BLE001 - the transaction failed as a whole: nothing of it was written
                     outcomes = [(False, exc)] * len(jobs)
-                for (_, done), (ok, value) in zip(jobs, outcomes):
+                for (_, done), (ok, value) in zip(jobs, outcomes, strict=False):
                     if not done.done():
                         done.set_result(value) if ok else done.set_exception(value)
         finally:

@@ -36,7 +36,7 @@ def svg(token: str) -> bytes:
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {n} {n}" shape-rendering="crispEdges">'
         f'<rect width="{n}" height="{n}" fill="#fff"/><path fill="#000" d="{svg_path(modules)}"/></svg>\n'
-    ).encode("utf-8")
+    ).encode()
 
 
 def png(token: str, *, scale: int = 8) -> bytes:
@@ -81,9 +81,7 @@ def _mask_rows(n: int, pattern: int) -> list[int]:
     rows = _MASK_BITS.get((n, pattern))
     if rows is None:
         flips = qrcode.util.mask_func(pattern)
-        rows = _MASK_BITS[(n, pattern)] = [
-            sum(1 << (n - 1 - c) for c in range(n) if flips(r, c)) for r in range(n)
-        ]
+        rows = _MASK_BITS[(n, pattern)] = [sum(1 << (n - 1 - c) for c in range(n) if flips(r, c)) for r in range(n)]
     return rows
 
 
@@ -91,10 +89,10 @@ def _penalty(rows: list[int], n: int) -> int:
     """ISO/IEC 18004's mask penalty, as qrcode's ``util.lost_point`` counts it, on rows held as bits."""
     full, pairs = (1 << n) - 1, (1 << (n - 1)) - 1
     lines = [format(row, f"0{n}b") for row in rows]
-    lines += ["".join(column) for column in zip(*lines)]
+    lines += ["".join(column) for column in zip(*lines, strict=False)]
     points = sum(len(run) - 2 for line in lines for run in _RUNS.findall(line))  # runs of five or more
     points += 40 * sum(len(_FINDER_LIKE.findall(line)) for line in lines)  # 1:1:3:1:1 with four light
-    for upper, lower in zip(rows, rows[1:]):  # 2x2 blocks of one colour
+    for upper, lower in zip(rows, rows[1:], strict=False):  # 2x2 blocks of one colour
         dark = upper & lower
         light = ~upper & ~lower & full
         points += 3 * ((dark & (dark >> 1) & pairs).bit_count() + (light & (light >> 1) & pairs).bit_count())
@@ -123,7 +121,7 @@ class _Code(qrcode.QRCode):
         best, lowest = 0, None
         for pattern in range(8):
             under = _mask_rows(n, pattern)
-            rows = [p ^ ((m0 ^ m) & d) for p, m0, m, d in zip(placed, under_0, under, data)]
+            rows = [p ^ ((m0 ^ m) & d) for p, m0, m, d in zip(placed, under_0, under, data, strict=False)]
             points = _penalty(rows, n)
             if lowest is None or points < lowest:
                 best, lowest = pattern, points

@@ -19,8 +19,14 @@ from server.db.engine import is_postgres
 MAX_PARAMS = 30_000
 
 
-async def insert_rows(engine: Engine, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
-                      *, skip_conflicts_on: str | None = None) -> None:
+async def insert_rows(
+    engine: Engine,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    skip_conflicts_on: str | None = None,
+) -> None:
     """Insert `rows` (tuples in `columns` order) into `table`, inside the current transaction.
 
     With `skip_conflicts_on` (a unique column), a row whose value is already stored is skipped.
@@ -37,7 +43,7 @@ async def insert_rows(engine: Engine, table: str, columns: Sequence[str], rows: 
     tail = f" ON CONFLICT ({skip_conflicts_on}) DO NOTHING" if skip_conflicts_on else ""
     connection = transaction.connection
     for start in range(0, len(rows), per_chunk):
-        chunk = rows[start:start + per_chunk]
+        chunk = rows[start : start + per_chunk]
         args = [value for row in chunk for value in row]
         if postgres:
             marks = ", ".join(

@@ -48,10 +48,19 @@ def unavailable(exc: BaseException) -> bool:
 
     from asyncpg import exceptions as pg
 
-    if isinstance(exc, (pg.PostgresConnectionError, pg.OperatorInterventionError, pg.TooManyConnectionsError,
-                        pg.ConnectionDoesNotExistError, ConnectionError, TimeoutError,
-                        # what a database closed to connections (ALLOW_CONNECTIONS false, during maintenance) answers
-                        pg.ObjectNotInPrerequisiteStateError)):
+    if isinstance(
+        exc,
+        (
+            pg.PostgresConnectionError,
+            pg.OperatorInterventionError,
+            pg.TooManyConnectionsError,
+            pg.ConnectionDoesNotExistError,
+            ConnectionError,
+            TimeoutError,
+            # what a database closed to connections (ALLOW_CONNECTIONS false, during maintenance) answers
+            pg.ObjectNotInPrerequisiteStateError,
+        ),
+    ):
         return True
     if isinstance(exc, OSError) and (
         exc.errno in (errno.ECONNREFUSED, errno.ECONNRESET, errno.EHOSTUNREACH, errno.ENETUNREACH)

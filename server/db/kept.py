@@ -51,8 +51,13 @@ class KeptSqlite:
     def _call(self, work: Callable[..., T], args: tuple) -> T:
         if self._connection is None:
             # isolation_level=None: statements autocommit unless the work writes BEGIN … COMMIT itself
-            self._connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
-                                               detect_types=sqlite3.PARSE_DECLTYPES, check_same_thread=False)
+            self._connection = sqlite3.connect(
+                self.path,
+                timeout=self.timeout,
+                isolation_level=None,
+                detect_types=sqlite3.PARSE_DECLTYPES,
+                check_same_thread=False,
+            )
             self._connection.row_factory = sqlite3.Row
         return work(self._connection, *args)
 

@@ -25,7 +25,6 @@ from server.programme import records, schemas
 from server.programme.search import fold
 from server.programme.tables import Announcement, Event, Festival, Trail, Venue
 
-
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -102,8 +101,7 @@ async def free_id(table: type[Table], *names: str) -> str:
     Call it inside the transaction that inserts the row: one query reads every id the stem could clash with."""
     base = next(filter(None, map(slugify, names)), table._meta.tablename.replace("_", "-"))
     key = table._meta.primary_key
-    taken = {row["id"] for row in await table.select(key.as_alias("id")).where(
-        (key == base) | key.like(base + "-%"))}
+    taken = {row["id"] for row in await table.select(key.as_alias("id")).where((key == base) | key.like(base + "-%"))}
     ident, n = base, 1
     while ident in taken:
         n += 1

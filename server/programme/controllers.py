@@ -23,7 +23,9 @@ ServiceDep = NamedDependency[ProgrammeService]
 _SLUG = {"max_length": 64, "pattern": r"^[a-z0-9][a-z0-9-]*$"}
 SlugParam = Annotated[str, PathParameter(**_SLUG)]
 SlugQuery = Annotated[str | None, QueryParameter(**_SLUG)]
-QueryText = Annotated[str | None, QueryParameter(max_length=200, description="search words; case and diacritics ignored")]
+QueryText = Annotated[
+    str | None, QueryParameter(max_length=200, description="search words; case and diacritics ignored")
+]
 
 
 def _venue_or_404(snapshot: Snapshot, venue_id: str) -> schemas.Venue:
@@ -54,10 +56,15 @@ class ProgrammeController(Controller):
         if snapshot.festival is None:
             raise NotFound("no festival is loaded yet: run `lehoi load-fixtures`")
         state = request.app.state
-        return json_response(snapshot.encoded("festival", lambda: {
-            **msgspec.structs.asdict(snapshot.festival),
-            **{name: member(state) for name, member in state.festival_members.items()},
-        }))
+        return json_response(
+            snapshot.encoded(
+                "festival",
+                lambda: {
+                    **msgspec.structs.asdict(snapshot.festival),
+                    **{name: member(state) for name, member in state.festival_members.items()},
+                },
+            )
+        )
 
     @get("/venues", raises=ReadErrors)
     async def venues(
@@ -91,7 +98,9 @@ class ProgrammeController(Controller):
         venue: SlugQuery = None,
         category: Annotated[str | None, QueryParameter(max_length=32)] = None,
         q: QueryText = None,
-        starts_from: Annotated[datetime | None, QueryParameter(name="from", description="still running at or after")] = None,
+        starts_from: Annotated[
+            datetime | None, QueryParameter(name="from", description="still running at or after")
+        ] = None,
         until: Annotated[datetime | None, QueryParameter(name="to", description="starting before")] = None,
     ) -> Response[list[schemas.Event]]:
         """Events by day, venue, category, search words and time range, in start order."""
@@ -142,7 +151,6 @@ class ProgrammeController(Controller):
         """The programme in frab schedule XML, for Giggity and EventFahrplan."""
         body = exports.schedule_xml(snapshot, base_url(request))
         return Response(body, media_type="application/xml; charset=utf-8")
-
 
     # organiser writes
 

@@ -3,8 +3,8 @@ import asyncio
 from litestar.datastructures import State
 
 from server.domain import Domain
-from server.programme.admin import admin_handler
 from server.programme import offline
+from server.programme.admin import admin_handler
 from server.programme.controllers import ProgrammeController
 from server.settings import Settings
 

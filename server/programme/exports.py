@@ -130,8 +130,12 @@ def schedule_xml(snapshot: Snapshot, base_url: str) -> bytes:
     for index, day in enumerate(sorted(by_day), start=1):
         start = datetime.combine(day, datetime.min.time(), FESTIVAL_TZ)
         day_el = ET.SubElement(
-            root, "day", index=str(index), date=day.isoformat(),
-            start=start.isoformat(), end=(start + timedelta(days=1, seconds=-1)).isoformat(),
+            root,
+            "day",
+            index=str(index),
+            date=day.isoformat(),
+            start=start.isoformat(),
+            end=(start + timedelta(days=1, seconds=-1)).isoformat(),
         )
         for venue_id in sorted(by_day[day]):
             venue = snapshot.venues.get(venue_id)
@@ -169,8 +173,7 @@ def venues_geojson(venues: list[schemas.Venue]) -> dict:
             "type": "Feature",
             "id": v.id,
             "geometry": {"type": "Point", "coordinates": [round(v.lon, 6), round(v.lat, 6)]},
-            "properties": {"id": v.id, "name": v.name, "kind": v.kind, "district": v.district,
-                           "capacity": v.capacity},
+            "properties": {"id": v.id, "name": v.name, "kind": v.kind, "district": v.district, "capacity": v.capacity},
         }
         for v in venues
     ]

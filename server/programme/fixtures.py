@@ -6,10 +6,11 @@ programme version does not move. A broken file changes nothing and the error nam
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import msgspec
 from piccolo.engine.base import Engine
@@ -101,9 +102,7 @@ def _festival_columns(festival: FestivalIn) -> dict[str, Any]:
 async def _upsert(
     table: type[Table], items: list[dict[str, Any]], to_wire: Callable[[dict], Any], report: LoadReport
 ) -> None:
-    existing = {
-        row["id"]: row for row in await table.select().output(load_json=True)
-    }
+    existing = {row["id"]: row for row in await table.select().output(load_json=True)}
     for columns in items:
         current = existing.get(columns["id"])
         if current is None:

@@ -43,9 +43,7 @@ def flatten(fields: dict[str, Any]) -> dict[str, Any]:
 
 def given_fields(update: msgspec.Struct) -> dict[str, Any]:
     """The fields an Update struct actually carries."""
-    return {
-        f: getattr(update, f) for f in update.__struct_fields__ if getattr(update, f) is not msgspec.UNSET
-    }
+    return {f: getattr(update, f) for f in update.__struct_fields__ if getattr(update, f) is not msgspec.UNSET}
 
 
 def festival(row: dict, version: int) -> schemas.Festival:
@@ -73,9 +71,7 @@ def venue(row: dict) -> schemas.Venue:
         lat=row["lat"],
         lon=row["lon"],
         opening_hours=msgspec.convert(_json(row["opening_hours"]), dict[schemas.Weekday, list[schemas.Window]]),
-        festival_hours=msgspec.convert(
-            _json(row["festival_hours"]), dict[Any, list[schemas.Window]], strict=False
-        ),
+        festival_hours=msgspec.convert(_json(row["festival_hours"]), dict[Any, list[schemas.Window]], strict=False),
         capacity=row["capacity"],
         accessibility=_pair(row, "accessibility"),
         description=_pair(row, "description"),

@@ -26,8 +26,9 @@ class ProgrammeService:
         self.engine = engine
         self.cache = cache
 
-    async def _insert(self, table: type[Table], kind: str, ident: str | None, columns: dict[str, Any],
-                      names: tuple[str, ...] = ()) -> str:
+    async def _insert(
+        self, table: type[Table], kind: str, ident: str | None, columns: dict[str, Any], names: tuple[str, ...] = ()
+    ) -> str:
         """Insert the row under `ident`, or under a new id made from `names` when `ident` is None; returns the id."""
         async with write_transaction(self.engine):
             if ident is None:
@@ -77,8 +78,9 @@ class ProgrammeService:
         """The new event's id: its own, or one made from its Vietnamese title (its English one if that has no
         letter or digit to make a slug of)."""
         await check_event(data.venue_id, data.starts_at, data.ends_at)
-        return await self._insert(Event, "event", data.id, records.flatten(records.given_fields(data)),
-                                  names=(data.title.vi, data.title.en))
+        return await self._insert(
+            Event, "event", data.id, records.flatten(records.given_fields(data)), names=(data.title.vi, data.title.en)
+        )
 
     async def update_event(self, event_id: str, data: schemas.EventUpdate) -> None:
         row = await Event.select(Event.venue, Event.starts_at, Event.ends_at).where(Event.id == event_id).first()

@@ -55,8 +55,14 @@ class Snapshot:
         for v in self.venues.values():
             self._index[("venue", v.id)] = _Indexed(
                 [fold(v.name.vi), fold(v.name.en)],
-                [fold(v.district), fold(v.address.vi), fold(v.address.en), fold(v.description.vi),
-                 fold(v.description.en), v.kind.replace("_", " ")],
+                [
+                    fold(v.district),
+                    fold(v.address.vi),
+                    fold(v.address.en),
+                    fold(v.description.vi),
+                    fold(v.description.en),
+                    v.kind.replace("_", " "),
+                ],
             )
         for e in self.events:
             venue = self.venues.get(e.venue_id)
@@ -78,9 +84,9 @@ class Snapshot:
     def find_venues(self, kind: str | None, district: str | None, q: str | None) -> list[schemas.Venue]:
         folded_district = fold(district) if district else None
         found = [
-            v for v in self.venues.values()
-            if (kind is None or v.kind == kind)
-            and (folded_district is None or fold(v.district) == folded_district)
+            v
+            for v in self.venues.values()
+            if (kind is None or v.kind == kind) and (folded_district is None or fold(v.district) == folded_district)
         ]
         if q:
             return [h.venue for h in self.search(q) if h.venue and h.venue in found]
@@ -96,8 +102,12 @@ class Snapshot:
         until: datetime | None,
     ) -> list[schemas.Event]:
         found = [
-            e for e in self.events
-            if (day is None or e.starts_at.astimezone(FESTIVAL_TZ).date() <= day <= e.ends_at.astimezone(FESTIVAL_TZ).date())
+            e
+            for e in self.events
+            if (
+                day is None
+                or e.starts_at.astimezone(FESTIVAL_TZ).date() <= day <= e.ends_at.astimezone(FESTIVAL_TZ).date()
+            )
             and (venue is None or e.venue_id == venue)
             and (category is None or e.category == category)
             and (starts_from is None or e.ends_at > starts_from)
@@ -176,8 +186,10 @@ class SnapshotCache:
 
     async def get(self) -> Snapshot:
         snapshot = self._snapshot
-        if snapshot is not None and self._reflected == self._invalidations and (
-            self._watching or time.monotonic() - self._checked_at < VERSION_TTL_S
+        if (
+            snapshot is not None
+            and self._reflected == self._invalidations
+            and (self._watching or time.monotonic() - self._checked_at < VERSION_TTL_S)
         ):
             return snapshot
         return await self.refresh()

@@ -77,7 +77,9 @@ async def fan_out(alert_id: str, now: datetime) -> int | None:
         "UPDATE push_alert SET fanned_out_at = {}, expires_ms = CAST({} AS BIGINT) + CAST(ttl AS BIGINT) * 1000 "
         "WHERE id = {} AND fanned_out_at IS NULL AND cancelled_at IS NULL "
         f"RETURNING {_ALERT_COLUMNS}",
-        now, now_ms, alert_id,
+        now,
+        now_ms,
+        alert_id,
     )
     if not rows:
         return None
@@ -86,8 +88,13 @@ async def fan_out(alert_id: str, now: datetime) -> int | None:
     if row["kind"] == "alert":
         await Announcement.insert(
             Announcement(
-                id=alert_id, title_vi=row["title_vi"], title_en=row["title_en"], body_vi=row["body_vi"],
-                body_en=row["body_en"], url=row["url"], published_at=now,
+                id=alert_id,
+                title_vi=row["title_vi"],
+                title_en=row["title_en"],
+                body_vi=row["body_vi"],
+                body_en=row["body_en"],
+                url=row["url"],
+                published_at=now,
             )
         )
     counted = await store.raw("SELECT COUNT(*) AS n FROM push_delivery WHERE alert = {}", alert_id)
@@ -95,9 +102,12 @@ async def fan_out(alert_id: str, now: datetime) -> int | None:
 
 
 async def due_alert_ids(now: datetime, limit: int = 20) -> list[str]:
-    rows = await Alert.select(Alert.id).where(
-        Alert.fanned_out_at.is_null() & Alert.cancelled_at.is_null() & (Alert.send_at <= now)
-    ).order_by(Alert.send_at).limit(limit)
+    rows = (
+        await Alert.select(Alert.id)
+        .where(Alert.fanned_out_at.is_null() & Alert.cancelled_at.is_null() & (Alert.send_at <= now))
+        .order_by(Alert.send_at)
+        .limit(limit)
+    )
     return [r["id"] for r in rows]
 
 
@@ -126,9 +136,10 @@ class AlertService:
         given = msgspec.structs.asdict(target)
         chosen = {k: v for k, v in given.items() if v is not msgspec.UNSET}
         if len(chosen) != 1:
-            raise Invalid('target must be exactly one of {"all": true}, {"venues": [...]}, {"events": [...]}, '
-                          '{"topics": [...]}')
-        (kind, value), = chosen.items()
+            raise Invalid(
+                'target must be exactly one of {"all": true}, {"venues": [...]}, {"events": [...]}, {"topics": [...]}'
+            )
+        ((kind, value),) = chosen.items()
         if kind == "all":
             if value is not True:
                 raise Invalid('target {"all": …} must be true')
@@ -158,18 +169,32 @@ class AlertService:
         url = check_url(data.url)
         alert_id = new_alert_id()
         row = {
-            "id": alert_id, "kind": "alert", "title_vi": data.title.vi, "title_en": data.title.en,
-            "body_vi": data.body.vi, "body_en": data.body.en, "url": url,
+            "id": alert_id,
+            "kind": "alert",
+            "title_vi": data.title.vi,
+            "title_en": data.title.en,
+            "body_vi": data.body.vi,
+            "body_en": data.body.en,
+            "url": url,
         }
         size = max(len(schemas.encode_payload(payload_for(row, lang))) for lang in ("vi", "en"))
         if size > schemas.MAX_PAYLOAD_BYTES:
-            raise Invalid(f"title and body make a {size}-byte message; a push message holds "
-                          f"{schemas.MAX_PAYLOAD_BYTES} bytes: shorten them")
+            raise Invalid(
+                f"title and body make a {size}-byte message; a push message holds "
+                f"{schemas.MAX_PAYLOAD_BYTES} bytes: shorten them"
+            )
         recipients = None
         async with write_transaction(self.engine):
             await Alert.insert(
-                Alert(**row, target=target, urgency=data.urgency, ttl=data.ttl, send_at=send_at, created_at=now,
-                      created_by=created_by)
+                Alert(
+                    **row,
+                    target=target,
+                    urgency=data.urgency,
+                    ttl=data.ttl,
+                    send_at=send_at,
+                    created_at=now,
+                    created_by=created_by,
+                )
             )
             if send_at <= now:
                 recipients = await fan_out(alert_id, now)
@@ -177,8 +202,10 @@ class AlertService:
             self.snapshots.invalidate()
             self.wake()
         return schemas.AlertCreated(
-            id=alert_id, status="scheduled" if recipients is None else ("sending" if recipients else "done"),
-            send_at=send_at, recipients=recipients or 0,
+            id=alert_id,
+            status="scheduled" if recipients is None else ("sending" if recipients else "done"),
+            send_at=send_at,
+            recipients=recipients or 0,
         )
 
     async def cancel(self, alert_id: str) -> None:
@@ -187,7 +214,8 @@ class AlertService:
             done = await Alert.raw(
                 "UPDATE push_alert SET cancelled_at = {} WHERE id = {} AND kind = 'alert' "
                 "AND fanned_out_at IS NULL AND cancelled_at IS NULL RETURNING id",
-                self.clock.now(), alert_id,
+                self.clock.now(),
+                alert_id,
             )
         if done:
             return
@@ -215,17 +243,26 @@ class AlertService:
             args.append(before)
         rows = await Alert.raw(
             f"SELECT {_ALERT_COLUMNS} FROM push_alert WHERE {where} ORDER BY created_at DESC, id LIMIT {{}}",
-            *args, limit,
+            *args,
+            limit,
         )
         found = await store.counts([r["id"] for r in rows])
         return [self._view(r, found.get(r["id"], {})) for r in rows]
 
     def _view(self, row: dict, found: dict[str, int]) -> schemas.AlertView:
         return schemas.AlertView(
-            id=row["id"], kind=row["kind"], status=status_of(row, found),
+            id=row["id"],
+            kind=row["kind"],
+            status=status_of(row, found),
             title=schemas.AlertTitle(vi=row["title_vi"], en=row["title_en"]),
-            body=schemas.AlertBody(vi=row["body_vi"], en=row["body_en"]), url=row["url"],
-            target=_json(row["target"]), urgency=row["urgency"], ttl=row["ttl"], send_at=aware(row["send_at"]),
-            created_at=aware(row["created_at"]), fanned_out_at=aware(row["fanned_out_at"]),
-            counts=_counts(found), event_id=row["event_id"],
+            body=schemas.AlertBody(vi=row["body_vi"], en=row["body_en"]),
+            url=row["url"],
+            target=_json(row["target"]),
+            urgency=row["urgency"],
+            ttl=row["ttl"],
+            send_at=aware(row["send_at"]),
+            created_at=aware(row["created_at"]),
+            fanned_out_at=aware(row["fanned_out_at"]),
+            counts=_counts(found),
+            event_id=row["event_id"],
         )

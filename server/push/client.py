@@ -178,8 +178,9 @@ class PushSession:
         self._open: set[_Connection] = set()
         self._addresses: dict[tuple[str, int], tuple[list[str], float]] = {}
 
-    async def post(self, url: str, *, data: bytes, headers: Mapping[str, str], timeout: float | None = None
-                   ) -> PushResponse:
+    async def post(
+        self, url: str, *, data: bytes, headers: Mapping[str, str], timeout: float | None = None
+    ) -> PushResponse:
         """POST ``data`` to a push endpoint; EndpointRefused if it may not be contacted, TimeoutError or
         another OSError (EndpointUnresolved among them) if the network, the resolver or the service fails."""
         target = self._policy().parse(url)
@@ -189,8 +190,10 @@ class PushSession:
             raise ValueError("a header name or value holds a line break")
         authority = target.origin.split("://", 1)[1]
         path = _path(url)
-        head = (f"POST {path} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: lehoi-push\r\n"
-                f"Content-Length: {len(data)}\r\n{block}\r\n").encode("latin-1")
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: lehoi-push\r\n"
+            f"Content-Length: {len(data)}\r\n{block}\r\n"
+        ).encode("latin-1")
         async with self._slots:
             connection = self._take_idle(target) or await self._connect(target)
             return await connection.request(head, data, self.timeout_s if timeout is None else timeout)
@@ -237,8 +240,11 @@ class PushSession:
             try:
                 async with asyncio.timeout(self.connect_timeout_s):
                     _, connection = await loop.create_connection(
-                        lambda: _Connection(self, key), address, target.port,
-                        ssl=self._ssl if https else None, server_hostname=target.host if https else None,
+                        lambda: _Connection(self, key),
+                        address,
+                        target.port,
+                        ssl=self._ssl if https else None,
+                        server_hostname=target.host if https else None,
                     )
             except (OSError, TimeoutError) as exc:
                 failures.append(f"{address}: {exc or type(exc).__name__}")

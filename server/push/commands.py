@@ -18,8 +18,12 @@ _QUICK_EXIT_S = 5.0
 
 
 @click.command()
-@click.option("--processes", type=click.IntRange(min=1), default=None,
-              help="Worker processes (LEHOI_PUSH_PROCESSES; default one per CPU core).")
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (LEHOI_PUSH_PROCESSES; default one per CPU core).",
+)
 @click.option("--concurrency", type=int, default=None, help="Push requests in flight (LEHOI_PUSH_CONCURRENCY, 200).")
 @click.option("--batch", type=int, default=None, help="Delivery rows claimed at a time (LEHOI_PUSH_BATCH, 500).")
 @click.option("--now", envvar="LEHOI_NOW", default="", help="Festival clock, as for `lehoi serve --now`.")
@@ -100,12 +104,16 @@ async def _work() -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, push_worker.stop)
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        click.echo(f"lehoi push worker {push_worker.owner} started, cpu {usage.ru_utime + usage.ru_stime:.2f} s",
-                   err=True)
+        click.echo(
+            f"lehoi push worker {push_worker.owner} started, cpu {usage.ru_utime + usage.ru_stime:.2f} s", err=True
+        )
         await push_worker.run()
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        click.echo(f"lehoi push worker {push_worker.owner} stopped: {push_worker.totals}, "
-                   f"cpu {usage.ru_utime + usage.ru_stime:.2f} s", err=True)
+        click.echo(
+            f"lehoi push worker {push_worker.owner} stopped: {push_worker.totals}, "
+            f"cpu {usage.ru_utime + usage.ru_stime:.2f} s",
+            err=True,
+        )
     finally:
         await close_engine(engine)
 

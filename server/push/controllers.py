@@ -41,10 +41,18 @@ class PushController(Controller):
         """The applicationServerKey for PushManager.subscribe(): base64url of the 65-byte P-256 point."""
         return schemas.VapidPublicKey(public_key=push.vapid.public_key)
 
-    @post("/subscriptions", guards=[attendee_device], raises=WriteErrors, status_code=201,
-          responses={200: ResponseSpec(schemas.SubscriptionOut, description="The previous subscription, replaced")})
+    @post(
+        "/subscriptions",
+        guards=[attendee_device],
+        raises=WriteErrors,
+        status_code=201,
+        responses={200: ResponseSpec(schemas.SubscriptionOut, description="The previous subscription, replaced")},
+    )
     async def subscribe(
-        self, request: Request, principal: Caller, push: NamedDependency[PushRuntime],
+        self,
+        request: Request,
+        principal: Caller,
+        push: NamedDependency[PushRuntime],
         data: Annotated[schemas.SubscriptionIn, Body()],
     ) -> Response[schemas.SubscriptionOut]:
         """Save this device's subscription (201; 200 when it replaces the previous one), its topics and language.
@@ -92,8 +100,9 @@ class AlertController(Controller):
     async def list_alerts(
         self,
         alerts: NamedDependency[AlertService],
-        kind: Annotated[Literal["alert", "reminder"], QueryParameter(description="organisers' alerts or reminders")
-                        ] = "alert",
+        kind: Annotated[
+            Literal["alert", "reminder"], QueryParameter(description="organisers' alerts or reminders")
+        ] = "alert",
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
         before: Annotated[datetime | None, Parameter(description="created before this instant (paging)")] = None,
     ) -> list[schemas.AlertView]:

@@ -68,8 +68,9 @@ def encrypt(payload: bytes, subscriber: Subscriber) -> bytes:
     shared = ephemeral.exchange(_ECDH, subscriber.key)
     # each HKDF-SHA-256 (RFC 5869) here wants at most one hash of output: an extract HMAC, then one expand HMAC
     # over info || 0x01
-    ikm = hmac.digest(hmac.digest(subscriber.auth, shared, "sha256"),
-                      _KEY_INFO + subscriber.point + ours + b"\x01", "sha256")
+    ikm = hmac.digest(
+        hmac.digest(subscriber.auth, shared, "sha256"), _KEY_INFO + subscriber.point + ours + b"\x01", "sha256"
+    )
     salt = os.urandom(16)
     prk = hmac.digest(salt, ikm, "sha256")
     cek = hmac.digest(prk, _CEK_INFO, "sha256")[:16]

@@ -30,7 +30,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-
 #: Safari's push service: the strictest about the VAPID contact
 APPLE_PUSH_HOST = "web.push.apple.com"
 DEFAULT_PUSH_HOSTS = (
@@ -78,8 +77,9 @@ def is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    return ip.is_global and not (ip.is_multicast or ip.is_private or ip.is_loopback or ip.is_link_local
-                                 or ip.is_reserved or ip.is_unspecified)
+    return ip.is_global and not (
+        ip.is_multicast or ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_unspecified
+    )
 
 
 class EndpointPolicy:
@@ -111,8 +111,15 @@ class EndpointPolicy:
                 port = parts.port
             except ValueError:
                 port = None
-            if parts.scheme not in ("http", "https") or not parts.hostname or port is None or parts.username \
-                    or parts.path not in ("", "/") or parts.query or parts.fragment:
+            if (
+                parts.scheme not in ("http", "https")
+                or not parts.hostname
+                or port is None
+                or parts.username
+                or parts.path not in ("", "/")
+                or parts.query
+                or parts.fragment
+            ):
                 raise ValueError(f"LEHOI_PUSH_HOSTS entry {entry!r}: an origin entry is scheme://host:port")
             self.origins.add((parts.scheme, parts.hostname, port))
         elif entry.startswith("*.") and _HOSTNAME.fullmatch(entry[2:]):

@@ -60,7 +60,8 @@ async def scan(engine: Engine, now: datetime) -> int:
         events = await Event.select(
             Event.id, Event.title_vi, Event.title_en, Event.starts_at, Event.venue.name_vi, Event.venue.name_en
         ).where(
-            (Event.status == "scheduled") & (Event.starts_at > now)
+            (Event.status == "scheduled")
+            & (Event.starts_at > now)
             & (Event.starts_at <= now + timedelta(minutes=minutes[-1]))
         )
         for event in events:
@@ -73,12 +74,20 @@ async def scan(engine: Engine, now: datetime) -> int:
                 async with write_transaction(engine):
                     await Alert.insert(
                         Alert(
-                            id=rid, kind="reminder", **_texts(event), url=f"/#/events/{event['id']}",
-                            target={"events": [event["id"]]}, urgency="normal",
+                            id=rid,
+                            kind="reminder",
+                            **_texts(event),
+                            url=f"/#/events/{event['id']}",
+                            target={"events": [event["id"]]},
+                            urgency="normal",
                             ttl=max(60, int((event["starts_at"] - now).total_seconds())),
-                            send_at=event["starts_at"] - timedelta(minutes=m), created_at=now, fanned_out_at=now,
-                            expires_ms=store.ms(event["starts_at"]), event_id=event["id"],
-                            event_starts_at=event["starts_at"], reminder_minutes=m,
+                            send_at=event["starts_at"] - timedelta(minutes=m),
+                            created_at=now,
+                            fanned_out_at=now,
+                            expires_ms=store.ms(event["starts_at"]),
+                            event_id=event["id"],
+                            event_starts_at=event["starts_at"],
+                            reminder_minutes=m,
                         )
                     ).on_conflict(action="DO NOTHING")
                     await store.insert_reminder_deliveries(rid, event["id"], m, now_ms)
@@ -97,12 +106,19 @@ async def withdraw_stale(engine: Engine, now_ms: int) -> int:
         now_ms,
     )
     for row in stale:
-        reason = ("event deleted" if row["event"] is None
-                  else "event cancelled" if row["status"] != "scheduled" else "event moved")
+        reason = (
+            "event deleted"
+            if row["event"] is None
+            else "event cancelled"
+            if row["status"] != "scheduled"
+            else "event moved"
+        )
         async with write_transaction(engine):
             await store.raw(
                 "UPDATE push_delivery SET status = 'failed', reason = {}, done_ms = {}, lease_owner = NULL "
                 "WHERE alert = {} AND status = 'queued'",
-                reason, now_ms, row["id"],
+                reason,
+                now_ms,
+                row["id"],
             )
     return len(stale)

@@ -25,19 +25,26 @@ class PushRuntime:
         #: replaceable at run time (tests point it at their local receiver); senders read it on every request
         self.policy = EndpointPolicy.from_setting(settings.push_hosts)
         if self.vapid.contact == PLACEHOLDER_CONTACT and self.policy.admits_host(APPLE_PUSH_HOST):
-            log.warning("push: no contact set, so Apple's push service will refuse every message (403 BadJwtToken): "
-                        "set LEHOI_PUSH_CONTACT=mailto:… or an https LEHOI_PUBLIC_URL")
+            log.warning(
+                "push: no contact set, so Apple's push service will refuse every message (403 BadJwtToken): "
+                "set LEHOI_PUSH_CONTACT=mailto:… or an https LEHOI_PUBLIC_URL"
+            )
         self.worker: PushWorker | None = None
         self._task: asyncio.Task | None = None
 
-    def make_worker(self, engine: Engine, clock: Clock, on_fanned_out: Callable[[], None] | None = None,
-                    **overrides) -> PushWorker:
+    def make_worker(
+        self, engine: Engine, clock: Clock, on_fanned_out: Callable[[], None] | None = None, **overrides
+    ) -> PushWorker:
         s = self.settings
-        options = {"batch": s.push_batch, "concurrency": s.push_concurrency, "lease_s": s.push_lease_s,
-                   "poll_s": s.push_poll_s, "max_attempts": s.push_max_attempts}
+        options = {
+            "batch": s.push_batch,
+            "concurrency": s.push_concurrency,
+            "lease_s": s.push_lease_s,
+            "poll_s": s.push_poll_s,
+            "max_attempts": s.push_max_attempts,
+        }
         options.update(overrides)
-        sender = Sender(self.vapid, lambda: self.policy, concurrency=options["concurrency"],
-                        timeout_s=s.push_timeout_s)
+        sender = Sender(self.vapid, lambda: self.policy, concurrency=options["concurrency"], timeout_s=s.push_timeout_s)
         return PushWorker(engine, clock, sender, on_fanned_out=on_fanned_out, **options)
 
     def start(self, engine: Engine, clock: Clock, on_fanned_out: Callable[[], None] | None = None) -> None:

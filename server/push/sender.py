@@ -64,8 +64,12 @@ class Sender:
 
     async def open(self) -> None:
         if self._session is None:
-            self._session = PushSession(self._policy, limit=self.concurrency, timeout_s=self.timeout_s,
-                                        connect_timeout_s=min(5.0, self.timeout_s))
+            self._session = PushSession(
+                self._policy,
+                limit=self.concurrency,
+                timeout_s=self.timeout_s,
+                connect_timeout_s=min(5.0, self.timeout_s),
+            )
 
     async def close(self) -> None:
         if self._session is not None:
@@ -106,7 +110,10 @@ class Sender:
         """POST a prepared message; never raises for what a push service or the network does."""
         try:
             response = await prepared.pusher.send_async(
-                prepared.payload, prepared.headers, ttl=prepared.ttl, content_encoding="aes128gcm",
+                prepared.payload,
+                prepared.headers,
+                ttl=prepared.ttl,
+                content_encoding="aes128gcm",
                 timeout=self.timeout_s,
             )
         except EndpointRefused as exc:
@@ -151,8 +158,9 @@ def classify(response: PushResponse) -> Outcome:
     if status in (404, 410):
         return Outcome("gone", f"{status} {response.reason or ''}".strip())
     if status == 429 or status >= 500:
-        return Outcome("retry", f"{status} {response.reason or ''}".strip(),
-                       retry_after(response.headers.get("retry-after")))
+        return Outcome(
+            "retry", f"{status} {response.reason or ''}".strip(), retry_after(response.headers.get("retry-after"))
+        )
     if 300 <= status < 400:
         return Outcome("failed", f"{status} redirect not followed")
     text = response.body.decode("utf-8", "replace").strip()

@@ -56,9 +56,13 @@ def target_condition(target: dict) -> tuple[str, list[Any]]:
         )
         return sql, list(venues)
     if events := target.get("events"):
-        return f"s.device IN (SELECT f.device FROM favourite f WHERE f.event_id IN ({placeholders(events)}))", list(events)
+        return f"s.device IN (SELECT f.device FROM favourite f WHERE f.event_id IN ({placeholders(events)}))", list(
+            events
+        )
     if topics := target.get("topics"):
-        return f"s.id IN (SELECT t.subscription FROM push_topic t WHERE t.topic IN ({placeholders(topics)}))", list(topics)
+        return f"s.id IN (SELECT t.subscription FROM push_topic t WHERE t.topic IN ({placeholders(topics)}))", list(
+            topics
+        )
     raise ValueError(f"unknown alert target {target!r}")
 
 
@@ -68,7 +72,9 @@ async def insert_deliveries(alert_id: str, target: dict, now_ms: int) -> None:
     await raw(
         f"INSERT INTO push_delivery {_COLUMNS} SELECT {{}}, s.id, 'queued', 0, {{}} "
         f"FROM push_subscription s WHERE {condition} {_ON_CONFLICT}",
-        alert_id, now_ms, *args,
+        alert_id,
+        now_ms,
+        *args,
     )
 
 
@@ -78,7 +84,10 @@ async def insert_reminder_deliveries(alert_id: str, event_id: str, minutes: int,
         f"INSERT INTO push_delivery {_COLUMNS} SELECT {{}}, s.id, 'queued', 0, {{}} "
         "FROM favourite f JOIN device d ON d.id = f.device JOIN push_subscription s ON s.device = d.id "
         f"WHERE f.event_id = {{}} AND d.reminder_minutes = {{}} {_ON_CONFLICT}",
-        alert_id, now_ms, event_id, minutes,
+        alert_id,
+        now_ms,
+        event_id,
+        minutes,
     )
 
 
@@ -88,7 +97,9 @@ async def missing_reminder_recipient(alert_id: str, event_id: str, minutes: int)
         "SELECT s.id FROM favourite f JOIN device d ON d.id = f.device JOIN push_subscription s ON s.device = d.id "
         "WHERE f.event_id = {} AND d.reminder_minutes = {} AND NOT EXISTS "
         "(SELECT 1 FROM push_delivery x WHERE x.alert = {} AND x.subscription_id = s.id) LIMIT 1",
-        event_id, minutes, alert_id,
+        event_id,
+        minutes,
+        alert_id,
     )
     return bool(rows)
 
@@ -120,7 +131,9 @@ _DETAILS = (
     "LEFT JOIN push_subscription s ON s.id = c.subscription_id LEFT JOIN device dv ON dv.id = s.device"
 )
 _LEASE = "UPDATE push_delivery SET lease_owner = {}, next_attempt_ms = {}, attempts = attempts + 1 "
-_DUE_IDS = "SELECT id FROM push_delivery WHERE status = 'queued' AND next_attempt_ms <= {} ORDER BY next_attempt_ms LIMIT {}"
+_DUE_IDS = (
+    "SELECT id FROM push_delivery WHERE status = 'queued' AND next_attempt_ms <= {} ORDER BY next_attempt_ms LIMIT {}"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,10 +168,12 @@ def _updates(pg: bool, set_sql: str, set_args: list, owner: str, ids: list[int])
     statements = []
     for chunk in _chunks(ids, 5000):
         condition, arg = id_list(pg, "id", chunk)
-        statements.append((
-            f"UPDATE push_delivery SET {set_sql} WHERE lease_owner = {{}} AND status = 'queued' AND {condition}",
-            [*set_args, owner, arg],
-        ))
+        statements.append(
+            (
+                f"UPDATE push_delivery SET {set_sql} WHERE lease_owner = {{}} AND status = 'queued' AND {condition}",
+                [*set_args, owner, arg],
+            )
+        )
     return statements
 
 
@@ -179,14 +194,17 @@ def _outcome_statements(pg: bool, owner: str, now_ms: int, results: Sequence[Res
                 gone_endpoints.add(r.subscription_endpoint)
     statements: Statements = []
     if sent:
-        statements += _updates(pg, "status = 'sent', lease_owner = NULL, reason = NULL, done_ms = {}", [now_ms],
-                               owner, sent)
+        statements += _updates(
+            pg, "status = 'sent', lease_owner = NULL, reason = NULL, done_ms = {}", [now_ms], owner, sent
+        )
     for (status, reason), ids in finished.items():
-        statements += _updates(pg, "status = {}, lease_owner = NULL, reason = {}, done_ms = {}",
-                               [status, reason, now_ms], owner, ids)
+        statements += _updates(
+            pg, "status = {}, lease_owner = NULL, reason = {}, done_ms = {}", [status, reason, now_ms], owner, ids
+        )
     for (next_ms, reason), ids in retries.items():
-        statements += _updates(pg, "lease_owner = NULL, reason = {}, next_attempt_ms = {}", [reason, next_ms],
-                               owner, ids)
+        statements += _updates(
+            pg, "lease_owner = NULL, reason = {}, next_attempt_ms = {}", [reason, next_ms], owner, ids
+        )
     for chunk in _chunks(sorted(gone_endpoints)):
         # by endpoint, not id: a phone that re-subscribed since keeps its new subscription
         statements.append((f"DELETE FROM push_subscription WHERE endpoint IN ({placeholders(chunk)})", chunk))
@@ -194,28 +212,36 @@ def _outcome_statements(pg: bool, owner: str, now_ms: int, results: Sequence[Res
 
 
 def _claimed(rows: Iterable[Any]) -> list[Claimed]:
-    return [Claimed(r["id"], r["alert"], r["attempts"], r["endpoint"], r["p256dh"], r["auth"], r["lang"] or "vi")
-            for r in rows]
+    return [
+        Claimed(r["id"], r["alert"], r["attempts"], r["endpoint"], r["p256dh"], r["auth"], r["lang"] or "vi")
+        for r in rows
+    ]
 
 
 def _sqlite(sql: str) -> str:
     return sql.replace("{}", "?")
 
 
-def _claim_sqlite(connection: sqlite3.Connection, owner: str, now_ms: int, lease_until_ms: int, limit: int
-                  ) -> list[Claimed]:
+def _claim_sqlite(
+    connection: sqlite3.Connection, owner: str, now_ms: int, lease_until_ms: int, limit: int
+) -> list[Claimed]:
     """On the kept connection's thread: look first (no write lock while there is nothing to do), then lease."""
     if not connection.execute(_sqlite(_DUE), (now_ms,)).fetchone():
         return []
 
     def lease(connection: sqlite3.Connection) -> list[Claimed]:
-        ids = [r[0] for r in connection.execute(
-            _sqlite(f"{_LEASE}WHERE id IN ({_DUE_IDS}) RETURNING id"), (owner, lease_until_ms, now_ms, limit))]
+        ids = [
+            r[0]
+            for r in connection.execute(
+                _sqlite(f"{_LEASE}WHERE id IN ({_DUE_IDS}) RETURNING id"), (owner, lease_until_ms, now_ms, limit)
+            )
+        ]
         if not ids:
             return []
         condition, arg = id_list(False, "c.id", ids)
-        return _claimed(connection.execute(_sqlite(_DETAILS.format(source="push_delivery") + f" WHERE {condition}"),
-                                           (arg,)))
+        return _claimed(
+            connection.execute(_sqlite(_DETAILS.format(source="push_delivery") + f" WHERE {condition}"), (arg,))
+        )
 
     return kept.transaction(connection, lease)
 
@@ -248,11 +274,16 @@ class DeliveryQueue:
             return await self._kept.run(_claim_sqlite, owner, now_ms, lease_until_ms, limit)
         if not await anything_due(now_ms):
             return []
-        return _claimed(await raw(
-            f"WITH c AS ({_LEASE}WHERE id IN ({_DUE_IDS} FOR UPDATE SKIP LOCKED) "
-            "RETURNING id, alert, attempts, subscription_id) " + _DETAILS.format(source="c"),
-            owner, lease_until_ms, now_ms, limit,
-        ))
+        return _claimed(
+            await raw(
+                f"WITH c AS ({_LEASE}WHERE id IN ({_DUE_IDS} FOR UPDATE SKIP LOCKED) "
+                "RETURNING id, alert, attempts, subscription_id) " + _DETAILS.format(source="c"),
+                owner,
+                lease_until_ms,
+                now_ms,
+                limit,
+            )
+        )
 
     async def record(self, owner: str, now_ms: int, results: Sequence[Result]) -> None:
         """Write a batch of outcomes in one transaction, to the rows `owner` still leases."""
@@ -261,8 +292,11 @@ class DeliveryQueue:
     async def release(self, owner: str, ids: list[int], now_ms: int) -> None:
         """Give claimed but unsent rows back at once (a worker stopping cleanly); the claim is not an attempt."""
         if ids:
-            await self._write(_updates(self.pg, "lease_owner = NULL, next_attempt_ms = {}, attempts = attempts - 1",
-                                       [now_ms], owner, ids))
+            await self._write(
+                _updates(
+                    self.pg, "lease_owner = NULL, next_attempt_ms = {}, attempts = attempts - 1", [now_ms], owner, ids
+                )
+            )
 
     async def _write(self, statements: Statements) -> None:
         if self._kept is not None:
@@ -295,6 +329,7 @@ async def failure_reasons(alert_id: str, limit: int = 10) -> dict[str, int]:
     rows = await raw(
         "SELECT reason, COUNT(*) AS n FROM push_delivery WHERE alert = {} AND status = 'failed' "
         "GROUP BY reason ORDER BY n DESC, reason LIMIT {}",
-        alert_id, limit,
+        alert_id,
+        limit,
     )
     return {(r["reason"] or "unknown"): int(r["n"]) for r in rows}

@@ -40,7 +40,11 @@ def _key(text: str, size: int, name: str) -> str:
 
 
 async def save(
-    engine: Engine, policy: EndpointPolicy, states: DeviceStates, device_id: str, data: schemas.SubscriptionIn,
+    engine: Engine,
+    policy: EndpointPolicy,
+    states: DeviceStates,
+    device_id: str,
+    data: schemas.SubscriptionIn,
     now: datetime,
 ) -> tuple[schemas.SubscriptionOut, bool]:
     """Store the device's subscription (replacing its previous one); True when it had none.
@@ -60,22 +64,26 @@ async def save(
     try:
         async with write_transaction(engine):
             # the same browser under a new device identity: the endpoint moves to this device
-            await Subscription.delete().where(
-                (Subscription.endpoint == endpoint) & (Subscription.device != device_id))
+            await Subscription.delete().where((Subscription.endpoint == endpoint) & (Subscription.device != device_id))
             existed = await Subscription.exists().where(Subscription.device == device_id)
             # one statement, so two saves of one device at once cannot both insert
-            row = (await Subscription.raw(
-                "INSERT INTO push_subscription (device, endpoint, p256dh, auth, created_at, updated_at) "
-                "VALUES ({}, {}, {}, {}, {}, {}) ON CONFLICT (device) DO UPDATE SET endpoint = excluded.endpoint, "
-                "p256dh = excluded.p256dh, auth = excluded.auth, updated_at = excluded.updated_at "
-                "RETURNING id, created_at",
-                device_id, endpoint, p256dh, auth, now, now,
-            ))[0]
+            row = (
+                await Subscription.raw(
+                    "INSERT INTO push_subscription (device, endpoint, p256dh, auth, created_at, updated_at) "
+                    "VALUES ({}, {}, {}, {}, {}, {}) ON CONFLICT (device) DO UPDATE SET endpoint = excluded.endpoint, "
+                    "p256dh = excluded.p256dh, auth = excluded.auth, updated_at = excluded.updated_at "
+                    "RETURNING id, created_at",
+                    device_id,
+                    endpoint,
+                    p256dh,
+                    auth,
+                    now,
+                    now,
+                )
+            )[0]
             await SubscriptionTopic.delete().where(SubscriptionTopic.subscription == row["id"])
             if topics:
-                await SubscriptionTopic.insert(
-                    *(SubscriptionTopic(subscription=row["id"], topic=t) for t in topics)
-                )
+                await SubscriptionTopic.insert(*(SubscriptionTopic(subscription=row["id"], topic=t) for t in topics))
             if data.lang is not None:
                 await Device.update({Device.lang: data.lang}).where(Device.id == device_id)
                 await states.announce(device_id)
@@ -92,17 +100,30 @@ async def save(
 
 
 async def current(device_id: str) -> schemas.SubscriptionOut:
-    row = await Subscription.select(
-        Subscription.id, Subscription.endpoint, Subscription.created_at, Subscription.updated_at,
-        Subscription.device.lang,
-    ).where(Subscription.device == device_id).first()
+    row = (
+        await Subscription.select(
+            Subscription.id,
+            Subscription.endpoint,
+            Subscription.created_at,
+            Subscription.updated_at,
+            Subscription.device.lang,
+        )
+        .where(Subscription.device == device_id)
+        .first()
+    )
     if row is None:
         raise NotFound("this device has no push subscription")
-    topics = await SubscriptionTopic.select(SubscriptionTopic.topic).where(
-        SubscriptionTopic.subscription == row["id"]).order_by(SubscriptionTopic.topic)
+    topics = (
+        await SubscriptionTopic.select(SubscriptionTopic.topic)
+        .where(SubscriptionTopic.subscription == row["id"])
+        .order_by(SubscriptionTopic.topic)
+    )
     return schemas.SubscriptionOut(
-        endpoint=row["endpoint"], topics=[t["topic"] for t in topics], lang=row["device.lang"],
-        created_at=row["created_at"], updated_at=row["updated_at"],
+        endpoint=row["endpoint"],
+        topics=[t["topic"] for t in topics],
+        lang=row["device.lang"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
     )
 
 
@@ -114,7 +135,5 @@ async def remove(engine: Engine, device_id: str) -> None:
 
 async def stats() -> schemas.PushStats:
     total = await Subscription.count()
-    rows = await SubscriptionTopic.raw(
-        "SELECT topic, COUNT(*) AS n FROM push_topic GROUP BY topic ORDER BY topic"
-    )
+    rows = await SubscriptionTopic.raw("SELECT topic, COUNT(*) AS n FROM push_topic GROUP BY topic ORDER BY topic")
     return schemas.PushStats(subscriptions=total, topics={r["topic"]: int(r["n"]) for r in rows})

@@ -164,7 +164,7 @@ class PushWorker:
                 except Exception:
                     failures += 1
                     log.exception("push worker %s: a database step failed (retrying)", self.owner)
-                    await asyncio.sleep(min(30.0, 0.5 * 2 ** failures))
+                    await asyncio.sleep(min(30.0, 0.5 * 2**failures))
                     continue
                 if claimed:
                     continue
@@ -250,8 +250,11 @@ class PushWorker:
         for row in rows:
             topic = reminders.reminder_topic(row["event_id"]) if row["kind"] == "reminder" else row["id"][:32]
             self._alerts[row["id"]] = AlertInfo(
-                kind=row["kind"], urgency=row["urgency"], ttl=int(row["ttl"]),
-                expires_ms=int(row["expires_ms"]) if row["expires_ms"] is not None else None, topic=topic,
+                kind=row["kind"],
+                urgency=row["urgency"],
+                ttl=int(row["ttl"]),
+                expires_ms=int(row["expires_ms"]) if row["expires_ms"] is not None else None,
+                topic=topic,
                 payloads={lang: schemas.encode_payload(alerts.payload_for(row, lang)) for lang in ("vi", "en")},
             )
         while len(self._alerts) > _ALERT_CACHE:

@@ -39,8 +39,15 @@ log = logging.getLogger(__name__)
 class BundleCache:
     """The domains' bundle parts, in order, of the snapshot `snapshots` holds."""
 
-    def __init__(self, snapshots: SnapshotSource, directory: Path, parts: list[BundlePart], *, files_kept: int = 3,
-                 log_kept: int = 5000) -> None:
+    def __init__(
+        self,
+        snapshots: SnapshotSource,
+        directory: Path,
+        parts: list[BundlePart],
+        *,
+        files_kept: int = 3,
+        log_kept: int = 5000,
+    ) -> None:
         self._snapshots = snapshots
         self._directory = directory
         self._parts = parts
@@ -75,8 +82,11 @@ class BundleCache:
         """The task building `snapshot`'s bundle: the one under way, a new one, or None while a failure rests."""
         if self._building is not None:
             return self._building  # one build at a time: a newer version starts when this one ends
-        if self._failed is not None and self._failed[0] == snapshot.version and \
-                time.monotonic() - self._failed[1] < RETRY_S:
+        if (
+            self._failed is not None
+            and self._failed[0] == snapshot.version
+            and time.monotonic() - self._failed[1] < RETRY_S
+        ):
             return None
         task = asyncio.get_running_loop().create_task(self._build(snapshot), name=f"bundle-{snapshot.version}")
         task.add_done_callback(lambda done: self._finished(snapshot.version, done))
@@ -89,8 +99,9 @@ class BundleCache:
             return
         error = task.exception()
         if error is not None:
-            log.error("the bundle of version %s could not be built; the previous one is served", version,
-                      exc_info=error)
+            log.error(
+                "the bundle of version %s could not be built; the previous one is served", version, exc_info=error
+            )
             self._failed = (version, time.monotonic())
             return
         self._failed = None
@@ -114,8 +125,13 @@ class BundleCache:
         digest = bundle.digest(raw)
         stored = self._directory / f"bundle-{digest}.json"
         try:
-            kept = BuiltBundle(version=version, raw=raw, gzip=stored.with_suffix(".json.gz").read_bytes(),
-                               br=stored.with_suffix(".json.br").read_bytes(), digest=digest)
+            kept = BuiltBundle(
+                version=version,
+                raw=raw,
+                gzip=stored.with_suffix(".json.gz").read_bytes(),
+                br=stored.with_suffix(".json.br").read_bytes(),
+                digest=digest,
+            )
         except OSError:
             pass
         else:
@@ -125,8 +141,11 @@ class BundleCache:
         built = bundle.compress(version, raw)
         self._directory.mkdir(parents=True, exist_ok=True)
         # the plain file last: a static server that finds it finds its compressed twins too
-        for path, data in ((stored.with_suffix(".json.gz"), built.gzip), (stored.with_suffix(".json.br"), built.br),
-                           (stored, raw)):
+        for path, data in (
+            (stored.with_suffix(".json.gz"), built.gzip),
+            (stored.with_suffix(".json.br"), built.br),
+            (stored, raw),
+        ):
             partial = path.with_name(path.name + ".partial")
             partial.write_bytes(data)
             partial.replace(path)
@@ -136,7 +155,7 @@ class BundleCache:
     def _sweep(self) -> None:
         """Delete the files of every bundle but the newest `files_kept` (by when each was last stored)."""
         plain = sorted(self._directory.glob("bundle-*.json"), key=_stored_at, reverse=True)
-        for old in plain[self._files_kept:]:
+        for old in plain[self._files_kept :]:
             for path in (old.with_suffix(".json.gz"), old.with_suffix(".json.br"), old):
                 path.unlink(missing_ok=True)  # another process may have swept it first
 

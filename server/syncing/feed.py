@@ -73,9 +73,11 @@ async def changes_since(engine, snapshot: Versioned, since: int, sources: dict[s
     async with snapshot_transaction(engine):
         state = await ProgrammeVersion.select(ProgrammeVersion.pruned_through).where(ProgrammeVersion.id == 1).first()
         check_cursor(since, state["pruned_through"] if state else 0, snapshot.version)
-        rows = await ChangeLog.select().where(
-            (ChangeLog.version > since) & (ChangeLog.version <= snapshot.version)
-        ).order_by(ChangeLog.version)
+        rows = (
+            await ChangeLog.select()
+            .where((ChangeLog.version > since) & (ChangeLog.version <= snapshot.version))
+            .order_by(ChangeLog.version)
+        )
     feed = collapse(ChangeRow(**row) for row in rows)
     upserts: dict[str, list[Any]] = {}
     deletes = {kind: list(ids) for kind, ids in feed.deletes.items()}

@@ -37,7 +37,6 @@ from server.domain import DEVICE_REVOKED, AlreadyApplied, BatchContext, Mutation
 from server.syncing.tables import AppliedMutation
 from sync.messages import MUTATION_ARGS, Applied, BadArgs, Duplicate, Mutation, Rejected, Result, decode_args
 
-
 #: uploads committed in one transaction at the most
 MAX_GROUP = 64
 _RECORD_COLUMNS = ("client_id", "mutation_id", "name", "status", "reason", "at", "received_at")
@@ -131,15 +130,17 @@ class MutationApplier:
             result = await self._apply_one(ctx, mutation, states)
             results.append(result)
             rejected = isinstance(result, Rejected)
-            records.append((
-                client_id,
-                key,
-                mutation.name[:32],
-                "rejected" if rejected else "applied",
-                result.reason if rejected else None,
-                mutation.at if mutation.at and mutation.at.tzinfo else None,
-                ctx.now,
-            ))
+            records.append(
+                (
+                    client_id,
+                    key,
+                    mutation.name[:32],
+                    "rejected" if rejected else "applied",
+                    result.reason if rejected else None,
+                    mutation.at if mutation.at and mutation.at.tzinfo else None,
+                    ctx.now,
+                )
+            )
         for handler, state in states.values():
             await handler.flush(ctx, state)
         # one multi-row INSERT: a Piccolo object per record cost more than the database's own work

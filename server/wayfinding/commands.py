@@ -25,14 +25,23 @@ def import_command(source: Path) -> None:
     from server.wayfinding.roads import RoadGraphError
 
     target = load_settings().roads_path
-    columns = (SpinnerColumn(), TextColumn("[bold]roads[/]"), BarColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("[bold]roads[/]"),
+        BarColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns) as bar:
         # libosmium reads the file in its own thread and tells no position, so the bar pulses and counts highways
         task = bar.add_task(f"reading {source.name}")
         try:
-            size = import_roads(source, target,
-                                lambda ways: bar.update(task, description=f"reading {source.name}: {ways:,} highways"))
+            size = import_roads(
+                source, target, lambda ways: bar.update(task, description=f"reading {source.name}: {ways:,} highways")
+            )
         except RoadGraphError as exc:
             raise click.ClickException(f"{exc}; the previous road graph (if any) is still in use") from None
-    click.echo(f"{target}: {size['nodes']:,} nodes, {size['walk_edges']:,} walking edges, "
-               f"{size['car_edges']:,} driving edges, {size['bytes']:,} bytes")
+    click.echo(
+        f"{target}: {size['nodes']:,} nodes, {size['walk_edges']:,} walking edges, "
+        f"{size['car_edges']:,} driving edges, {size['bytes']:,} bytes"
+    )

@@ -58,8 +58,14 @@ class WayfindingController(Controller):
         request: Request,
         snapshot: SnapshotDep,
         wayfinder: WayfinderDep,
-        origin: Annotated[str, QueryParameter(name="from", min_length=1, max_length=64, description="a venue id, or `lat,lon` in degrees")],
-        destination: Annotated[str, QueryParameter(name="to", min_length=1, max_length=64, description="a venue id, or `lat,lon` in degrees")],
+        origin: Annotated[
+            str,
+            QueryParameter(name="from", min_length=1, max_length=64, description="a venue id, or `lat,lon` in degrees"),
+        ],
+        destination: Annotated[
+            str,
+            QueryParameter(name="to", min_length=1, max_length=64, description="a venue id, or `lat,lon` in degrees"),
+        ],
         mode: ModeParam = "walk",
         depart_at: Annotated[datetime | None, QueryParameter(description="ISO 8601 with offset; default now")] = None,
     ) -> Response[schemas.RouteGeoJSON]:
@@ -117,7 +123,9 @@ async def trails(snapshot: SnapshotDep, wayfinder: WayfinderDep) -> Response[lis
 
 
 @get("/api/trails/{trail_id:str}", raises=ReadErrors, tags=["wayfinding"], dependencies=DEPENDENCIES)
-async def trail(snapshot: SnapshotDep, wayfinder: WayfinderDep, trail_id: TrailIdParam) -> Response[schemas.TrailRouteDoc]:
+async def trail(
+    snapshot: SnapshotDep, wayfinder: WayfinderDep, trail_id: TrailIdParam
+) -> Response[schemas.TrailRouteDoc]:
     """One curated trail with its geometry and per-leg durations."""
     if trail_id not in snapshot.trails:
         raise NotFound(f"no trail with id {trail_id!r}")

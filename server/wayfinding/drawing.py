@@ -31,15 +31,25 @@ def leg_line(
 
 
 def timed_leg_feature(
-    path: Sequence[LatLon], source: GeometrySource, distance: int, duration: int, depart_at: datetime,
-    from_id: str | None, to_id: str | None,
+    path: Sequence[LatLon],
+    source: GeometrySource,
+    distance: int,
+    duration: int,
+    depart_at: datetime,
+    from_id: str | None,
+    to_id: str | None,
 ) -> Feature:
     """The leg's LineString with its distance, its duration and the times it leaves and arrives."""
     return leg_feature(
         path,
         LegProperties(
-            distance_m=distance, duration_s=duration, depart_at=depart_at,
-            arrive_at=depart_at + timedelta(seconds=duration), geometry_source=source, from_id=from_id, to_id=to_id,
+            distance_m=distance,
+            duration_s=duration,
+            depart_at=depart_at,
+            arrive_at=depart_at + timedelta(seconds=duration),
+            geometry_source=source,
+            from_id=from_id,
+            to_id=to_id,
         ),
     )
 

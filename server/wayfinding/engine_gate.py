@@ -56,7 +56,12 @@ class EngineGate:
     async def route(self, points: Sequence[LatLon], mode: Mode) -> EngineRoute | None:
         route = await self._call(self.client.route, points, mode)
         if route is not None and not all(
-            _sane(v) for v in (route.distance_m, route.duration_s, *(x for leg in route.legs for x in (leg.distance_m, leg.duration_s)))
+            _sane(v)
+            for v in (
+                route.distance_m,
+                route.duration_s,
+                *(x for leg in route.legs for x in (leg.distance_m, leg.duration_s)),
+            )
         ):
             return self._failed("a route with a negative or infinite figure")
         return route
@@ -76,7 +81,7 @@ class EngineGate:
             return None
         try:
             result = await method(points, mode)
-        except Exception as exc:  # an answer the client could not even read into points: not our 500
+        except Exception as exc:  # noqa: BLE001 - an answer the client could not even read into points: not our 500
             return self._failed(repr(exc))
         if result is None:
             return self._failed("no answer")

@@ -91,8 +91,13 @@ async def itinerary(
         to_id = public_id(leg.to_id)
         legs.append(
             schemas.PlannedLeg(
-                from_id=from_id, to_id=to_id, depart_at=leg.depart_at, arrive_at=leg.arrive_at,
-                duration_s=leg.duration_s, distance_m=distance, geometry_source=source,
+                from_id=from_id,
+                to_id=to_id,
+                depart_at=leg.depart_at,
+                arrive_at=leg.arrive_at,
+                duration_s=leg.duration_s,
+                distance_m=distance,
+                geometry_source=source,
             )
         )
         features.append(timed_leg_feature(path, source, distance, leg.duration_s, leg.depart_at, from_id, to_id))
@@ -113,19 +118,29 @@ async def itinerary(
         end_at=end_at,
         stops=[
             schemas.PlannedStop(
-                id=public_id(stop.id), kind=stop_kind(stop.id), venue_id=where[stop.id], lat=stop.location.lat,
-                lon=stop.location.lon, arrive_at=stop.arrive_at, starts_at=stop.starts_at,
-                leave_at=stop.leave_at, wait_s=int((stop.starts_at - stop.arrive_at).total_seconds()),
+                id=public_id(stop.id),
+                kind=stop_kind(stop.id),
+                venue_id=where[stop.id],
+                lat=stop.location.lat,
+                lon=stop.location.lon,
+                arrive_at=stop.arrive_at,
+                starts_at=stop.starts_at,
+                leave_at=stop.leave_at,
+                wait_s=int((stop.starts_at - stop.arrive_at).total_seconds()),
             )
             for stop in plan.stops
         ],
         legs=legs,
         totals=schemas.Totals(
-            travel_s=plan.travel_s, distance_m=sum(leg.distance_m for leg in legs), stops=len(plan.stops),
+            travel_s=plan.travel_s,
+            distance_m=sum(leg.distance_m for leg in legs),
+            stops=len(plan.stops),
             finish_at=plan.finish_at,
         ),
         unplaced=unplaced,
-        geojson=raw(feature_collection(
-            features, engine=engine_name, attribution=engine.attribution if engine and engine_pieces else None
-        )),
+        geojson=raw(
+            feature_collection(
+                features, engine=engine_name, attribution=engine.attribution if engine and engine_pieces else None
+            )
+        ),
     )

@@ -63,7 +63,10 @@ class TravelModelWire(msgspec.Struct, frozen=True):
 
 
 WIRE = TravelModelWire(
-    format=FORMAT, modes={mode: PROFILES[mode] for mode in MODES}, rush_hours=RUSH_HOURS, tz=FESTIVAL_TZ.key,
+    format=FORMAT,
+    modes={mode: PROFILES[mode] for mode in MODES},
+    rush_hours=RUSH_HOURS,
+    tz=FESTIVAL_TZ.key,
     venue_rounding_m=VENUE_ROUNDING_M,
 )
 

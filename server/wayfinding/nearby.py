@@ -22,8 +22,14 @@ def nearest_venues(
         leg = estimator.leg(Place(point), Place(LatLon(venue.lat, venue.lon), venue_id), mode, depart_at)
         found.append(
             schemas.NearbyVenue(
-                id=venue.id, name=venue.name, kind=venue.kind, district=venue.district, lat=venue.lat,
-                lon=venue.lon, distance_m=round_half_up(metres), duration_s=leg.duration_s,
+                id=venue.id,
+                name=venue.name,
+                kind=venue.kind,
+                district=venue.district,
+                lat=venue.lat,
+                lon=venue.lon,
+                distance_m=round_half_up(metres),
+                duration_s=leg.duration_s,
             )
         )
     return found

@@ -55,9 +55,7 @@ def pieces(path: Sequence[LatLon], stops: Sequence[LatLon]) -> list[Path]:
     if len(stops) < 2:
         return []
     cuts = cut_indexes(path, stops)
-    return [
-        _dedupe((stops[i], *path[cuts[i] : cuts[i + 1] + 1], stops[i + 1])) for i in range(len(stops) - 1)
-    ]
+    return [_dedupe((stops[i], *path[cuts[i] : cuts[i + 1] + 1], stops[i + 1])) for i in range(len(stops) - 1)]
 
 
 def length_m(path: Sequence[LatLon]) -> float:
@@ -79,7 +77,7 @@ def trail_pieces(
             path = [LatLon(lat, lon) for lon, lat in drawn]
         except (ValueError, TypeError):
             continue
-        for (a, b), piece in zip(pairwise(stops), pieces(path, [venues[s] for s in stops])):
+        for (a, b), piece in zip(pairwise(stops), pieces(path, [venues[s] for s in stops]), strict=False):
             if a != b:
                 found.setdefault((a, b), piece)
                 found.setdefault((b, a), piece[::-1])

@@ -123,9 +123,12 @@ def read_ways(source: Path, progress: Progress | None = None) -> dict[str, np.nd
     if not start:
         raise RoadGraphError(f"{source} holds no highway that any mode may use: nothing to route on")
     return {
-        "ref": np.frombuffer(ref, dtype=np.int64), "x": np.frombuffer(x, dtype=np.int32),
-        "y": np.frombuffer(y, dtype=np.int32), "start": np.frombuffer(start, dtype=np.int64),
-        "class": np.frombuffer(klass, dtype=np.uint8), "flags": np.frombuffer(flags, dtype=np.uint16),
+        "ref": np.frombuffer(ref, dtype=np.int64),
+        "x": np.frombuffer(x, dtype=np.int32),
+        "y": np.frombuffer(y, dtype=np.int32),
+        "start": np.frombuffer(start, dtype=np.int64),
+        "class": np.frombuffer(klass, dtype=np.uint8),
+        "flags": np.frombuffer(flags, dtype=np.uint16),
         "classes": np.array(sorted(classes, key=classes.__getitem__)),
     }
 
@@ -152,7 +155,9 @@ def build_graph(ways: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     n = len(ids)
     length = haversine_m(lat_e6[a] / 1e6, lon_e6[a] / 1e6, lat_e6[b] / 1e6, lon_e6[b] / 1e6)
     arrays: dict[str, np.ndarray] = {
-        "format": np.array(FORMAT), "lat_e6": lat_e6, "lon_e6": lon_e6,
+        "format": np.array(FORMAT),
+        "lat_e6": lat_e6,
+        "lon_e6": lon_e6,
     }
     classes = ways["classes"]
     for mode in MODES:

@@ -44,8 +44,13 @@ ATTRIBUTION = "© OpenStreetMap contributors"
 #: bumped when the file's arrays change meaning; an older file asks for a new import
 FORMAT = "lehoi-roads-1"
 MODES = ("walk", "bicycle", "motorbike", "car")
-GRAPH_FOR_MODE: dict[Mode, str] = {"walk": "walk", "bicycle": "bicycle", "motorbike": "motorbike", "car": "car",
-                                   "bus": "car"}
+GRAPH_FOR_MODE: dict[Mode, str] = {
+    "walk": "walk",
+    "bicycle": "bicycle",
+    "motorbike": "motorbike",
+    "car": "car",
+    "bus": "car",
+}
 #: farther than this from the nearest node of the network, a point is outside the imported area
 SNAP_LIMIT_M = 300.0
 #: how far a search goes: DETOUR_FACTOR × the distance as the crow flies + DETOUR_EXTRA_M, at the slowest speed
@@ -61,21 +66,67 @@ EARTH_RADIUS_M = 6_371_008.8
 # motorbikes may not use motorways in Vietnam. A class missing from a mode's table is closed to that mode
 # unless its own tag opens it (`bicycle=yes` on a footway); it then runs at `OPENED_KMH`.
 _WALK = PROFILES["walk"].town_kmh
-_ROADS = ("primary", "primary_link", "secondary", "secondary_link", "tertiary", "tertiary_link", "unclassified",
-          "residential", "living_street", "service", "road")
+_ROADS = (
+    "primary",
+    "primary_link",
+    "secondary",
+    "secondary_link",
+    "tertiary",
+    "tertiary_link",
+    "unclassified",
+    "residential",
+    "living_street",
+    "service",
+    "road",
+)
 SPEEDS_KMH: dict[str, dict[str, float]] = {
     "walk": dict.fromkeys(
         (*_ROADS, "trunk", "trunk_link", "footway", "pedestrian", "steps", "path", "track", "bridleway", "corridor"),
         _WALK,
     ),
-    "bicycle": {**dict.fromkeys(_ROADS, 12.0), "trunk": 12.0, "trunk_link": 12.0, "cycleway": 14.0, "path": 10.0,
-                "track": 10.0, "living_street": 8.0, "service": 10.0},
-    "motorbike": {"trunk": 40.0, "trunk_link": 30.0, "primary": 30.0, "primary_link": 25.0, "secondary": 28.0,
-                  "secondary_link": 22.0, "tertiary": 25.0, "tertiary_link": 20.0, "unclassified": 20.0,
-                  "residential": 20.0, "road": 20.0, "living_street": 10.0, "service": 12.0, "track": 12.0},
-    "car": {"motorway": 80.0, "motorway_link": 50.0, "trunk": 50.0, "trunk_link": 35.0, "primary": 30.0,
-            "primary_link": 25.0, "secondary": 25.0, "secondary_link": 20.0, "tertiary": 22.0, "tertiary_link": 18.0,
-            "unclassified": 18.0, "residential": 18.0, "road": 18.0, "living_street": 8.0, "service": 10.0},
+    "bicycle": {
+        **dict.fromkeys(_ROADS, 12.0),
+        "trunk": 12.0,
+        "trunk_link": 12.0,
+        "cycleway": 14.0,
+        "path": 10.0,
+        "track": 10.0,
+        "living_street": 8.0,
+        "service": 10.0,
+    },
+    "motorbike": {
+        "trunk": 40.0,
+        "trunk_link": 30.0,
+        "primary": 30.0,
+        "primary_link": 25.0,
+        "secondary": 28.0,
+        "secondary_link": 22.0,
+        "tertiary": 25.0,
+        "tertiary_link": 20.0,
+        "unclassified": 20.0,
+        "residential": 20.0,
+        "road": 20.0,
+        "living_street": 10.0,
+        "service": 12.0,
+        "track": 12.0,
+    },
+    "car": {
+        "motorway": 80.0,
+        "motorway_link": 50.0,
+        "trunk": 50.0,
+        "trunk_link": 35.0,
+        "primary": 30.0,
+        "primary_link": 25.0,
+        "secondary": 25.0,
+        "secondary_link": 20.0,
+        "tertiary": 22.0,
+        "tertiary_link": 18.0,
+        "unclassified": 18.0,
+        "residential": 18.0,
+        "road": 18.0,
+        "living_street": 8.0,
+        "service": 10.0,
+    },
 }
 OPENED_KMH = {"walk": _WALK, "bicycle": 8.0, "motorbike": 10.0, "car": 8.0}
 KNOWN_CLASSES = frozenset(k for speeds in SPEEDS_KMH.values() for k in speeds)
@@ -95,8 +146,8 @@ def haversine_m(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
 
 def _unit_sphere(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Points in metres on a sphere: chord length ≈ ground distance at street scale."""
-    p, l = np.radians(lat), np.radians(lon)
-    return EARTH_RADIUS_M * np.column_stack((np.cos(p) * np.cos(l), np.cos(p) * np.sin(l), np.sin(p)))
+    phi, lam = np.radians(lat), np.radians(lon)
+    return EARTH_RADIUS_M * np.column_stack((np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)))
 
 
 class _Network:
@@ -153,8 +204,9 @@ class RoadGraph:
         network = self.network(mode)
         if network.tree is None:
             return None
-        chord, i = network.tree.query(_unit_sphere(np.array([point.lat]), np.array([point.lon]))[0],
-                                      distance_upper_bound=SNAP_LIMIT_M)
+        chord, i = network.tree.query(
+            _unit_sphere(np.array([point.lat]), np.array([point.lon]))[0], distance_upper_bound=SNAP_LIMIT_M
+        )
         if not math.isfinite(chord):
             return None
         node = int(network.nodes[i])
@@ -220,7 +272,7 @@ def simplify(line: Sequence[LatLon], tolerance_m: float = SIMPLIFY_M) -> list[La
         if last - first < 2:
             continue
         start, chord = xy[first], xy[last] - xy[first]
-        offsets = xy[first + 1:last] - start
+        offsets = xy[first + 1 : last] - start
         norm = math.hypot(*chord)
         if norm == 0:
             distances = np.hypot(offsets[:, 0], offsets[:, 1])
@@ -231,7 +283,7 @@ def simplify(line: Sequence[LatLon], tolerance_m: float = SIMPLIFY_M) -> list[La
             middle = first + 1 + worst
             keep[middle] = True
             stack += [(first, middle), (middle, last)]
-    return [p for p, kept in zip(line, keep) if kept]
+    return [p for p, kept in zip(line, keep, strict=False) if kept]
 
 
 class RoadEngine:
@@ -258,14 +310,17 @@ class RoadEngine:
             if found is None:
                 return None
             line, metres, seconds, snapped_a, snapped_b = found
-            path += simplify(line)[1 if path else 0:]
+            path += simplify(line)[1 if path else 0 :]
             legs.append(EngineLeg(metres, seconds + overhead))
             if not waypoints:
                 waypoints.append(snapped_a)
             waypoints.append(snapped_b)
         return EngineRoute(
-            distance_m=sum(leg.distance_m for leg in legs), duration_s=sum(leg.duration_s for leg in legs),
-            path=tuple(path), legs=tuple(legs), waypoints=tuple(waypoints),
+            distance_m=sum(leg.distance_m for leg in legs),
+            duration_s=sum(leg.duration_s for leg in legs),
+            path=tuple(path),
+            legs=tuple(legs),
+            waypoints=tuple(waypoints),
         )
 
     async def route(self, points: Sequence[LatLon], mode: Mode) -> EngineRoute | None:
@@ -295,7 +350,8 @@ class RoadEngine:
                 distances[i][j] = metres + snap_u + snap_v
                 durations[i][j] = seconds + walked_s(snap_u + snap_v) + overhead
         return EngineTable(
-            durations_s=tuple(map(tuple, durations)), distances_m=tuple(map(tuple, distances)),
+            durations_s=tuple(map(tuple, durations)),
+            distances_m=tuple(map(tuple, distances)),
             waypoints=tuple(self.graph.node(u) for u, _ in snaps),
         )
 

@@ -13,7 +13,11 @@ from server.wayfinding.travel import FESTIVAL_TZ, Leg, Mode, round_half_up
 
 
 async def route(
-    estimator: Estimator, engine: RoutingEngine | None, origin: Place, destination: Place, mode: Mode,
+    estimator: Estimator,
+    engine: RoutingEngine | None,
+    origin: Place,
+    destination: Place,
+    mode: Mode,
     depart_at: datetime,
 ) -> FeatureCollection:
     """One leg from `origin` to `destination` as a FeatureCollection with `engine` and `bbox`, and the
@@ -29,7 +33,10 @@ async def route(
         leg = estimator.leg(origin, destination, mode, depart_at)
         engine_name = "estimate"
     path, source = leg_line(
-        estimator.piece(origin, destination), engine_route and engine_route.path, origin, destination,
+        estimator.piece(origin, destination),
+        engine_route and engine_route.path,
+        origin,
+        destination,
         engine.geometry_source if engine is not None else "engine",
     )
     feature = timed_leg_feature(

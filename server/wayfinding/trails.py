@@ -47,13 +47,25 @@ def _trail(snapshot: Snapshot, estimator: Estimator, trail: Any) -> schemas.Trai
         features.append(
             leg_feature(
                 path,
-                {"from_id": a.venue_id, "to_id": b.venue_id, "distance_m": leg.distance_m,
-                 "duration_s": leg.duration_s, "geometry_source": source},
+                {
+                    "from_id": a.venue_id,
+                    "to_id": b.venue_id,
+                    "distance_m": leg.distance_m,
+                    "duration_s": leg.duration_s,
+                    "geometry_source": source,
+                },
             )
         )
     return schemas.TrailRoute(
-        id=trail.id, name=trail.name, description=trail.description, mode=trail.mode,
-        duration_min=trail.duration_min, stops=list(trail.stops), legs=legs,
-        distance_m=sum(leg.distance_m for leg in legs), travel_s=sum(leg.duration_s for leg in legs),
-        engine="estimate", geojson=raw(feature_collection(features, engine="estimate")),
+        id=trail.id,
+        name=trail.name,
+        description=trail.description,
+        mode=trail.mode,
+        duration_min=trail.duration_min,
+        stops=list(trail.stops),
+        legs=legs,
+        distance_m=sum(leg.distance_m for leg in legs),
+        travel_s=sum(leg.duration_s for leg in legs),
+        engine="estimate",
+        geojson=raw(feature_collection(features, engine="estimate")),
     )

@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 
 
 class Wayfinder:
-    """Wayfinding for one app: the estimator of the current version, the routing engine (if configured), and the answers."""
+    """Wayfinding for one app: the estimator of the current version, the routing engine (if configured), and the
+    answers."""
 
     def __init__(
         self, osrm_url: str = "", timeout_s: float = DEFAULT_TIMEOUT_S, roads_path: FilePath | None = None

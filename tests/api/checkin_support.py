@@ -47,8 +47,9 @@ async def new_pass(client, in_app, issued_ago: timedelta | None = None) -> dict:
 
 def signed_token(client, *, issued: datetime, until: datetime, pass_id: str | None = None) -> str:
     """A pass token from the app's own key ring with chosen times (no stored pass)."""
-    return issue_pass(client.app.state.keyring, pass_id=pass_id or new_pass_id(), kind="a", valid_until=until,
-                      now=issued)
+    return issue_pass(
+        client.app.state.keyring, pass_id=pass_id or new_pass_id(), kind="a", valid_until=until, now=issued
+    )
 
 
 def now(client) -> datetime:
@@ -59,8 +60,9 @@ def scan(token: str, venue: str, at: datetime, scan_id: str | None = None) -> di
     return {"id": scan_id or str(uuid.uuid4()), "pass_token": token, "venue_id": venue, "scanned_at": at.isoformat()}
 
 
-async def check_in(client, device: dict, token: str, venue: str, at: datetime | None = None,
-                   scan_id: str | None = None):
+async def check_in(
+    client, device: dict, token: str, venue: str, at: datetime | None = None, scan_id: str | None = None
+):
     body = scan(token, venue, at or now(client), scan_id)
     return await client.post("/api/checkins", json=body, headers=device["auth"])
 
@@ -71,8 +73,9 @@ def scan_mutation(token: str, venue: str, at: datetime, scan_id: str | None = No
 
 
 async def push(client, device: dict, mutations: list[dict]):
-    response = await client.post("/api/sync/push", json={"client_id": device["id"], "mutations": mutations},
-                                 headers=device["auth"])
+    response = await client.post(
+        "/api/sync/push", json={"client_id": device["id"], "mutations": mutations}, headers=device["auth"]
+    )
     assert response.status_code == 200, response.text
     return response.json()["results"]
 

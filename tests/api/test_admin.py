@@ -52,8 +52,9 @@ async def admin_post_from(origin: str, **settings) -> tuple[int, str]:
     async with AsyncTestClient(app=Litestar(route_handlers=admin), base_url="https://lehoi.example") as client:
         await client.get("/admin/")
         csrf = client.cookies.get("csrftoken")
-        response = await client.post("/admin/api/tables/event/", json={},
-                                     headers={"X-CSRFToken": csrf, "Origin": origin})
+        response = await client.post(
+            "/admin/api/tables/event/", json={}, headers={"X-CSRFToken": csrf, "Origin": origin}
+        )
         return response.status_code, response.text
 
 
@@ -61,7 +62,9 @@ async def test_admin_behind_a_tls_proxy_admits_its_public_host_only():
     # the CSRF check passed; no session, so not signed in
     assert (await admin_post_from("https://lehoi.example", public_url="https://lehoi.example"))[0] == 401
     assert await admin_post_from("https://evil.example", public_url="https://lehoi.example") == (
-        403, "Referer or origin is incorrect")
+        403,
+        "Referer or origin is incorrect",
+    )
     # without LEHOI_PUBLIC_URL the public host is a stranger: organisers could not sign in behind the proxy
     assert (await admin_post_from("https://lehoi.example"))[0] == 403
 

@@ -19,8 +19,24 @@ READ_ENDPOINTS = {
 junk = st.one_of(
     st.text(max_size=40),
     st.text(alphabet="0123456789-:T+Z.", max_size=30),
-    st.sampled_from(["2024-11-12", "2024-13-45", "2024-11-12T10:00", "2024-11-12T10:00+07:00", "-1", "1e309",
-                     "heritage", "bat-trang", "%00", "../../etc/passwd", "' OR 1=1 --", "ð" * 300, "", " "]),
+    st.sampled_from(
+        [
+            "2024-11-12",
+            "2024-13-45",
+            "2024-11-12T10:00",
+            "2024-11-12T10:00+07:00",
+            "-1",
+            "1e309",
+            "heritage",
+            "bat-trang",
+            "%00",
+            "../../etc/passwd",
+            "' OR 1=1 --",
+            "ð" * 300,
+            "",
+            " ",
+        ]
+    ),
     st.integers().map(str),
 )
 
@@ -56,17 +72,44 @@ async def test_path_ids_never_break(client):
 
 # --- every datetime a client sends is an RFC 3339 string with an offset ----------------------------------------
 
+
 def _datetime_inputs(device_id: str) -> list[tuple[str, str, dict, str]]:
     """(path, who, a body that is right but for one datetime set to {value}, the field named in the 422)."""
     return [
-        ("/api/organiser/enrolment-codes", "organiser", {"venue_ids": ["hoa-lo"], "expires_at": "{value}"},
-         "expires_at"),
-        ("/api/organiser/alerts", "organiser", {"title": {"vi": "A", "en": "A"}, "body": {"vi": "B", "en": "B"},
-                                                "target": {"all": True}, "send_at": "{value}"}, "send_at"),
+        (
+            "/api/organiser/enrolment-codes",
+            "organiser",
+            {"venue_ids": ["hoa-lo"], "expires_at": "{value}"},
+            "expires_at",
+        ),
+        (
+            "/api/organiser/alerts",
+            "organiser",
+            {
+                "title": {"vi": "A", "en": "A"},
+                "body": {"vi": "B", "en": "B"},
+                "target": {"all": True},
+                "send_at": "{value}",
+            },
+            "send_at",
+        ),
         ("/api/itineraries", "anyone", {"start": "hoa-lo", "start_at": "{value}"}, "start_at"),
-        ("/api/sync/push", "device", {"client_id": device_id, "mutations": [
-            {"id": "0192f7a0-0000-7000-8000-000000000001", "name": "favourite.set",
-             "args": {"event_id": "x"}, "at": "{value}"}]}, "mutations[0].at"),
+        (
+            "/api/sync/push",
+            "device",
+            {
+                "client_id": device_id,
+                "mutations": [
+                    {
+                        "id": "0192f7a0-0000-7000-8000-000000000001",
+                        "name": "favourite.set",
+                        "args": {"event_id": "x"},
+                        "at": "{value}",
+                    }
+                ],
+            },
+            "mutations[0].at",
+        ),
     ]
 
 
@@ -94,16 +137,22 @@ async def test_a_mutation_argument_that_is_a_number_is_no_datetime(client, in_ap
     from .checkin_support import push, volunteer
 
     gate = volunteer(client, in_app, "hoa-lo")
-    mutation = {"id": "0192f7a0-0000-7000-8000-0000000000aa", "name": "checkin.scan",
-                "args": {"pass_token": "x", "venue_id": "hoa-lo", "scanned_at": 1731380400}}
+    mutation = {
+        "id": "0192f7a0-0000-7000-8000-0000000000aa",
+        "name": "checkin.scan",
+        "args": {"pass_token": "x", "venue_id": "hoa-lo", "scanned_at": 1731380400},
+    }
     [result] = await push(client, gate, [mutation])
     assert result["status"] == "rejected" and result["reason"] == "invalid_args"
 
 
 async def test_a_datetime_in_a_query_is_an_rfc3339_string_with_an_offset(client, as_organiser):
-    reads = [("/api/routes", {"from": "hoa-lo", "to": "van-mieu"}, "depart_at", {}),
-             ("/api/events", {}, "from", {}), ("/api/events", {}, "to", {}),
-             ("/api/organiser/alerts", {}, "before", as_organiser)]
+    reads = [
+        ("/api/routes", {"from": "hoa-lo", "to": "van-mieu"}, "depart_at", {}),
+        ("/api/events", {}, "from", {}),
+        ("/api/events", {}, "to", {}),
+        ("/api/organiser/alerts", {}, "before", as_organiser),
+    ]
     for path, params, name, headers in reads:
         for value in ("0", "1731380400", "2024-11-12", "2024-11-12T10:00:00", "2024-11-12T24:00:00+07:00"):
             response = await client.get(path, params={**params, name: value}, headers=headers)

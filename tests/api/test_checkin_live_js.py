@@ -24,8 +24,13 @@ async def test_the_phone_reads_the_servers_answers(client, in_app, as_organiser,
         cases.append({"label": label, "status": response.status_code, "body": response.json(), "expected": expected})
 
     def shown(response, verdict: str, reason: str | None, pass_id: str | None) -> dict:
-        return {"kind": "verdict", "verdict": verdict, "reason": reason, "pass_id": pass_id,
-                "occupancy": response.json()["occupancy"]}
+        return {
+            "kind": "verdict",
+            "verdict": verdict,
+            "reason": reason,
+            "pass_id": pass_id,
+            "occupancy": response.json()["occupancy"],
+        }
 
     first = str(uuid.uuid4())
     answer = await check_in(client, here, issued["token"], VENUE, scan_id=first)
@@ -49,5 +54,8 @@ async def test_the_phone_reads_the_servers_answers(client, in_app, as_organiser,
     answer = await check_in(client, there, issued["token"], VENUE)
     case("a phone an organiser revoked", answer, {"kind": "refused", "reason": "phone_revoked", "status": 403})
 
-    node_test("live_scan.test.mjs", "LEHOI_LIVE_SCAN_VECTORS",
-              {"cases": cases, "request_fields": sorted(ScanRequest.__struct_fields__)})
+    node_test(
+        "live_scan.test.mjs",
+        "LEHOI_LIVE_SCAN_VECTORS",
+        {"cases": cases, "request_fields": sorted(ScanRequest.__struct_fields__)},
+    )

@@ -45,8 +45,12 @@ async def test_two_volunteers_scanning_one_pass_offline_are_both_recorded_one_fl
     [second] = await push(client, west, [b])
     assert first["data"]["verdict"] == "accepted" and first["data"]["conflicts"] == []
     assert second["status"] == "applied"
-    assert second["data"] == {"verdict": "rejected", "reason": "already_checked_in", "conflicts": ["double_scan"],
-                              "pass_id": issued["pass_id"]}
+    assert second["data"] == {
+        "verdict": "rejected",
+        "reason": "already_checked_in",
+        "conflicts": ["double_scan"],
+        "pass_id": issued["pass_id"],
+    }
     flagged = await review(client, as_organiser, venue=VENUE, flagged="true")
     assert b["id"] in flagged and a["id"] not in flagged
     assert flagged[b["id"]]["conflicts"] == ["double_scan"] and flagged[b["id"]]["offline"] is True
@@ -56,12 +60,18 @@ async def test_the_same_phone_scanning_twice_is_no_conflict(client, in_app):
     gate = volunteer(client, in_app, VENUE)
     issued = await new_pass(client, in_app, EARLIER)
     t = now(client) - minutes(20)
-    results = await push(client, gate, [
-        scan_mutation(issued["token"], VENUE, t, verdict_shown="accepted"),
-        scan_mutation(issued["token"], VENUE, t + minutes(1), verdict_shown="already_checked_in"),
-    ])
+    results = await push(
+        client,
+        gate,
+        [
+            scan_mutation(issued["token"], VENUE, t, verdict_shown="accepted"),
+            scan_mutation(issued["token"], VENUE, t + minutes(1), verdict_shown="already_checked_in"),
+        ],
+    )
     assert [(r["data"]["verdict"], r["data"]["reason"], r["data"]["conflicts"]) for r in results] == [
-        ("accepted", None, []), ("rejected", "already_checked_in", [])]
+        ("accepted", None, []),
+        ("rejected", "already_checked_in", []),
+    ]
 
 
 async def test_an_offline_scan_of_a_pass_accepted_online_elsewhere_is_flagged(client, in_app):
@@ -151,7 +161,9 @@ async def test_a_scanners_own_wording_or_a_long_code_never_costs_the_scan(client
     long_code = scan_mutation("https://hcdf.vn/?" + "x" * 400, VENUE, t, verdict_shown="invalid_signature")
     results = await push(client, gate, [refused, long_code])
     assert [(r["status"], r["data"]["verdict"], r["data"]["reason"]) for r in results] == [
-        ("applied", "accepted", None), ("applied", "rejected", "invalid_signature")]
+        ("applied", "accepted", None),
+        ("applied", "rejected", "invalid_signature"),
+    ]
     records = await review(client, as_organiser, venue=VENUE)
     assert records[refused["id"]]["verdict_shown"] == "rejected" and records[refused["id"]]["conflicts"] == []
     assert records[long_code["id"]]["status"] == "rejected"
@@ -189,20 +201,34 @@ async def test_a_duplicate_scan_says_again_the_verdict_recorded(client, in_app):
     # west's online check reached the server, which refused it, but west gave up waiting and queued the scan
     timed_out = str(uuid.uuid4())
     assert (await check_in(client, west, issued["token"], VENUE, scan_id=timed_out)).json()["reason"] == (
-        "already_checked_in")
-    queued = scan_mutation(issued["token"], VENUE, now(client), scan_id=timed_out, verdict_shown="accepted",
-                           offline=True)
+        "already_checked_in"
+    )
+    queued = scan_mutation(
+        issued["token"], VENUE, now(client), scan_id=timed_out, verdict_shown="accepted", offline=True
+    )
     [answer] = await push(client, west, [queued])
     assert answer["status"] == "duplicate"
-    assert answer["data"] == {"verdict": "rejected", "reason": "already_checked_in", "conflicts": [],
-                              "pass_id": issued["pass_id"]}
+    assert answer["data"] == {
+        "verdict": "rejected",
+        "reason": "already_checked_in",
+        "conflicts": [],
+        "pass_id": issued["pass_id"],
+    }
     # an upload whose answer was lost is sent again: the retry hears the first answer, conflicts and all
     lost = scan_mutation(issued["token"], VENUE, now(client), verdict_shown="accepted", offline=True)
     [first] = await push(client, west, [lost])
     [retry] = await push(client, west, [lost])
     assert (first["status"], retry["status"]) == ("applied", "duplicate")
-    assert retry["data"] == first["data"] == {"verdict": "rejected", "reason": "already_checked_in",
-                                              "conflicts": ["double_scan"], "pass_id": issued["pass_id"]}
+    assert (
+        retry["data"]
+        == first["data"]
+        == {
+            "verdict": "rejected",
+            "reason": "already_checked_in",
+            "conflicts": ["double_scan"],
+            "pass_id": issued["pass_id"],
+        }
+    )
 
 
 async def test_a_revoked_device_is_refused_and_its_uploads_kept(client, in_app, as_organiser):
@@ -214,13 +240,18 @@ async def test_a_revoked_device_is_refused_and_its_uploads_kept(client, in_app, 
     revoked = await client.post(f"/api/organiser/volunteers/{gate['id']}/revoke", headers=as_organiser)
     assert revoked.status_code == 200, revoked.text
     other = await new_pass(client, in_app, EARLIER)
-    kept = [scan_mutation(other["token"], VENUE, now(client) - minutes(5)),
-            scan_mutation("P1.garbage", VENUE, now(client) - minutes(4)),
-            {"id": str(uuid.uuid4()), "name": "settings.set", "args": {"lang": "en"}}]
+    kept = [
+        scan_mutation(other["token"], VENUE, now(client) - minutes(5)),
+        scan_mutation("P1.garbage", VENUE, now(client) - minutes(4)),
+        {"id": str(uuid.uuid4()), "name": "settings.set", "args": {"lang": "en"}},
+    ]
     results = await push(client, gate, [before, *kept])
     assert [(r["status"], r.get("reason")) for r in results] == [
-        ("duplicate", None), ("rejected", "device_revoked"), ("rejected", "device_revoked"),
-        ("rejected", "device_revoked")]
+        ("duplicate", None),
+        ("rejected", "device_revoked"),
+        ("rejected", "device_revoked"),
+        ("rejected", "device_revoked"),
+    ]
     assert [r["status"] for r in await push(client, gate, kept)] == ["duplicate"] * 3
 
     records = await review(client, as_organiser, device_revoked="true")
@@ -237,8 +268,7 @@ async def test_a_revoked_device_is_refused_and_its_uploads_kept(client, in_app, 
     assert me.status_code == 403 and "device_revoked" in me.json()["detail"]
     live = await check_in(client, gate, issued["token"], VENUE)
     assert live.status_code == 403
-    stats = (await client.get("/api/organiser/stats/checkins", params={"venue": VENUE},
-                              headers=as_organiser)).json()
+    stats = (await client.get("/api/organiser/stats/checkins", params={"venue": VENUE}, headers=as_organiser)).json()
     assert stats["totals"]["device_revoked"] >= 2
 
 
@@ -252,10 +282,13 @@ async def test_only_a_scan_uploaded_late_counts_as_made_offline(client, in_app, 
 
     gate = volunteer(client, in_app, VENUE)
     before = await offline_count()
-    at_once = scan_mutation((await new_pass(client, in_app, EARLIER))["token"], VENUE, now(client) - timedelta(seconds=5))
+    at_once = scan_mutation(
+        (await new_pass(client, in_app, EARLIER))["token"], VENUE, now(client) - timedelta(seconds=5)
+    )
     late = scan_mutation((await new_pass(client, in_app, EARLIER))["token"], VENUE, now(client) - minutes(30))
-    said = scan_mutation((await new_pass(client, in_app, EARLIER))["token"], VENUE, now(client) - timedelta(seconds=5),
-                         offline=True)  # the phone knew it had no signal, and the signal came back at once
+    said = scan_mutation(
+        (await new_pass(client, in_app, EARLIER))["token"], VENUE, now(client) - timedelta(seconds=5), offline=True
+    )  # the phone knew it had no signal, and the signal came back at once
     assert [r["status"] for r in await push(client, gate, [at_once, late, said])] == ["applied"] * 3
     records = await review(client, as_organiser, venue=VENUE)
     assert [records[m["id"]]["offline"] for m in (at_once, late, said)] == [False, True, True]

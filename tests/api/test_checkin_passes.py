@@ -7,10 +7,9 @@ from datetime import datetime
 
 from server.checkin.keys import KeyRing
 from server.checkin.tokens import verify_pass
+from tests.support.bundles import current_bundle
 
 from .checkin_support import attendee, auth, new_pass, volunteer
-
-from tests.support.bundles import current_bundle
 
 
 async def test_a_device_gets_one_active_pass(client, in_app):
@@ -44,8 +43,9 @@ async def test_pass_requests_are_rate_limited_per_device(client, in_app):
     from server.checkin.controllers import PASS_RATE_PER_MINUTE
 
     device = attendee(client, in_app)
-    statuses = [(await client.post("/api/passes", headers=device["auth"])).status_code
-                for _ in range(PASS_RATE_PER_MINUTE + 2)]
+    statuses = [
+        (await client.post("/api/passes", headers=device["auth"])).status_code for _ in range(PASS_RATE_PER_MINUTE + 2)
+    ]
     assert statuses[0] == 201 and statuses.count(429) == 2, statuses
     other = attendee(client, in_app)  # another device behind the same address is not affected
     assert (await client.post("/api/passes", headers=other["auth"])).status_code == 201
@@ -77,8 +77,9 @@ async def test_revocation_reaches_the_bundle_and_the_feed(client, in_app, as_org
     pass_id = issued["pass_id"]
     version = (await client.get("/api/festival")).json()["version"]
 
-    revoked = await client.post(f"/api/organiser/passes/{pass_id}/revoke", json={"reason": "shared online"},
-                                headers=as_organiser)
+    revoked = await client.post(
+        f"/api/organiser/passes/{pass_id}/revoke", json={"reason": "shared online"}, headers=as_organiser
+    )
     assert revoked.status_code == 200, revoked.text
     at = revoked.json()["revoked_at"]
     again = await client.post(f"/api/organiser/passes/{pass_id}/revoke", headers=as_organiser)

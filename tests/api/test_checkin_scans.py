@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from server.codecs import b64url
 from server.checkin.keys import KeyRing
 from server.checkin.tokens import issue_pass
+from server.codecs import b64url
 
 from .checkin_support import (
     attendee,
@@ -44,8 +44,7 @@ def foreign_token(client, key_id: str = "zz") -> str:
     """A well-formed pass signed by a key the server does not hold."""
     entry = f"{key_id}:{b64url.encode(Ed25519PrivateKey.generate().private_bytes_raw())}"
     ring = KeyRing.from_env(entry)
-    return issue_pass(ring, pass_id="Foreign", kind="a", valid_until=now(client) + timedelta(days=1),
-                      now=now(client))
+    return issue_pass(ring, pass_id="Foreign", kind="a", valid_until=now(client) + timedelta(days=1), now=now(client))
 
 
 async def verdict(client, gate, token, venue=VENUE, **kw) -> tuple[str, str | None]:
@@ -69,8 +68,9 @@ async def test_accepted_then_already_checked_in_then_duplicate(client, in_app, g
     replay = (await check_in(client, gate, issued["token"], VENUE, scan_id=scan_id)).json()
     assert (replay["status"], replay["recorded_status"]) == ("duplicate", "accepted")
     # a scan id is the phone's; upper-case spelling is the same id
-    assert (await check_in(client, gate, issued["token"], VENUE, scan_id=scan_id.upper())).json()["status"] == \
-        "duplicate"
+    assert (await check_in(client, gate, issued["token"], VENUE, scan_id=scan_id.upper())).json()[
+        "status"
+    ] == "duplicate"
     # the same pass is welcome at another venue the same day
     elsewhere = volunteer(client, in_app, OTHER)
     assert await verdict(client, elsewhere, issued["token"], OTHER) == ("accepted", None)
@@ -82,13 +82,18 @@ async def test_signature_verdicts(client, in_app, gate):
     assert await verdict(client, gate, foreign_token(client)) == ("rejected", "unknown_key")
     # the foreign ring's key id is one the server holds: the signature, not the id, decides
     assert await verdict(client, gate, foreign_token(client, client.app.state.keyring.signing_key_id)) == (
-        "rejected", "invalid_signature")
+        "rejected",
+        "invalid_signature",
+    )
     # a rejected scan is recorded: its id answers duplicate with the recorded verdict
     scan_id = str(uuid.uuid4())
     await check_in(client, gate, tamper(issued["token"]), VENUE, scan_id=scan_id)
     replay = (await check_in(client, gate, tamper(issued["token"]), VENUE, scan_id=scan_id)).json()
     assert (replay["status"], replay["recorded_status"], replay["recorded_reason"]) == (
-        "duplicate", "rejected", "invalid_signature")
+        "duplicate",
+        "rejected",
+        "invalid_signature",
+    )
 
 
 async def test_revoked_comes_before_expired_and_expired_before_venue_rules(client, in_app, gate, as_organiser):
@@ -104,8 +109,9 @@ async def test_revoked_comes_before_expired_and_expired_before_venue_rules(clien
 
     # a revoked pass that also expired is refused as revoked (signature, revoked, window, venue, duplicate)
     old = await new_pass(client, in_app)
-    old_expired = signed_token(client, issued=t - timedelta(days=3), until=t - timedelta(days=1),
-                               pass_id=old["pass_id"])
+    old_expired = signed_token(
+        client, issued=t - timedelta(days=3), until=t - timedelta(days=1), pass_id=old["pass_id"]
+    )
     await client.post(f"/api/organiser/passes/{old['pass_id']}/revoke", headers=as_organiser)
     assert await verdict(client, gate, old_expired) == ("rejected", "revoked")
     # expired at a venue the volunteer is not enrolled for: expired first
@@ -135,7 +141,13 @@ async def test_capacity_full_counts_only_the_window(client, in_app, as_organiser
         assert first["status"] == "accepted" and first["occupancy"]["level"] == "medium"
         second = (await check_in(client, gate, passes[1]["token"], venue)).json()
         assert second["status"] == "accepted" and second["occupancy"] | {"updated_at": None} == {
-            "venue_id": venue, "count": 2, "capacity": 2, "level": "full", "updated_at": None, "window_min": 90}
+            "venue_id": venue,
+            "count": 2,
+            "capacity": 2,
+            "level": "full",
+            "updated_at": None,
+            "window_min": 90,
+        }
         assert await verdict(client, gate, passes[2]["token"], venue) == ("rejected", "capacity_full")
         # capacity comes before the duplicate rule
         assert await verdict(client, gate, passes[0]["token"], venue) == ("rejected", "capacity_full")
@@ -158,10 +170,16 @@ async def test_scanning_needs_a_volunteer(client, in_app, as_organiser):
     assert (await client.post("/api/checkins", json=body, headers=as_organiser)).status_code == 403
 
 
-@pytest.mark.parametrize("text", [
-    "hello world", "https://hcdf.vn/", "S1.abc.def",  # not a pass; a stamp is not a pass
-    "P1.a.b.c", "P1." + "A" * 300 + ".x",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hello world",
+        "https://hcdf.vn/",
+        "S1.abc.def",  # not a pass; a stamp is not a pass
+        "P1.a.b.c",
+        "P1." + "A" * 300 + ".x",
+    ],
+)
 async def test_a_qr_code_that_is_not_a_pass_is_a_scan_rejected_as_such(client, in_app, gate, text):
     """Whatever the camera read is a fact of the door, online as offline: recorded, and refused."""
     response = await client.post("/api/checkins", json=scan(text, VENUE, now(client)), headers=gate["auth"])
@@ -243,18 +261,28 @@ async def test_stats_by_venue_and_by_hour(client, in_app, as_organiser):
     await check_in(client, gate, tamper(issued["token"]), venue)
     day = now(client).date().isoformat()
 
-    by_venue = await client.get("/api/organiser/stats/checkins", params={"by": "venue", "venue": venue},
-                                headers=as_organiser)
+    by_venue = await client.get(
+        "/api/organiser/stats/checkins", params={"by": "venue", "venue": venue}, headers=as_organiser
+    )
     assert by_venue.status_code == 200, by_venue.text
     body = by_venue.json()
     [row] = body["rows"]
     assert row["key"] == venue
-    assert row["counts"] == {"accepted": 1, "rejected": 2, "offline": 0, "flagged": 0, "device_revoked": 0,
-                             "reasons": {"already_checked_in": 1, "invalid_signature": 1}}
+    assert row["counts"] == {
+        "accepted": 1,
+        "rejected": 2,
+        "offline": 0,
+        "flagged": 0,
+        "device_revoked": 0,
+        "reasons": {"already_checked_in": 1, "invalid_signature": 1},
+    }
     assert row["occupancy"]["venue_id"] == venue and body["totals"] == row["counts"]
 
-    by_hour = (await client.get("/api/organiser/stats/checkins",
-                                params={"by": "hour", "venue": venue, "day": day}, headers=as_organiser)).json()
+    by_hour = (
+        await client.get(
+            "/api/organiser/stats/checkins", params={"by": "hour", "venue": venue, "day": day}, headers=as_organiser
+        )
+    ).json()
     assert [r["key"] for r in by_hour["rows"]] == ["2024-11-12T10:00:00+07:00"]
     assert by_hour["rows"][0]["counts"]["accepted"] == 1 and by_hour["day"] == day
     everything = (await client.get("/api/organiser/stats/checkins", headers=as_organiser)).json()
@@ -265,10 +293,10 @@ async def test_stats_by_venue_and_by_hour(client, in_app, as_organiser):
     bad = {"by": "week"}
     assert (await client.get("/api/organiser/stats/checkins", params=bad, headers=as_organiser)).status_code == 422
     unknown = {"venue": "no-such-venue"}
-    assert (await client.get("/api/organiser/stats/checkins", params=unknown,
-                             headers=as_organiser)).status_code == 404
-    assert (await client.get("/api/organiser/stats/checkins", params={"day": "12/11"},
-                             headers=as_organiser)).status_code == 422
+    assert (await client.get("/api/organiser/stats/checkins", params=unknown, headers=as_organiser)).status_code == 404
+    assert (
+        await client.get("/api/organiser/stats/checkins", params={"day": "12/11"}, headers=as_organiser)
+    ).status_code == 422
 
 
 async def test_an_attendee_cannot_review_scans(client, in_app):
@@ -291,12 +319,17 @@ async def test_concurrent_scans_of_one_pass_accept_it_once(client, in_app):
     t = now(client)
 
     async def all_at_once():
-        return await asyncio.gather(*(
-            service.scan(Principal(role="volunteer", subject=f"gate-{n}", venues=(venue,)), snapshot,
-                         ScanRequest(id=str(uuid.uuid4()), pass_token=issued["token"], venue_id=venue, scanned_at=t),
-                         t)
-            for n in range(6)
-        ))
+        return await asyncio.gather(
+            *(
+                service.scan(
+                    Principal(role="volunteer", subject=f"gate-{n}", venues=(venue,)),
+                    snapshot,
+                    ScanRequest(id=str(uuid.uuid4()), pass_token=issued["token"], venue_id=venue, scanned_at=t),
+                    t,
+                )
+                for n in range(6)
+            )
+        )
 
     verdicts = sorted((v.status, v.reason) for v in in_app(all_at_once))
     assert verdicts == [("accepted", None)] + [("rejected", "already_checked_in")] * 5
@@ -336,5 +369,7 @@ async def test_scans_committed_together_stay_separate(client, in_app):
     assert third.status == "accepted"
     # the same pass twice: whichever is decided first is accepted (on PostgreSQL they race for the venue's lock)
     assert sorted([(first.status, first.reason), (again.status, again.reason)]) == [
-        ("accepted", None), ("rejected", "already_checked_in")]
+        ("accepted", None),
+        ("rejected", "already_checked_in"),
+    ]
     assert max(v.occupancy.count for v in (first, third, again)) >= 3

@@ -6,8 +6,8 @@ import uuid
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
-from server.codecs import qr
 from server.checkin.tokens import issue_stamp
+from server.codecs import qr
 
 from .checkin_support import now, push, volunteer
 
@@ -15,8 +15,11 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def collect(token: str, at) -> dict:
-    return {"id": str(uuid.uuid4()), "name": "stamp.collect", "args": {"stamp_token": token,
-                                                                        "collected_at": at.isoformat()}}
+    return {
+        "id": str(uuid.uuid4()),
+        "name": "stamp.collect",
+        "args": {"stamp_token": token, "collected_at": at.isoformat()},
+    }
 
 
 async def test_a_poster_shows_the_venue_and_a_stamp_code(client, as_organiser):
@@ -69,11 +72,15 @@ async def test_bad_stamps_are_rejected(client, device):
     nowhere = issue_stamp(ring, venue_id="no-such-venue", now=t)
     later = issue_stamp(ring, venue_id="van-mieu", now=t + timedelta(days=1))  # collected before it existed
     pass_token = "P1.abc.def"
-    results = await push(client, device, [collect(forged, t), collect(nowhere, t), collect(later, t),
-                                          collect(pass_token, t)])
+    results = await push(
+        client, device, [collect(forged, t), collect(nowhere, t), collect(later, t), collect(pass_token, t)]
+    )
     assert [(r["status"], r["reason"]) for r in results] == [
-        ("rejected", "invalid_signature"), ("rejected", "unknown_venue"), ("rejected", "expired"),
-        ("rejected", "invalid_signature")]
+        ("rejected", "invalid_signature"),
+        ("rejected", "unknown_venue"),
+        ("rejected", "expired"),
+        ("rejected", "invalid_signature"),
+    ]
     assert (await client.get("/api/me/stamps", headers=device["auth"])).json()["collected"] == 0
     assert (await client.get("/api/me/stamps")).status_code == 401
 

@@ -38,7 +38,7 @@ async def test_a_code_enrols_a_volunteer_who_can_scan_its_venues(client, in_app,
     assert mine and mine[0]["venues"] == sorted(VENUES) and mine[0]["revoked_at"] is None
 
     # a person may type it in lower case, in groups
-    spaced = "-".join(code["code"][i:i + 4] for i in range(0, 16, 4)).lower()
+    spaced = "-".join(code["code"][i : i + 4] for i in range(0, 16, 4)).lower()
     assert (await client.post("/api/volunteers/enrol", json={"code": spaced})).status_code == 201
 
 
@@ -114,9 +114,15 @@ async def test_revoking_a_volunteer(client, in_app, as_organiser):
 
 
 async def test_a_code_leaves_out_a_venue_deleted_since_and_enrols_nobody_when_none_is_left(
-        client, in_app, as_organiser, fresh_programme):
-    venue = {"name": {"vi": "Vườn tạm", "en": "Pop-up garden"}, "kind": "garden", "lat": 21.03, "lon": 105.85,
-             "opening_hours": {"mon": [["08:00", "17:00"]]}}
+    client, in_app, as_organiser, fresh_programme
+):
+    venue = {
+        "name": {"vi": "Vườn tạm", "en": "Pop-up garden"},
+        "kind": "garden",
+        "lat": 21.03,
+        "lon": 105.85,
+        "opening_hours": {"mon": [["08:00", "17:00"]]},
+    }
     for ident in ("pop-up-one", "pop-up-two"):
         assert (await client.post("/api/venues", json={**venue, "id": ident}, headers=as_organiser)).status_code == 201
     only_one = await make_code(client, as_organiser, venue_ids=["pop-up-one"])

@@ -35,12 +35,36 @@ HTTP = re.compile(r"https?://\S+")
 
 # <schedule> is an xs:sequence: this order, these counts
 SCHEDULE_ORDER = re.compile(r"(generator )?(url )?version conference (day )+")
-CONFERENCE_ONCE = {"title", "acronym", "start", "end", "days", "timeslot_duration", "base_url", "logo", "url",
-                   "time_zone_name", "color"}
+CONFERENCE_ONCE = {
+    "title",
+    "acronym",
+    "start",
+    "end",
+    "days",
+    "timeslot_duration",
+    "base_url",
+    "logo",
+    "url",
+    "time_zone_name",
+    "color",
+}
 # <event> is an xs:all: each at most once, in any order, these ones required
 EVENT_REQUIRED = {"room", "title", "type", "date", "start", "duration", "abstract", "track"}
-EVENT_OPTIONAL = {"subtitle", "slug", "logo", "persons", "language", "description", "recording", "links",
-                  "attachments", "video_download_url", "url", "feedback_url", "origin_url"}
+EVENT_OPTIONAL = {
+    "subtitle",
+    "slug",
+    "logo",
+    "persons",
+    "language",
+    "description",
+    "recording",
+    "links",
+    "attachments",
+    "video_download_url",
+    "url",
+    "feedback_url",
+    "origin_url",
+}
 LISTS = {"persons": "person", "links": "link", "attachments": "attachment"}
 
 
@@ -121,7 +145,10 @@ def xmllint(body: bytes, tmp_path: Path) -> None:
     path = tmp_path / "schedule.xml"
     path.write_bytes(body)
     result = subprocess.run(
-        [binary, "--schema", str(XSD), "--noout", str(path)], capture_output=True, text=True, timeout=120,
+        [binary, "--schema", str(XSD), "--noout", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-4000:]
 
@@ -146,9 +173,17 @@ LONG = "Triển lãm " + "rất dài về làng nghề Bát Tràng và đồ g�
 
 def _event(event_id: str, en: str, vi: str, start: timedelta, length: timedelta) -> schemas.Event:
     return schemas.Event(
-        id=event_id, title=schemas.Text(vi=vi, en=en), category="talk", venue_id="v", starts_at=AT + start,
-        ends_at=AT + start + length, description=schemas.LongTextPair(), capacity=None, tags=[],
-        status="scheduled", sample=True,
+        id=event_id,
+        title=schemas.Text(vi=vi, en=en),
+        category="talk",
+        venue_id="v",
+        starts_at=AT + start,
+        ends_at=AT + start + length,
+        description=schemas.LongTextPair(),
+        capacity=None,
+        tags=[],
+        status="scheduled",
+        sample=True,
     )
 
 
@@ -167,14 +202,32 @@ AWKWARD = [
 
 def _awkward_export() -> bytes:
     festival = schemas.Festival(
-        id="hn", name=schemas.Text(vi="Hà Nội", en="Hanoi"), theme=schemas.Text(vi="t", en="t"),
-        description=schemas.LongTextPair(), starts_on=AT.date(), ends_on=AT.date() + timedelta(days=6),
-        timezone="Asia/Ho_Chi_Minh", website="https://hn.example", sample_data_note=schemas.LongTextPair(), version=1,
+        id="hn",
+        name=schemas.Text(vi="Hà Nội", en="Hanoi"),
+        theme=schemas.Text(vi="t", en="t"),
+        description=schemas.LongTextPair(),
+        starts_on=AT.date(),
+        ends_on=AT.date() + timedelta(days=6),
+        timezone="Asia/Ho_Chi_Minh",
+        website="https://hn.example",
+        sample_data_note=schemas.LongTextPair(),
+        version=1,
     )
     venue = schemas.Venue(
-        id="v", name=schemas.Text(vi="Nhà & \"Vườn\"", en="House & <Garden>"), kind="garden", district="",
-        address=schemas.LongTextPair(), lat=21.0, lon=105.8, opening_hours={}, festival_hours={}, capacity=None,
-        accessibility=schemas.LongTextPair(), description=schemas.LongTextPair(), role="", sample=True,
+        id="v",
+        name=schemas.Text(vi='Nhà & "Vườn"', en="House & <Garden>"),
+        kind="garden",
+        district="",
+        address=schemas.LongTextPair(),
+        lat=21.0,
+        lon=105.8,
+        opening_hours={},
+        festival_hours={},
+        capacity=None,
+        accessibility=schemas.LongTextPair(),
+        description=schemas.LongTextPair(),
+        role="",
+        sample=True,
     )
     snapshot = Snapshot(version=3, festival=festival, venues={"v": venue}, events=AWKWARD, trails={}, announcements=[])
     return schedule_xml(snapshot, BASE)
@@ -191,7 +244,10 @@ def test_awkward_events_follow_the_xsd_rules():
     assert all(slug.split("-", 1)[1].startswith(f"{event_id}-") for event_id, slug in slugs.items()), slugs
     late = by_id["past-midnight"]
     assert (late.findtext("date"), late.findtext("start"), late.findtext("duration")) == (
-        "2024-11-09T23:30:00+07:00", "23:30", "01:45")
+        "2024-11-09T23:30:00+07:00",
+        "23:30",
+        "01:45",
+    )
     assert by_id["expo"].findtext("duration") == "99:59", "the XSD allows two digits of hours"
 
 

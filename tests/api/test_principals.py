@@ -73,8 +73,10 @@ async def test_a_devices_state_is_read_once_until_it_changes(client, device, mon
         assert (await client.get("/api/me", headers=device["auth"])).json()["favourites"] == []
     assert reads == [device["id"]]
     event_id = (await client.get("/api/events")).json()[0]["id"]
-    body = {"client_id": device["id"], "mutations": [
-        {"id": str(uuid.uuid4()), "name": "favourite.set", "args": {"event_id": event_id}}]}
+    body = {
+        "client_id": device["id"],
+        "mutations": [{"id": str(uuid.uuid4()), "name": "favourite.set", "args": {"event_id": event_id}}],
+    }
     assert (await client.post("/api/sync/push", json=body, headers=device["auth"])).status_code == 200
     assert (await client.get("/api/me", headers=device["auth"])).json()["favourites"] == [event_id]
     assert len(reads) == 2
@@ -92,8 +94,9 @@ async def test_another_processs_upload_reaches_the_kept_state(client, device, in
 
     async def upload_elsewhere():  # as another host would: the write and its notice, in one transaction
         async with engine.transaction():
-            await Favourite.insert(Favourite(device=device["id"], event_id=event_id,
-                                             created_at=client.app.state.clock.now()))
+            await Favourite.insert(
+                Favourite(device=device["id"], event_id=event_id, created_at=client.app.state.clock.now())
+            )
             await kept.announce(device["id"])
 
     in_app(upload_elsewhere)

@@ -7,7 +7,6 @@ from datetime import datetime
 from pathlib import Path
 
 from server.clock import FESTIVAL_TZ
-
 from tests.support.bundles import current_bundle
 
 DAY = "2024-11-12"
@@ -134,7 +133,7 @@ async def test_search_ignores_case_and_diacritics_and_ranks_names_first(client):
 
 
 async def test_search_outside_names_wants_words_not_letters_anywhere(client):
-    """"nha hat lon" once also found Long Biên bridge (`lon` inside some long text) and "hoa lo" fifty records."""
+    """ "nha hat lon" once also found Long Biên bridge (`lon` inside some long text) and "hoa lo" fifty records."""
     hits = [h["id"] for h in (await client.get("/api/search", params={"q": "nha hat lon"})).json()["results"]]
     assert hits[0] == "nha-hat-lon" and "cau-long-bien" not in hits
     hits = [h["id"] for h in (await client.get("/api/search", params={"q": "hoa lo"})).json()["results"]]

@@ -78,8 +78,13 @@ async def test_create_update_delete_round_trip(client, as_organiser, fresh_progr
 
 
 async def test_trails_check_their_stops(client, as_organiser, fresh_programme):
-    trail = {"id": "test-trail", "name": {"vi": "Thử", "en": "Test"}, "mode": "walk", "duration_min": 30,
-             "stops": ["cung-thieu-nhi", "nowhere"]}
+    trail = {
+        "id": "test-trail",
+        "name": {"vi": "Thử", "en": "Test"},
+        "mode": "walk",
+        "duration_min": 30,
+        "stops": ["cung-thieu-nhi", "nowhere"],
+    }
     response = await client.post("/api/trails", json=trail, headers=as_organiser)
     assert response.status_code == 422 and "nowhere" in response.json()["detail"]
     trail["stops"] = ["cung-thieu-nhi", "bac-bo-phu"]
@@ -124,7 +129,12 @@ async def test_an_edit_that_changes_nothing_moves_no_version(client, as_organise
     """Each new version sends every phone a change feed: only a real change may make one."""
     event = (await client.get("/api/events", params={"day": "2024-11-13"})).json()[0]
     version = (await client.get("/api/festival")).json()["version"]
-    same = {"title": event["title"], "starts_at": event["starts_at"], "tags": event["tags"], "capacity": event["capacity"]}
+    same = {
+        "title": event["title"],
+        "starts_at": event["starts_at"],
+        "tags": event["tags"],
+        "capacity": event["capacity"],
+    }
     assert (await client.patch(f"/api/events/{event['id']}", json=same, headers=as_organiser)).status_code == 200
     assert (await client.get("/api/festival")).json()["version"] == version
     changed = {"title": {**event["title"], "en": event["title"]["en"] + " (moved)"}}
@@ -134,8 +144,21 @@ async def test_an_edit_that_changes_nothing_moves_no_version(client, as_organise
 
 # --- datetimes are RFC 3339 strings with an offset, and nothing else -------------------------------------------
 
-NOT_INSTANTS = [0, 1731380400, 1731380400.5, "1731380400", "2024-11-12", "2024-11-12T09:00:00",
-                "2024-11-12T23:59:60+07:00", "2024-11-12T24:00:00+07:00", "12/11/2024 09:00", None, True, [], {}]
+NOT_INSTANTS = [
+    0,
+    1731380400,
+    1731380400.5,
+    "1731380400",
+    "2024-11-12",
+    "2024-11-12T09:00:00",
+    "2024-11-12T23:59:60+07:00",
+    "2024-11-12T24:00:00+07:00",
+    "12/11/2024 09:00",
+    None,
+    True,
+    [],
+    {},
+]
 
 
 @pytest.mark.parametrize("value", NOT_INSTANTS)
@@ -158,8 +181,13 @@ async def test_any_utc_offset_is_a_datetime(client, as_organiser, fresh_programm
     from datetime import datetime, timedelta
 
     at = datetime.fromisoformat(f"2024-11-12T02:00:00{offset.replace('Z', '+00:00')}")
-    body = {**NEW_EVENT, "venue_id": "cung-thieu-nhi", "id": None, "starts_at": at.isoformat().replace("+00:00", offset),
-            "ends_at": (at + timedelta(hours=1)).isoformat()}
+    body = {
+        **NEW_EVENT,
+        "venue_id": "cung-thieu-nhi",
+        "id": None,
+        "starts_at": at.isoformat().replace("+00:00", offset),
+        "ends_at": (at + timedelta(hours=1)).isoformat(),
+    }
     body.pop("id")
     response = await client.post("/api/events", json=body, headers=as_organiser)
     assert response.status_code == 201, response.text
@@ -187,8 +215,9 @@ async def test_an_event_without_an_id_gets_a_slug_of_its_title(client, as_organi
     assert english.json()["id"] == "opening-night"
     assert re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", english.json()["id"])
     # an id given is kept as it is, and a taken one is still a conflict
-    assert (await client.post("/api/events", json={**new("x"), "id": "vuon-thu-ha-noi"},
-                              headers=as_organiser)).status_code == 409
+    assert (
+        await client.post("/api/events", json={**new("x"), "id": "vuon-thu-ha-noi"}, headers=as_organiser)
+    ).status_code == 409
 
 
 async def test_a_thousand_events_with_one_title_get_a_thousand_slugs(client, as_organiser, fresh_programme):

@@ -15,8 +15,7 @@ from server.accounts.controllers import LOGIN_RATE_PER_MINUTE, organiser_login, 
 async def test_sign_ins_are_limited_per_address_and_apart_from_enrolment():
     app = Litestar(route_handlers=[organiser_login(), volunteer_enrolment(per_minute=3)])
     async with AsyncTestClient(app=app) as client:
-        logins = [(await client.post("/api/auth/login", json={})).status_code
-                  for _ in range(LOGIN_RATE_PER_MINUTE + 2)]
+        logins = [(await client.post("/api/auth/login", json={})).status_code for _ in range(LOGIN_RATE_PER_MINUTE + 2)]
         assert [s == 429 for s in logins] == [False] * LOGIN_RATE_PER_MINUTE + [True, True], logins
         refused = await client.post("/api/auth/login", json={})
         assert refused.status_code == 429 and 0 < int(refused.headers["retry-after"]) <= 60

@@ -58,10 +58,18 @@ async def test_bundle_is_compressed_by_accept_encoding(client):
         assert not_modified.status_code == 304
 
 
-@pytest.mark.parametrize(("accept", "coding"), [
-    ("gzip;q=1, br;q=0.1", "gzip"), ("br, gzip", "br"), ("gzip, br", "br"), ("br;q=0, gzip", "gzip"),
-    ("*", "br"), ("identity", None), ("br;q=0, gzip;q=0", None),
-])
+@pytest.mark.parametrize(
+    ("accept", "coding"),
+    [
+        ("gzip;q=1, br;q=0.1", "gzip"),
+        ("br, gzip", "br"),
+        ("gzip, br", "br"),
+        ("br;q=0, gzip", "gzip"),
+        ("*", "br"),
+        ("identity", None),
+        ("br;q=0, gzip;q=0", None),
+    ],
+)
 async def test_the_bundle_comes_in_the_coding_the_phone_prefers(client, accept, coding):
     await current_bundle(client)
     response = await client.get("/api/sync/bundle", headers={"accept-encoding": accept})
@@ -209,7 +217,7 @@ async def test_device_registration_is_rate_limited(client):
     assert me.status_code == 200 and me.json()["favourites"] == []
     statuses = [(await client.post("/api/devices")).status_code for _ in range(60)]
     assert statuses.count(429) > 0 and 201 in statuses
-    assert statuses[statuses.index(429):] == [429] * (len(statuses) - statuses.index(429))
+    assert statuses[statuses.index(429) :] == [429] * (len(statuses) - statuses.index(429))
     # the phone's sync engine waits as long as Retry-After says
     assert 0 < int((await client.post("/api/devices")).headers["retry-after"]) <= 60
 
@@ -218,7 +226,9 @@ async def test_json_nested_too_deeply_is_refused_as_bad_input(client, device):
     """A 5xx would have the phone retry its batch forever; a 400 lets it find and drop the one bad write."""
     deep = b"[" * 1000 + b"]" * 1000
     mutation = b'{"id":"0192d5a0-0000-7000-8000-000000000001","name":"settings.set","at":"2024-11-12T10:00:00+07:00",'
-    body = b'{"client_id":"' + device["id"].encode() + b'","mutations":[' + mutation + b'"args":{"lang":' + deep + b"}}]}"
+    body = (
+        b'{"client_id":"' + device["id"].encode() + b'","mutations":[' + mutation + b'"args":{"lang":' + deep + b"}}]}"
+    )
     for path, headers in (("/api/sync/push", device["auth"]), ("/api/auth/login", {}), ("/api/itineraries", {})):
         response = await client.post(path, content=body, headers={**headers, "content-type": "application/json"})
         assert response.status_code == 400 and "nested too deeply" in response.json()["detail"], (path, response.text)
@@ -282,7 +292,8 @@ def test_concurrent_uploads_commit_together_and_a_failing_one_fails_alone(client
         jobs = [
             app_state.applier.apply_batch(
                 BatchContext(principal=Principal(role="attendee", subject=d), snapshot=snapshot, now=now),
-                [Mutation(id=str(uuid.uuid4()), name="favourite.set", args={"event_id": event_id})])
+                [Mutation(id=str(uuid.uuid4()), name="favourite.set", args={"event_id": event_id})],
+            )
             for d in devices
         ]
         answers = await asyncio.gather(*jobs, return_exceptions=True)
@@ -291,17 +302,20 @@ def test_concurrent_uploads_commit_together_and_a_failing_one_fails_alone(client
         return answers, stored, records
 
     answers, stored, records = in_app(upload_all)
-    failed = [d for d, a in zip(devices, answers) if isinstance(a, Exception)]
+    failed = [d for d, a in zip(devices, answers, strict=False) if isinstance(a, Exception)]
     assert failed == [broken]
-    assert all(isinstance(a[0], Applied) for d, a in zip(devices, answers) if d != broken)
+    assert all(isinstance(a[0], Applied) for d, a in zip(devices, answers, strict=False) if d != broken)
     assert stored == set(devices) - {broken} and records == len(devices) - 1  # the failed one left nothing
     assert len(transactions) < len(devices)  # they did not each take a transaction of their own
 
 
 async def test_an_upload_too_large_is_refused_whole(client, device):
     event_id = (await some_event_ids(client, 1))[0]
-    five_mb = {"client_id": device["id"], "mutations": [mutation("favourite.set", event_id=event_id)],
-               "padding": "x" * (5 * 1024 * 1024)}
+    five_mb = {
+        "client_id": device["id"],
+        "mutations": [mutation("favourite.set", event_id=event_id)],
+        "padding": "x" * (5 * 1024 * 1024),
+    }
     response = await push_raw(client, device, five_mb)
     assert response.status_code == 413, response.text
     too_many = [mutation("favourite.set", event_id=event_id) for _ in range(1000)]
@@ -313,12 +327,16 @@ async def test_an_upload_too_large_is_refused_whole(client, device):
 
 
 async def push_raw(client, device, body):
-    return await client.post("/api/sync/push", content=msgspec.json.encode(body),
-                             headers={**device["auth"], "content-type": "application/json"})
+    return await client.post(
+        "/api/sync/push",
+        content=msgspec.json.encode(body),
+        headers={**device["auth"], "content-type": "application/json"},
+    )
 
 
-async def test_bundle_files_and_the_change_log_are_kept_only_so_far(client, in_app, as_organiser, device,
-                                                                     fresh_programme, tmp_path):
+async def test_bundle_files_and_the_change_log_are_kept_only_so_far(
+    client, in_app, as_organiser, device, fresh_programme, tmp_path
+):
     """Each new version's bundle deletes the files of all but the newest `files_kept` versions and prunes the log
     to its last `log_kept` versions; a phone offline for longer takes the bundle and loses nothing of its own."""
     import asyncio

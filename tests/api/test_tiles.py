@@ -40,19 +40,22 @@ async def test_the_whole_archive_says_it_takes_ranges(client):
     assert response.headers["cache-control"] == "public, no-cache"
 
 
-@pytest.mark.parametrize(("value", "first", "last"), [
-    ("bytes=0-126", 0, 126),
-    ("bytes=100-", 100, LENGTH - 1),
-    ("bytes=-500", LENGTH - 500, LENGTH - 1),
-    ("bytes=1000-999999999", 1000, LENGTH - 1),
-    (f"bytes={LENGTH - 1}-{LENGTH - 1}", LENGTH - 1, LENGTH - 1),
-    ("bytes=-99999999", 0, LENGTH - 1),
-    ("BYTES = 5 - 9", 5, 9),
-])
+@pytest.mark.parametrize(
+    ("value", "first", "last"),
+    [
+        ("bytes=0-126", 0, 126),
+        ("bytes=100-", 100, LENGTH - 1),
+        ("bytes=-500", LENGTH - 500, LENGTH - 1),
+        ("bytes=1000-999999999", 1000, LENGTH - 1),
+        (f"bytes={LENGTH - 1}-{LENGTH - 1}", LENGTH - 1, LENGTH - 1),
+        ("bytes=-99999999", 0, LENGTH - 1),
+        ("BYTES = 5 - 9", 5, 9),
+    ],
+)
 async def test_one_range_is_206_with_those_bytes(client, value, first, last):
     response = await ranged(client, value)
     assert response.status_code == 206, value
-    assert response.content == ARCHIVE[first:last + 1]
+    assert response.content == ARCHIVE[first : last + 1]
     assert response.headers["content-range"] == f"bytes {first}-{last}/{LENGTH}"
     assert response.headers["content-length"] == str(last - first + 1)
     assert response.headers["etag"] and response.headers["accept-ranges"] == "bytes"
@@ -65,8 +68,9 @@ async def test_a_range_past_the_end_is_416_with_the_length(client, value):
     assert response.headers["content-range"] == f"bytes */{LENGTH}"
 
 
-@pytest.mark.parametrize("value", ["bytes=", "bytes=abc", "bytes=9-3", "items=0-10", "bytes=--5", "0-10",
-                                   "bytes=0-10,20-30", "bytes=-5,0-1"])
+@pytest.mark.parametrize(
+    "value", ["bytes=", "bytes=abc", "bytes=9-3", "items=0-10", "bytes=--5", "0-10", "bytes=0-10,20-30", "bytes=-5,0-1"]
+)
 async def test_a_malformed_or_multiple_range_is_ignored(client, value):
     """RFC 9110 §14.2: a server ignores a Range it cannot parse, and may ignore several ranges: lehoi sends the
     whole archive rather than multipart/byteranges."""
@@ -98,9 +102,18 @@ async def test_head_says_the_length_and_sends_nothing(client):
     assert response.headers["accept-ranges"] == "bytes"
 
 
-@pytest.mark.parametrize("path", ["/tiles/nope.pmtiles", "/tiles/hanoi-centre.mbtiles", "/tiles/",
-                                  "/tiles/../fixtures/osm/hanoi-centre.pmtiles", "/tiles/%2e%2e/pyproject.toml",
-                                  "/tiles/..%2fserver%2fapp.py", "/tiles/hanoi-centre.pmtiles/x"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/tiles/nope.pmtiles",
+        "/tiles/hanoi-centre.mbtiles",
+        "/tiles/",
+        "/tiles/../fixtures/osm/hanoi-centre.pmtiles",
+        "/tiles/%2e%2e/pyproject.toml",
+        "/tiles/..%2fserver%2fapp.py",
+        "/tiles/hanoi-centre.pmtiles/x",
+    ],
+)
 async def test_only_the_basemap_is_served(client, path):
     assert (await client.get(path)).status_code == 404
 
@@ -148,7 +161,7 @@ async def test_without_a_basemap_the_entry_is_null(tmp_path):
 
 
 def _tile(z: int, lon: float, lat: float) -> tuple[int, int, int]:
-    n = 2 ** z
+    n = 2**z
     x = int((lon + 180) / 360 * n)
     y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
     return z, x, y

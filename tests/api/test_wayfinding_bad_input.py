@@ -20,16 +20,39 @@ ENDPOINTS = {
 places = st.one_of(
     st.sampled_from(["cung-thieu-nhi", "bac-bo-phu", "bat-trang", "duong-lam", "no-such-venue", "NOT A SLUG"]),
     st.builds(lambda lat, lon: f"{lat},{lon}", st.floats(allow_nan=True), st.floats(allow_nan=True)),
-    st.sampled_from(["21.02,105.85", "91,0", "-90,-180", "90,180", "nan,nan", "1e309,1", "21.0,200", ",", "1,2,3",
-                     "  21 , 105  ", "+21.0,+105.8", "0,0", "-0,-0"]),
+    st.sampled_from(
+        [
+            "21.02,105.85",
+            "91,0",
+            "-90,-180",
+            "90,180",
+            "nan,nan",
+            "1e309,1",
+            "21.0,200",
+            ",",
+            "1,2,3",
+            "  21 , 105  ",
+            "+21.0,+105.8",
+            "0,0",
+            "-0,-0",
+        ]
+    ),
 )
 values = {
     "from": places,
     "to": places,
     "mode": st.one_of(st.sampled_from(["walk", "bicycle", "motorbike", "car", "bus", "WALK", "plane"]), junk),
     "depart_at": st.one_of(
-        st.sampled_from(["2024-11-12T17:45:00+07:00", "2024-11-12T17:45:00Z", "2024-11-12T17:45:00",
-                         "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "2024-02-30T10:00:00+07:00"]),
+        st.sampled_from(
+            [
+                "2024-11-12T17:45:00+07:00",
+                "2024-11-12T17:45:00Z",
+                "2024-11-12T17:45:00",
+                "0001-01-01T00:00:00+14:00",
+                "9999-12-31T23:59:59-12:00",
+                "2024-02-30T10:00:00+07:00",
+            ]
+        ),
         junk,
     ),
     "lat": st.one_of(st.floats().map(str), junk),
@@ -58,14 +81,33 @@ def test_query_parameters_never_break_a_wayfinding_endpoint(client):
 
 
 json_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20))
-json_value = st.recursive(json_leaf, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=12)
+json_value = st.recursive(
+    json_leaf,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
 times = st.one_of(
-    st.sampled_from(["2024-11-12T09:00:00+07:00", "2024-11-12T21:00:00+07:00", "2024-11-12T09:00:00",
-                     "2024-11-13T02:00:00Z", "1970-01-01T00:00:00+00:00", "9999-12-31T23:59:59+14:00"]),
+    st.sampled_from(
+        [
+            "2024-11-12T09:00:00+07:00",
+            "2024-11-12T21:00:00+07:00",
+            "2024-11-12T09:00:00",
+            "2024-11-13T02:00:00Z",
+            "1970-01-01T00:00:00+00:00",
+            "9999-12-31T23:59:59+14:00",
+        ]
+    ),
     json_value,
 )
-event_ids = st.sampled_from(["ky-uc-do-thi-bao-tang", "ve-gom-men-lam", "giai-ma-hoang-thanh-dem-2024-11-12",
-                             "cam-thuc-dong-duong-2024-11-12", "nope"])
+event_ids = st.sampled_from(
+    [
+        "ky-uc-do-thi-bao-tang",
+        "ve-gom-men-lam",
+        "giai-ma-hoang-thanh-dem-2024-11-12",
+        "cam-thuc-dong-duong-2024-11-12",
+        "nope",
+    ]
+)
 visits = st.one_of(
     st.fixed_dictionaries(
         {"id": st.sampled_from(["van-mieu", "bat-trang", "nha-hat-lon", "ghost"])},
@@ -75,8 +117,10 @@ visits = st.one_of(
 )
 bodies = st.one_of(
     st.fixed_dictionaries(
-        {"start": st.one_of(places, st.fixed_dictionaries({"lat": st.floats(), "lon": st.floats()}), json_value),
-         "start_at": times},
+        {
+            "start": st.one_of(places, st.fixed_dictionaries({"lat": st.floats(), "lon": st.floats()}), json_value),
+            "start_at": times,
+        },
         optional={
             "end_at": times,
             "mode": values["mode"],
@@ -95,13 +139,25 @@ def test_itinerary_bodies_never_break_the_planner(client):
     def run(body):
         # NaN and Infinity go out as the tokens Python writes (not JSON: the server must refuse them too)
         content = json.dumps(body).encode()
-        response = asyncio.run(client.post("/api/itineraries", content=content, headers={"content-type": "application/json"}))
+        response = asyncio.run(
+            client.post("/api/itineraries", content=content, headers={"content-type": "application/json"})
+        )
         assert_clear_answer(response, body)
 
     run()
 
 
 async def test_trail_ids_never_break(client):
-    for raw in ["x" * 500, "%F0%9F%8E%89", "..%2F..", "UPPER", "a b", "%00", "-", "événement", "tour-di-san-90-phut.json"]:
+    for raw in [
+        "x" * 500,
+        "%F0%9F%8E%89",
+        "..%2F..",
+        "UPPER",
+        "a b",
+        "%00",
+        "-",
+        "événement",
+        "tour-di-san-90-phut.json",
+    ]:
         response = await client.get(f"/api/trails/{raw}")
         assert 400 <= response.status_code < 500, (raw, response.status_code)

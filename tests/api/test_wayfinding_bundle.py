@@ -6,7 +6,6 @@ import msgspec
 
 from server.wayfinding.model import FORMAT, WIRE, VenueDistances
 from server.wayfinding.travel import MODES, LatLon
-
 from tests.support.bundles import current_bundle
 
 #: the demo festival's whole bundle, brotli
@@ -32,9 +31,15 @@ async def test_offline_times_agree_with_the_online_estimate(client):
         for mode in MODES:
             offline = distances.lookup(a, b, mode)
             online = (
-                await client.get("/api/routes", params={"from": a, "to": b, "mode": mode, "depart_at": "2024-11-12T10:00:00+07:00"})
+                await client.get(
+                    "/api/routes", params={"from": a, "to": b, "mode": mode, "depart_at": "2024-11-12T10:00:00+07:00"}
+                )
             ).json()["features"][0]["properties"]
-            assert (online["distance_m"], online["duration_s"]) == (offline.distance_m, offline.duration_s), (a, b, mode)
+            assert (online["distance_m"], online["duration_s"]) == (offline.distance_m, offline.duration_s), (
+                a,
+                b,
+                mode,
+            )
 
 
 async def test_the_whole_bundle_stays_small(client):

@@ -91,7 +91,8 @@ async def test_itineraries_take_the_engines_table_and_draw_its_streets(client, i
     table_path = fake.requests[0][0]
     assert table_path.startswith("/table/v1/car/") and table_path.count(";") == 3  # the start and three venues
     places = [(105.8547, 21.0264)] + [(s["lon"], s["lat"]) for s in itinerary["stops"]]
-    for (a, b), leg, feature in zip(zip(places, places[1:]), itinerary["legs"], itinerary["geojson"]["features"]):
+    pairs = zip(places, places[1:], strict=False)
+    for (a, b), leg, feature in zip(pairs, itinerary["legs"], itinerary["geojson"]["features"], strict=True):
         assert leg["duration_s"] == whole(seconds(a, b, "car"))
         assert leg["distance_m"] == whole(street_m(a, b))
         assert leg["geometry_source"] == "engine"
@@ -132,12 +133,36 @@ async def test_a_slow_engine_is_given_up_on_after_its_timeout(client, in_app):
         (503, "upstream unavailable"),
         (200, "<html>not json</html>"),
         # an answer in the right shape whose positions are not on Earth, and one with negative figures
-        (200, {"code": "Ok", "waypoints": [{"location": [105.8574, 21.0244]}, {"location": [105.917, 20.983]}],
-               "routes": [{"distance": 1.0, "duration": 1.0, "geometry": {"coordinates": [[500.0, 100.0]]},
-                           "legs": [{"distance": 1.0, "duration": 1.0}]}]}),
-        (200, {"code": "Ok", "waypoints": [{"location": [105.8574, 21.0244]}, {"location": [105.917, 20.983]}],
-               "routes": [{"distance": -5.0, "duration": -1.0, "geometry": {"coordinates": [[105.8574, 21.0244]]},
-                           "legs": [{"distance": -5.0, "duration": -1.0}]}]}),
+        (
+            200,
+            {
+                "code": "Ok",
+                "waypoints": [{"location": [105.8574, 21.0244]}, {"location": [105.917, 20.983]}],
+                "routes": [
+                    {
+                        "distance": 1.0,
+                        "duration": 1.0,
+                        "geometry": {"coordinates": [[500.0, 100.0]]},
+                        "legs": [{"distance": 1.0, "duration": 1.0}],
+                    }
+                ],
+            },
+        ),
+        (
+            200,
+            {
+                "code": "Ok",
+                "waypoints": [{"location": [105.8574, 21.0244]}, {"location": [105.917, 20.983]}],
+                "routes": [
+                    {
+                        "distance": -5.0,
+                        "duration": -1.0,
+                        "geometry": {"coordinates": [[105.8574, 21.0244]]},
+                        "legs": [{"distance": -5.0, "duration": -1.0}],
+                    }
+                ],
+            },
+        ),
     ],
 )
 async def test_an_engine_talking_nonsense_leaves_the_estimate_to_answer(client, in_app, reply):

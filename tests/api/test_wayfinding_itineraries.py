@@ -37,7 +37,7 @@ def assert_consistent(itinerary: dict) -> None:
     assert len(legs) == len(stops) == itinerary["totals"]["stops"]
     previous_leave = datetime.fromisoformat(itinerary["start_at"])
     previous_id = None
-    for stop, leg in zip(stops, legs):
+    for stop, leg in zip(stops, legs, strict=False):
         depart, arrive = datetime.fromisoformat(leg["depart_at"]), datetime.fromisoformat(leg["arrive_at"])
         assert leg["from_id"] == previous_id and leg["to_id"] == stop["id"]
         assert depart == previous_leave and arrive - depart == timedelta(seconds=leg["duration_s"])
@@ -55,7 +55,7 @@ def assert_consistent(itinerary: dict) -> None:
     assert len(geojson["features"]) == len(legs) and geojson["engine"] == itinerary["engine"]
     if legs:
         assert_rfc7946(geojson)
-    for leg, feature in zip(legs, geojson["features"]):
+    for leg, feature in zip(legs, geojson["features"], strict=False):
         props = feature["properties"]
         assert props["duration_s"] == leg["duration_s"] and props["geometry_source"] == leg["geometry_source"]
         assert props["depart_at"] == leg["depart_at"] and props["arrive_at"] == leg["arrive_at"]
@@ -65,7 +65,9 @@ async def test_three_favourites_with_a_craft_village_in_a_sensible_order(client)
     events = (await client.get("/api/events", params={"day": DAY})).json()
     by_id = {e["id"]: e for e in events}
     itinerary = await plan(
-        client, mode="car", end_at=at("21:30"),
+        client,
+        mode="car",
+        end_at=at("21:30"),
         events=[CITADEL_NIGHT, BAT_TRANG_GLAZING, HOA_LO_TALK],  # in no particular order
     )
     assert_consistent(itinerary)
@@ -86,7 +88,10 @@ async def test_three_favourites_with_a_craft_village_in_a_sensible_order(client)
 
 async def test_what_cannot_fit_is_left_out_with_a_reason(client):
     itinerary = await plan(
-        client, mode="car", start_at=at("08:30"), end_at=at("22:30"),
+        client,
+        mode="car",
+        start_at=at("08:30"),
+        end_at=at("22:30"),
         events=[*FAVOURITES, VILLAGE_FILM],  # the film clashes with the Citadel at night
         venues=[
             {"id": "van-mieu", "dwell_min": 60},  # fits between the talk and the pottery
@@ -122,7 +127,9 @@ async def test_exhibitions_already_open_are_joined_late_for_an_hour(client):
             assert (stop["starts_at"], stop["leave_at"]) == (event["starts_at"], event["ends_at"])
         else:
             assert leaves - starts == timedelta(hours=1)
-            assert datetime.fromisoformat(event["starts_at"]) <= starts and leaves <= datetime.fromisoformat(event["ends_at"])
+            assert datetime.fromisoformat(event["starts_at"]) <= starts and leaves <= datetime.fromisoformat(
+                event["ends_at"]
+            )
 
 
 async def test_on_foot_the_village_and_the_evening_do_not_both_fit(client):
@@ -140,8 +147,12 @@ async def test_festival_hours_override_the_week(client):
     [visit] = itinerary["stops"]
     assert visit["starts_at"] == at("19:00") and visit["wait_s"] > 0
     # the State Bank opens only for the festival: closed a week later
-    after = await plan(client, start_at=at("09:00", "2024-11-20"), venues=[{"id": "ngan-hang-nha-nuoc", "dwell_min": 30}])
-    assert after["stops"] == [] and after["unplaced"] == [{"id": "ngan-hang-nha-nuoc", "kind": "venue", "reason": "closed"}]
+    after = await plan(
+        client, start_at=at("09:00", "2024-11-20"), venues=[{"id": "ngan-hang-nha-nuoc", "dwell_min": 30}]
+    )
+    assert after["stops"] == [] and after["unplaced"] == [
+        {"id": "ngan-hang-nha-nuoc", "kind": "venue", "reason": "closed"}
+    ]
     during = await plan(client, start_at=at("09:00"), venues=[{"id": "ngan-hang-nha-nuoc", "dwell_min": 30}])
     assert [s["id"] for s in during["stops"]] == ["ngan-hang-nha-nuoc"]
 
@@ -155,7 +166,9 @@ async def test_end_at_bounds_the_day(client):
 
 async def test_the_tour_legs_follow_the_drawn_path(client):
     itinerary = await plan(
-        client, start="cung-thieu-nhi", start_at=at("09:00"),
+        client,
+        start="cung-thieu-nhi",
+        start_at=at("09:00"),
         venues=[{"id": "bac-bo-phu", "dwell_min": 20}, {"id": "vuon-hoa-dien-hong", "dwell_min": 10}],
     )
     assert_consistent(itinerary)
@@ -188,7 +201,9 @@ async def test_an_empty_plan_is_fine(client):
 
 
 async def test_a_cancelled_event_is_left_out_as_cancelled(client, as_organiser, fresh_programme):
-    response = await client.patch(f"/api/events/{BAT_TRANG_GLAZING}", json={"status": "cancelled"}, headers=as_organiser)
+    response = await client.patch(
+        f"/api/events/{BAT_TRANG_GLAZING}", json={"status": "cancelled"}, headers=as_organiser
+    )
     assert response.status_code == 200, response.text
     client.app.state.snapshots.invalidate()
     itinerary = await plan(client, mode="car", events=FAVOURITES)

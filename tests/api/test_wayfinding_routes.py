@@ -14,8 +14,16 @@ from tests.support.bundles import current_bundle
 
 HOAN_KIEM = "nha-hat-lon"  # the Opera House, on the festival's main route
 TOUR = "tour-di-san-90-phut"
-TOUR_PATH = [[105.8547, 21.0264], [105.8553, 21.0267], [105.8558, 21.0262], [105.8567, 21.0259], [105.8569, 21.025],
-             [105.8574, 21.0244], [105.858, 21.0234], [105.8582, 21.0218]]
+TOUR_PATH = [
+    [105.8547, 21.0264],
+    [105.8553, 21.0267],
+    [105.8558, 21.0262],
+    [105.8567, 21.0259],
+    [105.8569, 21.025],
+    [105.8574, 21.0244],
+    [105.858, 21.0234],
+    [105.8582, 21.0218],
+]
 
 #: (mode, minutes at least, minutes at most) from the Opera House to Bát Tràng off-peak
 BAT_TRANG_MINUTES = [
@@ -245,7 +253,7 @@ async def test_the_heritage_tour_follows_its_drawn_path_on_foot(client):
     assert joined == TOUR_PATH
     # the walking on a 90-minute tour is a small part of it: about 700 m
     assert 500 <= tour["distance_m"] <= 1000 and tour["travel_s"] < 15 * 60
-    for leg, feature in zip(tour["legs"], tour["geojson"]["features"]):
+    for leg, feature in zip(tour["legs"], tour["geojson"]["features"], strict=False):
         assert feature["properties"] == leg
 
 

@@ -58,13 +58,22 @@ def new_pass(base: str) -> dict:
     body = issued.json()
     png = httpx.get(f"{base}/api/passes/{body['pass_id']}/qr.png?scale=8", headers=headers, timeout=10)
     assert png.status_code == 200, png.text
-    return {"device_id": device["device_id"], "device_token": device["token"], "pass_id": body["pass_id"],
-            "token": body["token"], "qr_png": png.content}
+    return {
+        "device_id": device["device_id"],
+        "device_token": device["token"],
+        "pass_id": body["pass_id"],
+        "token": body["token"],
+        "qr_png": png.content,
+    }
 
 
 def enrolment_code(base: str, organiser: dict, venue_ids: list[str]) -> str:
-    response = httpx.post(f"{base}/api/organiser/enrolment-codes", headers=organiser, timeout=10,
-                          json={"venue_ids": venue_ids, "expires_at": "2024-11-19T00:00:00+07:00"})
+    response = httpx.post(
+        f"{base}/api/organiser/enrolment-codes",
+        headers=organiser,
+        timeout=10,
+        json={"venue_ids": venue_ids, "expires_at": "2024-11-19T00:00:00+07:00"},
+    )
     assert response.status_code == 201, response.text
     return response.json()["code"]
 
@@ -85,13 +94,14 @@ def launch_with_camera(playwright, video: Path):
 
 def volunteer(camera_browser: Browser, live_server, code: str) -> tuple[BrowserContext, Page, str]:
     """A phone enrolled with `code` through the app's enrolment link, its service worker in control."""
-    context = camera_browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB", is_mobile=True,
-                                         has_touch=True, base_url=live_server.url)
+    context = camera_browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="en-GB", is_mobile=True, has_touch=True, base_url=live_server.url
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.clock.set_fixed_time(PHONE_TIME)
     page.goto(f"/#/enrol/{code}")
-    expect(page.locator("#enrol-code")).to_have_value("-".join(code[i:i + 4] for i in range(0, 16, 4)))
+    expect(page.locator("#enrol-code")).to_have_value("-".join(code[i : i + 4] for i in range(0, 16, 4)))
     page.get_by_role("button", name="Enrol this phone").click()
     expect(page.get_by_role("heading", name="Scan passes")).to_be_visible()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")

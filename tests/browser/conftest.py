@@ -44,8 +44,9 @@ def require_chromium() -> None:
 def live_server() -> Iterator[LiveServer]:
     require_chromium()
     # Every test phone registers from 127.0.0.1; the per-address device limit is for the real world.
-    server = LiveServer(Path(tempfile.mkdtemp(prefix="lehoi-browser-")), now=FESTIVAL_NOW,
-                        env={"LEHOI_DEVICE_RATE_PER_MINUTE": "10000"})
+    server = LiveServer(
+        Path(tempfile.mkdtemp(prefix="lehoi-browser-")), now=FESTIVAL_NOW, env={"LEHOI_DEVICE_RATE_PER_MINUTE": "10000"}
+    )
     try:
         server.start()
         yield server
@@ -71,7 +72,10 @@ def browser(live_server: LiveServer):
 def phone(browser, live_server: LiveServer):
     """A fresh phone (browser context) at 360 × 740, in English."""
     context = browser.new_context(
-        viewport={"width": 360, "height": 740}, locale="en-GB", is_mobile=True, has_touch=True,
+        viewport={"width": 360, "height": 740},
+        locale="en-GB",
+        is_mobile=True,
+        has_touch=True,
         base_url=live_server.url,
     )
     context.set_default_timeout(10_000)

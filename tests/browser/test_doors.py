@@ -51,7 +51,8 @@ def local_time(iso: str) -> str:
 
 
 def test_a_pass_let_in_at_one_door_is_refused_at_the_next_and_an_offline_double_is_an_alert(
-        camera_browser, live_server, attendee) -> None:
+    camera_browser, live_server, attendee
+) -> None:
     url = live_server.url
     organiser = live_server.organiser()
     code = enrolment_code(url, organiser, [VENUE])
@@ -77,11 +78,20 @@ def test_a_pass_let_in_at_one_door_is_refused_at_the_next_and_an_offline_double_
         expect(door_b.locator(".camera-overlay")).to_have_class("camera-overlay overlay-warn")
 
         # both were judged by the server and recorded there, once each: nothing was queued to upload
-        recorded = {r["device_id"]: r for r in scans(url, organiser, venue=VENUE) if r["pass_id"] == attendee["pass_id"]}
+        recorded = {
+            r["device_id"]: r for r in scans(url, organiser, venue=VENUE) if r["pass_id"] == attendee["pass_id"]
+        }
         assert (recorded[a_id]["id"], recorded[a_id]["status"], recorded[a_id]["offline"]) == (
-            verdict_a.get_attribute("data-scan"), "accepted", False)
-        assert (recorded[b_id]["status"], recorded[b_id]["reason"], recorded[b_id]["offline"],
-                recorded[b_id]["conflicts"]) == ("rejected", "already_checked_in", False, [])
+            verdict_a.get_attribute("data-scan"),
+            "accepted",
+            False,
+        )
+        assert (
+            recorded[b_id]["status"],
+            recorded[b_id]["reason"],
+            recorded[b_id]["offline"],
+            recorded[b_id]["conflicts"],
+        ) == ("rejected", "already_checked_in", False, [])
         expect(door_b.locator("#outbox-badge")).to_have_text("All sent")
 
         # B loses its signal: its own check says so, and remembers what the server said of this pass
@@ -114,8 +124,13 @@ def test_a_pass_let_in_at_one_door_is_refused_at_the_next_and_an_offline_double_
         expect(alerts).to_contain_text(other["pass_id"])
         expect(alerts).to_contain_text("another entrance")
         [double] = [r for r in scans(url, organiser, device=b_id) if r["pass_id"] == other["pass_id"]]
-        assert (double["status"], double["reason"], double["conflicts"], double["offline"], double["verdict_shown"]) == (
-            "rejected", "already_checked_in", ["double_scan"], True, "accepted")
+        assert (
+            double["status"],
+            double["reason"],
+            double["conflicts"],
+            double["offline"],
+            double["verdict_shown"],
+        ) == ("rejected", "already_checked_in", ["double_scan"], True, "accepted")
         expect(alerts).to_contain_text(local_time(double["scanned_at"]))
         assert set(uploads_b) == {r["id"] for r in scans(url, organiser, device=b_id) if r["offline"]}
         assert uploads_a == []
@@ -136,7 +151,8 @@ def test_a_pass_let_in_at_one_door_is_refused_at_the_next_and_an_offline_double_
 
 @pytest.mark.parametrize("trouble", ["no answer", "no connection", "503", "429"])
 def test_without_the_servers_answer_in_time_the_phone_judges_offline_and_queues_the_scan(
-        camera_browser, live_server, trouble) -> None:
+    camera_browser, live_server, trouble
+) -> None:
     url = live_server.url
     organiser = live_server.organiser()
     context, page, device_id = volunteer(camera_browser, live_server, enrolment_code(url, organiser, [VENUE]))
@@ -159,8 +175,9 @@ def test_without_the_servers_answer_in_time_the_phone_judges_offline_and_queues_
         expect(verdict).to_contain_text("Offline check")
         # the scan goes up through the outbox, under the same scan id, flagged as judged offline
         expect(page.locator("#outbox-badge")).to_have_text("All sent")
-        assert [(r["id"], r["status"], r["offline"], r["verdict_shown"]) for r in scans(url, organiser, device=device_id)] \
-            == [(verdict.get_attribute("data-scan"), "accepted", True, "accepted")]
+        assert [
+            (r["id"], r["status"], r["offline"], r["verdict_shown"]) for r in scans(url, organiser, device=device_id)
+        ] == [(verdict.get_attribute("data-scan"), "accepted", True, "accepted")]
     finally:
         context.close()
 
@@ -175,9 +192,17 @@ def test_a_verdict_the_phone_stopped_waiting_for_still_reaches_it(camera_browser
     issued = new_pass(url)
     # another entrance, a phone of the API's, lets the pass in first
     other_door = httpx.post(f"{url}/api/volunteers/enrol", json={"code": code}, timeout=10).json()
-    admitted = httpx.post(f"{url}/api/checkins", headers={"Authorization": f"Bearer {other_door['token']}"},
-                          timeout=10, json={"id": str(uuid.uuid4()), "pass_token": issued["token"], "venue_id": VENUE,
-                                            "scanned_at": "2024-11-12T10:00:00+07:00"})
+    admitted = httpx.post(
+        f"{url}/api/checkins",
+        headers={"Authorization": f"Bearer {other_door['token']}"},
+        timeout=10,
+        json={
+            "id": str(uuid.uuid4()),
+            "pass_token": issued["token"],
+            "venue_id": VENUE,
+            "scanned_at": "2024-11-12T10:00:00+07:00",
+        },
+    )
     assert admitted.json()["status"] == "accepted", admitted.text
     context, page, device_id = volunteer(camera_browser, live_server, code)
     reached: list[int] = []
@@ -209,7 +234,8 @@ def test_a_verdict_the_phone_stopped_waiting_for_still_reaches_it(camera_browser
         assert reached == [200]
         # recorded once, as the server judged it when it arrived online
         assert [(r["id"], r["status"], r["reason"], r["offline"]) for r in scans(url, organiser, device=device_id)] == [
-            (verdict.get_attribute("data-scan"), "rejected", "already_checked_in", False)]
+            (verdict.get_attribute("data-scan"), "rejected", "already_checked_in", False)
+        ]
     finally:
         context.close()
 

@@ -24,8 +24,12 @@ TRAILS = len(DEMO["trails"])
 HERE = {"latitude": 21.0285, "longitude": 105.8542}
 TILES = "https://tile.openstreetmap.org/**"
 
+
 def leaflet_loaded(page: Page) -> bool:
-    return page.evaluate("() => performance.getEntriesByType('resource').some(r => r.name.endsWith('/vendor/leaflet/leaflet.js')) || Boolean(window.L)")
+    return page.evaluate(
+        "() => performance.getEntriesByType('resource')"
+        ".some(r => r.name.endsWith('/vendor/leaflet/leaflet.js')) || Boolean(window.L)"
+    )
 
 
 def no_broken_tiles(page: Page) -> bool:
@@ -52,7 +56,8 @@ def test_the_map_draws_venues_and_trails_offline_without_tiles(phone) -> None:
     assert no_broken_tiles(page)
     kinds = {k for k in page.locator("#map .venue-marker").evaluate_all("ms => ms.map(m => m.className)")}
     assert {"kind-heritage", "kind-craft_village", "kind-garden", "kind-creative_space"} <= {
-        c for k in kinds for c in k.split()}
+        c for k in kinds for c in k.split()
+    }
     expect(page.locator(".legend-list li")).to_have_count(7)
     expect(page.locator("#map .leaflet-control-attribution")).to_contain_text("OpenStreetMap")
     expect(page.get_by_role("button", name="Zoom in")).to_be_visible()
@@ -84,8 +89,13 @@ def test_tiles_that_do_not_load_leave_a_plain_background(phone) -> None:
 
 def test_go_there_gives_each_mode_and_draws_the_route(browser, live_server) -> None:
     context = browser.new_context(
-        viewport={"width": 360, "height": 740}, locale="en-GB", is_mobile=True, has_touch=True,
-        base_url=live_server.url, geolocation=HERE, permissions=["geolocation"],
+        viewport={"width": 360, "height": 740},
+        locale="en-GB",
+        is_mobile=True,
+        has_touch=True,
+        base_url=live_server.url,
+        geolocation=HERE,
+        permissions=["geolocation"],
     )
     context.set_default_timeout(10_000)
     context.route(TILES, lambda route: route.abort())
@@ -103,14 +113,18 @@ def test_go_there_gives_each_mode_and_draws_the_route(browser, live_server) -> N
         # the phone's minutes are the server's
         here = f"{HERE['latitude']},{HERE['longitude']}"
         for mode in ("walk", "car"):
-            route = httpx.get(live_server.url + "/api/routes", params={"from": here, "to": "hang-buom-22", "mode": mode}).json()
+            route = httpx.get(
+                live_server.url + "/api/routes", params={"from": here, "to": "hang-buom-22", "mode": mode}
+            ).json()
             minutes = max(1, round(route["features"][0]["properties"]["duration_s"] / 60))
             expect(page.locator(f'#go-modes [data-mode="{mode}"] .mode-time')).to_have_text(f"{minutes} min")
 
         # from a chosen venue instead
         page.get_by_label("Or from a venue").select_option("bat-trang")
         expect(page.locator("#go-status")).to_contain_text("From Bát Tràng ceramic village")
-        route = httpx.get(live_server.url + "/api/routes", params={"from": "bat-trang", "to": "hang-buom-22", "mode": "car"}).json()
+        route = httpx.get(
+            live_server.url + "/api/routes", params={"from": "bat-trang", "to": "hang-buom-22", "mode": "car"}
+        ).json()
         minutes = round(route["features"][0]["properties"]["duration_s"] / 60)
         expect(page.locator('#go-modes [data-mode="car"] .mode-time')).to_contain_text(str(minutes % 60))
 
@@ -136,7 +150,10 @@ def test_go_there_gives_each_mode_and_draws_the_route(browser, live_server) -> N
         page.get_by_role("button", name="Find venues near me").click()
         items = page.locator(".near-item")
         expect(items).to_have_count(8)
-        nearby = httpx.get(live_server.url + "/api/venues/nearby", params={"lat": HERE["latitude"], "lon": HERE["longitude"], "limit": 8}).json()
+        nearby = httpx.get(
+            live_server.url + "/api/venues/nearby",
+            params={"lat": HERE["latitude"], "lon": HERE["longitude"], "limit": 8},
+        ).json()
         assert items.evaluate_all("xs => xs.map(x => x.dataset.near)") == [v["id"] for v in nearby]
         expect(items.first).to_contain_text(f"{max(1, round(nearby[0]['duration_s'] / 60))} min on foot")
         expect(page.locator("#map path.me-marker")).to_have_count(1)

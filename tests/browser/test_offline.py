@@ -126,7 +126,8 @@ def test_offline_programme_event_page_and_schedule(phone, live_server) -> None:
     big.click()
     expect(big).to_have_attribute("aria-pressed", "true")
     expect(page.get_by_role("link", name=re.compile("calendar"))).to_have_attribute(
-        "href", f"/api/events/{first['id']}.ics")
+        "href", f"/api/events/{first['id']}.ics"
+    )
 
     # The event page also opens from a cold start offline.
     page.reload()

@@ -27,9 +27,17 @@ def test_an_organiser_sends_an_alert_follows_check_ins_and_makes_an_enrolment_co
     gate = httpx.post(f"{live_server.url}/api/volunteers/enrol", json={"code": code}, timeout=10).json()
     attendee = new_pass(live_server.url)
     scanned_at = "2024-11-12T10:00:00+07:00"  # the server's frozen clock
-    checked = httpx.post(f"{live_server.url}/api/checkins", headers={"Authorization": f"Bearer {gate['token']}"},
-                         json={"id": "01932f3c-0000-7000-8000-000000000001", "pass_token": attendee["token"],
-                               "venue_id": "nha-hat-lon", "scanned_at": scanned_at}, timeout=10)
+    checked = httpx.post(
+        f"{live_server.url}/api/checkins",
+        headers={"Authorization": f"Bearer {gate['token']}"},
+        json={
+            "id": "01932f3c-0000-7000-8000-000000000001",
+            "pass_token": attendee["token"],
+            "venue_id": "nha-hat-lon",
+            "scanned_at": scanned_at,
+        },
+        timeout=10,
+    )
     assert checked.status_code == 200 and checked.json()["status"] == "accepted", checked.text
 
     page = phone.new_page()
@@ -63,8 +71,9 @@ def test_an_organiser_sends_an_alert_follows_check_ins_and_makes_an_enrolment_co
 
     # the dashboard: today's totals as the API counts them, the chart, the venue's row
     page.get_by_role("link", name="Check-ins").click()
-    totals = httpx.get(f"{live_server.url}/api/organiser/stats/checkins?by=venue&day=2024-11-12", headers=organiser,
-                       timeout=10).json()["totals"]
+    totals = httpx.get(
+        f"{live_server.url}/api/organiser/stats/checkins?by=venue&day=2024-11-12", headers=organiser, timeout=10
+    ).json()["totals"]
     expect(page.locator("[data-total=accepted]")).to_have_text(str(totals["accepted"]))
     expect(page.locator("#dash-chart .uplot")).to_be_visible()
     expect(page.locator("#dash-chart")).to_contain_text("Hanoi Opera House")
@@ -137,8 +146,11 @@ def test_ticks_survive_the_pickers_filter_and_the_events_start_today(phone, live
     page.get_by_role("button", name="Send alert").click()
     card = page.locator(".delivery-card")
     expect(card).to_contain_text("Shuttle bus")
-    sent = httpx.get(f"{live_server.url}/api/organiser/alerts/{card.get_attribute('data-alert')}",
-                     headers=live_server.organiser(), timeout=10).json()
+    sent = httpx.get(
+        f"{live_server.url}/api/organiser/alerts/{card.get_attribute('data-alert')}",
+        headers=live_server.organiser(),
+        timeout=10,
+    ).json()
     assert sorted(sent["target"]["venues"]) == ["bat-trang", "van-phuc"]
 
 
@@ -167,7 +179,7 @@ def test_an_enrolment_code_breaks_only_between_its_groups(phone, live_server) ->
     text = page.locator(".code-text")
     expect(text).to_be_visible()
     code = text.get_attribute("data-code")
-    assert text.text_content() == "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+    assert text.text_content() == "-".join(code[i : i + 4] for i in range(0, len(code), 4))
     # at 360 px, on one line: the text's boxes all share one top
     tops = text.evaluate("""p => { const range = document.createRange(); range.selectNodeContents(p);
       return [...new Set([...range.getClientRects()].map((r) => Math.round(r.top)))]; }""")

@@ -55,8 +55,11 @@ def test_the_pass_is_issued_once_online_and_shown_offline_as_a_qr_code(phone, li
     expect(pass_id).to_have_text(__import__("re").compile(r"^[A-Za-z0-9]{1,16}$"))
     kept = page.evaluate(READ_META, "pass")
     device = page.evaluate(READ_META, "device")
-    issued = httpx.get(f"{live_server.url}/api/passes/{kept['pass_id']}", timeout=10,
-                       headers={"Authorization": f"Bearer {device['token']}"}).json()
+    issued = httpx.get(
+        f"{live_server.url}/api/passes/{kept['pass_id']}",
+        timeout=10,
+        headers={"Authorization": f"Bearer {device['token']}"},
+    ).json()
     assert (kept["pass_id"], kept["token"]) == (issued["pass_id"], issued["token"])
     expect(pass_id).to_have_text(kept["pass_id"])
     expect(page.get_by_role("img", name=f"QR code of pass {kept['pass_id']}")).to_be_visible()
@@ -79,5 +82,7 @@ def test_the_pass_is_issued_once_online_and_shown_offline_as_a_qr_code(phone, li
     expect(page.get_by_role("button", name="Full screen, bright")).to_be_focused()
     # a second request online answers the same pass
     phone.set_offline(False)
-    again = httpx.post(f"{live_server.url}/api/passes", headers={"Authorization": f"Bearer {device['token']}"}, timeout=10)
+    again = httpx.post(
+        f"{live_server.url}/api/passes", headers={"Authorization": f"Bearer {device['token']}"}, timeout=10
+    )
     assert again.status_code == 200 and again.json()["pass_id"] == kept["pass_id"]

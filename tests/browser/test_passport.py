@@ -51,7 +51,8 @@ def test_a_stamp_collected_offline_reaches_the_servers_passport(phone, live_serv
     page.evaluate("() => window.lehoi.sync.run()")
     page.wait_for_function("() => window.lehoi.sync.status.pending === 0 && !window.lehoi.sync.running")
     device = page.evaluate(READ_META, "device")
-    passport = httpx.get(f"{live_server.url}/api/me/stamps", headers={"Authorization": f"Bearer {device['token']}"},
-                         timeout=10).json()
+    passport = httpx.get(
+        f"{live_server.url}/api/me/stamps", headers={"Authorization": f"Bearer {device['token']}"}, timeout=10
+    ).json()
     assert [s["venue_id"] for s in passport["stamps"]] == ["van-mieu"]
     expect(page.locator(".stamp")).not_to_contain_text(["not sent yet"])

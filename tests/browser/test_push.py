@@ -15,15 +15,22 @@ pytestmark = pytest.mark.browser
 
 NOTIFICATIONS = """async () => (await (await navigator.serviceWorker.ready).getNotifications())
   .map((n) => ({title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url}))"""
-CLOSE_ALL = """async () => { for (const n of await (await navigator.serviceWorker.ready).getNotifications()) n.close(); }"""
+CLOSE_ALL = (
+    """async () => { for (const n of await (await navigator.serviceWorker.ready).getNotifications()) n.close(); }"""
+)
 
 
 def message(alert_id: str, lang: str = "en") -> str:
-    return json.dumps({
-        "id": alert_id, "kind": "alert", "lang": lang, "url": "/#/venues/van-mieu",
-        "title": {"vi": "Đổi giờ hoà nhạc", "en": "Concert moved"},
-        "body": {"vi": "Buổi hoà nhạc bắt đầu lúc 20:00", "en": "The concert starts at 20:00"},
-    })
+    return json.dumps(
+        {
+            "id": alert_id,
+            "kind": "alert",
+            "lang": lang,
+            "url": "/#/venues/van-mieu",
+            "title": {"vi": "Đổi giờ hoà nhạc", "en": "Concert moved"},
+            "body": {"vi": "Buổi hoà nhạc bắt đầu lúc 20:00", "en": "The concert starts at 20:00"},
+        }
+    )
 
 
 @pytest.fixture
@@ -48,8 +55,10 @@ def pushed(browser, live_server):
     registration = next(r for r in registrations if r["scopeURL"] == live_server.url + "/" and not r["isDeleted"])
 
     def deliver(payload: str) -> None:
-        cdp.send("ServiceWorker.deliverPushMessage",
-                 {"origin": live_server.url, "registrationId": registration["registrationId"], "data": payload})
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": live_server.url, "registrationId": registration["registrationId"], "data": payload},
+        )
 
     try:
         yield page, deliver
@@ -58,7 +67,9 @@ def pushed(browser, live_server):
 
 
 def wait_for_count(page, n: int) -> list[dict]:
-    page.wait_for_function(f"async () => (await (await navigator.serviceWorker.ready).getNotifications()).length === {n}")
+    page.wait_for_function(
+        f"async () => (await (await navigator.serviceWorker.ready).getNotifications()).length === {n}"
+    )
     page.wait_for_timeout(300)  # and no other one comes
     shown = page.evaluate(NOTIFICATIONS)
     assert len(shown) == n, shown
@@ -68,8 +79,14 @@ def wait_for_count(page, n: int) -> list[dict]:
 def test_a_pushed_alert_is_shown_once_in_the_devices_language(pushed) -> None:
     page, deliver = pushed
     deliver(message("alert-browser-1", lang="en"))
-    assert wait_for_count(page, 1) == [{"title": "Concert moved", "body": "The concert starts at 20:00",
-                                        "tag": "alert-browser-1", "url": "/#/venues/van-mieu"}]
+    assert wait_for_count(page, 1) == [
+        {
+            "title": "Concert moved",
+            "body": "The concert starts at 20:00",
+            "tag": "alert-browser-1",
+            "url": "/#/venues/van-mieu",
+        }
+    ]
     # delivered again (a push service may): still one notification
     deliver(message("alert-browser-1", lang="en"))
     wait_for_count(page, 1)
@@ -122,7 +139,8 @@ def test_permission_is_asked_only_after_starring_an_event_and_a_yes(browser, liv
         # Settings shows the switch, off
         page.goto("/#/settings")
         expect(page.locator("#notify-state")).to_have_text(
-            "Off: your reminders 15 minutes before events will not arrive until notifications are on.")
+            "Off: your reminders 15 minutes before events will not arrive until notifications are on."
+        )
         expect(page.get_by_role("button", name="Turn on notifications")).to_be_visible()
     finally:
         context.close()
@@ -135,7 +153,9 @@ def test_turning_on_says_so_and_gives_up_on_a_silent_push_service(browser, live_
     context.set_default_timeout(10_000)
     context.grant_permissions(["notifications"], origin=live_server.url)
     page = context.new_page()
-    page.add_init_script("PushManager.prototype.subscribe = () => { window.__asked = true; return new Promise(() => {}); };")
+    page.add_init_script(
+        "PushManager.prototype.subscribe = () => { window.__asked = true; return new Promise(() => {}); };"
+    )
     try:
         page.clock.install()
         page.goto("/#/settings")
@@ -160,6 +180,7 @@ def test_reminders_set_while_notifications_are_off_say_they_will_not_come(browse
         expect(page.locator("#notify-state")).to_have_text("Off.")
         page.select_option("#reminder", "30")
         expect(page.locator("#notify-state")).to_have_text(
-            "Off: your reminders 30 minutes before events will not arrive until notifications are on.")
+            "Off: your reminders 30 minutes before events will not arrive until notifications are on."
+        )
     finally:
         context.close()

@@ -24,11 +24,13 @@ def scan_offline(context: BrowserContext, page: Page) -> None:
     expect(page.locator("#verdict")).to_have_attribute("data-verdict", "accepted")
 
 
-def test_a_pass_scanned_offline_is_accepted_at_once_and_uploaded_when_back_online(camera_browser, live_server,
-                                                                                  attendee) -> None:
+def test_a_pass_scanned_offline_is_accepted_at_once_and_uploaded_when_back_online(
+    camera_browser, live_server, attendee
+) -> None:
     organiser = live_server.organiser()
-    context, page, device_id = volunteer(camera_browser, live_server, enrolment_code(live_server.url, organiser,
-                                                                                     ["van-mieu"]))
+    context, page, device_id = volunteer(
+        camera_browser, live_server, enrolment_code(live_server.url, organiser, ["van-mieu"])
+    )
     try:
         expect(page.locator("#outbox-badge")).to_have_text("All sent")
         scan_offline(context, page)
@@ -50,7 +52,8 @@ def test_a_pass_scanned_offline_is_accepted_at_once_and_uploaded_when_back_onlin
         expect(page.locator("#scan-log li").first).to_contain_text("Sent")
         recorded = scans(live_server.url, organiser, device=device_id)
         assert [(r["pass_id"], r["venue_id"], r["status"], r["offline"], r["verdict_shown"]) for r in recorded] == [
-            (attendee["pass_id"], "van-mieu", "accepted", True, "accepted")]
+            (attendee["pass_id"], "van-mieu", "accepted", True, "accepted")
+        ]
         scan_id = page.locator("#verdict").get_attribute("data-scan")
         assert recorded[0]["id"] == scan_id  # the mutation id is the scan id
         # the venue's occupancy shows online, counting the person let in
@@ -59,9 +62,9 @@ def test_a_pass_scanned_offline_is_accepted_at_once_and_uploaded_when_back_onlin
         context.close()
 
 
-def test_b_two_volunteers_scanning_one_pass_offline_are_both_recorded_and_one_is_flagged(camera_browser,
-                                                                                         live_server,
-                                                                                         attendee) -> None:
+def test_b_two_volunteers_scanning_one_pass_offline_are_both_recorded_and_one_is_flagged(
+    camera_browser, live_server, attendee
+) -> None:
     organiser = live_server.organiser()
     code = enrolment_code(live_server.url, organiser, ["hoa-lo"])
     first, first_page, first_id = volunteer(camera_browser, live_server, code)
@@ -83,7 +86,10 @@ def test_b_two_volunteers_scanning_one_pass_offline_are_both_recorded_and_one_is
         by_device = {r["device_id"]: r for r in recorded}
         assert (by_device[first_id]["status"], by_device[first_id]["conflicts"]) == ("accepted", [])
         assert (by_device[second_id]["status"], by_device[second_id]["reason"], by_device[second_id]["conflicts"]) == (
-            "rejected", "already_checked_in", ["double_scan"])
+            "rejected",
+            "already_checked_in",
+            ["double_scan"],
+        )
         flagged = scans(live_server.url, organiser, venue="hoa-lo", flagged="true")
         assert [r["device_id"] for r in flagged] == [second_id]
     finally:
@@ -91,12 +97,14 @@ def test_b_two_volunteers_scanning_one_pass_offline_are_both_recorded_and_one_is
         second.close()
 
 
-def test_a_second_scan_at_the_same_gate_is_refused_offline_and_a_typed_code_works(camera_browser, live_server,
-                                                                                   attendee) -> None:
+def test_a_second_scan_at_the_same_gate_is_refused_offline_and_a_typed_code_works(
+    camera_browser, live_server, attendee
+) -> None:
     """The manual fallback: a typed (pasted) pass code gets the same verdicts; a repeat the same day is refused."""
     organiser = live_server.organiser()
-    context, page, device_id = volunteer(camera_browser, live_server, enrolment_code(live_server.url, organiser,
-                                                                                     ["bao-tang-my-thuat"]))
+    context, page, device_id = volunteer(
+        camera_browser, live_server, enrolment_code(live_server.url, organiser, ["bao-tang-my-thuat"])
+    )
     try:
         context.set_offline(True)
         page.get_by_text("Type a pass code").click()
@@ -116,6 +124,9 @@ def test_a_second_scan_at_the_same_gate_is_refused_offline_and_a_typed_code_work
         expect(page.locator("#outbox-badge")).to_have_text("All sent")
         recorded = sorted(scans(live_server.url, organiser, device=device_id), key=lambda r: r["scanned_at"])
         assert sorted((r["status"], r["reason"]) for r in recorded) == [
-            ("accepted", None), ("rejected", "already_checked_in"), ("rejected", "invalid_signature")]
+            ("accepted", None),
+            ("rejected", "already_checked_in"),
+            ("rejected", "invalid_signature"),
+        ]
     finally:
         context.close()

@@ -10,7 +10,9 @@ from pathlib import Path
 
 PWA = Path(__file__).resolve().parents[2] / "pwa"
 SW = (PWA / "sw.js").read_text()
-IMPORT = re.compile(r"""^\s*(?:import|export)\s[^'"]*?from\s+['"](\.{1,2}/[^'"]+)['"]|import\(\s*['"](\.{1,2}/[^'"]+)['"]""", re.M)
+IMPORT = re.compile(
+    r"""^\s*(?:import|export)\s[^'"]*?from\s+['"](\.{1,2}/[^'"]+)['"]|import\(\s*['"](\.{1,2}/[^'"]+)['"]""", re.M
+)
 
 
 def shell_list() -> list[str]:

@@ -15,8 +15,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def page(browser, live_server):
     # Without the service worker, so that routing sees every request the page makes.
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB", base_url=live_server.url,
-                                  service_workers="block")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="en-GB", base_url=live_server.url, service_workers="block"
+    )
     context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()
@@ -52,7 +53,9 @@ def test_a_cursor_the_server_no_longer_keeps_brings_the_bundle_back(page) -> Non
     open_app(page)
     seen = []
     page.on("request", lambda r: seen.append(r.url.split("/api/")[-1]) if "/api/sync/" in r.url else None)
-    page.route("**/api/sync/changes*", lambda route: route.fulfill(status=410, json={"status_code": 410, "detail": "gone"}))
+    page.route(
+        "**/api/sync/changes*", lambda route: route.fulfill(status=410, json={"status_code": 410, "detail": "gone"})
+    )
     page.evaluate("window.lehoi.sync.run()")
     settle(page)
     assert any(s.startswith("sync/changes") for s in seen) and "sync/bundle" in seen
@@ -101,9 +104,12 @@ def test_programme_changes_reach_the_phone_through_the_change_feed(page, live_se
     version = page.evaluate("window.lehoi.app.programme.version")
     organiser = live_server.organiser()
     event = {
-        "id": "browser-test-pop-up", "title": {"vi": "Chợ đêm thử nghiệm", "en": "Test night market"},
-        "category": "market", "venue_id": "bat-trang",
-        "starts_at": "2024-11-13T18:00:00+07:00", "ends_at": "2024-11-13T21:00:00+07:00",
+        "id": "browser-test-pop-up",
+        "title": {"vi": "Chợ đêm thử nghiệm", "en": "Test night market"},
+        "category": "market",
+        "venue_id": "bat-trang",
+        "starts_at": "2024-11-13T18:00:00+07:00",
+        "ends_at": "2024-11-13T21:00:00+07:00",
     }
     seen = []
     page.on("request", lambda r: seen.append(r.url.split("/api/")[-1]) if "/api/sync/" in r.url else None)
@@ -119,8 +125,12 @@ def test_programme_changes_reach_the_phone_through_the_change_feed(page, live_se
         page.get_by_label("Search events and venues").fill("cho dem thu")
         expect(card(page, event["id"])).to_be_visible()
         page.get_by_label("Search events and venues").fill("")
-        renamed = httpx.patch(live_server.url + f"/api/events/{event['id']}", headers=organiser, timeout=10,
-                              json={"title": {"vi": "Chợ đêm", "en": "Night market, renamed"}, "status": "cancelled"})
+        renamed = httpx.patch(
+            live_server.url + f"/api/events/{event['id']}",
+            headers=organiser,
+            timeout=10,
+            json={"title": {"vi": "Chợ đêm", "en": "Night market, renamed"}, "status": "cancelled"},
+        )
         assert renamed.status_code == 200, renamed.text
         page.evaluate("window.lehoi.sync.run()")
         settle(page)
@@ -137,14 +147,19 @@ def test_programme_changes_reach_the_phone_through_the_change_feed(page, live_se
 def test_a_malformed_mutation_is_found_and_dropped_without_losing_the_others(page, live_server) -> None:
     device = open_app(page)
     a, b = (e["id"] for e in events_on("2024-11-13")[4:6])
-    page.evaluate("""async ([a, b]) => {
+    page.evaluate(
+        """async ([a, b]) => {
       const { store, sync } = window.lehoi;
-      await store.enqueue({ id: '0190a000-0000-7000-8000-000000000001', name: 'favourite.set', args: { event_id: a }, at: new Date().toISOString() });
-      await store.enqueue({ id: 'not-a-uuid', name: 'favourite.set', args: { event_id: a }, at: new Date().toISOString() });
-      await store.enqueue({ id: '0190a000-0000-7000-8000-000000000002', name: 'favourite.set', args: { event_id: b }, at: new Date().toISOString() });
+      const at = new Date().toISOString();
+      const star = (id, event_id) => store.enqueue({ id, name: 'favourite.set', args: { event_id }, at });
+      await star('0190a000-0000-7000-8000-000000000001', a);
+      await star('not-a-uuid', a);
+      await star('0190a000-0000-7000-8000-000000000002', b);
       await sync.init();
       await sync.run();
-    }""", [a, b])
+    }""",
+        [a, b],
+    )
     settle(page)
     assert sorted(live_server.me(device["token"])["favourites"]) == sorted([a, b])
     assert page.evaluate("window.lehoi.store.countOutbox()") == 0

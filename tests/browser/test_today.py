@@ -22,10 +22,13 @@ def server_day(live_server) -> str | None:
     return datetime.fromisoformat(now).astimezone(ZONE).date().isoformat() if now else None
 
 
-@pytest.mark.parametrize("phone_time", [
-    datetime(2024, 11, 14, 9, 0, tzinfo=ZONE),
-    datetime(2025, 3, 1, 9, 0, tzinfo=ZONE),  # after the festival
-])
+@pytest.mark.parametrize(
+    "phone_time",
+    [
+        datetime(2024, 11, 14, 9, 0, tzinfo=ZONE),
+        datetime(2025, 3, 1, 9, 0, tzinfo=ZONE),  # after the festival
+    ],
+)
 def test_the_programme_opens_on_the_festival_day(phone, live_server, phone_time) -> None:
     page = phone.new_page()
     page.clock.set_fixed_time(phone_time)
@@ -44,8 +47,9 @@ def test_the_programme_opens_on_the_festival_day(phone, live_server, phone_time)
 
 
 def test_the_servers_clock_wins_over_the_phones(browser, live_server) -> None:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB", base_url=live_server.url,
-                                  service_workers="block")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="en-GB", base_url=live_server.url, service_workers="block"
+    )
     try:
         page = context.new_page()
         page.clock.set_fixed_time(datetime(2025, 3, 1, 9, 0, tzinfo=ZONE))

@@ -15,6 +15,7 @@ from tests.browser.test_offline import first_visit
 
 pytestmark = pytest.mark.browser
 
+
 def wait_until(check, timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
     while not check():

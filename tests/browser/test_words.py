@@ -20,7 +20,7 @@ STATIC_IMPORT = re.compile(r"""^\s*(?:import|export)\s(?:[^'"]*?from\s+)?['"](\.
 #: keys a module uses from a table it does not import, with why the table is always loaded by then
 LOADED_BY_THEN = {
     ("page/schedule/schedule.js", "tight_summary"): "shown only for travel legs, which schedule/travel.js (and "
-                                                    "with it i18n-wayfinding.js) has computed",
+    "with it i18n-wayfinding.js) has computed",
 }
 
 
@@ -44,8 +44,10 @@ def reachable(module: str) -> set[str]:
         if current in seen or current not in MODULES:
             continue
         seen.add(current)
-        todo += [posixpath.normpath(posixpath.join(posixpath.dirname(current), rel))
-                 for rel in STATIC_IMPORT.findall(MODULES[current])]
+        todo += [
+            posixpath.normpath(posixpath.join(posixpath.dirname(current), rel))
+            for rel in STATIC_IMPORT.findall(MODULES[current])
+        ]
     return seen
 
 
@@ -64,7 +66,7 @@ def first_arguments(source: str):
             elif c == "," and depth == 0:
                 break
             end += 1
-        yield source[call.end():end]
+        yield source[call.end() : end]
 
 
 def test_the_two_languages_have_the_same_words() -> None:

@@ -68,8 +68,12 @@ class PushEnv:
         return subscription
 
     async def send(self, headers: dict, **fields) -> dict:
-        body = {"title": {"vi": "Thông báo", "en": "Notice"}, "body": {"vi": "Nội dung", "en": "Details"},
-                "target": {"all": True}, **fields}
+        body = {
+            "title": {"vi": "Thông báo", "en": "Notice"},
+            "body": {"vi": "Nội dung", "en": "Details"},
+            "target": {"all": True},
+            **fields,
+        }
         response = await self.client.post("/api/organiser/alerts", json=body, headers=headers)
         assert response.status_code == 201, response.text
         return response.json()
@@ -79,8 +83,9 @@ class PushEnv:
         assert response.status_code == 200, response.text
         return response.json()
 
-    async def wait(self, headers: dict, alert_id: str, until=lambda a: a["status"] == "done", timeout: float = 15.0
-                   ) -> dict:
+    async def wait(
+        self, headers: dict, alert_id: str, until=lambda a: a["status"] == "done", timeout: float = 15.0
+    ) -> dict:
         deadline = time.monotonic() + timeout
         while True:
             view = await self.alert(headers, alert_id)

@@ -4,7 +4,8 @@ It holds the subscribers' private keys, so it checks every message the way a pus
 between them:
 
 * the VAPID ``Authorization: vapid t=<JWT>,k=<key>``: ``k`` is the server's public key, the JWT is ES256-signed by
-  it, ``aud`` is this endpoint's origin, ``exp`` is in the future and at most 24 hours away, ``sub`` is a mailto: or https: contact;
+  it, ``aud`` is this endpoint's origin, ``exp`` is in the future and at most 24 hours away, ``sub`` is a mailto: or
+  https: contact;
 * ``Content-Encoding: aes128gcm``, a ``TTL`` header, a valid ``Urgency`` and ``Topic`` when given;
 * the body decrypts (RFC 8291/8188, http_ece) with the subscriber's private key and auth secret, to JSON.
 
@@ -42,9 +43,22 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 _P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 _TOPIC = re.compile(r"[A-Za-z0-9_-]{1,32}")
-_REASONS = {200: "OK", 201: "Created", 204: "No Content", 301: "Moved Permanently", 302: "Found", 400: "Bad Request",
-            401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 410: "Gone", 413: "Payload Too Large",
-            429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
+_REASONS = {
+    200: "OK",
+    201: "Created",
+    204: "No Content",
+    301: "Moved Permanently",
+    302: "Found",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    410: "Gone",
+    413: "Payload Too Large",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
 def b64e(data: bytes) -> str:
@@ -63,8 +77,11 @@ class Subscriber:
 
     @property
     def p256dh(self) -> str:
-        return b64e(self.private_key.public_key().public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint))
+        return b64e(
+            self.private_key.public_key().public_bytes(
+                serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+            )
+        )
 
 
 def derived_subscriber(seed: str, index: int) -> Subscriber:
@@ -103,8 +120,9 @@ class _State:
 
 
 class Receiver:
-    def __init__(self, server_public_key: str | None = None, host: str = "127.0.0.1", port: int = 0,
-                 verify_every: int = 1) -> None:
+    def __init__(
+        self, server_public_key: str | None = None, host: str = "127.0.0.1", port: int = 0, verify_every: int = 1
+    ) -> None:
         self.server_public_key = server_public_key
         self.host = host
         self.port = port
@@ -132,8 +150,10 @@ class Receiver:
     def add(self, subscriber: Subscriber) -> dict:
         with self._lock:
             self._state.subscribers[subscriber.token] = subscriber
-        return {"endpoint": f"{self.origin}/push/{subscriber.token}",
-                "keys": {"p256dh": subscriber.p256dh, "auth": b64e(subscriber.auth)}}
+        return {
+            "endpoint": f"{self.origin}/push/{subscriber.token}",
+            "keys": {"p256dh": subscriber.p256dh, "auth": b64e(subscriber.auth)},
+        }
 
     def new_subscription(self) -> dict:
         """A fresh browser-like subscription: {endpoint, keys {p256dh, auth}}."""
@@ -240,10 +260,14 @@ class Receiver:
         """The answer (status, headers, text), or a coroutine giving it later (held or delayed)."""
         if target == "/_stats" and method == "GET":
             with self._lock:
-                stats = {"accepted": self._state.accepted, "verified": self._state.verified,
-                         "errors": self._state.errors[:20], "subscriptions": len(self._state.received),
-                         "max_per_subscription": max((len(m) for m in self._state.received.values()), default=0),
-                         "cpu_s": sum(resource.getrusage(resource.RUSAGE_SELF)[:2])}
+                stats = {
+                    "accepted": self._state.accepted,
+                    "verified": self._state.verified,
+                    "errors": self._state.errors[:20],
+                    "subscriptions": len(self._state.received),
+                    "max_per_subscription": max((len(m) for m in self._state.received.values()), default=0),
+                    "cpu_s": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
+                }
             return 200, {"content-type": "application/json"}, json.dumps(stats)
         if target == "/_reset" and method == "POST":
             self.reset()
@@ -320,8 +344,9 @@ class Receiver:
         if problem:
             return problem, None
         try:
-            plain = http_ece.decrypt(body, private_key=subscriber.private_key, auth_secret=subscriber.auth,
-                                     version="aes128gcm")
+            plain = http_ece.decrypt(
+                body, private_key=subscriber.private_key, auth_secret=subscriber.auth, version="aes128gcm"
+            )
             payload = json.loads(plain)
         except Exception as exc:  # noqa: BLE001 - any failure to decrypt is the finding
             return f"cannot decrypt: {type(exc).__name__} {exc}", None

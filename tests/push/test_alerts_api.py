@@ -24,9 +24,11 @@ async def test_a_device_subscribes_replaces_and_unsubscribes(client, push, devic
     # /api/me is kept per process: read it first, so the language the subscription sets must replace a kept copy
     assert (await client.get("/api/me", headers=device["auth"])).json()["settings"]["lang"] == "vi"
     first = push.receiver.new_subscription()
-    response = await client.post("/api/push/subscriptions", headers=device["auth"],
-                                 json={**first, "topics": ["general", "crafts", "general"], "lang": "en",
-                                       "expirationTime": None})
+    response = await client.post(
+        "/api/push/subscriptions",
+        headers=device["auth"],
+        json={**first, "topics": ["general", "crafts", "general"], "lang": "en", "expirationTime": None},
+    )
     assert response.status_code == 201, response.text
     assert response.json()["topics"] == ["crafts", "general"] and response.json()["lang"] == "en"
     assert (await client.get("/api/me", headers=device["auth"])).json()["settings"]["lang"] == "en"
@@ -52,15 +54,18 @@ async def test_an_endpoint_moves_to_the_device_that_saves_it_last(client, push, 
     assert stats["subscriptions"] == 1
 
 
-@pytest.mark.parametrize("change", [
-    {"keys": {"p256dh": "A" * 87, "auth": "B" * 22}},  # not a point on the curve
-    {"keys": {"p256dh": "not base64!" * 8, "auth": "B" * 22}},
-    {"keys": {"auth": "B" * 22}},
-    {"topics": ["Not A Topic"]},
-    {"topics": [f"t{i}" for i in range(21)]},
-    {"lang": "fr"},
-    {"unknown": 1},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"keys": {"p256dh": "A" * 87, "auth": "B" * 22}},  # not a point on the curve
+        {"keys": {"p256dh": "not base64!" * 8, "auth": "B" * 22}},
+        {"keys": {"auth": "B" * 22}},
+        {"topics": ["Not A Topic"]},
+        {"topics": [f"t{i}" for i in range(21)]},
+        {"lang": "fr"},
+        {"unknown": 1},
+    ],
+)
 async def test_bad_subscriptions_are_refused(client, push, device, change):
     body = {**push.receiver.new_subscription(), **change}
     response = await client.post("/api/push/subscriptions", json=body, headers=device["auth"])
@@ -76,30 +81,33 @@ async def test_subscriptions_need_a_device_token(client, push, as_organiser):
 # --- alerts: refusals -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("change,status", [
-    ({"target": {"venues": ["no-such-venue"]}}, 422),
-    ({"target": {"events": ["no-such-event"]}}, 422),
-    ({"target": {}}, 422),
-    ({"target": {"all": True, "topics": ["general"]}}, 422),
-    ({"target": {"all": False}}, 422),
-    ({"target": {"venues": []}}, 422),
-    ({"target": {"topics": ["Bad Topic"]}}, 422),
-    ({"target": {"everyone": True}}, 422),
-    ({"ttl": -1}, 422),
-    ({"ttl": 29 * 24 * 3600}, 422),
-    ({"urgency": "urgent"}, 422),
-    ({"send_at": "2024-11-12T12:00:00"}, 422),  # no offset
-    ({"send_at": "2024-11-12T09:00:00+07:00"}, 422),  # in the past
-    ({"send_at": "2025-03-01T09:00:00+07:00"}, 422),  # too far ahead
-    ({"url": "javascript:alert(1)"}, 422),
-    ({"url": "//evil.example/"}, 422),
-    ({"url": "http://example.com/"}, 422),
-    ({"title": {"vi": "", "en": "x"}}, 422),
-    ({"title": {"vi": "x" * 121, "en": "x"}}, 422),
-    ({"title": {"vi": "x"}}, 422),
-    ({"body": {"vi": "ệ" * 1000, "en": "ệ" * 1000}}, 422),  # over the 3 KB a push message may carry
-    ({"colour": "red"}, 422),
-])
+@pytest.mark.parametrize(
+    "change,status",
+    [
+        ({"target": {"venues": ["no-such-venue"]}}, 422),
+        ({"target": {"events": ["no-such-event"]}}, 422),
+        ({"target": {}}, 422),
+        ({"target": {"all": True, "topics": ["general"]}}, 422),
+        ({"target": {"all": False}}, 422),
+        ({"target": {"venues": []}}, 422),
+        ({"target": {"topics": ["Bad Topic"]}}, 422),
+        ({"target": {"everyone": True}}, 422),
+        ({"ttl": -1}, 422),
+        ({"ttl": 29 * 24 * 3600}, 422),
+        ({"urgency": "urgent"}, 422),
+        ({"send_at": "2024-11-12T12:00:00"}, 422),  # no offset
+        ({"send_at": "2024-11-12T09:00:00+07:00"}, 422),  # in the past
+        ({"send_at": "2025-03-01T09:00:00+07:00"}, 422),  # too far ahead
+        ({"url": "javascript:alert(1)"}, 422),
+        ({"url": "//evil.example/"}, 422),
+        ({"url": "http://example.com/"}, 422),
+        ({"title": {"vi": "", "en": "x"}}, 422),
+        ({"title": {"vi": "x" * 121, "en": "x"}}, 422),
+        ({"title": {"vi": "x"}}, 422),
+        ({"body": {"vi": "ệ" * 1000, "en": "ệ" * 1000}}, 422),  # over the 3 KB a push message may carry
+        ({"colour": "red"}, 422),
+    ],
+)
 async def test_bad_alerts_are_refused_and_send_nothing(client, push, device, as_organiser, change, status):
     await push.subscribe(device)
     body = {"title": TITLE, "target": {"all": True}, **change}
@@ -119,7 +127,9 @@ async def test_alerts_are_for_organisers_only(client, push, device):
 
 async def test_an_unknown_alert_is_404(client, push, as_organiser):
     assert (await client.get("/api/organiser/alerts/alert-0123456789abcdef", headers=as_organiser)).status_code == 404
-    assert (await client.delete("/api/organiser/alerts/alert-0123456789abcdef", headers=as_organiser)).status_code == 404
+    assert (
+        await client.delete("/api/organiser/alerts/alert-0123456789abcdef", headers=as_organiser)
+    ).status_code == 404
 
 
 # --- alerts: targets --------------------------------------------------------------------------------------
@@ -151,7 +161,8 @@ async def test_targets_choose_their_devices(client, push, in_app, as_organiser):
     assert await reached({"events": [events[0]["id"]]}) == {"fan_a"}
     assert await reached({"events": [events[0]["id"], at_venue["id"]]}) == {"fan_a", "fan_b"}
     assert await reached({"venues": [at_venue["venue_id"]]}) == {"fan_b"} | (
-        {"fan_a"} if events[0]["venue_id"] == at_venue["venue_id"] else set())
+        {"fan_a"} if events[0]["venue_id"] == at_venue["venue_id"] else set()
+    )
     assert await reached({"topics": ["crafts"]}) == {"crafty"}
     assert await reached({"topics": ["general", "crafts"]}) == {"crafty", "fan_a"}
     assert await reached({"topics": ["nothing-here"]}) == set()
@@ -215,8 +226,9 @@ async def test_alerts_are_listed_newest_first_with_counts(client, push, device, 
     listed = (await client.get("/api/organiser/alerts", headers=as_organiser)).json()
     assert [(a["id"], a["status"]) for a in listed] == [(second["id"], "scheduled"), (first["id"], "done")]
     assert listed[1]["counts"]["sent"] == 1
-    older = (await client.get("/api/organiser/alerts", params={"before": listed[0]["created_at"]},
-                              headers=as_organiser)).json()
+    older = (
+        await client.get("/api/organiser/alerts", params={"before": listed[0]["created_at"]}, headers=as_organiser)
+    ).json()
     assert [a["id"] for a in older] == [first["id"]]
     assert (await client.get("/api/organiser/alerts", params={"limit": 0}, headers=as_organiser)).status_code == 422
     assert (await client.get("/api/organiser/alerts", params={"kind": "reminder"}, headers=as_organiser)).json() == []

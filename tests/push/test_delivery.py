@@ -10,13 +10,16 @@ import pytest
 
 from server.push.sender import retry_after
 from server.push.worker import BACKOFF_BASE_S, BACKOFF_MAX_S
-
 from tests.support.bundles import current_bundle
 
 
 def favourite(event_id: str) -> dict:
-    return {"id": str(uuid.uuid4()), "name": "favourite.set", "args": {"event_id": event_id},
-            "at": "2024-11-12T10:00:00+07:00"}
+    return {
+        "id": str(uuid.uuid4()),
+        "name": "favourite.set",
+        "args": {"event_id": event_id},
+        "at": "2024-11-12T10:00:00+07:00",
+    }
 
 
 async def favourites(client, device, *event_ids):
@@ -42,9 +45,12 @@ async def test_an_alert_reaches_every_subscriber_encrypted_signed_and_in_their_l
     vi_sub = await push.subscribe(vi_device, lang="vi")
     en_sub = await push.subscribe(en_device, lang="en")
     created = await push.send(
-        as_organiser, title={"vi": "Đổi địa điểm", "en": "Venue change"},
+        as_organiser,
+        title={"vi": "Đổi địa điểm", "en": "Venue change"},
         body={"vi": "Buổi hoà nhạc chuyển sang Văn Miếu", "en": "The concert moves to the Temple of Literature"},
-        url="/#/events/concert", urgency="high", ttl=3600,
+        url="/#/events/concert",
+        urgency="high",
+        ttl=3600,
     )
     assert created["status"] == "sending" and created["recipients"] == 2
     view = await push.wait(as_organiser, created["id"])
@@ -54,10 +60,12 @@ async def test_an_alert_reaches_every_subscriber_encrypted_signed_and_in_their_l
     for subscription, lang in ((vi_sub, "vi"), (en_sub, "en")):
         (message,) = push.receiver.messages(subscription)
         assert message.payload == {
-            "id": created["id"], "kind": "alert",
+            "id": created["id"],
+            "kind": "alert",
             "title": {"vi": "Đổi địa điểm", "en": "Venue change"},
             "body": {"vi": "Buổi hoà nhạc chuyển sang Văn Miếu", "en": "The concert moves to the Temple of Literature"},
-            "url": "/#/events/concert", "lang": lang,
+            "url": "/#/events/concert",
+            "lang": lang,
         }
         assert message.headers["ttl"] == "3600" and message.headers["urgency"] == "high"
         assert message.headers["topic"] == created["id"]
@@ -70,7 +78,9 @@ async def test_an_alert_reaches_every_subscriber_encrypted_signed_and_in_their_l
 
 async def test_an_alert_is_also_an_announcement_for_phones_without_push(client, push, as_organiser):
     version = (await client.get("/api/festival")).json()["version"]
-    created = await push.send(as_organiser, title={"vi": "Mưa", "en": "Rain"}, body={"vi": "Mang ô", "en": "Bring an umbrella"})
+    created = await push.send(
+        as_organiser, title={"vi": "Mưa", "en": "Rain"}, body={"vi": "Mang ô", "en": "Bring an umbrella"}
+    )
     changes = (await client.get("/api/sync/changes", params={"since": version})).json()
     (announcement,) = changes["upserts"]["announcement"]
     assert announcement["id"] == created["id"]
@@ -136,8 +146,13 @@ async def test_5xx_is_retried_with_backoff(client, push, device, as_organiser, s
     push.receiver.respond(subscription, status, times=2)
     alert = await push.send(as_organiser)
     for attempt in (1, 2):
-        await push.wait(as_organiser, alert["id"], until=lambda a, attempt=attempt: len(push.receiver.attempts(subscription)) == attempt
-                        and not push.worker.busy)
+        await push.wait(
+            as_organiser,
+            alert["id"],
+            until=lambda a, attempt=attempt: (
+                len(push.receiver.attempts(subscription)) == attempt and not push.worker.busy
+            ),
+        )
         push.advance(seconds=BACKOFF_BASE_S * 2 ** (attempt - 1) * 1.25)
     view = await push.wait(as_organiser, alert["id"])
     assert view["counts"]["sent"] == 1
@@ -149,8 +164,9 @@ async def test_503_with_an_http_date_retry_after(client, push, device, as_organi
     when = email.utils.formatdate(time.time() + 300, usegmt=True)
     push.receiver.respond(subscription, 503, {"Retry-After": when})
     alert = await push.send(as_organiser)
-    await push.wait(as_organiser, alert["id"], until=lambda a: push.receiver.attempts(subscription)
-                    and not push.worker.busy)
+    await push.wait(
+        as_organiser, alert["id"], until=lambda a: push.receiver.attempts(subscription) and not push.worker.busy
+    )
     push.advance(seconds=200)
     push.settle()
     assert len(push.receiver.attempts(subscription)) == 1
@@ -164,8 +180,11 @@ async def test_retries_end_after_the_last_attempt(client, push, device, as_organ
     push.receiver.respond(subscription, 500, times=attempts)
     alert = await push.send(as_organiser)
     for n in range(1, attempts + 1):
-        await push.wait(as_organiser, alert["id"], until=lambda a, n=n: len(push.receiver.attempts(subscription)) >= n
-                        and not push.worker.busy)
+        await push.wait(
+            as_organiser,
+            alert["id"],
+            until=lambda a, n=n: len(push.receiver.attempts(subscription)) >= n and not push.worker.busy,
+        )
         push.advance(seconds=BACKOFF_MAX_S * 1.25)
     view = await push.wait(as_organiser, alert["id"])
     assert view["counts"]["failed"] == 1

@@ -25,8 +25,10 @@ def test_a_message_decrypts_with_http_ece(size):
     private, public = browser()
     payload = os.urandom(size)
     body = ece.encrypt(payload, public)
-    assert http_ece.decrypt(body, private_key=private.private_key, auth_secret=private.auth,
-                            version="aes128gcm") == payload
+    assert (
+        http_ece.decrypt(body, private_key=private.private_key, auth_secret=private.auth, version="aes128gcm")
+        == payload
+    )
     # RFC 8188 header: 16-byte salt, record size, key id of 65 bytes (our ephemeral public key), then one record
     assert int.from_bytes(body[16:20], "big") == ece.RECORD_SIZE and body[20] == 65 and body[21] == 4
     assert len(body) == 86 + size + 1 + 16
@@ -44,11 +46,14 @@ def test_a_payload_larger_than_one_record_is_refused():
         ece.encrypt(b"x" * (ece.MAX_PAYLOAD + 1), public)
 
 
-@pytest.mark.parametrize("p256dh, auth", [
-    (b64url.encode(b"\x04" + b"\x01" * 64), b64url.encode(b"a" * 16)),  # not a point on the curve
-    (b64url.encode(b"\x02" + b"\x01" * 32), b64url.encode(b"a" * 16)),  # compressed
-    ("not base64!", b64url.encode(b"a" * 16)),
-])
+@pytest.mark.parametrize(
+    "p256dh, auth",
+    [
+        (b64url.encode(b"\x04" + b"\x01" * 64), b64url.encode(b"a" * 16)),  # not a point on the curve
+        (b64url.encode(b"\x02" + b"\x01" * 32), b64url.encode(b"a" * 16)),  # compressed
+        ("not base64!", b64url.encode(b"a" * 16)),
+    ],
+)
 def test_keys_that_are_not_a_p256_point_are_refused(p256dh, auth):
     with pytest.raises(ValueError):
         ece.Subscriber.parse(p256dh, auth)

@@ -80,11 +80,24 @@ async def test_forged_endpoints_are_refused(url, why):
         await EndpointPolicy(lookup=PUBLIC).check(url)
 
 
-@pytest.mark.parametrize("addresses", [
-    ("10.0.0.5",), ("192.168.1.20",), ("172.16.0.1",), ("127.0.0.1",), ("169.254.169.254",), ("100.64.0.1",),
-    ("0.0.0.0",), ("::1",), ("fe80::1",), ("fd00::1",), ("::ffff:192.168.1.1",), ("224.0.0.1",),
-    ("142.250.66.74", "10.0.0.5"),  # one bad answer among good ones is enough
-])
+@pytest.mark.parametrize(
+    "addresses",
+    [
+        ("10.0.0.5",),
+        ("192.168.1.20",),
+        ("172.16.0.1",),
+        ("127.0.0.1",),
+        ("169.254.169.254",),
+        ("100.64.0.1",),
+        ("0.0.0.0",),
+        ("::1",),
+        ("fe80::1",),
+        ("fd00::1",),
+        ("::ffff:192.168.1.1",),
+        ("224.0.0.1",),
+        ("142.250.66.74", "10.0.0.5"),  # one bad answer among good ones is enough
+    ],
+)
 async def test_a_push_host_resolving_to_an_internal_address_is_refused(addresses):
     policy = EndpointPolicy(lookup=resolving_to(*addresses))
     with pytest.raises(EndpointRefused, match="private, loopback or link-local"):
@@ -108,8 +121,13 @@ async def test_an_origin_entry_admits_exactly_that_receiver():
     policy = EndpointPolicy.from_setting("http://127.0.0.1:9999", lookup=not_resolving)
     endpoint = await policy.check("http://127.0.0.1:9999/push/abc")
     assert endpoint.exact and endpoint.origin == "http://127.0.0.1:9999"
-    for url in ("http://127.0.0.1:9998/push/abc", "https://127.0.0.1:9999/push/abc", "http://localhost:9999/push/abc",
-                "http://127.0.0.1/push/abc", "https://fcm.googleapis.com/fcm/send/abc"):
+    for url in (
+        "http://127.0.0.1:9998/push/abc",
+        "https://127.0.0.1:9999/push/abc",
+        "http://localhost:9999/push/abc",
+        "http://127.0.0.1/push/abc",
+        "https://fcm.googleapis.com/fcm/send/abc",
+    ):
         with pytest.raises(EndpointRefused):
             await policy.check(url)
 
@@ -128,15 +146,20 @@ def test_the_setting_replaces_the_list_and_refuses_nonsense():
 
 
 async def test_saving_a_forged_endpoint_is_refused_and_stores_nothing(client, push, device):
-    push.runtime.policy = EndpointPolicy.from_setting(f"{push.receiver.origin},fcm.googleapis.com",
-                                                      lookup=resolving_to("10.0.0.5"))
+    push.runtime.policy = EndpointPolicy.from_setting(
+        f"{push.receiver.origin},fcm.googleapis.com", lookup=resolving_to("10.0.0.5")
+    )
     keys = push.receiver.new_subscription()["keys"]
-    forged = [*REFUSED, "https://fcm.googleapis.com/fcm/send/resolves-internally",
-              push.receiver.origin.replace("127.0.0.1", "localhost") + "/push/x",
-              push.receiver.origin[:-1] + "/push/x"]
+    forged = [
+        *REFUSED,
+        "https://fcm.googleapis.com/fcm/send/resolves-internally",
+        push.receiver.origin.replace("127.0.0.1", "localhost") + "/push/x",
+        push.receiver.origin[:-1] + "/push/x",
+    ]
     for url in forged:
-        response = await client.post("/api/push/subscriptions", json={"endpoint": url, "keys": keys},
-                                     headers=device["auth"])
+        response = await client.post(
+            "/api/push/subscriptions", json={"endpoint": url, "keys": keys}, headers=device["auth"]
+        )
         assert response.status_code == 422, (url, response.text)
     assert (await client.get("/api/push/subscriptions", headers=device["auth"])).status_code == 404
 
@@ -156,8 +179,9 @@ async def test_an_endpoint_is_checked_again_when_sent(client, push, device, as_o
     assert "endpoint refused" in reason and "127.0.0.1" in reason
 
 
-async def test_a_resolver_failing_neither_refuses_a_subscription_nor_fails_a_delivery(client, push, device,
-                                                                                       as_organiser):
+async def test_a_resolver_failing_neither_refuses_a_subscription_nor_fails_a_delivery(
+    client, push, device, as_organiser
+):
     """A DNS hiccup is not a verdict on the host: the subscription is kept and its delivery retried later."""
     policy = EndpointPolicy.from_setting(f"{push.receiver.origin},fcm.googleapis.com", lookup=not_resolving)
     push.runtime.policy = policy

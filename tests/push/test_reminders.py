@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-from .test_delivery import favourites, new_device
-
 from tests.support.bundles import current_bundle
+
+from .test_delivery import favourites, new_device
 
 EVENT = "ve-gom-men-lam"  # 2024-11-12 14:00–16:00 +07:00 at Bát Tràng
 
 
 async def settings(client, device, **args):
-    body = {"client_id": device["id"],
-            "mutations": [{"id": str(uuid.uuid4()), "name": "settings.set", "args": args}]}
+    body = {"client_id": device["id"], "mutations": [{"id": str(uuid.uuid4()), "name": "settings.set", "args": args}]}
     response = await client.post("/api/sync/push", json=body, headers=device["auth"])
     assert response.json()["results"][0]["status"] == "applied", response.text
 
@@ -38,8 +37,10 @@ async def test_a_reminder_comes_before_each_favourite_in_the_device_language(cli
     await settings(client, off, reminder_minutes=0)
     for d in (default, early, off):
         await favourites(client, d, EVENT)
-    subs = {name: await push.subscribe(d) for name, d in
-            (("default", default), ("early", early), ("off", off), ("other", other))}
+    subs = {
+        name: await push.subscribe(d)
+        for name, d in (("default", default), ("early", early), ("off", off), ("other", other))
+    }
 
     def got() -> dict[str, int]:
         settle(push)
@@ -62,8 +63,10 @@ async def test_a_reminder_comes_before_each_favourite_in_the_device_language(cli
     venue = (await client.get(f"/api/venues/{event['venue_id']}")).json()
     assert vi.payload["kind"] == "reminder" and vi.payload["event_id"] == EVENT
     assert vi.payload["title"] == event["title"] and vi.payload["url"] == f"/#/events/{EVENT}"
-    assert vi.payload["body"] == {"vi": f"Bắt đầu lúc 14:00 tại {venue['name']['vi']}",
-                                  "en": f"Starts at 14:00 at {venue['name']['en']}"}
+    assert vi.payload["body"] == {
+        "vi": f"Bắt đầu lúc 14:00 tại {venue['name']['vi']}",
+        "en": f"Starts at 14:00 at {venue['name']['en']}",
+    }
     assert (vi.payload["lang"], en.payload["lang"]) == ("vi", "en")
     assert vi.payload["id"] != en.payload["id"]  # one reminder per (event, start, minutes)
     assert vi.headers["topic"] == en.headers["topic"]  # …replacing each other at the push service
@@ -131,8 +134,11 @@ async def test_a_moved_event_is_reminded_at_its_new_time(client, push, device, a
     (first,) = push.receiver.messages(subscription)
     assert first.payload["body"]["en"].startswith("Starts at 14:00")
 
-    response = await client.patch(f"/api/events/{EVENT}", headers=as_organiser,
-                                  json={"starts_at": "2024-11-12T16:00:00+07:00", "ends_at": "2024-11-12T18:00:00+07:00"})
+    response = await client.patch(
+        f"/api/events/{EVENT}",
+        headers=as_organiser,
+        json={"starts_at": "2024-11-12T16:00:00+07:00", "ends_at": "2024-11-12T18:00:00+07:00"},
+    )
     assert response.status_code == 200, response.text
     to(push, "14:00")
     settle(push)
@@ -152,8 +158,11 @@ async def test_a_reminder_moved_before_it_was_sent_goes_only_at_the_new_time(
 ):
     await favourites(client, device, EVENT)
     subscription = await push.subscribe(device)
-    await client.patch(f"/api/events/{EVENT}", headers=as_organiser,
-                       json={"starts_at": "2024-11-12T13:00:00+07:00", "ends_at": "2024-11-12T15:00:00+07:00"})
+    await client.patch(
+        f"/api/events/{EVENT}",
+        headers=as_organiser,
+        json={"starts_at": "2024-11-12T13:00:00+07:00", "ends_at": "2024-11-12T15:00:00+07:00"},
+    )
     to(push, "12:45")
     settle(push)
     (message,) = push.receiver.messages(subscription)
@@ -161,4 +170,3 @@ async def test_a_reminder_moved_before_it_was_sent_goes_only_at_the_new_time(
     to(push, "13:50")
     settle(push)
     assert len(push.receiver.messages(subscription)) == 1
-

@@ -39,8 +39,12 @@ async def test_the_worker_command_is_there():
 def test_the_vapid_contact_is_the_one_set_else_the_https_public_address(tmp_path):
     from server.settings import PLACEHOLDER_CONTACT
 
-    assert load_settings({"LEHOI_PUSH_CONTACT": "mailto:ops@hcdf.vn",
-                          "LEHOI_PUBLIC_URL": "https://lehoi.example"}).vapid_contact == "mailto:ops@hcdf.vn"
+    assert (
+        load_settings(
+            {"LEHOI_PUSH_CONTACT": "mailto:ops@hcdf.vn", "LEHOI_PUBLIC_URL": "https://lehoi.example"}
+        ).vapid_contact
+        == "mailto:ops@hcdf.vn"
+    )
     assert load_settings({"LEHOI_PUBLIC_URL": "https://lehoi.example"}).vapid_contact == "https://lehoi.example"
     assert load_settings({"LEHOI_PUBLIC_URL": "http://lehoi.example"}).vapid_contact == PLACEHOLDER_CONTACT
     assert load_settings({}).vapid_contact == PLACEHOLDER_CONTACT
@@ -52,11 +56,14 @@ def test_a_contact_apple_would_refuse_is_refused_at_start(contact):
         load_settings({"LEHOI_PUSH_CONTACT": contact})
 
 
-@pytest.mark.parametrize(("environ", "warned"), [
-    ({}, True),  # the public push services, Apple's among them, and no contact
-    ({"LEHOI_PUSH_HOSTS": "fcm.googleapis.com"}, False),  # no Apple: the placeholder does
-    ({"LEHOI_PUSH_CONTACT": "mailto:ops@hcdf.vn"}, False),
-])
+@pytest.mark.parametrize(
+    ("environ", "warned"),
+    [
+        ({}, True),  # the public push services, Apple's among them, and no contact
+        ({"LEHOI_PUSH_HOSTS": "fcm.googleapis.com"}, False),  # no Apple: the placeholder does
+        ({"LEHOI_PUSH_CONTACT": "mailto:ops@hcdf.vn"}, False),
+    ],
+)
 def test_a_server_without_a_contact_says_apple_will_refuse_its_messages(tmp_path, caplog, environ, warned):
     from server.push.runtime import PushRuntime
 

@@ -47,8 +47,11 @@ def test_the_environment_key_wins_in_either_form(tmp_path):
     for bad in ("not a key", "AAAA", made.env_value()[:-4]):
         with pytest.raises(VapidError):
             VapidKeys.load(tmp_path, CONTACT, environ={ENV_VAR: bad})
-    other_curve = ec.generate_private_key(ec.SECP384R1()).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    other_curve = (
+        ec.generate_private_key(ec.SECP384R1())
+        .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        .decode()
+    )
     with pytest.raises(VapidError, match="P-256"):
         VapidKeys.load(tmp_path, CONTACT, environ={ENV_VAR: other_curve})
 

@@ -26,8 +26,9 @@ def start_worker(push, now: str, processes: int = 1, stderr=subprocess.PIPE) -> 
         "LEHOI_PUSH_POLL_S": "0.05",
         "LEHOI_PUSH_LEASE_S": "60",
     }
-    return subprocess.Popen([str(LEHOI), "worker", "--processes", str(processes)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=stderr)
+    return subprocess.Popen(
+        [str(LEHOI), "worker", "--processes", str(processes)], env=env, stdout=subprocess.DEVNULL, stderr=stderr
+    )
 
 
 def wait_for(condition, timeout: float, what: str, proc: subprocess.Popen | None = None) -> None:
@@ -126,8 +127,9 @@ async def test_the_worker_command_runs_several_processes_and_replaces_one_that_d
 
 def test_a_worker_process_that_cannot_start_stops_the_others(tmp_path):
     env = {**os.environ, "LEHOI_DATA_DIR": str(tmp_path), "LEHOI_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/x"}
-    result = subprocess.run([str(LEHOI), "worker", "--processes", "2"], env=env, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [str(LEHOI), "worker", "--processes", "2"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode != 0 and "failed at start" in result.stderr
 
 

@@ -62,11 +62,18 @@ class FakeOsrm:
         if service == "route":
             coordinates = [list(points[0])]
             legs = []
-            for a, b in zip(points, points[1:]):
+            for a, b in zip(points, points[1:], strict=False):
                 coordinates += [list(corner(a, b)), list(b)]
                 metres = street_m(a, b)
-                legs.append({"steps": [], "summary": "", "weight": metres, "duration": metres / SPEEDS[profile],
-                             "distance": metres})
+                legs.append(
+                    {
+                        "steps": [],
+                        "summary": "",
+                        "weight": metres,
+                        "duration": metres / SPEEDS[profile],
+                        "distance": metres,
+                    }
+                )
             route = {
                 "geometry": {"type": "LineString", "coordinates": coordinates},
                 "legs": legs,

@@ -80,7 +80,10 @@ class LiveServer:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), "--now", self.now],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -110,7 +113,11 @@ class LiveServer:
             email, password = self.ORGANISER
             subprocess.run(
                 [sys.executable, "-m", "server.cli", "create-organiser", "--email", email, "--password", password],
-                cwd=ROOT, env=self.env, check=True, capture_output=True, timeout=60,
+                cwd=ROOT,
+                env=self.env,
+                check=True,
+                capture_output=True,
+                timeout=60,
             )
             response = httpx.post(self.url + "/api/auth/login", json={"email": email, "password": password}, timeout=10)
             assert response.status_code == 200, response.text

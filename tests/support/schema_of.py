@@ -45,8 +45,12 @@ def sqlite_schema(path: Path) -> dict:
     db = sqlite3.connect(path)
     try:
         tables = {}
-        names = [name for (name,) in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        names = [
+            name
+            for (name,) in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
         for table in names:
             if table in BOOKKEEPING:
                 continue
@@ -69,13 +73,15 @@ def sqlite_schema(path: Path) -> dict:
                 f"FOREIGN KEY ({source}) REFERENCES {target}({target_column}) ON UPDATE {on_update} "
                 f"ON DELETE {on_delete}"
                 for _, _, target, source, target_column, on_update, on_delete, _ in db.execute(
-                    f'PRAGMA foreign_key_list("{table}")')
+                    f'PRAGMA foreign_key_list("{table}")'
+                )
             )
             tables[table] = {"columns": columns, "indexes": indexes, "constraints": constraints}
-        triggers = {name: {"table": table, "definition": sql} for name, table, sql in db.execute(
-            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")}
-        return {"tables": tables, "triggers": triggers, "functions": [],
-                "programme_version": rows(db.execute, names)}
+        triggers = {
+            name: {"table": table, "definition": sql}
+            for name, table, sql in db.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")
+        }
+        return {"tables": tables, "triggers": triggers, "functions": [], "programme_version": rows(db.execute, names)}
     finally:
         db.close()
 
@@ -90,8 +96,12 @@ async def postgres_schema(url: str) -> dict:
     db = await asyncpg.connect(url)
     try:
         tables = {}
-        names = [r["relname"] for r in await db.fetch(
-            "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'")]
+        names = [
+            r["relname"]
+            for r in await db.fetch(
+                "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'"
+            )
+        ]
         for table in sorted(set(names) - BOOKKEEPING):
             columns = {
                 r["column_name"]: {
@@ -101,24 +111,43 @@ async def postgres_schema(url: str) -> dict:
                 }
                 for r in await db.fetch(
                     "SELECT column_name, udt_name, character_maximum_length, is_nullable, column_default "
-                    "FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1", table)
+                    "FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1",
+                    table,
+                )
             }
             primary = await db.fetch(
                 "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
-                "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = $1::regclass AND i.indisprimary", table)
+                "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = $1::regclass AND i.indisprimary",
+                table,
+            )
             for name, column in columns.items():
                 column["primary key"] = name in {r["attname"] for r in primary}
-            indexes = {r["indexname"]: r["indexdef"] for r in await db.fetch(
-                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = $1", table)}
-            constraints = sorted(f"{r['conname']}: {r['definition']}" for r in await db.fetch(
-                "SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint "
-                "WHERE conrelid = $1::regclass", table))
+            indexes = {
+                r["indexname"]: r["indexdef"]
+                for r in await db.fetch(
+                    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = $1", table
+                )
+            }
+            constraints = sorted(
+                f"{r['conname']}: {r['definition']}"
+                for r in await db.fetch(
+                    "SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint "
+                    "WHERE conrelid = $1::regclass",
+                    table,
+                )
+            )
             tables[table] = {"columns": columns, "indexes": indexes, "constraints": constraints}
-        triggers = {r["tgname"]: {"table": r["table"], "definition": r["definition"]} for r in await db.fetch(
-            "SELECT tgname, tgrelid::regclass::text AS table, pg_get_triggerdef(oid) AS definition "
-            "FROM pg_trigger WHERE NOT tgisinternal")}
-        functions = sorted(r["proname"] for r in await db.fetch(
-            "SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace"))
+        triggers = {
+            r["tgname"]: {"table": r["table"], "definition": r["definition"]}
+            for r in await db.fetch(
+                "SELECT tgname, tgrelid::regclass::text AS table, pg_get_triggerdef(oid) AS definition "
+                "FROM pg_trigger WHERE NOT tgisinternal"
+            )
+        }
+        functions = sorted(
+            r["proname"]
+            for r in await db.fetch("SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace")
+        )
         version = None
         if "programme_version" in names:
             version = [list(r.values()) for r in await db.fetch("SELECT * FROM programme_version")]
@@ -164,5 +193,5 @@ if __name__ == "__main__":
     if "--fresh-from" in args:
         at = args.index("--fresh-from")
         fresh = args[at + 1]
-        del args[at:at + 2]
+        del args[at : at + 2]
     asyncio.run(main(args[0], Path(args[1]), fresh))

@@ -14,7 +14,6 @@ import random
 from pathlib import Path
 
 import pytest
-
 from conftest import DATA_DIR
 
 WRITERS = 8

@@ -21,8 +21,14 @@ def city(tmp_path):
     path.write_bytes(encode(generate(1900, 2800, seed=5)))
     server = LiveServer(tmp_path)
     for command in (["migrate"], ["load-fixtures", str(path)]):
-        subprocess.run([sys.executable, "-m", "server.cli", *command], cwd=ROOT, env=server.env, check=True,
-                       capture_output=True, timeout=300)
+        subprocess.run(
+            [sys.executable, "-m", "server.cli", *command],
+            cwd=ROOT,
+            env=server.env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     server.start(timeout=120)
     yield server
     server.stop()
@@ -45,8 +51,9 @@ def test_the_city_keeps_being_answered_while_its_bundle_is_rebuilt(city):
     assert len(events) > 200
     assert httpx.get(city.url + "/api/search", params={"q": "bat trang"}, timeout=30).json()
 
-    edited = httpx.patch(f"{city.url}/api/events/{events[0]['id']}", json={"capacity": 7},
-                         headers=city.organiser(), timeout=30)
+    edited = httpx.patch(
+        f"{city.url}/api/events/{events[0]['id']}", json={"capacity": 7}, headers=city.organiser(), timeout=30
+    )
     assert edited.status_code == 200, edited.text
     answered_meanwhile, slowest, stale_bundles = 0, 0.0, 0
     deadline = time.monotonic() + 120
@@ -64,5 +71,7 @@ def test_the_city_keeps_being_answered_while_its_bundle_is_rebuilt(city):
     assert stale_bundles >= 1 and answered_meanwhile >= 1
     status = (Path("/proc") / str(city.process.pid) / "status").read_text()
     rss = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))
-    print(f"during the rebuild: {answered_meanwhile} answers, the slowest {slowest * 1000:.0f} ms; "
-          f"server resident memory {int(rss) // 1024} MB")
+    print(
+        f"during the rebuild: {answered_meanwhile} answers, the slowest {slowest * 1000:.0f} ms; "
+        f"server resident memory {int(rss) // 1024} MB"
+    )

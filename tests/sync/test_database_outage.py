@@ -38,8 +38,10 @@ def test_a_postgresql_outage_is_a_503_and_the_server_recovers(tmp_path):
         event_id = httpx.get(server.url + "/api/events", timeout=10).json()[0]["id"]
 
         def push() -> int:
-            body = {"client_id": device["device_id"], "mutations": [
-                {"id": str(uuid.uuid4()), "name": "favourite.set", "args": {"event_id": event_id}}]}
+            body = {
+                "client_id": device["device_id"],
+                "mutations": [{"id": str(uuid.uuid4()), "name": "favourite.set", "args": {"event_id": event_id}}],
+            }
             return httpx.post(server.url + "/api/sync/push", json=body, headers=auth, timeout=30).status_code
 
         assert push() == 200

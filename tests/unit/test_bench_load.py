@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
@@ -68,8 +67,11 @@ def test_wrk_output_is_parsed_with_the_scripts_lines():
 
 
 def test_a_clean_run_has_no_errors():
-    clean = CANNED.replace("  Socket errors: connect 0, read 2, write 0, timeout 3\n", "").replace(
-        "  Non-2xx or 3xx responses: 4\n", "").replace("     50%  530.00ms", "     50%  812.00us")
+    clean = (
+        CANNED.replace("  Socket errors: connect 0, read 2, write 0, timeout 3\n", "")
+        .replace("  Non-2xx or 3xx responses: 4\n", "")
+        .replace("     50%  530.00ms", "     50%  812.00us")
+    )
     run = parse_wrk(clean)
     assert run.errors == 0 and run.p50_ms == pytest.approx(0.812)
 
@@ -83,9 +85,13 @@ class _StandIn(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.bodies.append({"auth": self.headers["Authorization"], **body})
-        answer = json.dumps({"last_mutation_id": body["mutations"][-1]["id"], "results": [
-            {"status": "applied", "id": m["id"], "data": None} for m in body["mutations"]]},
-            separators=(",", ":")).encode()
+        answer = json.dumps(
+            {
+                "last_mutation_id": body["mutations"][-1]["id"],
+                "results": [{"status": "applied", "id": m["id"], "data": None} for m in body["mutations"]],
+            },
+            separators=(",", ":"),
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(answer)))
@@ -103,17 +109,29 @@ def test_load_lua_pushes_fresh_uuids_and_accounts_for_every_answer(tmp_path):
             pytest.fail(message)
         pytest.skip(message)
     phones = [{"id": f"d{n}", "token": f'dev_"{n}'} for n in range(3)]  # a quote: the file must escape it
-    data = write_lua_data(tmp_path / "data.lua", {"version": 9, "behind": 2, "events": ["ev-1", "ev-2"],
-                                                  "phones": phones, "passes": ["P1.x"], "volunteers": []})
+    data = write_lua_data(
+        tmp_path / "data.lua",
+        {"version": 9, "behind": 2, "events": ["ev-1", "ev-2"], "phones": phones, "passes": ["P1.x"], "volunteers": []},
+    )
     server = ThreadingHTTPServer(("127.0.0.1", 0), _StandIn)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     ids = tmp_path / "ids.txt"
-    env = {"LOAD_DATA": str(data), "LOAD_MODE": "push", "LOAD_RUN": "0123abcd", "LOAD_IDS": str(ids),
-           "LOAD_NOW": NOW, "PATH": "/usr/bin:/bin"}
+    env = {
+        "LOAD_DATA": str(data),
+        "LOAD_MODE": "push",
+        "LOAD_RUN": "0123abcd",
+        "LOAD_IDS": str(ids),
+        "LOAD_NOW": NOW,
+        "PATH": "/usr/bin:/bin",
+    }
     try:
-        out = subprocess.run(["wrk", "-t1", "-c2", "-d1s", "--latency", "-s", str(LUA_SCRIPT),
-                              f"http://127.0.0.1:{server.server_port}"], capture_output=True, text=True, env=env,
-                             timeout=30).stdout
+        out = subprocess.run(
+            ["wrk", "-t1", "-c2", "-d1s", "--latency", "-s", str(LUA_SCRIPT), f"http://127.0.0.1:{server.server_port}"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=30,
+        ).stdout
     finally:
         server.shutdown()
     run = parse_wrk(out)
@@ -137,9 +155,11 @@ def test_the_accounting_tells_lost_doubled_and_cut_off_apart():
     rows = [("d1", "m1", "applied"), ("d1", "m2", "applied"), ("d1", "m3", "applied")]
     summary, verdict = accounting(answered, rows, sent=4)
     assert "4 mutations sent, 2 results answered (2 applied, 0 other)" in summary
-    assert verdict.endswith("lost (answered applied, not in the table) 0; doubled 0; in the table but never answered "
-                            "(in flight when wrk stopped, at most 64 per run) 1; sent, never answered and not in the "
-                            "table (cut off before the commit) 1: ok")
+    assert verdict.endswith(
+        "lost (answered applied, not in the table) 0; doubled 0; in the table but never answered "
+        "(in flight when wrk stopped, at most 64 per run) 1; sent, never answered and not in the "
+        "table (cut off before the commit) 1: ok"
+    )
     _, lost = accounting([*answered, ("applied", "m9")], rows, sent=4)
     assert "lost (answered applied, not in the table) 1" in lost and lost.endswith("NOT OK")
     _, doubled = accounting(answered, [*rows, ("d1", "m1", "applied")], sent=5)

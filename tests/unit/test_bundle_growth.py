@@ -18,14 +18,21 @@ from sync.bundle import BROTLI_QUALITY
 
 def snapshot_of(venues: int, events: int) -> Snapshot:
     raw = generate(venues, events, seed=11)
+
     def read(items: list, given: type, held: type) -> list:  # as the loader reads them, as the snapshot holds them
         return [msgspec.convert(msgspec.to_builtins(msgspec.convert(item, given)), held) for item in items]
 
     venue_list = read(raw["venues"], schemas.VenueCreate, schemas.Venue)
     event_list = sorted(read(raw["events"], schemas.EventCreate, schemas.Event), key=lambda e: (e.starts_at, e.id))
     trails = read(raw["trails"], schemas.TrailCreate, schemas.Trail)
-    return Snapshot(version=1, festival=None, venues={v.id: v for v in venue_list}, events=event_list,
-                    trails={t.id: t for t in trails}, announcements=[])
+    return Snapshot(
+        version=1,
+        festival=None,
+        venues={v.id: v for v in venue_list},
+        events=event_list,
+        trails={t.id: t for t in trails},
+        announcements=[],
+    )
 
 
 def parts_of(snapshot: Snapshot) -> dict[str, bytes]:

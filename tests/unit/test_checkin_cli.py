@@ -17,13 +17,19 @@ ROOT = Path(__file__).resolve().parents[2]
 def lehoi(tmp_path_factory):
     data = tmp_path_factory.mktemp("cli-data")
     # the festival clock the commands must follow, far from the real time
-    env = {**os.environ, "LEHOI_DATA_DIR": str(data), "LEHOI_DATABASE_URL": "", "COLUMNS": "200",
-           "LEHOI_NOW": "2024-11-12T10:00+07:00"}
+    env = {
+        **os.environ,
+        "LEHOI_DATA_DIR": str(data),
+        "LEHOI_DATABASE_URL": "",
+        "COLUMNS": "200",
+        "LEHOI_NOW": "2024-11-12T10:00+07:00",
+    }
     env.pop("LEHOI_SIGNING_KEYS", None)
 
     def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
-        done = subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "server.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
         if ok:
             assert done.returncode == 0, done.stdout + done.stderr
         return done

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import msgspec
 
-from server.codecs import b64url
 from server.checkin.keys import KeyRing, new_env_entry
 from server.checkin.tokens import CLOCK_SKEW_S, TokenError, issue_pass, issue_stamp, verify_pass, verify_stamp
+from server.codecs import b64url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,14 +49,25 @@ def encodings_of(value: int | str) -> list[bytes]:
     """Every MessagePack spelling of ``value`` (msgspec writes only the shortest)."""
     if isinstance(value, str):
         data = value.encode()
-        spelled = [b"\xd9" + struct.pack(">B", len(data)), b"\xda" + struct.pack(">H", len(data)),
-                   b"\xdb" + struct.pack(">I", len(data))]
+        spelled = [
+            b"\xd9" + struct.pack(">B", len(data)),
+            b"\xda" + struct.pack(">H", len(data)),
+            b"\xdb" + struct.pack(">I", len(data)),
+        ]
         if len(data) < 32:
             spelled.append(bytes([0xA0 | len(data)]))
         return [head + data for head in spelled]
     spelled = []
-    for marker, form in ((0xCC, ">B"), (0xCD, ">H"), (0xCE, ">I"), (0xCF, ">Q"),
-                         (0xD0, ">b"), (0xD1, ">h"), (0xD2, ">i"), (0xD3, ">q")):
+    for marker, form in (
+        (0xCC, ">B"),
+        (0xCD, ">H"),
+        (0xCE, ">I"),
+        (0xCF, ">Q"),
+        (0xD0, ">b"),
+        (0xD1, ">h"),
+        (0xD2, ">i"),
+        (0xD3, ">q"),
+    ):
         try:
             spelled.append(bytes([marker]) + struct.pack(form, value))
         except struct.error:
@@ -75,10 +86,11 @@ def odd_payloads(now: int, until: int, key_id: str) -> list[bytes]:
     payloads = []
     for index, field in enumerate(fields):
         for spelled in encodings_of(field):
-            payloads.append(b"\x95" + b"".join(plain[:index] + [spelled] + plain[index + 1:]))
+            payloads.append(b"\x95" + b"".join(plain[:index] + [spelled] + plain[index + 1 :]))
     body = b"".join(plain)
     payloads += [
-        b"\xdc\x00\x05" + body, b"\xdd\x00\x00\x00\x05" + body,  # longer array headers
+        b"\xdc\x00\x05" + body,
+        b"\xdd\x00\x00\x00\x05" + body,  # longer array headers
         b"\x95" + b"".join([*plain[:2], *encodings_of(-1)[:1], *plain[3:]]),  # negative time
         b"\x95" + b"".join([*plain[:2], msgspec.msgpack.encode(float(now)), *plain[3:]]),  # float time
         b"\x95" + b"".join([*plain[:2], b"\xc0", *plain[3:]]),  # nil time
@@ -87,8 +99,13 @@ def odd_payloads(now: int, until: int, key_id: str) -> list[bytes]:
         b"\x95" + b"".join([b"\xa3\xef\xbb\xbf", *plain[1:]]),  # an id that is only a byte-order mark
         b"\x95" + b"".join([b"\xa2\xc3\x28", *plain[1:]]),  # an id that is not UTF-8
         b"\x95" + b"".join([b"\x91\xa1x", *plain[1:]]),  # a nested array
-        b"\x94" + b"".join(plain[:4]), b"\x96" + body + b"\x00", b"\x95" + body + b"\x00",
-        b"\x85" + body, b"", b"\x95", b"\xdd\xff\xff\xff\xff",
+        b"\x94" + b"".join(plain[:4]),
+        b"\x96" + body + b"\x00",
+        b"\x95" + body + b"\x00",
+        b"\x85" + body,
+        b"",
+        b"\x95",
+        b"\xdd\xff\xff\xff\xff",
     ]
     return payloads
 
@@ -112,11 +129,14 @@ def build_cases(tmp_path: Path) -> tuple[list[Case], list]:
         cases.append(Case(label, kind, token, at, verdict(kind, token, ring, at)))
 
     for label, kind, token in [
-        ("retired-key pass", "pass", old_pass), ("retired-key stamp", "stamp", old_stamp),
-        ("pass", "pass", fresh_pass), ("stamp", "stamp", fresh_stamp),
+        ("retired-key pass", "pass", old_pass),
+        ("retired-key stamp", "stamp", old_stamp),
+        ("pass", "pass", fresh_pass),
+        ("stamp", "stamp", fresh_stamp),
         ("unknown-key pass", "pass", issue_pass(stranger, pass_id="Ab3dE9z", kind="a", valid_until=UNTIL, now=NOW)),
         ("unknown-key stamp", "stamp", issue_stamp(stranger, venue_id="van-mieu", now=NOW)),
-        ("stamp as pass", "pass", fresh_stamp), ("pass as stamp", "stamp", fresh_pass),
+        ("stamp as pass", "pass", fresh_stamp),
+        ("pass as stamp", "stamp", fresh_pass),
     ]:
         for at in moments:
             add(f"{label} at {at}", kind, token, at)
@@ -124,14 +144,17 @@ def build_cases(tmp_path: Path) -> tuple[list[Case], list]:
     for position in range(len(raw)):
         for byte in range(256):
             if byte != raw[position]:
-                changed = raw[:position] + bytes([byte]) + raw[position + 1:]
+                changed = raw[:position] + bytes([byte]) + raw[position + 1 :]
                 add(f"byte {position} -> {byte}", "pass", changed.decode("latin-1"))
     for end in range(len(fresh_pass)):
         add(f"truncated to {end}", "pass", fresh_pass[:end])
     for index, payload in enumerate(odd_payloads(now, until, ring.signing_key_id)):
         add(f"payload {index}: {payload.hex()}", "pass", forge(ring, "P1.", payload))
-    add("stamp payload with int64 time", "stamp",
-        forge(ring, "S1.", b"\x93\xa8van-mieu\xd3" + struct.pack(">q", now) + b"\xa2k3"))
+    add(
+        "stamp payload with int64 time",
+        "stamp",
+        forge(ring, "S1.", b"\x93\xa8van-mieu\xd3" + struct.pack(">q", now) + b"\xa2k3"),
+    )
     return cases, msgspec.to_builtins(ring.public_keys())
 
 

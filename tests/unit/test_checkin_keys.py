@@ -8,8 +8,8 @@ import msgspec
 import pytest
 
 from server.checkin import keys
-from server.codecs import b64url
 from server.checkin.keys import ENV_VAR, KeyRing, KeyRingError, new_env_entry
+from server.codecs import b64url
 
 T0 = datetime(2024, 11, 9, 8, 0, tzinfo=UTC)
 T1 = datetime(2024, 11, 12, 10, 0, tzinfo=UTC)
@@ -38,8 +38,10 @@ def test_processes_starting_together_make_one_key(tmp_path):
     for thread in threads:
         thread.join()
     assert len({ring.public_keys()[0].public_key for ring in rings}) == 1
-    assert [record.id for record in msgspec.json.decode((tmp_path / "keys" / "index.json").read_bytes(),
-                                                         type=keys._Index).keys] == ["k1"]
+    assert [
+        record.id
+        for record in msgspec.json.decode((tmp_path / "keys" / "index.json").read_bytes(), type=keys._Index).keys
+    ] == ["k1"]
 
 
 def test_public_keys_are_raw_base64url_for_the_bundle(tmp_path):
@@ -123,15 +125,18 @@ def test_directory_ring_exports_to_the_environment_format(tmp_path):
     ]
 
 
-@pytest.mark.parametrize("value, problem", [
-    ("", "holds no key"),
-    ("k1", "is not <id>:"),
-    ("k1:AAAA", "not 32 bytes"),
-    ("k1:" + "A" * 42 + "=", "not 32 bytes"),
-    ("toolongid:" + "A" * 43, "1 to 8"),
-    ("k 1:" + "A" * 43, "1 to 8"),
-    ("k1:{a},k1:{a}".format(a="A" * 43), "twice"),
-])
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        ("", "holds no key"),
+        ("k1", "is not <id>:"),
+        ("k1:AAAA", "not 32 bytes"),
+        ("k1:" + "A" * 42 + "=", "not 32 bytes"),
+        ("toolongid:" + "A" * 43, "1 to 8"),
+        ("k 1:" + "A" * 43, "1 to 8"),
+        ("k1:{a},k1:{a}".format(a="A" * 43), "twice"),
+    ],
+)
 def test_bad_environment_values_are_refused_clearly(value, problem):
     with pytest.raises(KeyRingError, match=problem):
         KeyRing.from_env(value or ",")

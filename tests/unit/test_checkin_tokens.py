@@ -10,7 +10,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.codecs import b64url, qr
 from server.checkin.keys import KeyRing
 from server.checkin.tokens import (
     CLOCK_SKEW_S,
@@ -24,6 +23,7 @@ from server.checkin.tokens import (
     verify_pass,
     verify_stamp,
 )
+from server.codecs import b64url, qr
 
 NOW = datetime(2024, 11, 12, 10, 0, tzinfo=UTC)
 UNTIL = datetime(2024, 11, 17, 23, 59, 59, tzinfo=UTC)
@@ -128,18 +128,21 @@ def test_second_spellings_of_the_same_bytes_are_rejected(ring, token):
     assert reason(verify_pass, token.replace("-", "+").replace("_", "/") + "==", ring) == "invalid_signature"
 
 
-@pytest.mark.parametrize("payload", [
-    msgspec.msgpack.encode(["Ab3dE9z", "a", NOW_S, UNTIL_S]),  # too short
-    msgspec.msgpack.encode(["Ab3dE9z", "a", NOW_S, UNTIL_S, "k1", 0]),  # too long
-    msgspec.msgpack.encode({"pass_id": "Ab3dE9z"}),  # not an array
-    msgspec.msgpack.encode(["Ab3dE9z", "a", str(NOW_S), UNTIL_S, "k1"]),  # a time as text
-    msgspec.msgpack.encode(["Ab3dE9z", "a", float(NOW_S), UNTIL_S, "k1"]),  # a time as float
-    msgspec.msgpack.encode(["Ab3dE9z", "a", -1, UNTIL_S, "k1"]),  # a negative time
-    msgspec.msgpack.encode(["", "a", NOW_S, UNTIL_S, "k1"]),  # an empty id
-    msgspec.msgpack.encode(["Ab3dE9z", "a", NOW_S, UNTIL_S, "k1"]) + b"\x00",  # trailing bytes
-    b"\x95\xa7Ab3dE9z\xa1a\xce" + struct.pack(">I", NOW_S) + b"\xce" + struct.pack(">I", UNTIL_S) + b"\xa2k\xff",
-    b"",
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        msgspec.msgpack.encode(["Ab3dE9z", "a", NOW_S, UNTIL_S]),  # too short
+        msgspec.msgpack.encode(["Ab3dE9z", "a", NOW_S, UNTIL_S, "k1", 0]),  # too long
+        msgspec.msgpack.encode({"pass_id": "Ab3dE9z"}),  # not an array
+        msgspec.msgpack.encode(["Ab3dE9z", "a", str(NOW_S), UNTIL_S, "k1"]),  # a time as text
+        msgspec.msgpack.encode(["Ab3dE9z", "a", float(NOW_S), UNTIL_S, "k1"]),  # a time as float
+        msgspec.msgpack.encode(["Ab3dE9z", "a", -1, UNTIL_S, "k1"]),  # a negative time
+        msgspec.msgpack.encode(["", "a", NOW_S, UNTIL_S, "k1"]),  # an empty id
+        msgspec.msgpack.encode(["Ab3dE9z", "a", NOW_S, UNTIL_S, "k1"]) + b"\x00",  # trailing bytes
+        b"\x95\xa7Ab3dE9z\xa1a\xce" + struct.pack(">I", NOW_S) + b"\xce" + struct.pack(">I", UNTIL_S) + b"\xa2k\xff",
+        b"",
+    ],
+)
 def test_well_signed_payloads_of_the_wrong_shape_are_rejected(ring, payload):
     assert reason(verify_pass, forge(ring, "P1.", payload), ring) == "invalid_signature"
 

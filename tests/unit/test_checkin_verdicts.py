@@ -16,8 +16,17 @@ GOOD = TokenCheck(pass_id="Ab3dE9z")
 
 
 def verdict(token=GOOD, *, revoked_at=None, enrolled=True, full=False, prior=None, offline=False, shown=None):
-    return judge(token, revoked_at=revoked_at, at=AT, enrolled=enrolled, full=full, prior_device=prior,
-                 device_id="me", offline=offline, shown=shown)
+    return judge(
+        token,
+        revoked_at=revoked_at,
+        at=AT,
+        enrolled=enrolled,
+        full=full,
+        prior_device=prior,
+        device_id="me",
+        offline=offline,
+        shown=shown,
+    )
 
 
 def test_a_good_scan_is_accepted():
@@ -28,10 +37,14 @@ def test_a_good_scan_is_accepted():
     ("kwargs", "reason"),
     [
         # each row breaks every later rule too: the first broken rule in the order of docs/contract.md names the verdict
-        (dict(token=TokenCheck(None, "invalid_signature"), revoked_at=AT, enrolled=False, full=True, prior="x"),
-         "invalid_signature"),
-        (dict(token=TokenCheck(None, "unknown_key"), revoked_at=AT, enrolled=False, full=True, prior="x"),
-         "unknown_key"),
+        (
+            dict(token=TokenCheck(None, "invalid_signature"), revoked_at=AT, enrolled=False, full=True, prior="x"),
+            "invalid_signature",
+        ),
+        (
+            dict(token=TokenCheck(None, "unknown_key"), revoked_at=AT, enrolled=False, full=True, prior="x"),
+            "unknown_key",
+        ),
         (dict(token=TokenCheck("p", expired=True), revoked_at=AT, enrolled=False, full=True, prior="x"), "revoked"),
         (dict(token=TokenCheck("p", expired=True), enrolled=False, full=True, prior="x"), "expired"),
         (dict(enrolled=False, full=True, prior="x"), "not_enrolled"),
@@ -59,14 +72,28 @@ def test_conflicts_flag_only_what_an_offline_phone_could_not_know():
 
 
 def venue(kind="heritage", capacity=None) -> Venue:
-    return Venue(id="v", name=Text(vi="Văn Miếu – Quốc Tử Giám", en="Temple of Literature"), kind=kind,
-                 district="Đống Đa", address=LongTextPair(vi="58 Quốc Tử Giám", en=""), lat=21.0, lon=105.8,
-                 opening_hours={}, festival_hours={}, capacity=capacity, accessibility=LongTextPair(),
-                 description=LongTextPair(), role="", sample=True)
+    return Venue(
+        id="v",
+        name=Text(vi="Văn Miếu – Quốc Tử Giám", en="Temple of Literature"),
+        kind=kind,
+        district="Đống Đa",
+        address=LongTextPair(vi="58 Quốc Tử Giám", en=""),
+        lat=21.0,
+        lon=105.8,
+        opening_hours={},
+        festival_hours={},
+        capacity=capacity,
+        accessibility=LongTextPair(),
+        description=LongTextPair(),
+        role="",
+        sample=True,
+    )
 
 
-@pytest.mark.parametrize(("count", "level"), [(0, "low"), (49, "low"), (50, "medium"), (79, "medium"),
-                                              (80, "high"), (99, "high"), (100, "full"), (250, "full")])
+@pytest.mark.parametrize(
+    ("count", "level"),
+    [(0, "low"), (49, "low"), (50, "medium"), (79, "medium"), (80, "high"), (99, "high"), (100, "full"), (250, "full")],
+)
 def test_levels_against_capacity(count, level):
     assert occ.level(count, venue(capacity=100)) == level
     assert occ.is_full(count, venue(capacity=100)) == (count >= 100)
@@ -82,8 +109,12 @@ def test_a_venue_without_capacity_is_never_full():
 
 def test_the_poster_layout_fits_the_page_and_wraps_long_names():
     long = venue()
-    long = Venue(**{**{f: getattr(long, f) for f in long.__struct_fields__},
-                    "name": Text(vi="Không gian sáng tạo " * 6, en="A creative space with a very long name " * 3)})
+    long = Venue(
+        **{
+            **{f: getattr(long, f) for f in long.__struct_fields__},
+            "name": Text(vi="Không gian sáng tạo " * 6, en="A creative space with a very long name " * 3),
+        }
+    )
     for v in (venue(), long):
         elements = posters.layout(v, None, "S1.token.signature", "k1")
         code = next(e for e in elements if isinstance(e, posters.Code))

@@ -20,8 +20,14 @@ def test_clock_settings():
 ROOT = Path(__file__).resolve().parents[2]
 #: reads of the real time; every "now" in lehoi comes from server/clock.py, so LEHOI_NOW moves all of them.
 #: time.monotonic and time.perf_counter stay allowed: they measure durations (timeouts, cache ages), not instants.
-WALL_CLOCK_READS = {("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"), ("date", "today"),
-                    ("time", "time"), ("time", "time_ns")}
+WALL_CLOCK_READS = {
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("datetime", "today"),
+    ("date", "today"),
+    ("time", "time"),
+    ("time", "time_ns"),
+}
 
 
 def wall_clock_reads(source: str, name: str) -> list[str]:
@@ -31,16 +37,26 @@ def wall_clock_reads(source: str, name: str) -> list[str]:
             if (node.value.id, node.attr) in WALL_CLOCK_READS:
                 found.append(f"{name}:{node.lineno} {node.value.id}.{node.attr}")
         elif isinstance(node, ast.ImportFrom) and node.module in ("time", "datetime"):
-            found += [f"{name}:{node.lineno} from {node.module} import {a.name}" for a in node.names
-                      if (node.module, a.name) in WALL_CLOCK_READS]
+            found += [
+                f"{name}:{node.lineno} from {node.module} import {a.name}"
+                for a in node.names
+                if (node.module, a.name) in WALL_CLOCK_READS
+            ]
     return found
 
 
 def test_the_scan_sees_every_form_of_a_wall_clock_read():
-    source = ("import time, datetime as dt\nfrom time import time_ns\nx = time.time()\ny = datetime.now(UTC)\n"
-              "z = date.today()\nw = datetime.utcnow()\nok = time.monotonic()\n")
+    source = (
+        "import time, datetime as dt\nfrom time import time_ns\nx = time.time()\ny = datetime.now(UTC)\n"
+        "z = date.today()\nw = datetime.utcnow()\nok = time.monotonic()\n"
+    )
     assert [f.split(" ", 1)[1] for f in wall_clock_reads(source, "x.py")] == [
-        "from time import time_ns", "time.time", "datetime.now", "date.today", "datetime.utcnow"]
+        "from time import time_ns",
+        "time.time",
+        "datetime.now",
+        "date.today",
+        "datetime.utcnow",
+    ]
 
 
 def test_every_now_comes_from_the_one_clock():

@@ -35,11 +35,14 @@ def test_settings_read_the_environment():
     assert settings.port == 9001 and settings.data_dir == "/tmp/x" and not settings.uses_postgres
 
 
-@pytest.mark.parametrize(("variable", "value", "field"), [
-    ("LEHOI_PORT", "many", "port"),
-    ("LEHOI_PUBLIC_URL", "lehoi.example", "public_url"),  # no scheme
-    ("LEHOI_PUBLIC_URL", "ftp://lehoi.example", "public_url"),
-])
+@pytest.mark.parametrize(
+    ("variable", "value", "field"),
+    [
+        ("LEHOI_PORT", "many", "port"),
+        ("LEHOI_PUBLIC_URL", "lehoi.example", "public_url"),  # no scheme
+        ("LEHOI_PUBLIC_URL", "ftp://lehoi.example", "public_url"),
+    ],
+)
 def test_settings_refuse_nonsense_and_name_the_setting(variable, value, field):
     with pytest.raises(ValueError, match=field):
         load_settings({variable: value})
@@ -91,7 +94,8 @@ def test_code_cites_docs_that_exist_and_their_sections():
             for name, section in cite.findall(text):
                 doc = DOCS / name
                 assert doc.is_file(), f"{path.relative_to(ROOT)} cites docs/{name}, which does not exist"
-                assert not section or section in _headings(doc), \
-                    f"{path.relative_to(ROOT)} cites docs/{name}, \"{section}\": no such section"
+                assert not section or section in _headings(doc), (
+                    f'{path.relative_to(ROOT)} cites docs/{name}, "{section}": no such section'
+                )
                 checked += 1
     assert checked >= 5  # the code does cite the docs

@@ -53,9 +53,11 @@ def test_every_event_is_on_a_festival_day_inside_its_venues_hours(festival_file)
     days = set()
     for event in events:
         starts, ends = event.starts_at, event.ends_at
-        assert festival.starts_on <= starts.date() <= festival.ends_on and starts.date() == ends.date() and starts < ends
+        assert (
+            festival.starts_on <= starts.date() <= festival.ends_on and starts.date() == ends.date() and starts < ends
+        )
         weekday = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[starts.weekday()]
-        (opens, closes), = by_id[event.venue_id].opening_hours[weekday]
+        ((opens, closes),) = by_id[event.venue_id].opening_hours[weekday]
         assert str(opens) <= starts.strftime("%H:%M") and ends.strftime("%H:%M") <= str(closes), event.id
         days.add(starts.date())
     assert len(days) == 9 and min(days) == date(2024, 11, 9)

@@ -69,19 +69,28 @@ def live_imports(path: Path, shown_as: str) -> list[str]:
             function = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             if function in ("import_module", "__import__") and isinstance(node.args[0].value, str):
                 modules = [node.args[0].value]
-        found += [f"{shown_as}:{node.lineno} imports {module}" for module in modules
-                  if module.startswith(".") or _is_live(module)]
+        found += [
+            f"{shown_as}:{node.lineno} imports {module}"
+            for module in modules
+            if module.startswith(".") or _is_live(module)
+        ]
     return found
 
 
 def test_the_import_check_sees_live_imports(tmp_path):
     path = tmp_path / "x.py"
-    path.write_text("import piccolo\nfrom piccolo.engine import engine_finder\nimport server.db.engine\n"
-                    "from server.syncing import triggers\nfrom sync import messages\nfrom . import sibling\n"
-                    "importlib.import_module('server.db')\nimport synchronous, serverless\n", encoding="utf-8")
+    path.write_text(
+        "import piccolo\nfrom piccolo.engine import engine_finder\nimport server.db.engine\n"
+        "from server.syncing import triggers\nfrom sync import messages\nfrom . import sibling\n"
+        "importlib.import_module('server.db')\nimport synchronous, serverless\n",
+        encoding="utf-8",
+    )
     assert live_imports(path, "x.py") == [
-        "x.py:3 imports server.db.engine", "x.py:4 imports server.syncing", "x.py:5 imports sync",
-        "x.py:6 imports .", "x.py:7 imports server.db",
+        "x.py:3 imports server.db.engine",
+        "x.py:4 imports server.syncing",
+        "x.py:5 imports sync",
+        "x.py:6 imports .",
+        "x.py:7 imports server.db",
     ]
 
 
@@ -89,8 +98,11 @@ def test_migrations_import_no_live_code():
     assert len(MIGRATIONS) > 10, f"found only {len(MIGRATIONS)} migration files under server/*/migrations/"
     offences = [offence for path in MIGRATIONS for offence in live_imports(path, str(path.relative_to(ROOT)))]
     if offences:
-        pytest.fail("a migration must be frozen, never importing today's code (copy what it needs into it as "
-                    "literal text):\n" + "\n".join(offences), pytrace=False)
+        pytest.fail(
+            "a migration must be frozen, never importing today's code (copy what it needs into it as "
+            "literal text):\n" + "\n".join(offences),
+            pytrace=False,
+        )
 
 
 # --- complete -------------------------------------------------------------------------------------------
@@ -114,11 +126,12 @@ def schemas(request, tmp_path_factory) -> dict:
             name = f"{suite.path.lstrip('/')}_schema_{how}_{os.getpid()}"
             env["LEHOI_DATABASE_URL"] = urlunsplit(suite._replace(path="/" + name))
             command += ["--fresh-from", suite.geturl()]
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   text=True)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
         builds[how] = (process, data / "schema.json")
     try:
-        for how, (process, out) in builds.items():
+        for how, (process, _out) in builds.items():
             output, _ = process.communicate(timeout=120)
             assert process.returncode == 0, f"building the {how} database failed:\n{output}"
     finally:
@@ -126,8 +139,10 @@ def schemas(request, tmp_path_factory) -> dict:
             if process.poll() is None:
                 process.kill()
                 process.wait()
-    return {"engine": request.param, **{how: json.loads(out.read_text(encoding="utf-8"))
-                                        for how, (_, out) in builds.items()}}
+    return {
+        "engine": request.param,
+        **{how: json.loads(out.read_text(encoding="utf-8")) for how, (_, out) in builds.items()},
+    }
 
 
 def schema_differences(migrated: dict, declared: dict) -> list[str]:
@@ -147,18 +162,23 @@ def schema_differences(migrated: dict, declared: dict) -> list[str]:
             for attribute in sorted(m["columns"][column].keys() | d["columns"][column].keys()):
                 after, wanted = m["columns"][column].get(attribute), d["columns"][column].get(attribute)
                 if after != wanted:
-                    problems.append(f"column {table}.{column}: {attribute} is {after!r} after the migrations, "
-                                    f"{wanted!r} as declared")
+                    problems.append(
+                        f"column {table}.{column}: {attribute} is {after!r} after the migrations, "
+                        f"{wanted!r} as declared"
+                    )
         for index in sorted(m["indexes"].keys() - d["indexes"].keys()):
             if RAW_INDEXES.get(index) != table:
-                problems.append(f"index on {table}: {m['indexes'][index]} is made by the migrations but not declared "
-                                f"(if a raw-SQL migration makes it on purpose, list it in RAW_INDEXES)")
+                problems.append(
+                    f"index on {table}: {m['indexes'][index]} is made by the migrations but not declared "
+                    f"(if a raw-SQL migration makes it on purpose, list it in RAW_INDEXES)"
+                )
         for index in sorted(d["indexes"].keys() - m["indexes"].keys()):
             problems.append(f"index on {table}: {d['indexes'][index]} is declared but no migration makes it")
         for index in sorted(m["indexes"].keys() & d["indexes"].keys()):
             if m["indexes"][index] != d["indexes"][index]:
-                problems.append(f"index on {table}: {m['indexes'][index]} after the migrations, "
-                                f"{d['indexes'][index]} as declared")
+                problems.append(
+                    f"index on {table}: {m['indexes'][index]} after the migrations, {d['indexes'][index]} as declared"
+                )
         for constraint in sorted(set(m["constraints"]) - set(d["constraints"])):
             problems.append(f"constraint on {table}: {constraint} is made by the migrations but not declared")
         for constraint in sorted(set(d["constraints"]) - set(m["constraints"])):
@@ -189,9 +209,16 @@ def test_the_comparison_names_what_differs(schemas):
     changed["tables"]["festival"]["constraints"].append("CHECK (false)")
     del changed["tables"]["trail"]
     problems = "\n".join(schema_differences(changed, declared))
-    for words in ("column venue.name_en: declared", "column venue.extra: added", "column event.", "not null is None",
-                  "stamp_device_venue (RAW_INDEXES) is missing", "INDEX stamp_by_hand ON stamp (venue_id) is made by",
-                  "constraint on festival: CHECK (false)", "table trail: declared"):
+    for words in (
+        "column venue.name_en: declared",
+        "column venue.extra: added",
+        "column event.",
+        "not null is None",
+        "stamp_device_venue (RAW_INDEXES) is missing",
+        "INDEX stamp_by_hand ON stamp (venue_id) is made by",
+        "constraint on festival: CHECK (false)",
+        "table trail: declared",
+    ):
         assert words in problems, problems
 
 
@@ -202,8 +229,11 @@ def test_migrations_install_the_change_log_triggers(schemas):
         assert migrated["functions"] == ["lehoi_log_change"], migrated["functions"]
         expected = {f"{table}_log_change": table for table in LOGGED_TABLES}
     else:  # SQLite: one trigger per table and kind of write
-        expected = {f"{table}_log_{write}": table
-                    for table in LOGGED_TABLES for write in ("insert", "update", "rename", "delete")}
+        expected = {
+            f"{table}_log_{write}": table
+            for table in LOGGED_TABLES
+            for write in ("insert", "update", "rename", "delete")
+        }
     assert {name: t["table"] for name, t in triggers.items()} == expected
     for name, table in expected.items():
         assert f"'{table}'" in triggers[name]["definition"], f"trigger {name} logs another kind: {triggers[name]}"

@@ -16,8 +16,11 @@ def relative_imports() -> list[tuple[Path, str]]:
 
 
 def test_every_relative_import_names_a_file() -> None:
-    missing = [f"{module.relative_to(JS)}: {spec}" for module, spec in relative_imports()
-               if not (module.parent / spec).resolve().is_file()]
+    missing = [
+        f"{module.relative_to(JS)}: {spec}"
+        for module, spec in relative_imports()
+        if not (module.parent / spec).resolve().is_file()
+    ]
     assert not missing
 
 

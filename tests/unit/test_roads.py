@@ -71,8 +71,11 @@ def test_a_one_way_street_sends_cars_around_and_lets_walkers_through(tmp_path):
 def test_a_roundabout_is_one_way_and_oneway_minus_one_runs_against_the_node_order(tmp_path):
     # a loop a→b (roundabout), b↔c, c→a (the way is drawn a to c, tagged oneway=-1)
     nodes = {"a": (0, 0), "b": (0, 3), "c": (3, 3)}
-    ways = [(["a", "b"], {"highway": "tertiary", "junction": "roundabout"}),
-            (["b", "c"], {"highway": "tertiary"}), (["a", "c"], {"highway": "tertiary", "oneway": "-1"})]
+    ways = [
+        (["a", "b"], {"highway": "tertiary", "junction": "roundabout"}),
+        (["b", "c"], {"highway": "tertiary"}),
+        (["a", "c"], {"highway": "tertiary", "oneway": "-1"}),
+    ]
     engine = engine_for(tmp_path, nodes, ways)
     assert passes(engine.route_now([point(0, 3), point(0, 0)], "car"), 3, 3), "b to a: round by c"
     assert passes(engine.route_now([point(0, 0), point(3, 3)], "motorbike"), 0, 3), "a to c: round by b"
@@ -84,16 +87,24 @@ FOOTBRIDGE_NODES = {"w0": (0, 0), "w5": (5, 0), "w10": (10, 0), "e0": (0, 3), "e
 
 @pytest.mark.parametrize("closed", [{"foot": "no"}, {"access": "no"}, {"access": "private"}], ids=str)
 def test_a_closed_footbridge_makes_walkers_take_the_other_bridge(tmp_path, closed):
-    ways = [(["w0", "w5", "w10"], FOOTWAY), (["e0", "e5", "e10"], FOOTWAY),
-            (["w5", "e5"], {**FOOTWAY, "bridge": "yes", **closed}), (["w10", "e10"], {**FOOTWAY, "bridge": "yes"})]
+    ways = [
+        (["w0", "w5", "w10"], FOOTWAY),
+        (["e0", "e5", "e10"], FOOTWAY),
+        (["w5", "e5"], {**FOOTWAY, "bridge": "yes", **closed}),
+        (["w10", "e10"], {**FOOTWAY, "bridge": "yes"}),
+    ]
     route = RoadEngine(RoadGraph.load(_import(tmp_path, ways))).route_now([point(5, 0), point(5, 3)], "walk")
     assert passes(route, 10, 0) and passes(route, 10, 3), "over the open bridge"
     assert route.distance_m > 3 * distance_m(point(5, 0), point(5, 3))
 
 
 def test_foot_yes_opens_a_bridge_that_access_no_closes(tmp_path):
-    ways = [(["w0", "w5", "w10"], FOOTWAY), (["e0", "e5", "e10"], FOOTWAY),
-            (["w5", "e5"], {**FOOTWAY, "access": "no", "foot": "yes"}), (["w10", "e10"], FOOTWAY)]
+    ways = [
+        (["w0", "w5", "w10"], FOOTWAY),
+        (["e0", "e5", "e10"], FOOTWAY),
+        (["w5", "e5"], {**FOOTWAY, "access": "no", "foot": "yes"}),
+        (["w10", "e10"], FOOTWAY),
+    ]
     route = RoadEngine(RoadGraph.load(_import(tmp_path, ways))).route_now([point(5, 0), point(5, 3)], "walk")
     assert not passes(route, 10, 0)
     assert route.distance_m == pytest.approx(distance_m(point(5, 0), point(5, 3)), rel=0.005)
@@ -108,8 +119,11 @@ def _import(tmp_path: Path, ways) -> Path:
 def test_a_river_with_one_bridge_is_crossed_at_the_bridge_by_every_mode(tmp_path):
     # two banks 6 units apart along x, 1 km long; the only bridge is at the north end
     nodes = {f"{side}{y}": (y, x) for side, x in (("w", 0), ("e", 6)) for y in range(11)}
-    ways = [([f"w{y}" for y in range(11)], RESIDENTIAL), ([f"e{y}" for y in range(11)], RESIDENTIAL),
-            (["w10", "e10"], {"highway": "primary", "bridge": "yes"})]
+    ways = [
+        ([f"w{y}" for y in range(11)], RESIDENTIAL),
+        ([f"e{y}" for y in range(11)], RESIDENTIAL),
+        (["w10", "e10"], {"highway": "primary", "bridge": "yes"}),
+    ]
     engine = engine_for(tmp_path, nodes, ways)
     for mode in ("walk", "bicycle", "motorbike", "car", "bus"):
         route = engine.route_now([point(1, 0), point(1, 6)], mode)
@@ -199,8 +213,10 @@ def test_simplify_keeps_corners_and_drops_points_on_a_straight_line():
 
 # fixtures/osm/README.md: walking street distance between the snapped nodes, and each venue's snap
 README_PLACES = {
-    "Hồ Gươm": (LatLon(21.0287, 105.8524), 93.6), "Văn Miếu": (LatLon(21.0293, 105.8355), 34.2),
-    "Opera House": (LatLon(21.0245, 105.8577), 6.0), "Hoả Lò": (LatLon(21.0253, 105.8464), 4.6),
+    "Hồ Gươm": (LatLon(21.0287, 105.8524), 93.6),
+    "Văn Miếu": (LatLon(21.0293, 105.8355), 34.2),
+    "Opera House": (LatLon(21.0245, 105.8577), 6.0),
+    "Hoả Lò": (LatLon(21.0253, 105.8464), 4.6),
     "Long Biên W end": (LatLon(21.0418, 105.8492), 3.0),
 }
 README_STREET_M = [2169, 942, 1152, 1767, 2523, 1483, 2721, 1498, 2232, 2351]
@@ -215,7 +231,9 @@ def hanoi(tmp_path_factory) -> RoadEngine:
 
 
 @pytest.mark.parametrize(
-    ("pair", "street_m"), list(zip(itertools.combinations(README_PLACES, 2), README_STREET_M)), ids=lambda v: str(v)
+    ("pair", "street_m"),
+    list(zip(itertools.combinations(README_PLACES, 2), README_STREET_M, strict=True)),
+    ids=lambda v: str(v),
 )
 def test_walks_in_central_hanoi_match_the_extracts_readme(hanoi, pair, street_m):
     (a, snap_a), (b, snap_b) = README_PLACES[pair[0]], README_PLACES[pair[1]]

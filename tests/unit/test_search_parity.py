@@ -22,14 +22,82 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "fixtures" / "hcdf2024.json"
 
 HAND_PICKED = [
-    "bat trang", "Bát Tràng", "BÁT TRÀNG", "ha noi", "Hà Nội", "hanoi", "gốm", "gom", "pottery", "workshop",
-    "hoan kiem", "Hoàn Kiếm", "tour", "Đông", "dong", "đường", "duong", "cung thieu nhi", "art deco", "nhiep anh",
-    "NHIẾP ẢNH", "x", "a", "ceramic village", "music", "free", "indochina", "  spaces   around  ", "!!!", "100",
-    "xyz nothing", "lang", "làng", "garden", "creative space", "craft village", "craft_village", "2024", "the",
-    "vuon hoa", "dien hong", "bac bo phu", "incense", "huong", "quang phu cau", "lacquer", "son mai", "silk",
-    "van phuc", "lua", "tranh", "dong ho", "exhibition", "installation", "talk", "film", "fashion", "market",
-    "performance", "photo walk", "the pavilion", "o", "ng", "tr", "1930s", "art", "design", "thiet ke",
-    "sáng tạo", "sang tao", "Hanoi Creative", "heritage tour", "museum", "bảo tàng", "bao tang", "children",
+    "bat trang",
+    "Bát Tràng",
+    "BÁT TRÀNG",
+    "ha noi",
+    "Hà Nội",
+    "hanoi",
+    "gốm",
+    "gom",
+    "pottery",
+    "workshop",
+    "hoan kiem",
+    "Hoàn Kiếm",
+    "tour",
+    "Đông",
+    "dong",
+    "đường",
+    "duong",
+    "cung thieu nhi",
+    "art deco",
+    "nhiep anh",
+    "NHIẾP ẢNH",
+    "x",
+    "a",
+    "ceramic village",
+    "music",
+    "free",
+    "indochina",
+    "  spaces   around  ",
+    "!!!",
+    "100",
+    "xyz nothing",
+    "lang",
+    "làng",
+    "garden",
+    "creative space",
+    "craft village",
+    "craft_village",
+    "2024",
+    "the",
+    "vuon hoa",
+    "dien hong",
+    "bac bo phu",
+    "incense",
+    "huong",
+    "quang phu cau",
+    "lacquer",
+    "son mai",
+    "silk",
+    "van phuc",
+    "lua",
+    "tranh",
+    "dong ho",
+    "exhibition",
+    "installation",
+    "talk",
+    "film",
+    "fashion",
+    "market",
+    "performance",
+    "photo walk",
+    "the pavilion",
+    "o",
+    "ng",
+    "tr",
+    "1930s",
+    "art",
+    "design",
+    "thiet ke",
+    "sáng tạo",
+    "sang tao",
+    "Hanoi Creative",
+    "heritage tour",
+    "museum",
+    "bảo tàng",
+    "bao tang",
+    "children",
 ]
 
 
@@ -47,7 +115,9 @@ def demo_snapshot() -> tuple[Snapshot, list[schemas.Venue], list[schemas.Event]]
 def queries(venues: list[schemas.Venue], events: list[schemas.Event]) -> list[str]:
     """Hand-picked words, every name and title in both languages, and prefixes of their words."""
     out = list(HAND_PICKED)
-    for text in [t for v in venues for t in (v.name.vi, v.name.en)] + [t for e in events for t in (e.title.vi, e.title.en)]:
+    for text in [t for v in venues for t in (v.name.vi, v.name.en)] + [
+        t for e in events for t in (e.title.vi, e.title.en)
+    ]:
         out.append(text)
         words = text.split()
         out.append(" ".join(words[:2]))
@@ -61,10 +131,26 @@ def fold_samples() -> list[str]:
     chars = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
     # Code points Python's Unicode database does not know may have a newer meaning in Node's ICU.
     known = [c for c in chars if unicodedata.category(c) != "Cn"]
-    return known + ["a" + c + "b" for c in known] + [
-        "Làng gốm Bát Tràng", "ĐƯỜNG PHỐ Hà Nội", "Nhiếp ảnh làng hương", "Tiếng Việt có dấu: ă â ê ô ơ ư đ",
-        "Café  crème—brûlée", "İstanbul", "ǅemal", "ﬁne ﬂow", "Ⅻ", "①②", "x²", "Ǆ", "ß", "ﬃ",
-    ]
+    return (
+        known
+        + ["a" + c + "b" for c in known]
+        + [
+            "Làng gốm Bát Tràng",
+            "ĐƯỜNG PHỐ Hà Nội",
+            "Nhiếp ảnh làng hương",
+            "Tiếng Việt có dấu: ă â ê ô ơ ư đ",
+            "Café  crème—brûlée",
+            "İstanbul",
+            "ǅemal",
+            "ﬁne ﬂow",
+            "Ⅻ",
+            "①②",
+            "x²",
+            "Ǆ",
+            "ß",
+            "ﬃ",
+        ]
+    )
 
 
 def test_the_phone_searches_like_the_server(node_test) -> None:

@@ -57,8 +57,11 @@ def test_a_broken_extract_keeps_the_archive_there_was(tmp_path):
     garbage = tmp_path / "garbage.osm.pbf"
     garbage.write_bytes(b"<osm>not a pbf</osm>")
     runner = CliRunner()
-    for extract, says in ((truncated, "tilemaker could not read"), (garbage, "is not an OpenStreetMap PBF file"),
-                          (tmp_path / "missing.osm.pbf", "no such file")):
+    for extract, says in (
+        (truncated, "tilemaker could not read"),
+        (garbage, "is not an OpenStreetMap PBF file"),
+        (tmp_path / "missing.osm.pbf", "no such file"),
+    ):
         result = _tiles(runner, tmp_path, str(extract), "--out", str(out))
         assert result.exit_code == 1 and "no basemap was written" in result.output and says in result.output
         assert out.read_bytes() == b"the previous archive"

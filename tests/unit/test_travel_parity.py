@@ -37,8 +37,12 @@ def demo_snapshot() -> Snapshot:
     trails = [msgspec.convert(msgspec.to_builtins(t), schemas.Trail) for t in trails_in]
     events.sort(key=lambda e: (e.starts_at, e.id))
     return Snapshot(
-        version=1, festival=None, venues={v.id: v for v in sorted(venues, key=lambda v: v.id)}, events=events,
-        trails={t.id: t for t in trails}, announcements=[],
+        version=1,
+        festival=None,
+        venues={v.id: v for v in sorted(venues, key=lambda v: v.id)},
+        events=events,
+        trails={t.id: t for t in trails},
+        announcements=[],
     )
 
 
@@ -63,7 +67,9 @@ def departures(rng: random.Random, count: int) -> list[datetime]:
 def lookups_of(distances: VenueDistances, ids: list[str]) -> list:
     return [
         [a, b, mode, list(msgspec.structs.astuple(distances.lookup(a, b, mode)))]
-        for a in ids for b in ids for mode in MODES
+        for a in ids
+        for b in ids
+        for mode in MODES
     ]
 
 
@@ -98,8 +104,17 @@ def travel_cases(snapshot: Snapshot, wayfinder: Wayfinder, rng: random.Random) -
                 at = None if rng.random() < 0.3 else departures(rng, 1)[0]
                 leg = estimator.leg(places[a], places[b], mode, at)
                 piece = estimator.piece(places[a], places[b])
-                estimated.append([a, b, mode, ms(at) if at else None, leg.distance_m, leg.duration_s,
-                                  [[p.lat, p.lon] for p in piece] if piece else None])
+                estimated.append(
+                    [
+                        a,
+                        b,
+                        mode,
+                        ms(at) if at else None,
+                        leg.distance_m,
+                        leg.duration_s,
+                        [[p.lat, p.lon] for p in piece] if piece else None,
+                    ]
+                )
     points = []
     for at in departures(rng, 600):
         p = LatLon(rng.uniform(20.75, 21.1), rng.uniform(105.55, 106.0))
@@ -114,9 +129,17 @@ def travel_cases(snapshot: Snapshot, wayfinder: Wayfinder, rng: random.Random) -
         mode = rng.choice(MODES)
         found = wayfinder.nearby(snapshot, p, 10, mode, at)
         nearby.append([p.lat, p.lon, mode, ms(at), [[v.id, v.distance_m, v.duration_s] for v in found]])
-    return {"lookups": lookups, "timed": timed, "estimated": estimated, "points": points, "nearby": nearby,
-            "city": {"venues": [[vid, p.lat, p.lon] for vid, p in sorted(city.items())],
-                     "lookups": lookups_of(VenueDistances(city), sorted(city))}}
+    return {
+        "lookups": lookups,
+        "timed": timed,
+        "estimated": estimated,
+        "points": points,
+        "nearby": nearby,
+        "city": {
+            "venues": [[vid, p.lat, p.lon] for vid, p in sorted(city.items())],
+            "lookups": lookups_of(VenueDistances(city), sorted(city)),
+        },
+    }
 
 
 def itinerary_cases(snapshot: Snapshot, wayfinder: Wayfinder, rng: random.Random) -> list[dict]:
@@ -131,14 +154,19 @@ def itinerary_cases(snapshot: Snapshot, wayfinder: Wayfinder, rng: random.Random
         size = rng.randint(11, min(16, len(by_day[day]))) if big else rng.choice([1, 2, 3, 3, 4, 5, 6, 8])
         events = rng.sample(by_day[day], min(size, len(by_day[day])))
         hour = 0 if big else rng.choice([6, 7, 8, 8, 9, 10, 12, 14, 17])
-        start_at = datetime.fromisoformat(day).replace(tzinfo=FESTIVAL_TZ) + timedelta(hours=hour, minutes=rng.choice([0, 15, 40]))
+        start_at = datetime.fromisoformat(day).replace(tzinfo=FESTIVAL_TZ) + timedelta(
+            hours=hour, minutes=rng.choice([0, 15, 40])
+        )
         end_at = start_at + timedelta(hours=rng.choice([6, 10, 14])) if rng.random() < 0.25 and not big else None
         start: object = rng.choice(venue_ids)
         if rng.random() < 0.25:
             start = {"lat": round(rng.uniform(20.95, 21.06), 5), "lon": round(rng.uniform(105.78, 105.92), 5)}
         request = {
-            "start": start, "start_at": start_at.isoformat(), "end_at": end_at.isoformat() if end_at else None,
-            "mode": rng.choice(MODES), "events": events,
+            "start": start,
+            "start_at": start_at.isoformat(),
+            "end_at": end_at.isoformat() if end_at else None,
+            "mode": rng.choice(MODES),
+            "events": events,
         }
         body = msgspec.convert({k: v for k, v in request.items() if v is not None}, wschemas.ItineraryRequest)
         answer = asyncio.run(wayfinder.itinerary(snapshot, body))

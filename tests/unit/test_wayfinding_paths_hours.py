@@ -40,8 +40,12 @@ def test_trail_pieces_go_both_ways_and_skip_trails_without_path():
     assert trail_pieces([(["a", "ghost"], [(0, 0), (1, 0)])], venues) == {}
 
 
-WEEK = {"mon": [["08:00", "17:00"]], "tue": [["08:00", "11:30"], ["13:30", "17:00"]], "wed": [["00:00", "24:00"]],
-        "thu": [["00:00", "24:00"]]}
+WEEK = {
+    "mon": [["08:00", "17:00"]],
+    "tue": [["08:00", "11:30"], ["13:30", "17:00"]],
+    "wed": [["00:00", "24:00"]],
+    "thu": [["00:00", "24:00"]],
+}
 
 
 def at(text: str) -> datetime:

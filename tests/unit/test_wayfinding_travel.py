@@ -1,6 +1,6 @@
 """The travel model against the facts in shared/reference/hanoi-facts.md, and its invariants."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pytest
@@ -92,7 +92,7 @@ def test_a_trip_that_runs_into_the_end_of_rush_hour_is_only_partly_slowed():
 
 
 def test_rush_hours_are_festival_time_whatever_zone_the_departure_is_given_in():
-    utc = MORNING_RUSH.astimezone(timezone.utc)
+    utc = MORNING_RUSH.astimezone(UTC)
     assert estimate(CENTRE, BAT_TRANG, "car", utc) == estimate(CENTRE, BAT_TRANG, "car", MORNING_RUSH)
 
 
