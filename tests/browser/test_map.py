@@ -102,7 +102,8 @@ def test_go_there_gives_each_mode_and_draws_the_route(browser, live_server) -> N
     try:
         page = context.new_page()
         first_visit(page)
-        page.goto("/#/venues/hang-buom-22")
+        # Bát Tràng is outside the imported streets: the server answers with the estimate the phone computes too
+        page.goto("/#/venues/bat-trang")
         expect(page.locator("#go-modes li")).to_have_count(0)
         page.get_by_role("button", name="From my location").click()
         rows = page.locator("#go-modes .mode-row")
@@ -114,16 +115,18 @@ def test_go_there_gives_each_mode_and_draws_the_route(browser, live_server) -> N
         here = f"{HERE['latitude']},{HERE['longitude']}"
         for mode in ("walk", "car"):
             route = httpx.get(
-                live_server.url + "/api/routes", params={"from": here, "to": "hang-buom-22", "mode": mode}
+                live_server.url + "/api/routes", params={"from": here, "to": "bat-trang", "mode": mode}
             ).json()
-            minutes = max(1, round(route["features"][0]["properties"]["duration_s"] / 60))
-            expect(page.locator(f'#go-modes [data-mode="{mode}"] .mode-time')).to_have_text(f"{minutes} min")
+            assert route["engine"] == "estimate"
+            hours, minutes = divmod(max(1, round(route["features"][0]["properties"]["duration_s"] / 60)), 60)
+            shown = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+            expect(page.locator(f'#go-modes [data-mode="{mode}"] .mode-time')).to_have_text(shown)
 
         # from a chosen venue instead
-        page.get_by_label("Or from a venue").select_option("bat-trang")
-        expect(page.locator("#go-status")).to_contain_text("From Bát Tràng ceramic village")
+        page.get_by_label("Or from a venue").select_option("hang-buom-22")
+        expect(page.locator("#go-status")).to_contain_text("From 22 Hàng Buồm Arts Centre")
         route = httpx.get(
-            live_server.url + "/api/routes", params={"from": "bat-trang", "to": "hang-buom-22", "mode": "car"}
+            live_server.url + "/api/routes", params={"from": "hang-buom-22", "to": "bat-trang", "mode": "car"}
         ).json()
         minutes = round(route["features"][0]["properties"]["duration_s"] / 60)
         expect(page.locator('#go-modes [data-mode="car"] .mode-time')).to_contain_text(str(minutes % 60))
@@ -135,7 +138,7 @@ def test_go_there_gives_each_mode_and_draws_the_route(browser, live_server) -> N
         expect(page.locator("#route-note")).to_contain_text("Time from the server")
         expect(page.locator("#map .end-marker")).to_have_count(1)
         page.get_by_role("radio", name="Walk").check()
-        expect(page).to_have_url(f"{live_server.url}/#/map?from=bat-trang&to=hang-buom-22&mode=walk")
+        expect(page).to_have_url(f"{live_server.url}/#/map?from=hang-buom-22&to=bat-trang&mode=walk")
         expect(page.locator("#route-time")).to_contain_text("on foot")
 
         # offline, the same route is the phone's estimate
