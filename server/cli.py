@@ -131,9 +131,21 @@ def create_organiser(email: str, password: str) -> None:
     help="Migrate, load the demo festival into an empty database, import the demo streets if no road graph exists.",
 )
 def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
-    """Serve the API and the PWA at http://HOST:PORT/."""
+    """Serve the API and the PWA at http://HOST:PORT/.
+
+    More than one process (--workers) needs PostgreSQL: each process keeps what phones ask on every sync (tokens,
+    /api/me, revocations, the change feed) and PostgreSQL's NOTIFY tells the others when it changes; an SQLite
+    file has no such channel, so a second process would answer from a stale copy."""
     import uvicorn
 
+    from server.settings import load_settings
+
+    if workers > 1 and not load_settings().uses_postgres:
+        raise click.UsageError(
+            f"--workers {workers} needs PostgreSQL: processes sharing an SQLite file cannot tell each other what "
+            "changed, so they would answer from stale copies. Set LEHOI_DATABASE_URL=postgresql://user@host/db, "
+            "or serve with one worker."
+        )
     _env(host=host, port=port, now=now)
     if setup:
         from server.db.migrate import migrate_all
@@ -146,7 +158,6 @@ def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
                 await load_file(DEFAULT_FIXTURES, engine)
 
         _run(with_engine(prepare))
-        from server.settings import load_settings
         from server.wayfinding.road_import import import_roads
 
         roads_path = load_settings().roads_path

@@ -33,3 +33,23 @@ def test_every_command_has_help_text(path):
     result = CliRunner().invoke(main, [*path, "--help"])
     assert result.exit_code == 0
     assert command.help.split()[0] in result.output
+
+
+def test_several_workers_on_sqlite_are_refused_with_the_way_out(tmp_path):
+    """Only PostgreSQL tells other processes that a kept fact changed (NOTIFY): on an SQLite file a second worker
+    would answer /api/me, tokens and the feed from stale copies, so `serve --workers 2` refuses before serving."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LEHOI_DATA_DIR": str(tmp_path), "LEHOI_DATABASE_URL": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "server.cli", "serve", "--workers", "2", "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "--workers 2 needs PostgreSQL" in done.stderr and "LEHOI_DATABASE_URL=postgresql://" in done.stderr
+    assert not (tmp_path / "lehoi.sqlite").exists()  # refused before anything was set up
