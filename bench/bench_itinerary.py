@@ -23,7 +23,7 @@ from server.wayfinding.plan_types import EventStop, ItineraryRequest, Stop, Venu
 from server.wayfinding.planner import plan_itinerary
 from server.wayfinding.travel import FESTIVAL_TZ, MODES, LatLon, travel_time
 
-# From shared/reference/hanoi-places.tsv: the festival core, the response spaces and the craft villages.
+# From tests/data/hanoi-places.tsv: the festival core, the response spaces and the craft villages.
 CENTRAL = [
     (21.0264, 105.8547),
     (21.0252, 105.8545),

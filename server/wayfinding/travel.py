@@ -1,7 +1,7 @@
 """The travel model: how far apart two points are and how long getting there takes, per mode.
 
 Every default of the model lives in this module, next to the fact it comes from. The facts are in
-`shared/reference/hanoi-facts.md` ("Travel facts"); "central Hanoi" there is read as Hoàn Kiếm Lake.
+`tests/data/hanoi-facts.md` ("Travel facts"); "central Hanoi" there is read as Hoàn Kiếm Lake.
 
 The model, per mode:
 

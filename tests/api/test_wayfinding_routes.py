@@ -1,6 +1,6 @@
 """Routes, nearby venues and curated trails against the demo festival, with the estimate (no engine).
 
-Plausible durations come from shared/reference/hanoi-facts.md ("Travel facts"): Bát Tràng is 12-13 km by
+Plausible durations come from tests/data/hanoi-facts.md ("Travel facts"): Bát Tràng is 12-13 km by
 road from central Hanoi, ~40 min by car; walking is 5 km/h; rush hours 07:30-08:30 and 17:30-18:30.
 """
 

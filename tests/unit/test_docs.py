@@ -3,6 +3,8 @@ graph test's, and every citation of docs/ in the code names a page and section t
 
 from __future__ import annotations
 
+import re
+import subprocess
 from pathlib import Path
 
 import msgspec
@@ -99,3 +101,44 @@ def test_code_cites_docs_that_exist_and_their_sections():
                 )
                 checked += 1
     assert checked >= 5  # the code does cite the docs
+
+
+# --- every repository path a doc, a docstring or a comment names exists ----------------------------------------
+
+#: a path inside the repository as docs and comments write it: a top folder, then a file with its extension or a
+#: folder with its slash (`sync/bundle` alone is a URL's tail, not a path)
+_REPO_PATH = re.compile(
+    r"(?<![\w./@-])((?:server|sync|tests|pwa|fixtures|bench|docs|shared)/[\w./-]*"
+    r"(?:\.(?:py|md|js|mjs|json|lua|tsv|xsd|pbf|pmtiles|toml|sql|css|html|webmanifest)|/))(?![\w{<*])"
+)
+_READ = (".py", ".md", ".js", ".mjs", ".lua", ".toml", ".json", ".html", ".webmanifest")
+
+
+def repository_paths(text: str) -> list[str]:
+    return [m.group(1) for m in _REPO_PATH.finditer(text)]
+
+
+def test_the_path_scan_sees_paths_and_only_paths():
+    outside = "sha" + "red/reference/x.md"  # spelled apart, so this file does not cite it itself
+    text = (
+        f"see `server/push/README.md` and tests/data/; docs/protocol.md, {outside}. "
+        "GET /api/sync/bundle, sync/changes, bench/bench_{name}.py, pwa/js/*.js"
+    )
+    assert repository_paths(text) == ["server/push/README.md", "tests/data/", "docs/protocol.md", outside]
+
+
+def test_every_repository_path_named_exists_and_nothing_outside_is_cited():
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    missing, outside = [], []
+    for name in tracked:
+        if not name.endswith(_READ) or "/vendor/" in name or "/migrations/" in name or name == "package-lock.json":
+            continue
+        text = (ROOT / name).read_text(encoding="utf-8", errors="replace")
+        for path in repository_paths(text):
+            if path.startswith("shared/"):
+                outside.append(f"{name}: {path}")
+            elif not (ROOT / path).exists():
+                missing.append(f"{name}: {path}")
+        outside += [f"{name}: ../shared" for _ in re.finditer(r"\.\./shared/", text)]
+    assert outside == [], "cites files outside the repository:\n" + "\n".join(outside)
+    assert missing == [], "names repository paths that do not exist:\n" + "\n".join(missing)

@@ -23,7 +23,7 @@ from server.wayfinding.travel import FESTIVAL_TZ, MODES, LatLon, TravelTime, dis
 
 DAY = datetime(2024, 11, 12, tzinfo=FESTIVAL_TZ)
 
-# From shared/reference/hanoi-places.tsv: the Hoàn Kiếm core, a few response spaces and three villages.
+# From tests/data/hanoi-places.tsv: the Hoàn Kiếm core, a few response spaces and three villages.
 PLACES = [
     LatLon(21.0264, 105.8547),  # Children's Palace
     LatLon(21.0262, 105.8558),  # Government Guest House

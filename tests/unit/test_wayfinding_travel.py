@@ -1,4 +1,4 @@
-"""The travel model against the facts in shared/reference/hanoi-facts.md, and its invariants."""
+"""The travel model against the facts in tests/data/hanoi-facts.md, and its invariants."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -19,7 +19,7 @@ from server.wayfinding.travel import (
     travel_time,
 )
 
-# "Central Hanoi" of the facts: Hoàn Kiếm Lake. Destinations from shared/reference/hanoi-places.tsv.
+# "Central Hanoi" of the facts: Hoàn Kiếm Lake. Destinations from tests/data/hanoi-places.tsv.
 CENTRE = LatLon(21.0285, 105.8522)
 BAT_TRANG = LatLon(20.983, 105.917)
 VAN_PHUC = LatLon(20.9810, 105.7790)

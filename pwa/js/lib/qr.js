@@ -1,5 +1,5 @@
 // QR codes drawn on the phone (no network needed): the pass, enrolment codes. The encoder is
-// qrcode-generator (pwa/vendor/qrcode-generator, MIT). Like the server's server/checkin/qr.py: error
+// qrcode-generator (pwa/vendor/qrcode-generator, MIT). Like the server's server/codecs/qr.py: error
 // correction M, the smallest version that holds the text, one byte-mode segment, a four-module quiet zone.
 
 import qrcode from '../../vendor/qrcode-generator/qrcode.min.mjs';
