@@ -266,7 +266,7 @@ async def main(args: argparse.Namespace) -> None:
     settings = load_settings()
     receiver = load_receiver_module()
     n = args.subscriptions
-    vapid = VapidKeys.load(settings.data_path / "vapid", settings.vapid_contact)
+    vapid = VapidKeys.load(settings.data_path / "vapid", settings.vapid_contact, settings.vapid_private_key)
     row = {
         "id": "alert-0123456789abcdef",
         "kind": "alert",

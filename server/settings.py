@@ -62,6 +62,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     pool_size: int = 10
     #: anonymous device registrations allowed per client address and minute.
     device_rate_per_minute: int = 30
+    #: `k2:<base64url seed>,k1:…`: pass- and stamp-signing keys shared by hosts without a shared disk (the first
+    #: signs); unset: the keys in <data-dir>/keys/.
+    signing_keys: str = ""
+    #: the VAPID private key (PEM or base64url scalar) when hosts share no data directory; unset: the key in
+    #: <data-dir>/vapid/, made on first start.
+    vapid_private_key: str = ""
     #: programme versions whose bundle files (raw, .gz, .br) stay in <data-dir>/bundles; older ones are deleted.
     bundles_kept: Annotated[int, msgspec.Meta(ge=1)] = 3
     #: programme versions the change log keeps: a phone whose version is older takes the whole bundle again (410).

@@ -22,7 +22,8 @@ def _ring():
     from server.settings import load_settings
 
     try:
-        return KeyRing.load(load_settings().data_path / "keys", now=_now())
+        settings = load_settings()
+        return KeyRing.load(settings.data_path / "keys", settings.signing_keys, now=_now())
     except KeyRingError as exc:
         raise click.ClickException(str(exc)) from None
 

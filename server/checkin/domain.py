@@ -12,7 +12,7 @@ from server.settings import Settings
 
 def domain(settings: Settings) -> Domain:
     """Passes, QR codes, live and offline scans, occupancy, posters and the stamp passport."""
-    keys = KeyRingRef(settings.data_path / "keys")
+    keys = KeyRingRef(settings.data_path / "keys", settings.signing_keys)
     board = OccupancyBoard()
     scans = ScanHandler(keys, board)
 

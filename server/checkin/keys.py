@@ -24,7 +24,7 @@ import fcntl
 import os
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -111,10 +111,10 @@ class KeyRing:
     # -- building ---------------------------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, directory: Path | str, environ: Mapping[str, str] | None = None, *, now: datetime) -> "KeyRing":
-        """The server's ring: from ``LEHOI_SIGNING_KEYS`` when it is set, otherwise from ``directory``."""
-        environ = os.environ if environ is None else environ
-        value = environ.get(ENV_VAR, "").strip()
+    def load(cls, directory: Path | str, configured: str = "", *, now: datetime) -> "KeyRing":
+        """The server's ring: from ``configured`` (the setting ``LEHOI_SIGNING_KEYS``) when it is set, otherwise
+        from ``directory``."""
+        value = configured.strip()
         if value:
             return cls.from_env(value)
         return cls.open(directory, now=now)

@@ -24,12 +24,14 @@ from server.db.transactions import write_transaction
 class KeyRingRef:
     """The ring of this process, for objects built before the app starts (mutation handlers)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, configured: str = "") -> None:
         self.directory = directory
+        #: the setting LEHOI_SIGNING_KEYS, which wins over the directory when set
+        self.configured = configured
         self._ring: KeyRing | None = None
 
     def load(self, now: datetime) -> KeyRing:
-        self._ring = KeyRing.load(self.directory, now=now)
+        self._ring = KeyRing.load(self.directory, self.configured, now=now)
         return self._ring
 
     @property

@@ -126,5 +126,5 @@ def vapid_key(as_env: bool) -> None:
     from server.settings import load_settings
 
     settings = load_settings()
-    keys = VapidKeys.load(settings.data_path / "vapid", settings.vapid_contact)
+    keys = VapidKeys.load(settings.data_path / "vapid", settings.vapid_contact, settings.vapid_private_key)
     click.echo(f"{ENV_VAR}={keys.env_value()}" if as_env else keys.public_key)

@@ -21,7 +21,9 @@ log = logging.getLogger("lehoi.push")
 class PushRuntime:
     def __init__(self, settings: Settings, vapid: VapidKeys | None = None) -> None:
         self.settings = settings
-        self.vapid = vapid or VapidKeys.load(settings.data_path / "vapid", settings.vapid_contact)
+        self.vapid = vapid or VapidKeys.load(
+            settings.data_path / "vapid", settings.vapid_contact, settings.vapid_private_key
+        )
         #: replaceable at run time (tests point it at their local receiver); senders read it on every request
         self.policy = EndpointPolicy.from_setting(settings.push_hosts)
         if self.vapid.contact == PLACEHOLDER_CONTACT and self.policy.admits_host(APPLE_PUSH_HOST):

@@ -21,8 +21,6 @@ theirs.
 from __future__ import annotations
 
 import fcntl
-import os
-from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -62,10 +60,10 @@ class VapidKeys:
     # -- loading ---------------------------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, directory: Path | str, contact: str, environ: Mapping[str, str] | None = None) -> VapidKeys:
-        """From ``LEHOI_VAPID_PRIVATE_KEY`` when set, otherwise the directory's key (made there if missing)."""
-        environ = os.environ if environ is None else environ
-        value = environ.get(ENV_VAR, "").strip()
+    def load(cls, directory: Path | str, contact: str, configured: str = "") -> VapidKeys:
+        """From ``configured`` (the setting ``LEHOI_VAPID_PRIVATE_KEY``) when set, otherwise the directory's key
+        (made there if missing)."""
+        value = configured.strip()
         if value:
             return cls(parse_private_key(value), contact)
         return cls(_key_in_directory(Path(directory)), contact)

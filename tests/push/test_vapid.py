@@ -13,7 +13,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid02
 
 from server.push.vapid import (
-    ENV_VAR,
     REFRESH_MARGIN_S,
     TOKEN_LIFETIME_S,
     VapidError,
@@ -30,8 +29,8 @@ def claims_of(header: str) -> dict:
 
 
 def test_a_key_is_made_once_per_data_directory(tmp_path):
-    first = VapidKeys.load(tmp_path / "vapid", CONTACT, environ={})
-    again = VapidKeys.load(tmp_path / "vapid", CONTACT, environ={})
+    first = VapidKeys.load(tmp_path / "vapid", CONTACT)
+    again = VapidKeys.load(tmp_path / "vapid", CONTACT)
     assert first.public_key == again.public_key
     assert len(base64.urlsafe_b64decode(first.public_key + "=")) == 65
     assert stat.S_IMODE((tmp_path / "vapid" / "private_key.pem").stat().st_mode) == 0o600
@@ -39,21 +38,21 @@ def test_a_key_is_made_once_per_data_directory(tmp_path):
 
 
 def test_the_environment_key_wins_in_either_form(tmp_path):
-    made = VapidKeys.load(tmp_path / "made", CONTACT, environ={})
+    made = VapidKeys.load(tmp_path / "made", CONTACT)
     for value in (made.env_value(), made.private_pem()):
-        given = VapidKeys.load(tmp_path / "unused", CONTACT, environ={ENV_VAR: value})
+        given = VapidKeys.load(tmp_path / "unused", CONTACT, configured=value)
         assert given.public_key == made.public_key
     assert not (tmp_path / "unused").exists()
     for bad in ("not a key", "AAAA", made.env_value()[:-4]):
         with pytest.raises(VapidError):
-            VapidKeys.load(tmp_path, CONTACT, environ={ENV_VAR: bad})
+            VapidKeys.load(tmp_path, CONTACT, configured=bad)
     other_curve = (
         ec.generate_private_key(ec.SECP384R1())
         .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
         .decode()
     )
     with pytest.raises(VapidError, match="P-256"):
-        VapidKeys.load(tmp_path, CONTACT, environ={ENV_VAR: other_curve})
+        VapidKeys.load(tmp_path, CONTACT, configured=other_curve)
 
 
 def test_one_header_per_origin_reused_until_near_expiry():

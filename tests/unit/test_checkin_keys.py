@@ -108,9 +108,9 @@ def test_environment_keys_first_signs_all_verify():
 
 def test_load_prefers_the_environment(tmp_path):
     entry = new_env_entry("e1")
-    assert KeyRing.load(tmp_path / "keys", {ENV_VAR: entry}, now=T0).signing_key_id == "e1"
+    assert KeyRing.load(tmp_path / "keys", entry, now=T0).signing_key_id == "e1"
     assert not (tmp_path / "keys").exists()
-    assert KeyRing.load(tmp_path / "keys", {ENV_VAR: " "}, now=T0).signing_key_id == "k1"
+    assert KeyRing.load(tmp_path / "keys", " ", now=T0).signing_key_id == "k1"
 
 
 def test_directory_ring_exports_to_the_environment_format(tmp_path):

@@ -27,6 +27,25 @@ def test_every_setting_is_documented():
         assert f"`LEHOI_{field.name.upper()}`" in README, f"README does not document LEHOI_{field.name.upper()}"
 
 
+def test_every_variable_the_readme_names_is_a_setting():
+    """The other way round: the README names no LEHOI_* variable that Settings does not read (every setting goes
+    through server/settings.py, nothing reads os.environ past it)."""
+    fields = {f"LEHOI_{field.name.upper()}" for field in msgspec.structs.fields(Settings)}
+    named = set(re.findall(r"LEHOI_[A-Z0-9_]+", README)) - {"LEHOI_REQUIRE_ALL_TESTS"}  # the suite's, not the server's
+    assert named <= fields, f"the README names variables that are no setting: {sorted(named - fields)}"
+
+
+def test_nothing_reads_the_environment_past_settings():
+    reads = []
+    for path in sorted((ROOT / "server").rglob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"os\.environ(?!\[f?\"LEHOI_\{)|os\.getenv", line) and "PICCOLO_CONF" not in line:
+                reads.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    # the command line writes its options into the environment for Settings to read; it reads none itself
+    allowed = ("server/settings.py", "server/cli.py", "server/push/commands.py")
+    assert [r for r in reads if not r.startswith(allowed)] == [], reads
+
+
 def test_every_command_is_documented():
     for name in main.commands:
         assert f"lehoi {name}" in README, f"README does not document `lehoi {name}`"
