@@ -101,7 +101,6 @@ class MutationHandler(Protocol):
 
 @dataclass(frozen=True)
 class Domain:
-    name: str
     route_handlers: list[Any] = field(default_factory=list)
     mutation_handlers: list[MutationHandler] = field(default_factory=list)
     bundle_parts: list[BundlePart] = field(default_factory=list)

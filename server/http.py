@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response
@@ -19,11 +19,16 @@ from litestar.exceptions import (
 )
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware, get_remote_address
+from litestar.params import PathParameter, QueryParameter
 from litestar.types import Empty, Message, Receive, Scope, Send
 
 from server.errors import Conflict, Invalid, NotFound
+from sync.messages import SLUG_PATTERN
 
 JSON = dict[str, Any]
+#: an id in a path or a query (sync.messages.Slug in bodies)
+SlugPath = Annotated[str, PathParameter(max_length=64, pattern=SLUG_PATTERN)]
+SlugQuery = Annotated[str | None, QueryParameter(max_length=64, pattern=SLUG_PATTERN)]
 
 #: what an operation's `raises` lists: Litestar's own refusals (bad parameters, guards, rate limits) and lehoi's
 ReadErrors = [NotFound, ValidationException]

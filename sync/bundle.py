@@ -59,10 +59,6 @@ def compress(version: int, raw: bytes) -> BuiltBundle:
     )
 
 
-def build(version: int, content: dict[str, Any]) -> BuiltBundle:
-    return compress(version, encode(version, content))
-
-
 def negotiate(accept_encoding: str | None) -> str | None:
     """The coding the client prefers (its highest q), br before gzip when it likes both alike, else none;
     q=0 refuses a coding."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Literal
 
 import msgspec
 
@@ -11,7 +12,7 @@ class ChangeRow(msgspec.Struct, frozen=True):
     version: int
     kind: str
     record_id: str
-    op: str  # upsert or delete
+    op: Literal["upsert", "delete"]
 
 
 class Feed(msgspec.Struct, frozen=True):

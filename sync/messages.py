@@ -17,6 +17,10 @@ MutationId = Annotated[
     str, Meta(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ]
 ClientId = Annotated[str, Meta(min_length=1, max_length=64)]
+#: the id of a venue, an event, a trail, an alert: a lowercase ASCII slug (`bao-tang-my-thuat`) of at most 64
+#: characters, the one rule every body, path and query parameter holds ids to
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+Slug = Annotated[str, Meta(pattern=SLUG_PATTERN, description="lowercase ascii slug")]
 #: an instant on the wire, in requests and mutations alike: an RFC 3339 date-time string with a UTC offset
 #: (`2024-11-12T10:00:00+07:00`, `…Z`; +14:00 and -12:00 are offsets too). A number, a date alone, a time without
 #: an offset, a leap second or 24:00 are refused; the server decodes bodies in msgspec's strict mode

@@ -34,7 +34,6 @@ def domain(settings: Settings) -> Domain:
         await principals.close()
 
     return Domain(
-        name="accounts",
         route_handlers=[
             organiser_login(),
             DeviceController,

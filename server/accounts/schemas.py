@@ -3,7 +3,7 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
-from sync.messages import Instant
+from sync.messages import Instant, Slug
 
 
 class LoginRequest(Struct, forbid_unknown_fields=True):
@@ -33,9 +33,7 @@ class DeviceState(Struct):
 
 
 class EnrolmentCodeRequest(Struct, forbid_unknown_fields=True):
-    venue_ids: Annotated[
-        list[Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]], Meta(min_length=1, max_length=50)
-    ]
+    venue_ids: Annotated[list[Slug], Meta(min_length=1, max_length=50)]
     expires_at: Instant
     #: how many volunteers may enrol with the code; unlimited until it expires when omitted
     max_uses: Annotated[int, Meta(ge=1, le=10_000)] | None = None

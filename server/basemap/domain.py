@@ -30,7 +30,6 @@ def domain(settings: Settings) -> Domain:
         return entry
 
     return Domain(
-        name="basemap",
         fast_paths={archive.URL_PREFIX: TileServer(basemap)},
         bundle_parts=[bundle_part],
         festival_members={"map": festival_map},

@@ -28,7 +28,7 @@ from server.checkin import passes, posters
 from server.checkin.deps import provide_board, provide_checkins, provide_keyring
 from server.checkin.keys import KeyRing
 from server.checkin.occupancy import OccupancyBoard, checkin_stats
-from server.checkin.scans import CheckinService
+from server.checkin.scans import CheckinService, conflicts_of
 from server.checkin.schemas import (
     CheckinStats,
     Occupancy,
@@ -44,16 +44,15 @@ from server.checkin.stamps import passport
 from server.checkin.tables import Scan
 from server.checkin.tokens import issue_stamp
 from server.codecs import qr
-from server.errors import Conflict, NotFound
-from server.http import AuthErrors, RateLimited, ReadErrors, WriteErrors, base_url, rate_limit
+from server.errors import Conflict
+from server.http import AuthErrors, RateLimited, ReadErrors, SlugPath, SlugQuery, WriteErrors, base_url, rate_limit
 from server.programme.snapshot import Snapshot
 
 #: pass requests per device and minute (a second request returns the same pass, so this only bounds load)
 PASS_RATE_PER_MINUTE = 10
 SnapshotDep = NamedDependency[Snapshot]
-VenueParam = Annotated[str, PathParameter(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+VenueParam = SlugPath
 PassParam = Annotated[str, PathParameter(pattern=r"^[A-Za-z0-9]{1,16}$", description="a pass id")]
-SlugQuery = Annotated[str | None, QueryParameter(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
 @lru_cache(maxsize=1024)
@@ -187,10 +186,7 @@ class CheckinController(Controller):
         self, request: Request, snapshot: SnapshotDep, board: NamedDependency[OccupancyBoard], venue_id: VenueParam
     ) -> Occupancy:
         """How full a venue is now: its count, capacity and level (low, medium, high, full). Public."""
-        venue = snapshot.venues.get(venue_id)
-        if venue is None:
-            raise NotFound(f"no venue with id {venue_id!r}")
-        return await board.get(venue, request.app.state.clock.now())
+        return await board.get(snapshot.venue(venue_id), request.app.state.clock.now())
 
     @get(
         "/venues/{venue_id:str}/poster.svg",
@@ -205,9 +201,7 @@ class CheckinController(Controller):
 
         `lehoi posters --out posters.pdf` prints every venue's poster into one PDF.
         """
-        venue = snapshot.venues.get(venue_id)
-        if venue is None:
-            raise NotFound(f"no venue with id {venue_id!r}")
+        venue = snapshot.venue(venue_id)
         token = issue_stamp(keyring, venue_id=venue.id, now=request.app.state.clock.now())
         body = posters.poster_svg(venue, snapshot.festival, token, keyring.signing_key_id)
         return Response(
@@ -236,7 +230,7 @@ def _record(row: dict) -> ScanRecord:
         status=row["status"],
         reason=row["reason"],
         offline=flag(row["offline"]),
-        conflicts=(row["conflict"] or "").split(",") if row["conflict"] else [],
+        conflicts=conflicts_of(row["conflict"]),
         device_revoked=flag(row["device_revoked"]),
         verdict_shown=row["verdict_shown"],
     )
@@ -278,8 +272,8 @@ class OrganiserCheckinController(Controller):
         venue: SlugQuery = None,
     ) -> CheckinStats:
         """Check-in figures for the dashboard per venue (with live occupancy) or per festival-local hour."""
-        if venue is not None and venue not in snapshot.venues:
-            raise NotFound(f"no venue with id {venue!r}")
+        if venue is not None:
+            snapshot.venue(venue)
         return await checkin_stats(by, day, venue, snapshot.venues, board, request.app.state.clock.now())
 
     @get("/checkins", raises=[*ReadErrors, *AuthErrors])

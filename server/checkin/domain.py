@@ -31,7 +31,6 @@ def domain(settings: Settings) -> Domain:
         await scans.close()
 
     return Domain(
-        name="checkin",
         route_handlers=[pass_issuing(), PassController, CheckinController, OrganiserCheckinController],
         mutation_handlers=[scans, StampHandler(keys)],
         bundle_parts=[signing.bundle_part],

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from piccolo.engine.base import Engine
@@ -51,19 +51,20 @@ from piccolo.engine.base import Engine
 from server.auth import Principal
 from server.checkin import occupancy as occ
 from server.checkin.keys import KeyRing
-from server.checkin.schemas import ScanRequest, ScanVerdict
+from server.checkin.schemas import ScanConflict, ScanRequest, ScanVerdict
 from server.checkin.signing import KeyRingRef
-from server.checkin.sql import device_scoped_id, insert_rows, lock_keys
-from server.checkin.tables import Scan
+from server.checkin.tables import Scan, device_scoped_id
 from server.checkin.tokens import CLOCK_SKEW_S, TokenError, check_pass_window, peek_pass_id, verify_pass_signature
 from server.checkin.writer import GateWriter, insert_sql
 from server.clock import FESTIVAL_TZ
+from server.db.bulk import insert_rows
 from server.db.engine import is_postgres
 from server.db.kept import KeptSqlite, kept_connection
 from server.db.times import aware
 from server.db.times import day as as_day
+from server.db.transactions import lock_names
 from server.domain import AlreadyApplied, BatchContext, Reject
-from server.errors import Conflict, Invalid, NotFound
+from server.errors import Conflict, Invalid
 from server.programme.snapshot import Snapshot
 from sync.messages import Mutation, ScanArgs
 
@@ -113,11 +114,21 @@ def check_token(token: str, ring: KeyRing, at: datetime) -> TokenCheck:
     return TokenCheck(pass_id=claims.pass_id)
 
 
+def conflict_column(conflicts: tuple[ScanConflict, ...]) -> str | None:
+    """A scan's conflicts as its `conflict` column holds them: comma-separated, null for none."""
+    return ",".join(conflicts) or None
+
+
+def conflicts_of(column: str | None) -> list[ScanConflict]:
+    """The conflicts of a `conflict` column, in the order they were recorded."""
+    return column.split(",") if column else []  # type: ignore[return-value]
+
+
 @dataclass(frozen=True)
 class Verdict:
-    status: str  # accepted or rejected
+    status: Literal["accepted", "rejected"]
     reason: str | None = None
-    conflicts: tuple[str, ...] = ()
+    conflicts: tuple[ScanConflict, ...] = ()
 
 
 ACCEPTED = Verdict("accepted")
@@ -193,7 +204,7 @@ def _row(
         verdict.status,
         verdict.reason,
         offline,
-        ",".join(verdict.conflicts) or None,
+        conflict_column(verdict.conflicts),
         device_revoked,
         shown,
     )
@@ -229,9 +240,7 @@ class CheckinService:
         await self.writer.close()
 
     async def scan(self, principal: Principal, snapshot: Snapshot, data: ScanRequest, now: datetime) -> ScanVerdict:
-        venue = snapshot.venues.get(data.venue_id)
-        if venue is None:
-            raise NotFound(f"no venue with id {data.venue_id!r}")
+        venue = snapshot.venue(data.venue_id)
         if data.scanned_at > now + timedelta(seconds=FUTURE_S):
             raise Invalid(
                 f"scanned_at {data.scanned_at.isoformat()} is in the future (server time "
@@ -355,9 +364,7 @@ def _said(status: str, reason: str | None, conflicts: tuple[str, ...] | list[str
 def _facts(rows: dict[str, list]) -> tuple[dict[str, dict], dict[str, datetime], dict[tuple, str]]:
     return (
         {
-            r["scan_id"]: _said(
-                r["status"], r["reason"], (r["conflict"] or "").split(",") if r["conflict"] else [], r["pass_id"]
-            )
+            r["scan_id"]: _said(r["status"], r["reason"], conflicts_of(r["conflict"]), r["pass_id"])
             for r in rows.get("stored", [])
         },
         {r["id"]: aware(r["revoked_at"]) for r in rows.get("revoked", [])},
@@ -422,7 +429,7 @@ class ScanHandler:
         days = sorted({festival_day(at)[0] for _, _, at in scans})
         engine = Scan._meta.db
         if is_postgres(engine):
-            await lock_keys(Scan, [f"lehoi.scan:{v}" for v in venues])
+            await lock_names(engine, [f"lehoi.scan:{v}" for v in venues])
             reads = None
         else:
             if self._reader is None:
@@ -514,5 +521,5 @@ class ScanHandler:
 
     async def flush(self, ctx: BatchContext, state: _Batch) -> None:
         if state.rows:
-            await insert_rows(Scan, COLUMNS, state.rows)
+            await insert_rows(Scan._meta.db, "scan", COLUMNS, state.rows, skip_conflicts_on="id")
             self.board.forget(state.venues)

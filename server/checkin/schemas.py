@@ -10,7 +10,6 @@ from msgspec import Meta, Struct
 from server.programme.schemas import Slug
 from sync.messages import Instant, MutationId, QrText
 
-PassId = Annotated[str, Meta(pattern=r"^[A-Za-z0-9]{1,16}$", description="a pass id")]
 Level = Literal["low", "medium", "high", "full"]
 Status = Literal["accepted", "duplicate", "rejected"]
 Reason = Literal[
@@ -44,6 +43,10 @@ class RevokeRequest(Struct, forbid_unknown_fields=True):
 class PassRevoked(Struct):
     pass_id: str
     revoked_at: datetime
+
+
+#: what the dashboard flags in a recorded scan (server/checkin/scans.py says when each is set)
+ScanConflict = Literal["revoked", "double_scan", "clock_skew"]
 
 
 class ScanRequest(Struct, forbid_unknown_fields=True):
@@ -115,7 +118,7 @@ class ScanRecord(Struct):
     status: Literal["accepted", "rejected"]
     reason: str | None
     offline: bool
-    conflicts: list[str]
+    conflicts: list[ScanConflict]
     device_revoked: bool
     verdict_shown: str | None
 

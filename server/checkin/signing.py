@@ -16,9 +16,8 @@ from typing import Any
 from piccolo.engine.base import Engine
 
 from server.checkin.keys import KeyRing, PublicKey
-from server.checkin.sql import lock_keys
 from server.checkin.tables import PassKey, RevokedPass
-from server.db.transactions import write_transaction
+from server.db.transactions import lock_names, write_transaction
 
 
 class KeyRingRef:
@@ -49,7 +48,7 @@ async def mirror_public_keys(engine: Engine, ring: KeyRing, now: datetime) -> bo
     wanted = {key.id: key for key in ring.public_keys()}
     changed = False
     async with write_transaction(engine):
-        await lock_keys(PassKey, ["lehoi.pass_key"])
+        await lock_names(engine, ["lehoi.pass_key"])
         stored = {row["id"]: row for row in await PassKey.select()}
         for key_id, key in wanted.items():
             row = stored.get(key_id)

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 
 from server.checkin.schemas import Passport, StampEntry
 from server.checkin.signing import KeyRingRef
-from server.checkin.sql import device_scoped_id, insert_rows
-from server.checkin.tables import Stamp
+from server.checkin.tables import Stamp, device_scoped_id
 from server.checkin.tokens import CLOCK_SKEW_S, TokenError, verify_stamp
+from server.db.bulk import insert_rows
 from server.domain import BatchContext, Reject
 from sync.messages import Mutation, StampArgs
 
@@ -60,7 +60,8 @@ class StampHandler:
 
     async def flush(self, ctx: BatchContext, state: _Stamps) -> None:
         if state.rows:
-            await insert_rows(Stamp, ("id", "device_id", "venue_id", "collected_at", "received_at"), state.rows)
+            columns = ("id", "device_id", "venue_id", "collected_at", "received_at")
+            await insert_rows(Stamp._meta.db, "stamp", columns, state.rows, skip_conflicts_on="id")
 
 
 async def passport(device_id: str, total: int) -> Passport:

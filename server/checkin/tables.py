@@ -5,6 +5,8 @@
 and stay out of the log. Scans are append-only facts: a later decision never rewrites one.
 """
 
+import uuid
+
 from piccolo.columns import Boolean, Date, SmallInt, Timestamptz, Varchar
 from piccolo.table import Table
 
@@ -52,7 +54,7 @@ class Scan(Table):
     A scan is the phone's scan id on its device (`device_id`, `scan_id`: unique together): an online check-in and
     a `checkin.scan` mutation of one device share it, so a scan is recorded once whichever way it arrives, while
     two devices that happen to make the same id record two scans. `id` is derived from both
-    (server/checkin/sql.py `device_scoped_id`). At most one `accepted` scan per pass, venue and festival day (a partial
+    (`device_scoped_id` below). At most one `accepted` scan per pass, venue and festival day (a partial
     unique index holds the invariant).
     """
 
@@ -86,9 +88,22 @@ class Scan(Table):
 class Stamp(Table):
     """A venue stamp in a device's passport: one per device and venue (unique index)."""
 
-    #: derived from the device and its stamp.collect mutation's id (server/checkin/sql.py `device_scoped_id`)
+    #: derived from the device and its stamp.collect mutation's id (`device_scoped_id` below)
     id = Varchar(length=36, primary_key=True)
     device_id = Varchar(length=64, index=True)
     venue_id = Varchar(length=64)
     collected_at = Timestamptz()
     received_at = Timestamptz()
+
+
+#: the namespace of the keys `device_scoped_id` derives
+_DEVICE_SCOPED = uuid.UUID("5b0f4c2e-8a8e-4c1e-9a55-6c6568f1a2d1")
+
+
+def device_scoped_id(device_id: str, client_id: str) -> str:
+    """The primary key of a row a device named with an id of its own (a scan id, a mutation id).
+
+    Phones make their ids, so two devices may make the same one: keyed by the pair, each device's row is its own,
+    and the same device sending the same id again lands on the same key (its insert is skipped).
+    """
+    return str(uuid.uuid5(_DEVICE_SCOPED, f"{device_id}/{client_id}"))

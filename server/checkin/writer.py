@@ -24,6 +24,7 @@ from piccolo.engine.base import Engine
 
 from server.db import kept
 from server.db.kept import kept_connection
+from server.db.transactions import ADVISORY_LOCK_SQL
 
 T = TypeVar("T")
 #: decide(facts) → (the answer, the row to insert or None)
@@ -69,7 +70,7 @@ class GateWriter:
             return await done
         async with self.engine.transaction() as transaction:
             connection = transaction.connection
-            await connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", lock)
+            await connection.execute(ADVISORY_LOCK_SQL, lock)
             facts = dict(await connection.fetchrow(_numbered(facts_sql), *facts_args))
             answer, row = decide(facts)
             if row is not None:

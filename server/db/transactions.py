@@ -1,8 +1,8 @@
-"""The two kinds of transaction lehoi needs, spelled once for both engines."""
+"""The two kinds of transaction lehoi needs, spelled once for both engines, and the locks taken inside them."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 from piccolo.engine.base import Engine
@@ -29,3 +29,18 @@ async def snapshot_transaction(engine: Engine) -> AsyncIterator[None]:
         if is_postgres(engine):
             await engine.run_ddl("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         yield
+
+
+#: a transaction-scoped advisory lock on a name (PostgreSQL, asyncpg's placeholder), released at commit or rollback
+ADVISORY_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext($1))"
+
+
+async def lock_names(engine: Engine, names: Iterable[str]) -> None:
+    """Inside a writing transaction: locks on names, taken in sorted order so two holders never deadlock.
+
+    PostgreSQL only: on SQLite the write transaction already holds the one writer lock."""
+    if not is_postgres(engine):
+        return
+    connection = engine.current_transaction.get().connection
+    for name in sorted(set(names)):
+        await connection.execute(ADVISORY_LOCK_SQL, name)

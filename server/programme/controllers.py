@@ -12,7 +12,7 @@ from litestar.params import Body, FromQuery, PathParameter, QueryParameter
 
 from server.auth import organiser_only
 from server.errors import Invalid, NotFound
-from server.http import JSON, ReadErrors, WriteErrors, base_url, json_response
+from server.http import JSON, ReadErrors, SlugPath, SlugQuery, WriteErrors, base_url, json_response
 from server.programme import exports, schemas
 from server.programme.deps import provide_programme_service
 from server.programme.service import ProgrammeService
@@ -20,19 +20,10 @@ from server.programme.snapshot import Snapshot
 
 SnapshotDep = NamedDependency[Snapshot]
 ServiceDep = NamedDependency[ProgrammeService]
-_SLUG = {"max_length": 64, "pattern": r"^[a-z0-9][a-z0-9-]*$"}
-SlugParam = Annotated[str, PathParameter(**_SLUG)]
-SlugQuery = Annotated[str | None, QueryParameter(**_SLUG)]
+SlugParam = SlugPath
 QueryText = Annotated[
     str | None, QueryParameter(max_length=200, description="search words; case and diacritics ignored")
 ]
-
-
-def _venue_or_404(snapshot: Snapshot, venue_id: str) -> schemas.Venue:
-    venue = snapshot.venues.get(venue_id)
-    if venue is None:
-        raise NotFound(f"no venue with id {venue_id!r}")
-    return venue
 
 
 def _event_or_404(snapshot: Snapshot, event_id: str) -> schemas.Event:
@@ -87,7 +78,7 @@ class ProgrammeController(Controller):
     @get("/venues/{venue_id:str}", raises=ReadErrors)
     async def venue(self, snapshot: SnapshotDep, venue_id: SlugParam) -> Response[schemas.Venue]:
         """One venue."""
-        venue = _venue_or_404(snapshot, venue_id)
+        venue = snapshot.venue(venue_id)
         return json_response(snapshot.encoded(("venue", venue_id), lambda: venue))
 
     @get("/events", raises=ReadErrors)
@@ -110,7 +101,7 @@ class ProgrammeController(Controller):
         if starts_from and until and starts_from >= until:
             raise Invalid("from must be before to")
         if venue is not None:
-            _venue_or_404(snapshot, venue)
+            snapshot.venue(venue)
         key = ("events", day, venue, category, q, starts_from, until)
         return json_response(
             snapshot.encoded(key, lambda: snapshot.find_events(day, venue, category, q, starts_from, until))

@@ -21,7 +21,6 @@ async def stop_watching(state: State) -> None:
 def domain(settings: Settings) -> Domain:
     """The festival programme: public reads, organiser writes (the API and /admin)."""
     return Domain(
-        name="programme",
         route_handlers=[
             ProgrammeController,
             admin_handler(

@@ -19,6 +19,7 @@ from piccolo.engine.base import Engine
 
 from server.clock import FESTIVAL_TZ
 from server.db.transactions import snapshot_transaction
+from server.errors import NotFound
 from server.programme import records, schemas
 from server.programme.search import fold, score
 from server.programme.tables import Announcement, Event, Festival, Trail, Venue
@@ -49,6 +50,13 @@ class Snapshot:
     announcements: list[schemas.Announcement]
     _index: dict[tuple[str, str], _Indexed] = field(default_factory=dict)
     _encoded: dict[object, bytes] = field(default_factory=dict)
+
+    def venue(self, venue_id: str) -> schemas.Venue:
+        """The venue with this id; NotFound (404) when the programme has none."""
+        venue = self.venues.get(venue_id)
+        if venue is None:
+            raise NotFound(f"no venue with id {venue_id!r}")
+        return venue
 
     def __post_init__(self) -> None:
         self.events_by_id = {e.id: e for e in self.events}

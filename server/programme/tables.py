@@ -18,8 +18,6 @@ from piccolo.columns.base import OnDelete
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
 
-VENUE_KINDS = ("heritage", "craft_village", "creative_space", "garden")
-
 
 class Festival(Table):
     id = Varchar(length=64, primary_key=True)

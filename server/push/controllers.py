@@ -13,12 +13,12 @@ from litestar.params import Body, Parameter, QueryParameter
 
 from server.auth import Caller, attendee_device, organiser_only
 from server.errors import Invalid
-from server.http import AuthErrors, ReadErrors, WriteErrors
+from server.http import AuthErrors, ReadErrors, SlugPath, WriteErrors
 from server.push import schemas, subscriptions
 from server.push.alerts import AlertService
 from server.push.runtime import PushRuntime
 
-AlertId = Annotated[str, Parameter(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+AlertId = SlugPath
 
 
 def provide_push(state: State) -> PushRuntime:

@@ -21,7 +21,6 @@ def domain(settings: Settings) -> Domain:
         await runtime.stop()
 
     return Domain(
-        name="push",
         route_handlers=[PushController, AlertController],
         bundle_parts=[vapid_part],
         state={"push": runtime},

@@ -8,12 +8,11 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct
 
-from sync.messages import Instant
+from sync.messages import Instant, Slug
 
 Lang = Literal["vi", "en"]
 Urgency = Literal["very-low", "low", "normal", "high"]
 Topic = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$", description="lowercase topic name")]
-Slug = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 #: seconds a push service keeps an undelivered message: 0 (now or never) to 28 days
 Ttl = Annotated[int, Meta(ge=0, le=28 * 24 * 3600)]
 #: an encrypted push message must fit 4 KB; the JSON payload is kept under this

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from piccolo.engine.base import Engine
 
@@ -139,7 +139,7 @@ _DUE_IDS = (
 @dataclass(frozen=True, slots=True)
 class Result:
     delivery_id: int
-    status: str  # sent | gone | failed | retry
+    status: Literal["sent", "gone", "failed", "retry"]
     reason: str | None = None
     #: for retry: when it may be claimed again
     next_attempt_ms: int | None = None

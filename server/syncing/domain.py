@@ -9,4 +9,4 @@ def domain(settings: Settings) -> Domain:
     async def retention_part(_snapshot) -> dict:
         return {"retention": {"change_log_versions": settings.change_log_kept}}
 
-    return Domain(name="syncing", route_handlers=[SyncController], bundle_parts=[retention_part])
+    return Domain(route_handlers=[SyncController], bundle_parts=[retention_part])

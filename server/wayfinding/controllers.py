@@ -16,10 +16,10 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.params import Body, PathParameter, QueryParameter
+from litestar.params import Body, QueryParameter
 
 from server.errors import Invalid, NotFound
-from server.http import ReadErrors, json_response
+from server.http import ReadErrors, SlugPath, json_response
 from server.programme.snapshot import Snapshot
 from server.wayfinding import schemas
 from server.wayfinding.places import check_instant, resolve_place
@@ -111,7 +111,7 @@ class WayfindingController(Controller):
         return json_response(_encoder.encode(await wayfinder.itinerary(snapshot, data)))
 
 
-TrailIdParam = Annotated[str, PathParameter(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+TrailIdParam = SlugPath
 
 
 @get("/api/trails", raises=ReadErrors, tags=["wayfinding"], dependencies=DEPENDENCIES)

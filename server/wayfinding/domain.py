@@ -19,7 +19,6 @@ def domain(settings: Settings) -> Domain:
         await state.wayfinder.stop()
 
     return Domain(
-        name="wayfinding",
         route_handlers=[WayfindingController, trails, trail],
         bundle_parts=[wayfinder.bundle_part],
         state={"wayfinder": wayfinder},

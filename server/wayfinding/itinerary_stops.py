@@ -50,9 +50,7 @@ def planner_stops(
             stops.append(EventStop(key, location, event.starts_at, event.ends_at))
     days = plan_days(start_at, end_at)
     for visit in request.venues:
-        venue = snapshot.venues.get(visit.id)
-        if venue is None:
-            raise NotFound(f"no venue with id {visit.id!r}")
+        venue = snapshot.venue(visit.id)
         key = f"venue:{visit.id}"
         where[key] = venue.id
         windows = windows_on(venue.opening_hours, venue.festival_hours, days)

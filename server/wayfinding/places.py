@@ -7,13 +7,14 @@ import re
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from server.errors import Invalid, NotFound
+from server.errors import Invalid
 from server.programme.snapshot import Snapshot
 from server.wayfinding import schemas
 from server.wayfinding.travel import LatLon
+from sync.messages import SLUG_PATTERN
 
 _COORDINATES = re.compile(r"^\s*([+-]?\d{1,3}(?:\.\d+)?)\s*,\s*([+-]?\d{1,3}(?:\.\d+)?)\s*$")
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_SLUG = re.compile(SLUG_PATTERN)
 
 
 class Place(NamedTuple):
@@ -32,9 +33,7 @@ def resolve_place(snapshot: Snapshot, ref: str | schemas.Point, name: str) -> Pl
         return Place(_point(float(match[1]), float(match[2]), name))
     if not _SLUG.match(ref):
         raise Invalid(f"{name} must be a venue id or `lat,lon` in degrees, not {ref[:80]!r}")
-    venue = snapshot.venues.get(ref)
-    if venue is None:
-        raise NotFound(f"no venue with id {ref!r}")
+    venue = snapshot.venue(ref)
     return Place(LatLon(venue.lat, venue.lon), venue.id)
 
 

@@ -21,7 +21,7 @@ KERNEL = {
     "server.codecs": set(),
     "server.auth": set(),
     "server.db": {"server.settings"},
-    "server.http": {"server.errors"},
+    "server.http": {"server.errors", "sync"},
     "server.domain": {"server.auth", "sync"},
 }
 _K = set(KERNEL)
