@@ -68,7 +68,7 @@ async def test_the_client_reads_the_documented_table_and_route_object():
 
 
 @pytest.mark.parametrize("name", ["route-polyline", *ERRORS])
-async def test_each_documented_refusal_leaves_the_estimate_to_answer(client, in_app, name):
+async def test_each_documented_refusal_and_a_polyline_answer_leave_the_estimate_to_answer(client, in_app, name):
     estimate = (await client.get("/api/routes", params=ROUTE)).json()
     # a gate each, as a failed engine is left alone for a while and the second request would not reach it
     with osrm_replay(answer=name) as replay:
