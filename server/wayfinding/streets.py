@@ -29,7 +29,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from server.wayfinding import polyline
-from server.wayfinding.roads import ATTRIBUTION, RoadGraph, simplify, unit_sphere
+from server.wayfinding.roads import ATTRIBUTION, RoadGraph, simplify, unit_sphere, walked_s
 from server.wayfinding.travel import PROFILES, LatLon, round_half_up
 
 FORMAT = 1
@@ -72,15 +72,20 @@ def street_pairs(graph: RoadGraph, venues: Mapping[str, LatLon]) -> StreetsWire:
         for i, near in enumerate(tree.query_ball_point(tree.data, MAX_WALK_M)):
             a = ids[i]
             search = graph.search_within(snaps[a][0], MODE, limit_s)
+            seconds_to = search[0]
+            # the quickest walks first, ranked on the search's times: a path is only traced for those kept
+            # (tracing every candidate's took minutes for a city's venues)
+            ranked = sorted(
+                (seconds_to[snaps[ids[j]][0]] + walked_s(snaps[ids[j]][1]), ids[j])
+                for j in near
+                if points[j] != points[i] and np.isfinite(seconds_to[snaps[ids[j]][0]])
+            )  # the same point is no trip: /api/routes answers it without the streets too
             walks = []
-            for j in near:
-                b = ids[j]
-                if points[j] == points[i]:
-                    continue  # no trip: /api/routes answers it without the streets too
+            for _, b in ranked[:K_NEAREST]:
                 found = graph.leg_in(search, venues[a], venues[b], snaps[a], snaps[b], MODE)
                 if found is not None and found[1] <= MAX_WALK_M:
-                    walks.append((found[1], b, found))
-            for _, b, (line, metres, seconds, _, _) in sorted(walks)[:K_NEAREST]:
+                    walks.append((b, found))
+            for b, (line, metres, seconds, _, _) in walks:
                 key = (a, b) if a < b else (b, a)
                 if key in pairs:
                     continue
