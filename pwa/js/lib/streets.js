@@ -64,3 +64,18 @@ export function streetPathsFor(programme) {
   Object.defineProperty(programme, 'streetPaths', { value: paths, configurable: true });
   return paths;
 }
+
+/**
+ * The trip from place `a` to place `b` as the phone can tell it: the street walk of the bundle when it has the
+ * pair, else the estimate. Drawn as the server draws its answer (server/wayfinding/drawing.py): a trail's drawn
+ * piece wins over the streets' line, and only the streets' line asks for their credit.
+ * @returns {{leg: {distance_m, duration_s}, path: object[], source: string, attribution: string|null}}
+ */
+export function offlineTrip(estimator, streets, a, b, mode, departMs) {
+  const { path, source } = estimator.geometry(a, b);
+  const street = streets?.leg(a.venueId, b.venueId, mode);
+  if (!street) return { leg: estimator.leg(a, b, mode, departMs), path, source, attribution: null };
+  const leg = { distance_m: street.distance_m, duration_s: street.duration_s };
+  if (source === 'trail') return { leg, path, source, attribution: null };
+  return { leg, path: street.path, source: 'streets', attribution: streets.attribution };
+}
