@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { StreetPaths, decodePolyline } from '../../pwa/js/lib/streets.js';
+import { StreetPaths, decodePolyline, offlineTrip } from '../../pwa/js/lib/streets.js';
 
 const path = process.env.LEHOI_STREET_VECTORS;
 const vectors = path ? JSON.parse(readFileSync(path, 'utf8')) : null;
@@ -33,4 +33,25 @@ test('a pair is found both ways, its line reversed, and only for its mode', { sk
     assert.equal(streets.leg(a, b, 'car'), null);
   }
   assert.equal(streets.leg('hoa-lo', 'bat-trang', 'walk'), null);
+});
+
+test('the trip is the street walk when the bundle has it, else the estimate', { skip }, () => {
+  const streets = new StreetPaths(vectors.streets);
+  const [a, b, metres, seconds, line] = vectors.streets.pairs[0];
+  const [first, last] = [decodePolyline(line)[0], decodePolyline(line).at(-1)];
+  const estimate = { leg: () => ({ distance_m: 1, duration_s: 2 }), geometry: (p, q) => ({ path: [p.point, q.point], source: 'straight' }) };
+  const here = { point: first, venueId: a };
+  const there = { point: last, venueId: b };
+  const walk = offlineTrip(estimate, streets, here, there, 'walk', 0);
+  assert.deepEqual(walk.leg, { distance_m: metres, duration_s: seconds });
+  assert.equal(walk.source, 'streets');
+  assert.equal(walk.attribution, '© OpenStreetMap contributors');
+  assert.equal(offlineTrip(estimate, streets, here, there, 'car', 0).source, 'straight');
+  const moved = { point: { lat: last.lat + 0.001, lon: last.lon }, venueId: b };
+  assert.deepEqual(offlineTrip(estimate, streets, here, moved, 'walk', 0).leg, { distance_m: 1, duration_s: 2 });
+  const trail = { ...estimate, geometry: (p, q) => ({ path: [p.point, q.point], source: 'trail' }) };
+  const drawn = offlineTrip(trail, streets, here, there, 'walk', 0);
+  assert.equal(drawn.source, 'trail');
+  assert.equal(drawn.attribution, null);
+  assert.equal(drawn.leg.duration_s, seconds);
 });

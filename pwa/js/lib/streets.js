@@ -65,6 +65,9 @@ export function streetPathsFor(programme) {
   return paths;
 }
 
+/** Farther apart than the encoding's rounding (half of 1e-5 degrees), with a margin for floating point. */
+const moved = (p, q) => Math.abs(p.lat - q.lat) > 6e-6 || Math.abs(p.lon - q.lon) > 6e-6;
+
 /**
  * The trip from place `a` to place `b` as the phone can tell it: the street walk of the bundle when it has the
  * pair, else the estimate. Drawn as the server draws its answer (server/wayfinding/drawing.py): a trail's drawn
@@ -73,7 +76,10 @@ export function streetPathsFor(programme) {
  */
 export function offlineTrip(estimator, streets, a, b, mode, departMs) {
   const { path, source } = estimator.geometry(a, b);
-  const street = streets?.leg(a.venueId, b.venueId, mode);
+  let street = streets?.leg(a.venueId, b.venueId, mode);
+  // a line starts and ends at its venues: a venue the change feed has moved since the bundle keeps the
+  // estimate until the next bundle brings its new walks
+  if (street && (moved(street.path[0], a.point) || moved(street.path[street.path.length - 1], b.point))) street = null;
   if (!street) return { leg: estimator.leg(a, b, mode, departMs), path, source, attribution: null };
   const leg = { distance_m: street.distance_m, duration_s: street.duration_s };
   if (source === 'trail') return { leg, path, source, attribution: null };
