@@ -3,8 +3,9 @@
 Travel times come from the routing engine when it answers, else from the estimate (`estimator`); every
 answer names which (`engine`). The engine is the external one when `LEHOI_OSRM_URL` is set, else the road
 graph imported into the data directory (`lehoi roads import`, `roads`) when there is one. `Wayfinder` keeps
-what outlives a request (the venue distances and trail pieces of the current programme version, the engine)
-and hands it to the modules that answer: `routes`, `nearby`, `itineraries` and `trails`.
+what outlives a request (the venue distances and trail pieces of the current programme version, the bundle's
+street walks of its venues, the engine) and hands it to the modules that answer: `routes`, `nearby`,
+`itineraries`, `trails` and, for the bundle, `streets`.
 """
 
 from __future__ import annotations
