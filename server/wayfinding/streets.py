@@ -74,12 +74,13 @@ def street_pairs(graph: RoadGraph, venues: Mapping[str, LatLon]) -> StreetsWire:
             search = graph.search_within(snaps[a][0], MODE, limit_s)
             seconds_to = search[0]
             # the quickest walks first, ranked on the search's times: a path is only traced for those kept
-            # (tracing every candidate's took minutes for a city's venues)
+            # (tracing every candidate's took minutes for a city's venues); the same point is no trip, which
+            # /api/routes answers without the streets too
             ranked = sorted(
                 (seconds_to[snaps[ids[j]][0]] + walked_s(snaps[ids[j]][1]), ids[j])
                 for j in near
                 if points[j] != points[i] and np.isfinite(seconds_to[snaps[ids[j]][0]])
-            )  # the same point is no trip: /api/routes answers it without the streets too
+            )
             walks = []
             for _, b in ranked[:K_NEAREST]:
                 found = graph.leg_in(search, venues[a], venues[b], snaps[a], snaps[b], MODE)
