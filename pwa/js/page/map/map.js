@@ -9,6 +9,7 @@ import { MODES, estimatorFor, place, venuePlace } from '../../lib/travel.js';
 import { html, icon, setHTML } from '../core/dom.js';
 import { venueCard } from '../programme/cards.js';
 import { KINDS, MapView } from './mapview.js';
+import { attachOfflineMap, offlineMapSection } from './offline-map.js';
 import { LocationError, locate, modeIcon, parsePlaceRef, storedPlan } from './travelui.js';
 
 const NEAR_LIMIT = 8;
@@ -105,6 +106,7 @@ export function mapScreen(app, _params, query) {
       </div>
       ${routing ? routeCard() : plan ? planCard() : ''}
       ${legend()}
+      ${offlineMapSection(app)}
       <section class="block" aria-labelledby="near-title">
         <h2 id="near-title" class="section-title">${t('near_me')}</h2>
         <div class="near-controls">
@@ -152,6 +154,7 @@ export function mapScreen(app, _params, query) {
       note.hidden = !offline && !failing;
       note.querySelector('span').textContent = offline ? t('map_offline') : failing ? t('map_no_tiles') : '';
     });
+    attachOfflineMap(app, root);
     if (routing) drawRouteText(estimate());
     start();
   }
@@ -199,7 +202,8 @@ export function mapScreen(app, _params, query) {
     time.textContent = t('route_summary', { time: formatDuration(props.duration_s), by: byMode(mode), distance: formatDistance(props.distance_m) });
     const clock = timeOf(route.departMs ?? app.now(), app.zone);
     const source = props.geometry_source === 'trail' ? t('route_trail')
-      : props.geometry_source === 'engine' ? t('route_engine', { engine: route.engine }) : t('route_straight');
+      : props.geometry_source === 'engine' ? t('route_engine', { engine: route.engine })
+        : props.geometry_source === 'streets' ? t('route_streets') : t('route_straight');
     note.textContent = `${route.computed === 'device' ? t('route_device', { time: clock }) : t('route_server', { time: clock })} ${source}`;
   }
 
