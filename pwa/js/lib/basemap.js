@@ -96,6 +96,12 @@ export async function shouldAutoSave(basemap) {
   return !(await savedBasemap(basemap))?.current;
 }
 
+/** "Save automatically on Wi-Fi" on any screen: the app calls it when a sync has brought the programme. */
+export async function autoSave(programme) {
+  const basemap = basemapOf(programme);
+  if (await shouldAutoSave(basemap)) await saveBasemap(basemap);
+}
+
 /** Bytes the site uses and may use (Cache Storage and IndexedDB both count), or null where unknown. */
 export async function storageEstimate() {
   try {
