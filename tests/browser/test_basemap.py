@@ -23,7 +23,7 @@ PAINTED = """() => {
   const colours = new Set();
   for (const canvas of canvases) {
     const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-    for (let i = 0; i < data.length; i += 4 * 97) colours.add(`${data[i]},${data[i + 1]},${data[i + 2]},${data[i + 3]}`);
+    for (let i = 0; i < data.length; i += 4 * 97) colours.add(data.slice(i, i + 4).join());
   }
   return colours.size > 8;
 }"""
@@ -34,9 +34,11 @@ def downloads(context: BrowserContext) -> list[str]:
     seen: list[str] = []
     context.on(
         "request",
-        lambda request: seen.append(request.url)
-        if "/tiles/" in request.url and request.method == "GET" and "range" not in request.headers
-        else None,
+        lambda request: (
+            seen.append(request.url)
+            if "/tiles/" in request.url and request.method == "GET" and "range" not in request.headers
+            else None
+        ),
     )
     return seen
 
