@@ -64,8 +64,16 @@ def test_the_saved_map_draws_offline_under_a_route(phone, live_server) -> None:
     expect(page.locator("#offline-map-usage")).to_contain_text("The app uses")
     assert len(seen) == 1, seen
 
-    phone.set_offline(True)
+    # online: the server's line follows the streets and says so; the layer switch offers the raster tiles too
+    route = httpx.get(live_server.url + "/api/routes", params={"from": "hoa-lo", "to": "van-mieu", "mode": "walk"})
+    assert route.json()["features"][0]["properties"]["geometry_source"] == "streets"
     page.goto("/#/map?from=hoa-lo&to=van-mieu&mode=walk")
+    expect(page.locator("#route-note")).to_contain_text("Route along the streets (OpenStreetMap data).")
+    page.locator("#map .leaflet-control-layers").hover()
+    expect(page.get_by_role("radio", name="Festival map (works offline)")).to_be_checked()
+    expect(page.get_by_role("radio", name="Online map")).not_to_be_checked()
+
+    phone.set_offline(True)
     page.reload()
     expect(page.locator("#map")).to_have_attribute("data-basemap", "saved")
     expect(page.locator("#map-note")).to_be_hidden()
