@@ -3,6 +3,7 @@
 // #/map (?venue=, ?from=&to=&mode=, ?plan=YYYY-MM-DD, ?trail=), #/plan/YYYY-MM-DD.
 // #/pass, #/passport, #/volunteer, #/enrol/{code}, #/organiser (?view=alerts|dashboard|volunteers).
 
+import { autoSave } from '../../lib/basemap.js';
 import { preferredLang, t } from '../../lib/i18n.js';
 import { Store } from '../../lib/store.js';
 import { Sync } from '../../lib/sync.js';
@@ -162,6 +163,8 @@ async function main() {
     const first = !app.programme;
     if (event.detail?.bundle) app.useBundle(event.detail.bundle);
     else await app.loadProgramme();
+    // a new basemap version comes with the programme: saved at once when the person asked for it on Wi-Fi
+    autoSave(app.programme).catch((error) => console.warn('offline map:', error));
     const typing = root.contains(document.activeElement) && document.activeElement.matches('input, select');
     if (!first && typing && screen?.refresh && location.hash === current) screen.refresh();
     else show();
