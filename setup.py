@@ -1,8 +1,8 @@
 """The wheel carries what the server reads at run time outside its Python packages: the PWA and the demo data.
 
 pyproject.toml holds the project's metadata; this file only adds a step to building the packages. It copies the
-checkout's pwa/ and fixtures' run-time files into server/shipped/ of the build, where server/resources.py finds
-them once installed. An editable install skips the copy: it reads the checkout in place."""
+checkout's pwa/ and fixtures' run-time files into the server package's shipped/ folder in the build, where
+server/resources.py finds them once installed. An editable install skips the copy: it reads the checkout in place."""
 
 import shutil
 from pathlib import Path

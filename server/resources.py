@@ -2,9 +2,9 @@
 central Hanoi with its prebuilt basemap (and the README that carries their ODbL notice).
 
 A source checkout (and so an editable install, `make run` and the tests) reads them in place, in the repository's
-pwa/ and fixtures/. A wheel cannot reach the repository, so its build (setup.py) copies them into
-server/shipped/ with the same layout; that copy exists only in an installed wheel, so it is the one to use when
-present."""
+pwa/ and fixtures/. A wheel cannot reach the repository, so its build (setup.py) copies them into a shipped/
+folder beside this module, with the same layout; that copy exists only in an installed wheel (never in a
+checkout), so it is the one to use when present."""
 
 from __future__ import annotations
 
