@@ -68,7 +68,7 @@ def test_the_saved_map_draws_offline_under_a_route(phone, live_server) -> None:
     route = httpx.get(live_server.url + "/api/routes", params={"from": "hoa-lo", "to": "van-mieu", "mode": "walk"})
     assert route.json()["features"][0]["properties"]["geometry_source"] == "streets"
     page.goto("/#/map?from=hoa-lo&to=van-mieu&mode=walk")
-    expect(page.locator("#route-note")).to_contain_text("Route along the streets (OpenStreetMap data).")
+    expect(page.locator("#route-note")).to_contain_text("Along streets (© OpenStreetMap contributors).")
     page.locator("#map .leaflet-control-layers").hover()
     expect(page.get_by_role("radio", name="Festival map (works offline)")).to_be_checked()
     expect(page.get_by_role("radio", name="Online map")).not_to_be_checked()
