@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import msgspec
 import pytest
 
-from server.cli import DEFAULT_ROADS
+from server.resources import DEMO_EXTRACT
 from server.wayfinding.model import FORMAT, WIRE, VenueDistances
 from server.wayfinding.road_import import import_roads
 from server.wayfinding.roads import RoadEngine, RoadGraph
@@ -63,7 +63,7 @@ def routing_on_streets(client, in_app, tmp_path) -> Iterator[None]:
     as a server started with roads.npz in its data dir; afterwards, without, and a new bundle again."""
     wayfinder = client.app.state.wayfinder
     target = tmp_path / "roads.npz"
-    import_roads(DEFAULT_ROADS, target)
+    import_roads(DEMO_EXTRACT, target)
     before = wayfinder.engine
     wayfinder.engine = RoadEngine(RoadGraph.load(target))
     in_app(reload_programme)

@@ -10,7 +10,7 @@ import random
 import msgspec
 import pytest
 
-from server.cli import DEFAULT_FIXTURES, DEFAULT_ROADS
+from server.resources import DEMO_EXTRACT, DEMO_FESTIVAL
 from server.wayfinding import polyline
 from server.wayfinding.road_import import import_roads
 from server.wayfinding.roads import ATTRIBUTION, RoadEngine, RoadGraph
@@ -24,14 +24,14 @@ STEP = 0.5e-5 + 1e-12
 @pytest.fixture(scope="module")
 def graph(tmp_path_factory) -> RoadGraph:
     target = tmp_path_factory.mktemp("roads") / "roads.npz"
-    import_roads(DEFAULT_ROADS, target)
+    import_roads(DEMO_EXTRACT, target)
     return RoadGraph.load(target)
 
 
 @pytest.fixture(scope="module")
 def venues() -> dict[str, tuple[str, LatLon]]:
     return {
-        v["id"]: (v["kind"], LatLon(v["lat"], v["lon"])) for v in json.loads(DEFAULT_FIXTURES.read_bytes())["venues"]
+        v["id"]: (v["kind"], LatLon(v["lat"], v["lon"])) for v in json.loads(DEMO_FESTIVAL.read_bytes())["venues"]
     }
 
 
