@@ -5,16 +5,20 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from pathlib import Path
 
 import click
 
-from server.basemap.commands import tiles
-from server.checkin.commands import keys, posters
+from server.accounts import commands as accounts
+from server.basemap import commands as basemap
+from server.checkin import commands as checkin
 from server.db.engine import with_engine
-from server.push.commands import vapid_key, worker
+from server.programme import commands as programme
+from server.push import commands as push
 from server.resources import DEMO_EXTRACT, DEMO_FESTIVAL
-from server.wayfinding.commands import roads
+from server.wayfinding import commands as wayfinding
+
+#: the commands.py of every domain, in the order `lehoi --help` lists their commands
+DOMAIN_MODULES = (programme, accounts, checkin, push, basemap, wayfinding)
 
 
 def _env(**values: object) -> None:
@@ -44,69 +48,6 @@ def migrate() -> None:
 
     _run(migrate_all())
     click.echo("database is up to date")
-
-
-@main.command("load-fixtures")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEMO_FESTIVAL)
-@click.option("--if-empty", is_flag=True, help="Load only when no festival is stored yet.")
-def load_fixtures(path: Path, if_empty: bool) -> None:
-    """Load a festival file (default: the HCDF 2024 demo).
-
-    A second run changes nothing; a broken file changes nothing, and the error names the record and the field."""
-    from server.programme.fixtures import FixtureError, load_file
-    from server.programme.tables import Festival
-
-    async def work(engine):
-        if if_empty and await Festival.count() > 0:
-            return None
-        return await load_file(path, engine)
-
-    try:
-        report = _run(with_engine(work))
-    except FixtureError as exc:
-        raise click.ClickException(f"nothing was loaded: {exc}") from None
-    if report is None:
-        click.echo("a festival is already loaded; nothing to do")
-    else:
-        click.echo(f"{path.name}: {report.inserted} inserted, {report.updated} updated, {report.unchanged} unchanged")
-
-
-@main.command("generate-festival")
-@click.option("--venues", type=click.IntRange(min=0, max=20_000), default=950, show_default=True, help="Venues.")
-@click.option("--events", type=click.IntRange(min=0, max=50_000), default=1400, show_default=True, help="Events.")
-@click.option("--seed", type=int, default=2024, show_default=True, help="The same seed gives the same file.")
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="The file to write (default: standard output).",
-)
-def generate_festival(venues: int, events: int, seed: int, out: Path | None) -> None:
-    """Write a synthetic city-sized festival (venues over Hanoi and its craft villages, events over nine days,
-    trails) in the fixture format, for `lehoi load-fixtures`. Deterministic: same arguments, same bytes."""
-    from server.programme.generate import encode, generate
-
-    data = encode(generate(venues, events, seed))
-    if out is None:
-        click.echo(data.decode(), nl=False)
-    else:
-        out.write_bytes(data)
-        click.echo(f"{out}: {venues} venues, {events} events, {len(data)} bytes", err=True)
-
-
-@main.command("create-organiser")
-@click.option("--email", required=True, help="The organiser's email; it is also the /admin user name.")
-@click.option("--password", required=True, help="At least 6 characters; stored only as a PBKDF2 hash.")
-def create_organiser(email: str, password: str) -> None:
-    """Create an organiser who can sign in to the API (POST /api/auth/login) and to /admin."""
-    from server.accounts.service import create_organiser as create
-    from server.errors import LehoiError
-
-    try:
-        _run(with_engine(lambda _engine: create(email, password)))
-    except LehoiError as exc:
-        raise click.ClickException(exc.detail) from None
-    click.echo(f"organiser {email} created")
 
 
 @main.command()
@@ -167,9 +108,10 @@ def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
     )
 
 
-# Domain commands live with their domain.
-for command in (keys, posters, worker, vapid_key, tiles, roads):
-    main.add_command(command)
+# Every other command is a domain's: its commands.py declares them and its Domain carries them.
+for module in DOMAIN_MODULES:
+    for command in module.COMMANDS:
+        main.add_command(command)
 
 
 if __name__ == "__main__":

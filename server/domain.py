@@ -127,6 +127,9 @@ class Domain:
     dependencies: dict[str, Any] = field(default_factory=dict)
     on_startup: list[Hook] = field(default_factory=list)
     on_shutdown: list[Hook] = field(default_factory=list)
+    #: its `lehoi` subcommands (the COMMANDS of its commands.py, which the command line registers without building
+    #: the domain: a command must not need a running app)
+    commands: list[Any] = field(default_factory=list)
 
 
 async def provide_snapshot(state: State) -> Any:

@@ -2,6 +2,7 @@ import asyncio
 
 from litestar.datastructures import State
 
+from server.accounts.commands import COMMANDS
 from server.accounts.controllers import (
     DeviceController,
     OrganiserVolunteerController,
@@ -35,6 +36,7 @@ def domain(settings: Settings) -> Domain:
         await principals.close()
 
     return Domain(
+        commands=COMMANDS,
         route_handlers=[
             organiser_login(),
             DeviceController,

@@ -37,3 +37,6 @@ def build(extract: Path, out: Path | None) -> None:
     except BuildError as exc:
         raise click.ClickException(f"no basemap was written: {exc}") from None
     click.echo(f"{target}: {size:,} bytes")
+
+
+COMMANDS = [tiles]

@@ -3,6 +3,7 @@ from typing import Any
 from litestar.datastructures import State
 
 from server.basemap import archive
+from server.basemap.commands import COMMANDS
 from server.basemap.serving import TileServer
 from server.domain import Domain
 from server.settings import Settings
@@ -30,6 +31,7 @@ def domain(settings: Settings) -> Domain:
         return entry
 
     return Domain(
+        commands=COMMANDS,
         fast_paths={archive.URL_PREFIX: TileServer(basemap)},
         bundle_parts=[bundle_part],
         festival_members={"map": festival_map},

@@ -161,3 +161,6 @@ def posters(out: Path, venue_ids: tuple[str, ...], font: Path | None) -> None:
         progress.update(task, description="")
     writer.close()
     click.echo(f"{out}: {len(venues)} posters")
+
+
+COMMANDS = [keys, posters]

@@ -1,6 +1,7 @@
 from litestar.datastructures import State
 
 from server.checkin import signing
+from server.checkin.commands import COMMANDS
 from server.checkin.controllers import CheckinController, OrganiserCheckinController, PassController, pass_issuing
 from server.checkin.occupancy import OccupancyBoard
 from server.checkin.scans import CheckinService, ScanHandler
@@ -31,6 +32,7 @@ def domain(settings: Settings) -> Domain:
         await scans.close()
 
     return Domain(
+        commands=COMMANDS,
         route_handlers=[pass_issuing(), PassController, CheckinController, OrganiserCheckinController],
         mutation_handlers=[scans, StampHandler(keys)],
         bundle_parts=[signing.bundle_part],

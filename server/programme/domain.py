@@ -5,6 +5,7 @@ from litestar.datastructures import State
 from server.domain import Domain
 from server.programme import offline
 from server.programme.admin import admin_handler
+from server.programme.commands import COMMANDS
 from server.programme.controllers import ProgrammeController
 from server.settings import Settings
 
@@ -21,6 +22,7 @@ async def stop_watching(state: State) -> None:
 def domain(settings: Settings) -> Domain:
     """The festival programme: public reads, organiser writes (the API and /admin)."""
     return Domain(
+        commands=COMMANDS,
         route_handlers=[
             ProgrammeController,
             admin_handler(

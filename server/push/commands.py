@@ -128,3 +128,6 @@ def vapid_key(as_env: bool) -> None:
     settings = load_settings()
     keys = VapidKeys.load(settings.data_path / "vapid", settings.vapid_contact, settings.vapid_private_key)
     click.echo(f"{ENV_VAR}={keys.env_value()}" if as_env else keys.public_key)
+
+
+COMMANDS = [worker, vapid_key]

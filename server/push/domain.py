@@ -1,6 +1,7 @@
 from litestar.datastructures import State
 
 from server.domain import Domain
+from server.push.commands import COMMANDS
 from server.push.controllers import AlertController, PushController
 from server.push.runtime import PushRuntime
 from server.settings import Settings
@@ -21,6 +22,7 @@ def domain(settings: Settings) -> Domain:
         await runtime.stop()
 
     return Domain(
+        commands=COMMANDS,
         route_handlers=[PushController, AlertController],
         bundle_parts=[vapid_part],
         state={"push": runtime},

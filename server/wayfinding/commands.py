@@ -45,3 +45,6 @@ def import_command(source: Path) -> None:
         f"{target}: {size['nodes']:,} nodes, {size['walk_edges']:,} walking edges, "
         f"{size['car_edges']:,} driving edges, {size['bytes']:,} bytes"
     )
+
+
+COMMANDS = [roads]

@@ -2,6 +2,7 @@ from litestar.datastructures import State
 
 from server.domain import Domain
 from server.settings import Settings
+from server.wayfinding.commands import COMMANDS
 from server.wayfinding.controllers import WayfindingController, trail, trails
 from server.wayfinding.wayfinder import Wayfinder
 
@@ -19,6 +20,7 @@ def domain(settings: Settings) -> Domain:
         await state.wayfinder.stop()
 
     return Domain(
+        commands=COMMANDS,
         route_handlers=[WayfindingController, trails, trail],
         bundle_parts=[wayfinder.bundle_part],
         state={"wayfinder": wayfinder},
