@@ -30,9 +30,7 @@ def graph(tmp_path_factory) -> RoadGraph:
 
 @pytest.fixture(scope="module")
 def venues() -> dict[str, tuple[str, LatLon]]:
-    return {
-        v["id"]: (v["kind"], LatLon(v["lat"], v["lon"])) for v in json.loads(DEMO_FESTIVAL.read_bytes())["venues"]
-    }
+    return {v["id"]: (v["kind"], LatLon(v["lat"], v["lon"])) for v in json.loads(DEMO_FESTIVAL.read_bytes())["venues"]}
 
 
 @pytest.fixture(scope="module")
