@@ -6,13 +6,13 @@ from collections.abc import Iterator
 
 import msgspec
 import pytest
+from conftest import reload_programme
 
 from server.resources import DEMO_EXTRACT
 from server.wayfinding.model import FORMAT, WIRE, VenueDistances
 from server.wayfinding.road_import import import_roads
 from server.wayfinding.roads import RoadEngine, RoadGraph
 from server.wayfinding.travel import MODES, LatLon
-from tests.conftest import reload_programme
 from tests.support.bundles import current_bundle
 
 #: the demo festival's whole bundle, brotli

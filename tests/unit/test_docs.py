@@ -161,3 +161,15 @@ def test_every_repository_path_named_exists_and_nothing_outside_is_cited():
         outside += [f"{name}: ../shared" for _ in re.finditer(r"\.\./shared/", text)]
     assert outside == [], "cites files outside the repository:\n" + "\n".join(outside)
     assert missing == [], "names repository paths that do not exist:\n" + "\n".join(missing)
+
+
+def test_no_test_imports_the_root_conftest_as_tests_conftest():
+    """pytest loads tests/conftest.py as `conftest`; importing it again as `tests.conftest` runs it a second time,
+    which makes a new data directory and points LEHOI_DATA_DIR there for every test after it."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.match(r"\s*(from tests\.conftest import|import tests\.conftest)", line)
+    ]
+    assert offenders == [], "import it as `conftest`:\n" + "\n".join(offenders)
