@@ -11,3 +11,13 @@ function request()
   local first = math.random(0, length - span)
   return wrk.format("GET", nil, { ["Range"] = string.format("bytes=%d-%d", first, first + span - 1) })
 end
+
+-- RANGES_DELAY_MS (optional): each connection waits this long after an answer before its next request, so a
+-- few connections send at a set pace, as phones loading a map do, instead of as fast as the server answers.
+local pause = tonumber(os.getenv("RANGES_DELAY_MS") or "0")
+
+if pause > 0 then
+  function delay()
+    return pause
+  end
+end

@@ -31,6 +31,7 @@ const SHELL = [
   '/js/lib/search.js',
   '/js/lib/state.js',
   '/js/lib/store.js',
+  '/js/lib/streets.js',
   '/js/lib/sync.js',
   '/js/lib/time.js',
   '/js/lib/travel.js',

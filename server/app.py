@@ -28,7 +28,7 @@ from server.basemap import domain as basemap
 from server.checkin import domain as checkin
 from server.clock import Clock, clock_from_setting
 from server.db.engine import close_engine, open_engine, unavailable
-from server.domain import Domain, provide_snapshot
+from server.domain import KERNEL_DEPENDENCIES, Domain
 from server.http import StrictJsonRequest, stamp_festival_now, strict_query_instants
 from server.programme import domain as programme
 from server.programme.snapshot import SnapshotCache, current_version
@@ -182,8 +182,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         state=state,
         exception_handlers={RecursionError: _too_deep, Exception: _unexpected_error},
         dependencies={
-            "snapshot": Provide(provide_snapshot),
+            **KERNEL_DEPENDENCIES,
             "principal": Provide(provide_principal, sync_to_thread=False),
+            **{name: provide for d in parts for name, provide in d.dependencies.items()},
         },
         before_request=strict_query_instants,
         before_send=[stamp_festival_now],

@@ -14,6 +14,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import msgspec
 from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from piccolo.engine.base import Engine
 
 from server.auth import Principal
 from sync.messages import Mutation
@@ -26,9 +28,14 @@ class Versioned(Protocol):
     version: int
 
 
+@runtime_checkable  # handlers take it as a dependency, which Litestar checks with isinstance
 class SnapshotSource(Protocol):
     async def get(self) -> Versioned:
         """The current snapshot, reloaded when the programme version moved."""
+        ...
+
+    def invalidate(self) -> None:
+        """Reload at the next `get`: this process has just written to the programme."""
         ...
 
 
@@ -116,6 +123,8 @@ class Domain:
     fast_paths: dict[str, Any] = field(default_factory=dict)
     #: values put on app.state at creation (keys, services a dependency provider hands out)
     state: dict[str, Any] = field(default_factory=dict)
+    #: dependencies its handlers receive by name (`provide_*` functions of its `deps.py`, which alone read app.state)
+    dependencies: dict[str, Any] = field(default_factory=dict)
     on_startup: list[Hook] = field(default_factory=list)
     on_shutdown: list[Hook] = field(default_factory=list)
 
@@ -123,3 +132,38 @@ class Domain:
 async def provide_snapshot(state: State) -> Any:
     """The programme as this process currently holds it (`state.snapshots`, a `SnapshotSource`)."""
     return await state.snapshots.get()
+
+
+def provide_snapshots(state: State) -> SnapshotSource:
+    """Where the snapshot comes from, for handlers that make it reload (`invalidate`) after a write."""
+    return state.snapshots
+
+
+def provide_now(state: State) -> datetime:
+    """The festival clock's reading for this request (server/clock.py)."""
+    return state.clock.now()
+
+
+def provide_engine(state: State) -> Engine:
+    """The database engine, for services that open their own transactions."""
+    return state.engine
+
+
+def provide_festival_members(state: State) -> dict[str, Any]:
+    """The members other domains add to the festival answer (`Domain.festival_members`), read now."""
+    return {name: member(state) for name, member in state.festival_members.items()}
+
+
+#: how handlers name the kernel's dependencies (Litestar wants dependencies marked as such)
+Now = NamedDependency[datetime]
+EngineDep = NamedDependency[Engine]
+SnapshotsDep = NamedDependency[SnapshotSource]
+
+#: what every handler may take by name, whatever its domain
+KERNEL_DEPENDENCIES = {
+    "snapshot": Provide(provide_snapshot),
+    "snapshots": Provide(provide_snapshots, sync_to_thread=False),
+    "now": Provide(provide_now, sync_to_thread=False),
+    "engine": Provide(provide_engine, sync_to_thread=False),
+    "festival_members": Provide(provide_festival_members, sync_to_thread=False),
+}

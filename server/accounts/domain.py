@@ -9,6 +9,7 @@ from server.accounts.controllers import (
     organiser_login,
     volunteer_enrolment,
 )
+from server.accounts.deps import DEPENDENCIES
 from server.accounts.mutations import FavouriteHandler, SettingsHandler
 from server.accounts.principal import TokenLookup
 from server.accounts.states import DeviceStates
@@ -43,6 +44,7 @@ def domain(settings: Settings) -> Domain:
         ],
         mutation_handlers=[FavouriteHandler(states), SettingsHandler(states)],
         state={"principals": principals, "device_states": states},
+        dependencies=DEPENDENCIES,
         on_startup=[start_watching],
         on_shutdown=[stop_watching],
     )

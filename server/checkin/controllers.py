@@ -44,13 +44,13 @@ from server.checkin.stamps import passport
 from server.checkin.tables import Scan
 from server.checkin.tokens import issue_stamp
 from server.codecs import qr
+from server.domain import EngineDep, Now, SnapshotsDep
 from server.errors import Conflict
 from server.http import AuthErrors, RateLimited, ReadErrors, SlugPath, SlugQuery, WriteErrors, base_url, rate_limit
-from server.programme.snapshot import Snapshot
+from server.programme.snapshot import SnapshotDep
 
 #: pass requests per device and minute (a second request returns the same pass, so this only bounds load)
 PASS_RATE_PER_MINUTE = 10
-SnapshotDep = NamedDependency[Snapshot]
 VenueParam = SlugPath
 PassParam = Annotated[str, PathParameter(pattern=r"^[A-Za-z0-9]{1,16}$", description="a pass id")]
 
@@ -98,15 +98,18 @@ def pass_issuing() -> Router:
         responses={200: ResponseSpec(PassIssued, description="The active pass this device already has")},
     )
     async def issue(
-        request: Request, principal: Caller, keyring: NamedDependency[KeyRing], snapshot: SnapshotDep
+        request: Request,
+        now: Now,
+        engine: EngineDep,
+        principal: Caller,
+        keyring: NamedDependency[KeyRing],
+        snapshot: SnapshotDep,
     ) -> Response[PassIssued]:
         """The calling attendee device's pass: a new one (201), or the active one it already has (200).
 
         The token is a P1 pass valid until the day after the festival ends; keep it for offline use. Rate-limited.
         """
-        row, created = await passes.issue_or_get(
-            request.app.state.engine, keyring, snapshot.festival, principal.subject, request.app.state.clock.now()
-        )
+        row, created = await passes.issue_or_get(engine, keyring, snapshot.festival, principal.subject, now)
         return Response(_issued(request, row), status_code=201 if created else 200)
 
     return Router(
@@ -167,7 +170,7 @@ class CheckinController(Controller):
     @post("/checkins", guards=[volunteer_only], raises=WriteErrors, status_code=200)
     async def check_in(
         self,
-        request: Request,
+        now: Now,
         principal: Caller,
         snapshot: SnapshotDep,
         checkins: NamedDependency[CheckinService],
@@ -179,14 +182,14 @@ class CheckinController(Controller):
         revoked, expired, not_enrolled, capacity_full, already_checked_in); `duplicate` when this scan id was recorded
         before, with the verdict it got. Scans older than 15 minutes go through /api/sync/push instead.
         """
-        return await checkins.scan(principal, snapshot, data, request.app.state.clock.now())
+        return await checkins.scan(principal, snapshot, data, now)
 
     @get("/venues/{venue_id:str}/occupancy", raises=ReadErrors)
     async def occupancy(
-        self, request: Request, snapshot: SnapshotDep, board: NamedDependency[OccupancyBoard], venue_id: VenueParam
+        self, now: Now, snapshot: SnapshotDep, board: NamedDependency[OccupancyBoard], venue_id: VenueParam
     ) -> Occupancy:
         """How full a venue is now: its count, capacity and level (low, medium, high, full). Public."""
-        return await board.get(snapshot.venue(venue_id), request.app.state.clock.now())
+        return await board.get(snapshot.venue(venue_id), now)
 
     @get(
         "/venues/{venue_id:str}/poster.svg",
@@ -195,14 +198,14 @@ class CheckinController(Controller):
         media_type="image/svg+xml",
     )
     async def poster(
-        self, request: Request, snapshot: SnapshotDep, keyring: NamedDependency[KeyRing], venue_id: VenueParam
+        self, now: Now, snapshot: SnapshotDep, keyring: NamedDependency[KeyRing], venue_id: VenueParam
     ) -> Response[bytes]:
         """An A4 poster for the venue's entrance: its name in vi/en and the QR code of a stamp token (organisers).
 
         `lehoi posters --out posters.pdf` prints every venue's poster into one PDF.
         """
         venue = snapshot.venue(venue_id)
-        token = issue_stamp(keyring, venue_id=venue.id, now=request.app.state.clock.now())
+        token = issue_stamp(keyring, venue_id=venue.id, now=now)
         body = posters.poster_svg(venue, snapshot.festival, token, keyring.signing_key_id)
         return Response(
             body,
@@ -245,26 +248,28 @@ class OrganiserCheckinController(Controller):
     @post("/passes/{pass_id:str}/revoke", raises=WriteErrors, status_code=200)
     async def revoke(
         self,
-        request: Request,
+        now: Now,
+        engine: EngineDep,
+        snapshots: SnapshotsDep,
         principal: Caller,
         pass_id: PassParam,
         data: Annotated[RevokeRequest | None, Body()] = None,
     ) -> PassRevoked:
         """Revoke a pass: scans refuse it from now on, online at once and offline once phones sync. Idempotent."""
         at = await passes.revoke(
-            request.app.state.engine,
+            engine,
             pass_id,
             principal.subject,
             data.reason if data else "",
-            request.app.state.clock.now(),
+            now,
         )
-        request.app.state.snapshots.invalidate()
+        snapshots.invalidate()
         return PassRevoked(pass_id=pass_id, revoked_at=at)
 
     @get("/stats/checkins", raises=[*ReadErrors, *AuthErrors])
     async def stats(
         self,
-        request: Request,
+        now: Now,
         snapshot: SnapshotDep,
         board: NamedDependency[OccupancyBoard],
         by: Annotated[Literal["venue", "hour"], QueryParameter(description="rows per venue or per hour")] = "venue",
@@ -274,7 +279,7 @@ class OrganiserCheckinController(Controller):
         """Check-in figures for the dashboard per venue (with live occupancy) or per festival-local hour."""
         if venue is not None:
             snapshot.venue(venue)
-        return await checkin_stats(by, day, venue, snapshot.venues, board, request.app.state.clock.now())
+        return await checkin_stats(by, day, venue, snapshot.venues, board, now)
 
     @get("/checkins", raises=[*ReadErrors, *AuthErrors])
     async def review(

@@ -11,14 +11,14 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import Body, FromQuery, PathParameter, QueryParameter
 
 from server.auth import organiser_only
+from server.domain import Now
 from server.errors import Invalid, NotFound
 from server.http import JSON, ReadErrors, SlugPath, SlugQuery, WriteErrors, base_url, json_response
 from server.programme import exports, schemas
 from server.programme.deps import provide_programme_service
 from server.programme.service import ProgrammeService
-from server.programme.snapshot import Snapshot
+from server.programme.snapshot import Snapshot, SnapshotDep
 
-SnapshotDep = NamedDependency[Snapshot]
 ServiceDep = NamedDependency[ProgrammeService]
 SlugParam = SlugPath
 QueryText = Annotated[
@@ -41,20 +41,15 @@ class ProgrammeController(Controller):
     dependencies = {"service": Provide(provide_programme_service, sync_to_thread=False)}
 
     @get("/festival", raises=ReadErrors)
-    async def festival(self, request: Request, snapshot: SnapshotDep) -> Response[schemas.Festival]:
+    async def festival(
+        self, snapshot: SnapshotDep, festival_members: NamedDependency[dict[str, Any]]
+    ) -> Response[schemas.Festival]:
         """The festival: name, theme, dates, time zone and programme version; and the members other domains add
         (`map`: the map's tile sources, the offline basemap among them)."""
         if snapshot.festival is None:
             raise NotFound("no festival is loaded yet: run `lehoi load-fixtures`")
-        state = request.app.state
         return json_response(
-            snapshot.encoded(
-                "festival",
-                lambda: {
-                    **msgspec.structs.asdict(snapshot.festival),
-                    **{name: member(state) for name, member in state.festival_members.items()},
-                },
-            )
+            snapshot.encoded("festival", lambda: {**msgspec.structs.asdict(snapshot.festival), **festival_members})
         )
 
     @get("/venues", raises=ReadErrors)
@@ -111,13 +106,14 @@ class ProgrammeController(Controller):
     async def event(
         self,
         request: Request,
+        now: Now,
         snapshot: SnapshotDep,
         event_ref: Annotated[str, PathParameter(max_length=70, description="an event id, or id.ics for iCalendar")],
     ) -> Response[schemas.Event]:
         """One event; `/api/events/{id}.ics` gives it as iCalendar."""
         if event_ref.endswith(".ics"):
             event = _event_or_404(snapshot, event_ref.removesuffix(".ics"))
-            body = exports.calendar(snapshot, [event], request.app.state.clock.now(), base_url(request))
+            body = exports.calendar(snapshot, [event], now, base_url(request))
             return Response(body, media_type="text/calendar; charset=utf-8")
         event = _event_or_404(snapshot, event_ref)
         return json_response(snapshot.encoded(("event", event.id), lambda: event))
@@ -132,9 +128,9 @@ class ProgrammeController(Controller):
         )
 
     @get("/programme.ics", raises=ReadErrors, media_type="text/calendar")
-    async def programme_ics(self, request: Request, snapshot: SnapshotDep) -> Response[bytes]:
+    async def programme_ics(self, request: Request, now: Now, snapshot: SnapshotDep) -> Response[bytes]:
         """The whole programme as one iCalendar file (RFC 5545), times in Asia/Ho_Chi_Minh."""
-        body = exports.calendar(snapshot, snapshot.events, request.app.state.clock.now(), base_url(request))
+        body = exports.calendar(snapshot, snapshot.events, now, base_url(request))
         return Response(body, media_type="text/calendar; charset=utf-8")
 
     @get("/schedule.xml", raises=ReadErrors, media_type="application/xml")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import msgspec
+from litestar.di import NamedDependency
 from piccolo.engine.base import Engine
 
 from server.clock import FESTIVAL_TZ
@@ -225,3 +226,7 @@ class SnapshotCache:
                 await asyncio.sleep(interval_s)
         finally:
             self._watching = False
+
+
+#: the programme snapshot as a handler receives it (the `snapshot` dependency of server/domain.py)
+SnapshotDep = NamedDependency[Snapshot]

@@ -5,28 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from litestar import Controller, Request, Response, delete, get, post
-from litestar.datastructures import State
+from litestar import Controller, Response, delete, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, Parameter, QueryParameter
 
+from server.accounts.states import DeviceStates
 from server.auth import Caller, attendee_device, organiser_only
+from server.domain import EngineDep, Now
 from server.errors import Invalid
 from server.http import AuthErrors, ReadErrors, SlugPath, WriteErrors
 from server.push import schemas, subscriptions
 from server.push.alerts import AlertService
+from server.push.deps import provide_alerts, provide_push
 from server.push.runtime import PushRuntime
 
 AlertId = SlugPath
-
-
-def provide_push(state: State) -> PushRuntime:
-    return state.push
-
-
-def provide_alerts(state: State) -> AlertService:
-    return AlertService(state.engine, state.clock, state.snapshots, state.push.wake)
 
 
 class PushController(Controller):
@@ -50,9 +44,11 @@ class PushController(Controller):
     )
     async def subscribe(
         self,
-        request: Request,
         principal: Caller,
         push: NamedDependency[PushRuntime],
+        engine: EngineDep,
+        device_states: NamedDependency[DeviceStates],
+        now: Now,
         data: Annotated[schemas.SubscriptionIn, Body()],
     ) -> Response[schemas.SubscriptionOut]:
         """Save this device's subscription (201; 200 when it replaces the previous one), its topics and language.
@@ -60,10 +56,7 @@ class PushController(Controller):
         The endpoint must be https at a known push service (FCM, Mozilla, Apple, Windows) resolving to public
         addresses; anything else is refused with 422.
         """
-        state = request.app.state
-        out, created = await subscriptions.save(
-            state.engine, push.policy, state.device_states, principal.subject, data, state.clock.now()
-        )
+        out, created = await subscriptions.save(engine, push.policy, device_states, principal.subject, data, now)
         return Response(out, status_code=201 if created else 200)
 
     @get("/subscriptions", guards=[attendee_device], raises=[*ReadErrors, *AuthErrors])
@@ -72,9 +65,9 @@ class PushController(Controller):
         return await subscriptions.current(principal.subject)
 
     @delete("/subscriptions", guards=[attendee_device], raises=AuthErrors, status_code=204)
-    async def unsubscribe(self, request: Request, principal: Caller) -> None:
+    async def unsubscribe(self, engine: EngineDep, principal: Caller) -> None:
         """Forget this device's subscription (no more alerts or reminders by push). Idempotent."""
-        await subscriptions.remove(request.app.state.engine, principal.subject)
+        await subscriptions.remove(engine, principal.subject)
 
 
 class AlertController(Controller):

@@ -10,7 +10,7 @@ from litestar.exceptions import PermissionDeniedException, ServiceUnavailableExc
 from litestar.params import Body, Parameter
 
 from server.auth import Caller, device_upload
-from server.domain import BatchContext, Versioned
+from server.domain import BatchContext, Now, Versioned
 from server.errors import Gone, TooLarge
 from server.http import AuthErrors, ReadErrors, json_response
 from server.syncing.bundles import BundleCache
@@ -61,7 +61,7 @@ class SyncController(Controller):
     @post("/push", guards=[device_upload], raises=[*ReadErrors, *AuthErrors, TooLarge], status_code=200)
     async def push(
         self,
-        request: Request,
+        now: Now,
         principal: Caller,
         applier: NamedDependency[MutationApplier],
         snapshot: NamedDependency[Versioned],
@@ -76,6 +76,6 @@ class SyncController(Controller):
             raise PermissionDeniedException("client_id is not the device this token belongs to")
         if len(data.mutations) > MAX_MUTATIONS_PER_PUSH:
             raise TooLarge(f"at most {MAX_MUTATIONS_PER_PUSH} mutations per request; send the rest next")
-        ctx = BatchContext(principal=principal, snapshot=snapshot, now=request.app.state.clock.now())
+        ctx = BatchContext(principal=principal, snapshot=snapshot, now=now)
         results = await applier.apply_batch(ctx, data.mutations)
         return PushResponse(last_mutation_id=data.mutations[-1].id if data.mutations else None, results=results)

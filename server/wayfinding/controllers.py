@@ -13,20 +13,20 @@ from datetime import datetime
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import State
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import Body, QueryParameter
 
+from server.domain import Now
 from server.errors import Invalid, NotFound
 from server.http import ReadErrors, SlugPath, json_response
-from server.programme.snapshot import Snapshot
+from server.programme.snapshot import SnapshotDep
 from server.wayfinding import schemas
+from server.wayfinding.deps import provide_wayfinder
 from server.wayfinding.places import check_instant, resolve_place
 from server.wayfinding.travel import LatLon, Mode
 from server.wayfinding.wayfinder import Wayfinder
 
-SnapshotDep = NamedDependency[Snapshot]
 WayfinderDep = NamedDependency[Wayfinder]
 ModeParam = Annotated[Mode, QueryParameter(description="walk, bicycle, motorbike, car or bus")]
 GEOJSON = "application/geo+json"
@@ -34,15 +34,11 @@ GEOJSON = "application/geo+json"
 _encoder = msgspec.json.Encoder()
 
 
-def provide_wayfinder(state: State) -> Wayfinder:
-    return state.wayfinder
-
-
 DEPENDENCIES = {"wayfinder": Provide(provide_wayfinder, sync_to_thread=False)}
 
 
-def _aware(name: str, at: datetime | None, request: Request) -> datetime:
-    return request.app.state.clock.now() if at is None else check_instant(name, at)
+def _aware(name: str, at: datetime | None, now: Now) -> datetime:
+    return now if at is None else check_instant(name, at)
 
 
 class WayfindingController(Controller):
@@ -55,7 +51,7 @@ class WayfindingController(Controller):
     @get("/routes", raises=ReadErrors, media_type=GEOJSON)
     async def route(
         self,
-        request: Request,
+        now: Now,
         snapshot: SnapshotDep,
         wayfinder: WayfinderDep,
         origin: Annotated[
@@ -72,7 +68,7 @@ class WayfindingController(Controller):
         """A route as an RFC 7946 FeatureCollection: one LineString per leg ([lon, lat]) with distance_m,
         duration_s, depart_at, arrive_at and geometry_source (`trail`, `engine`, `streets` or `straight`), and
         the top-level `engine` (`estimate`, `roads` or `osrm`), `bbox`, and `attribution` on street lines."""
-        at = _aware("depart_at", depart_at, request)
+        at = _aware("depart_at", depart_at, now)
         a = resolve_place(snapshot, origin, "from")
         b = resolve_place(snapshot, destination, "to")
         body = await wayfinder.route(snapshot, a, b, mode, at)
@@ -81,7 +77,7 @@ class WayfindingController(Controller):
     @get("/venues/nearby", raises=ReadErrors)
     async def nearby(
         self,
-        request: Request,
+        now: Now,
         snapshot: SnapshotDep,
         wayfinder: WayfinderDep,
         lat: Annotated[float, QueryParameter(ge=-90, le=90, description="degrees")],
@@ -93,7 +89,6 @@ class WayfindingController(Controller):
         estimated trip by `mode` leaving now."""
         if not (math.isfinite(lat) and math.isfinite(lon)):
             raise Invalid("lat and lon must be numbers of degrees")
-        now = request.app.state.clock.now()
         return wayfinder.nearby(snapshot, LatLon(lat, lon), limit, mode, now)
 
     @post("/itineraries", raises=ReadErrors, status_code=200)

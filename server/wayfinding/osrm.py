@@ -5,8 +5,8 @@ Only two services are used: `route` (street geometry and durations along given p
 status other than 200, a body that is not OSRM's documented shape, or `code` other than "Ok") gives None,
 so the caller answers with the estimate of `travel` and says so. A stock osrm-routed serves the one
 profile it was prepared with whatever the URL says; the profile in the URL matters to hosted services.
-The table asks for distances too, which OSRM computes only with the CH algorithm (MLD answers
-`NotImplemented`, hence None here).
+The table asks for distances too, which OSRM computes with either algorithm, CH or MLD (MLD since OSRM 5.18;
+an older MLD server answers `NotImplemented`, hence None here).
 """
 
 from __future__ import annotations

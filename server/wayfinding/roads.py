@@ -144,7 +144,7 @@ def haversine_m(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
     return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
 
 
-def _unit_sphere(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+def unit_sphere(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Points in metres on a sphere: chord length ≈ ground distance at street scale."""
     phi, lam = np.radians(lat), np.radians(lon)
     return EARTH_RADIUS_M * np.column_stack((np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)))
@@ -164,7 +164,7 @@ class _Network:
         used[indices] = True
         used[np.repeat(np.arange(n), np.diff(indptr))] = True
         self.nodes = np.flatnonzero(used)
-        self.tree = cKDTree(_unit_sphere(graph.lat[self.nodes], graph.lon[self.nodes])) if len(self.nodes) else None
+        self.tree = cKDTree(unit_sphere(graph.lat[self.nodes], graph.lon[self.nodes])) if len(self.nodes) else None
         self.slowest_ms = min(SPEEDS_KMH[mode].values()) / 3.6
 
     def edge_metres(self, u: int, v: int) -> float:
@@ -205,7 +205,7 @@ class RoadGraph:
         if network.tree is None:
             return None
         chord, i = network.tree.query(
-            _unit_sphere(np.array([point.lat]), np.array([point.lon]))[0], distance_upper_bound=SNAP_LIMIT_M
+            unit_sphere(np.array([point.lat]), np.array([point.lon]))[0], distance_upper_bound=SNAP_LIMIT_M
         )
         if not math.isfinite(chord):
             return None
@@ -218,11 +218,13 @@ class RoadGraph:
     def search(self, u: int, mode: Mode, reach_m: float) -> tuple[np.ndarray, np.ndarray]:
         """Seconds to every node from node `u` and the predecessors of the quickest paths, as far as a trip
         of `reach_m` as the crow flies may need."""
-        network = self.network(mode)
         # the search stops at the time the slowest way would take for four times the distance and 3 km more
         # (a river with few bridges), so a country's graph is not searched whole for a walk across town
-        limit = (DETOUR_FACTOR * reach_m + DETOUR_EXTRA_M) / network.slowest_ms
-        return dijkstra(network.seconds, indices=u, return_predecessors=True, limit=limit)
+        return self.search_within(u, mode, (DETOUR_FACTOR * reach_m + DETOUR_EXTRA_M) / self.network(mode).slowest_ms)
+
+    def search_within(self, u: int, mode: Mode, limit_s: float) -> tuple[np.ndarray, np.ndarray]:
+        """Seconds to every node reached from node `u` within `limit_s`, and the predecessors of the paths."""
+        return dijkstra(self.network(mode).seconds, indices=u, return_predecessors=True, limit=limit_s)
 
     def path_to(
         self, found: tuple[np.ndarray, np.ndarray], u: int, v: int, mode: Mode
@@ -244,8 +246,22 @@ class RoadGraph:
         snapped_a, snapped_b = self.snap(a, mode), self.snap(b, mode)
         if snapped_a is None or snapped_b is None:
             return None
+        found = self.search(snapped_a[0], mode, float(haversine_m(a.lat, a.lon, b.lat, b.lon)))
+        return self.leg_in(found, a, b, snapped_a, snapped_b, mode)
+
+    def leg_in(
+        self,
+        search: tuple[np.ndarray, np.ndarray],
+        a: LatLon,
+        b: LatLon,
+        snapped_a: tuple[int, float],
+        snapped_b: tuple[int, float],
+        mode: Mode,
+    ) -> tuple[list[LatLon], float, float, LatLon, LatLon] | None:
+        """`leg` over a search from the node `a` snapped to (`snap`, then `search`); None when it did not reach
+        the node of `b`."""
         (u, snap_a), (v, snap_b) = snapped_a, snapped_b
-        found = self.path_to(self.search(u, mode, float(haversine_m(a.lat, a.lon, b.lat, b.lon))), u, v, mode)
+        found = self.path_to(search, u, v, mode)
         if found is None:
             return None
         nodes, metres, seconds = found

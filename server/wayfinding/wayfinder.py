@@ -3,8 +3,9 @@
 Travel times come from the routing engine when it answers, else from the estimate (`estimator`); every
 answer names which (`engine`). The engine is the external one when `LEHOI_OSRM_URL` is set, else the road
 graph imported into the data directory (`lehoi roads import`, `roads`) when there is one. `Wayfinder` keeps
-what outlives a request (the venue distances and trail pieces of the current programme version, the engine)
-and hands it to the modules that answer: `routes`, `nearby`, `itineraries` and `trails`.
+what outlives a request (the venue distances and trail pieces of the current programme version, the bundle's
+street walks of its venues, the engine) and hands it to the modules that answer: `routes`, `nearby`,
+`itineraries`, `trails` and, for the bundle, `streets`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from server.wayfinding.paths import Path, length_m, trail_pieces
 from server.wayfinding.places import Place
 from server.wayfinding.roads import RoadEngine, RoadGraph, RoadGraphError
 from server.wayfinding.routes import route
+from server.wayfinding.streets import StreetsWire, street_pairs
 from server.wayfinding.trails import trail_route, trail_routes
 from server.wayfinding.travel import LatLon, Mode
 
@@ -47,6 +49,8 @@ class Wayfinder:
         self.engine: RoutingEngine | None = None
         #: (programme version, its venue distances, its drawn trail pieces)
         self._pieces: tuple[int, VenueDistances, dict[tuple[str, str], tuple[Path, float]]] | None = None
+        #: (the road graph and the venues' points they were computed on, the bundle's street paths)
+        self._streets: tuple[tuple[RoadGraph, tuple[tuple[str, LatLon], ...]], StreetsWire] | None = None
 
     async def start(self) -> None:
         """Open the engine client when `LEHOI_OSRM_URL` is set, else read the road graph if there is one."""
@@ -76,8 +80,19 @@ class Wayfinder:
         return Estimator(self._pieces[1], self._pieces[2])
 
     async def bundle_part(self, snapshot: Snapshot) -> dict[str, Any]:
-        """The bundle's `travel`: the model in the wire form of `model.py` (its module docstring)."""
-        return {"travel": WIRE}
+        """The bundle's `travel`: the model in the wire form of `model.py` (its module docstring); and, when
+        the server routes on an imported road graph, `streets`: the walks between nearby venues (`streets.py`)."""
+        if not isinstance(self.engine, RoadEngine):
+            return {"travel": WIRE}
+        return {"travel": WIRE, "streets": await self.streets(snapshot, self.engine.graph)}
+
+    async def streets(self, snapshot: Snapshot, graph: RoadGraph) -> StreetsWire:
+        """The street paths of the current venues, computed again only when a venue moves, comes or goes (a
+        new programme version that only changes events keeps them: they take seconds at city size)."""
+        key = (graph, tuple(sorted((v.id, LatLon(v.lat, v.lon)) for v in snapshot.venues.values())))
+        if self._streets is None or self._streets[0] != key:
+            self._streets = (key, await asyncio.to_thread(street_pairs, graph, dict(key[1])))
+        return self._streets[1]
 
     async def route(
         self, snapshot: Snapshot, origin: Place, destination: Place, mode: Mode, depart_at: datetime

@@ -6,14 +6,25 @@ so refused bodies spend the budget as wrong passwords would, without touching th
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from litestar import Litestar
+from litestar.datastructures import State
 from litestar.testing import AsyncTestClient
 
 from server.accounts.controllers import LOGIN_RATE_PER_MINUTE, organiser_login, volunteer_enrolment
+from server.clock import FixedClock
+from server.domain import KERNEL_DEPENDENCIES
 
 
 async def test_sign_ins_are_limited_per_address_and_apart_from_enrolment():
-    app = Litestar(route_handlers=[organiser_login(), volunteer_enrolment(per_minute=3)])
+    # the handlers take the kernel's dependencies; no request here gets as far as the database
+    state = State({"clock": FixedClock(datetime(2024, 11, 12, 3, tzinfo=UTC)), "engine": None})
+    app = Litestar(
+        route_handlers=[organiser_login(), volunteer_enrolment(per_minute=3)],
+        dependencies=KERNEL_DEPENDENCIES,
+        state=state,
+    )
     async with AsyncTestClient(app=app) as client:
         logins = [(await client.post("/api/auth/login", json={})).status_code for _ in range(LOGIN_RATE_PER_MINUTE + 2)]
         assert [s == 429 for s in logins] == [False] * LOGIN_RATE_PER_MINUTE + [True, True], logins

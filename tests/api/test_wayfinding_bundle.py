@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-import msgspec
+from collections.abc import Iterator
 
+import msgspec
+import pytest
+
+from server.cli import DEFAULT_ROADS
 from server.wayfinding.model import FORMAT, WIRE, VenueDistances
+from server.wayfinding.road_import import import_roads
+from server.wayfinding.roads import RoadEngine, RoadGraph
 from server.wayfinding.travel import MODES, LatLon
+from tests.conftest import reload_programme
 from tests.support.bundles import current_bundle
 
 #: the demo festival's whole bundle, brotli
@@ -48,3 +55,37 @@ async def test_the_whole_bundle_stays_small(client):
     assert len(built.br) <= BUNDLE_LIMIT_BR, f"bundle is {len(built.br)} bytes brotli"
     travel = msgspec.json.encode(msgspec.json.decode(built.raw)["travel"])
     assert len(travel) < 1024, "the travel model holds constants, nothing per venue pair"
+
+
+@pytest.fixture
+def routing_on_streets(client, in_app, tmp_path) -> Iterator[None]:
+    """The session app routing on the demo extract's road graph, with a bundle built since (a new version),
+    as a server started with roads.npz in its data dir; afterwards, without, and a new bundle again."""
+    wayfinder = client.app.state.wayfinder
+    target = tmp_path / "roads.npz"
+    import_roads(DEFAULT_ROADS, target)
+    before = wayfinder.engine
+    wayfinder.engine = RoadEngine(RoadGraph.load(target))
+    in_app(reload_programme)
+    client.app.state.snapshots.invalidate()
+    try:
+        yield
+    finally:
+        wayfinder.engine = before
+        in_app(reload_programme)
+        client.app.state.snapshots.invalidate()
+
+
+async def test_a_server_with_a_road_graph_sends_street_walks_and_stays_small(client, routing_on_streets):
+    content = await bundle(client)
+    streets = content["streets"]
+    assert streets["format"] == 1 and streets["attribution"] == "© OpenStreetMap contributors"
+    pairs = {(a, b): (metres, seconds) for a, b, metres, seconds, _ in streets["pairs"]}
+    assert ("hoa-lo", "van-mieu") in pairs and not any("bat-trang" in pair for pair in pairs)
+    online = (await client.get("/api/routes", params={"from": "van-mieu", "to": "hoa-lo", "mode": "walk"})).json()
+    assert online["engine"] == "roads"
+    props = online["features"][0]["properties"]
+    assert (props["distance_m"], props["duration_s"]) == pairs["hoa-lo", "van-mieu"]
+    await current_bundle(client, "br")
+    built = client.app.state.bundles._built
+    assert len(built.br) <= BUNDLE_LIMIT_BR, f"bundle is {len(built.br)} bytes brotli"

@@ -181,3 +181,42 @@ def test_an_event_page_goes_there(phone) -> None:
     page.get_by_role("link", name="Go there").click()
     expect(page).to_have_url(re.compile(r"#/venues/bat-trang\?go=1$"))
     expect(page.locator("#go-title")).to_be_focused()
+
+
+def drawn_points(page: Page) -> int:
+    """How many points the route's line has on screen (Leaflet's SVG path: one M, then an L per point)."""
+    return page.locator("#map path.route-line").get_attribute("d").count("L") + 1
+
+
+def test_offline_the_walk_between_central_venues_follows_the_streets(phone, live_server) -> None:
+    phone.route(TILES, lambda route: route.abort())
+    page = phone.new_page()
+    first_visit(page)
+    walk = httpx.get(live_server.url + "/api/routes", params={"from": "hoa-lo", "to": "van-mieu", "mode": "walk"})
+    assert walk.json()["engine"] == "roads", "lehoi serve imports the demo extract on first start"
+    minutes = max(1, round(walk.json()["features"][0]["properties"]["duration_s"] / 60))
+
+    phone.set_offline(True)
+    page.goto("/#/map?from=hoa-lo&to=van-mieu&mode=walk")
+    expect(page.locator("#map path.route-line")).to_have_count(1)
+    expect(page.locator("#map path.route-line.is-straight")).to_have_count(0)
+    assert drawn_points(page) >= 6, "a street path, not the straight line's two points"
+    note = page.locator("#route-note")
+    expect(note).to_contain_text("Estimated on this phone (offline)")
+    expect(note).to_contain_text("Along streets (© OpenStreetMap contributors)")
+    expect(page.locator("#route-time")).to_contain_text(f"{minutes} min on foot")
+
+    # Go there on the venue page says which walks are along the streets
+    page.goto("/#/venues/van-mieu")
+    page.get_by_label("Or from a venue").select_option("hoa-lo")
+    expect(page.locator('#go-modes [data-mode="walk"] .mode-time')).to_have_text(f"{minutes} min")
+    expect(page.locator('#go-modes [data-mode="walk"] .mode-via')).to_have_text("along streets")
+    expect(page.locator('#go-modes [data-mode="car"] .mode-via')).to_have_count(0)
+    expect(page.locator("#go-streets")).to_contain_text("© OpenStreetMap contributors")
+
+    # a craft village is outside the streets of the bundle: the labelled estimate, as before
+    page.goto("/#/map?from=hoa-lo&to=bat-trang&mode=walk")
+    expect(page.locator("#map path.route-line.is-straight")).to_have_count(1)
+    assert drawn_points(page) == 2
+    expect(note).to_contain_text("A straight line shows the direction")
+    expect(note).not_to_contain_text("Along streets")

@@ -159,3 +159,46 @@ def test_my_schedule_warns_when_the_travel_does_not_fit(phone) -> None:
     page.get_by_label("Travel between events").select_option("motorbike")
     expect(page.locator(".travel-leg")).to_contain_text("by motorbike taxi")
     expect(page.get_by_label("Travel between events")).to_be_focused()
+
+
+#: Wednesday in the old quarter and around the Opera: walks the server draws along the streets
+CENTRAL = ["kien-truc-hebrard", "den-long-giay", "toa-dam-art-deco-ha-noi"]
+
+
+def test_a_plan_made_online_keeps_its_street_legs_offline(phone, live_server) -> None:
+    page = phone.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    first_visit(page, DAY)
+    for event_id in CENTRAL:
+        favourite(page, event_id)
+    decline_offers(page)
+    page.goto(f"/#/plan/{DAY}")
+    source = page.locator("#plan-source")
+    expect(source).to_contain_text("Planned by the server.")
+    expect(source).to_contain_text("Along streets (© OpenStreetMap contributors)")
+    expect(page.locator(".plan-stop")).to_have_count(3)
+    expect(page.locator(".plan-leg").nth(1)).to_contain_text("on foot")
+    lines = page.locator("#plan-map path.plan-line:not(.is-straight)")
+    expect(lines).to_have_count(3)
+    online = lines.evaluate_all("ls => ls.map(l => l.getAttribute('d'))")
+    assert max(d.count("L") for d in online) >= 5, "the walks follow the streets"
+
+    # with no signal, and a new session (the tab's storage gone), the same plan and its lines
+    phone.set_offline(True)
+    page.evaluate("() => sessionStorage.clear()")
+    page.reload()
+    expect(page.locator("h1")).to_have_text("Plan my day")
+    expect(source).to_contain_text("Kept on this phone since it was made online.")
+    expect(source).not_to_have_class(re.compile(r"\bis-device\b"))
+    expect(page.locator(".plan-stop")).to_have_count(3)
+    expect(lines).to_have_count(3)
+    assert lines.evaluate_all("ls => ls.map(l => l.getAttribute('d'))") == online
+
+    # another start: the phone plans it, straight lines and the estimate's label
+    page.get_by_label("At", exact=True).fill("09:30")
+    page.get_by_role("button", name="Make the plan").click()
+    expect(source).to_contain_text("Estimate made on this phone (offline)")
+    page.get_by_role("link", name="Show on the big map").click()
+    expect(page.locator("#map path.plan-line")).to_have_count(3)
+    assert not errors, errors

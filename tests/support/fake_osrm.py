@@ -15,10 +15,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Protocol, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from server.wayfinding.travel import LatLon, distance_m
 from tests.unit.test_wayfinding_osrm import waypoint
+
+_Fake = TypeVar("_Fake", bound="JsonServer")
 
 #: metres per second by OSRM profile
 SPEEDS = {"foot": 1.5, "bike": 4.0, "car": 9.0}
@@ -97,10 +100,25 @@ class FakeOsrm:
         return [path.strip("/").split("/")[0] for path, _ in self.requests]
 
 
+class JsonServer(Protocol):
+    """What `serving` needs of a fake: an answer per request, a delay before each, and a place for its URL."""
+
+    delay_s: float
+    url: str
+
+    def answer(self, path: str, query: dict[str, list[str]]) -> tuple[int, dict | str]: ...
+
+
 @contextmanager
 def fake_osrm(delay_s: float = 0.0, reply: tuple[int, dict | str] | None = None) -> Iterator[FakeOsrm]:
     """A FakeOsrm serving on 127.0.0.1 (its `url`) for the duration of the block."""
-    fake = FakeOsrm(delay_s, reply)
+    with serving(FakeOsrm(delay_s, reply)) as fake:
+        yield fake
+
+
+@contextmanager
+def serving(fake: _Fake) -> Iterator[_Fake]:
+    """`fake` answering HTTP GETs on 127.0.0.1 in its own threads, its `url` set, for the duration of the block."""
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"

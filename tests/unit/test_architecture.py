@@ -172,3 +172,35 @@ def test_the_graph_reader_sees_a_cycle():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     edges, _ = graph()
     assert "server.programme" in edges["server.checkin"] and "server.auth" in edges["server.push"]
+
+
+# --- one way in: handlers receive what they use ----------------------------------------------------------------
+
+#: the only modules that read app.state: the composition root, the kernel's providers and guards, and each domain's
+#: deps.py (its `provide_*` functions) and domain.py (its start and stop hooks)
+STATE_READERS = ("server/app.py", "server/domain.py", "server/auth.py", "deps.py", "domain.py")
+
+
+def app_state_reads(source: str, name: str) -> list[str]:
+    """Every `….app.state` in the source: a handler reaching past its dependencies."""
+    return [
+        f"{name}:{node.lineno}"
+        for node in ast.walk(ast.parse(source, filename=name))
+        if isinstance(node, ast.Attribute)
+        and node.attr == "state"
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "app"
+    ]
+
+
+def test_the_state_scan_sees_a_read():
+    assert app_state_reads("async def h(request):\n    return request.app.state.clock.now()\n", "x.py") == ["x.py:2"]
+
+
+def test_only_providers_read_the_app_state():
+    reads = []
+    for path in sorted((ROOT / "server").rglob("*.py")):
+        name = str(path.relative_to(ROOT))
+        if not name.endswith(STATE_READERS):
+            reads += app_state_reads(path.read_text(encoding="utf-8"), name)
+    assert reads == [], "take it as a dependency (a provide_* of the domain's deps.py):\n" + "\n".join(reads)

@@ -1,6 +1,6 @@
 // Everything the phone keeps, in one IndexedDB database:
 //   meta     small documents by key: device, programme cursor, the bundle's JSON text as received, server
-//            state, clock offset, last sync
+//            state, clock offset, last sync, the last plan the server made for each day ("plan:YYYY-MM-DD")
 //   records  what the change feed changed since that bundle, one row per record: {key: "event:abc", kind,
 //            id, data} (data null: deleted)
 //   outbox   mutations not yet acknowledged by the server, in the order they were made (seq)
@@ -54,6 +54,17 @@ export class Store {
 
   setMeta(key, value) {
     return transaction(this.db, 'meta', 'readwrite', ({ meta }) => { meta.put(value, key); });
+  }
+
+  /** The last plan the server made for a day, as `savePlan` kept it, or undefined. */
+  savedPlan(day) {
+    return this.meta(`plan:${day}`);
+  }
+
+  /** Keep a day's plan from the server, {version, request, plan}, its legs' street lines with it, so the
+   * same plan and its map are there with no signal (js/page/schedule/plan.js). */
+  savePlan(day, saved) {
+    return this.setMeta(`plan:${day}`, saved);
   }
 
   /** The programme as plain lists per kind (the bundle with the changes since applied), and its cursor. */

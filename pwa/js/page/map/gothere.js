@@ -1,10 +1,12 @@
 // "Go there" on a venue page: the time by each way of travel from the device's location (asked only on tap)
-// or from a chosen venue, estimated on the phone from the bundle's travel model, leaving now. Each mode links
-// to the map with that route (where, online, the server's line is drawn).
+// or from a chosen venue, estimated on the phone from the bundle's travel model, leaving now, or the bundle's
+// walk along the streets between the two venues when it has one. Each mode links to the map with that route
+// (where, online, the server's line is drawn).
 
 import { distanceM } from '../../lib/geodesic.js';
 import { formatDistance, formatDuration, modeName } from '../../lib/i18n-wayfinding.js';
 import { t, tr } from '../../lib/i18n.js';
+import { offlineTrip, streetPathsFor } from '../../lib/streets.js';
 import { MODES, estimatorFor, place, venuePlace } from '../../lib/travel.js';
 import { html, icon, setHTML } from '../core/dom.js';
 import { LocationError, lastOrigin, locate, modeIcon, placeRef, rememberOrigin } from './travelui.js';
@@ -28,6 +30,7 @@ export function goThereSection(app, venue) {
     <p class="go-status small" id="go-status" role="status" aria-live="polite">${t('go_hint')}</p>
     <ul class="modes" id="go-modes" role="list"></ul>
     <p class="muted small go-note" id="go-note" hidden>${t('estimate_note')}</p>
+    <p class="muted small go-note" id="go-streets" hidden></p>
   </section>`;
 }
 
@@ -39,6 +42,8 @@ export function attachGoThere(app, venue, root, { focus = false } = {}) {
   const status = section.querySelector('#go-status');
   const list = section.querySelector('#go-modes');
   const note = section.querySelector('#go-note');
+  const credit = section.querySelector('#go-streets');
+  const streets = streetPathsFor(app.programme);
   const select = section.querySelector('#go-from');
   const button = section.querySelector('#go-locate');
   const target = venuePlace(venue);
@@ -47,7 +52,7 @@ export function attachGoThere(app, venue, root, { focus = false } = {}) {
     const from = origin.type === 'venue' ? venuePlace(app.programme.venues.get(origin.id)) : place(origin.lat, origin.lon);
     const name = origin.type === 'venue' ? tr(app.programme.venues.get(origin.id).name) : t('your_location');
     const now = app.now();
-    const legs = MODES.map((mode) => ({ mode, leg: estimator.leg(from, target, mode, now) }));
+    const legs = MODES.map((mode) => ({ mode, ...offlineTrip(estimator, streets, from, target, mode, now) }));
     const straight = distanceM(from.point, target.point);
     if (origin.type === 'point' && straight < 30) {
       status.textContent = t('same_place');
@@ -56,14 +61,17 @@ export function attachGoThere(app, venue, root, { focus = false } = {}) {
         : t('go_from', { place: name });
     }
     const ref = encodeURIComponent(placeRef(origin));
-    setHTML(list, legs.map(({ mode, leg }) => html`<li><a class="mode-row" data-mode="${mode}"
+    setHTML(list, legs.map(({ mode, leg, attribution }) => html`<li><a class="mode-row" data-mode="${mode}"
       href="#/map?from=${ref}&amp;to=${encodeURIComponent(venue.id)}&amp;mode=${mode}">
       <span class="mode-icon">${modeIcon(mode)}</span>
-      <span class="mode-name">${modeName(mode)}</span>
+      <span class="mode-name">${modeName(mode)}${attribution ? html`<span class="mode-via">${t('along_streets')}</span>` : ''}</span>
       <span class="mode-time">${formatDuration(leg.duration_s)}</span>
       <span class="mode-dist">${formatDistance(leg.distance_m)}</span>
     </a></li>`));
     note.hidden = false;
+    const street = legs.find((l) => l.attribution);
+    credit.hidden = !street;
+    credit.textContent = street ? t('go_streets', { attribution: street.attribution }) : '';
   }
 
   select.addEventListener('change', () => {

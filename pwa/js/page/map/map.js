@@ -1,9 +1,11 @@
 // The festival map: venues by kind with a legend, the curated trails, a route (#/map?from=&to=&mode=) or the
 // day plan last made (#/map?plan=YYYY-MM-DD), and the venues nearest the device ("Near me").
-// The route is estimated on the phone at once; online, GET /api/routes then draws the server's line.
+// The route is estimated on the phone at once (along the streets when the bundle has the walk between the two
+// venues, js/lib/streets.js); online, GET /api/routes then draws the server's line.
 
 import { byMode, formatDistance, formatDuration, modeName, modeShort } from '../../lib/i18n-wayfinding.js';
 import { kindName, t, tr } from '../../lib/i18n.js';
+import { offlineTrip, streetPathsFor } from '../../lib/streets.js';
 import { timeOf } from '../../lib/time.js';
 import { MODES, estimatorFor, place, venuePlace } from '../../lib/travel.js';
 import { html, icon, setHTML } from '../core/dom.js';
@@ -182,10 +184,9 @@ export function mapScreen(app, _params, query) {
     const a = toPlace(from, venues);
     const b = toPlace(to, venues);
     const departMs = app.now();
-    const leg = estimator.leg(a, b, mode, departMs);
-    const { path, source } = estimator.geometry(a, b);
+    const { leg, path, source, attribution } = offlineTrip(estimator, streetPathsFor(app.programme), a, b, mode, departMs);
     return {
-      computed: 'device', engine: 'estimate', departMs, a, b,
+      computed: 'device', engine: 'estimate', attribution, departMs, a, b,
       features: [{ type: 'Feature', geometry: { type: 'LineString', coordinates: path.map((p) => [p.lon, p.lat]) },
         properties: { distance_m: leg.distance_m, duration_s: leg.duration_s, geometry_source: source } }],
     };
@@ -199,7 +200,8 @@ export function mapScreen(app, _params, query) {
     time.textContent = t('route_summary', { time: formatDuration(props.duration_s), by: byMode(mode), distance: formatDistance(props.distance_m) });
     const clock = timeOf(route.departMs ?? app.now(), app.zone);
     const source = props.geometry_source === 'trail' ? t('route_trail')
-      : props.geometry_source === 'engine' ? t('route_engine', { engine: route.engine }) : t('route_straight');
+      : props.geometry_source === 'streets' ? t('route_streets', { attribution: route.attribution })
+        : props.geometry_source === 'engine' ? t('route_engine', { engine: route.engine }) : t('route_straight');
     note.textContent = `${route.computed === 'device' ? t('route_device', { time: clock }) : t('route_server', { time: clock })} ${source}`;
   }
 
@@ -220,7 +222,10 @@ export function mapScreen(app, _params, query) {
       if (!response.ok) return;
       const body = await response.json();
       if (ticket !== routeRequest || gone || !body.features?.length) return;
-      const online = { ...offline, computed: 'server', engine: body.engine, features: body.features, departMs: Date.parse(body.features[0].properties.depart_at) };
+      const online = {
+        ...offline, computed: 'server', engine: body.engine, attribution: body.attribution, features: body.features,
+        departMs: Date.parse(body.features[0].properties.depart_at),
+      };
       drawRouteText(online);
       drawLines(online);
     } catch {

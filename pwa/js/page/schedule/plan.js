@@ -1,7 +1,9 @@
 // "Plan my day" (#/plan/YYYY-MM-DD): the favourites of a day in the best order the planner finds, with the
 // arrive and leave times, each leg's mode and minutes, what could not fit and why, drawn on a map.
-// Online, POST /api/itineraries plans; without an answer, the same planner runs on the phone over the stored
-// travel model (js/lib/dayplan.js), and the plan says it is the phone's estimate.
+// Online, POST /api/itineraries plans, and the phone keeps the answer (its legs drawn along the streets among
+// it); without an answer, that kept plan when it answered the same request on the same programme version,
+// else the same planner runs on the phone over the stored travel model (js/lib/dayplan.js), and the plan says
+// it is the phone's estimate.
 
 import { planDayOffline } from '../../lib/dayplan.js';
 import { byMode, formatDistance, formatDuration, modeName } from '../../lib/i18n-wayfinding.js';
@@ -156,12 +158,21 @@ export function planScreen(app, params) {
         const response = await fetch('/api/itineraries', {
           method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request), signal: controller.signal,
         });
-        if (response.ok) return { ...(await response.json()), computed: 'server' };
+        if (response.ok) {
+          const plan = { ...(await response.json()), computed: 'server' };
+          // best effort: a phone whose storage is full plans on its own offline, as it did before
+          app.store.savePlan(day, { version: app.programme.version, request, plan }).catch(() => {});
+          return plan;
+        }
       } catch {
         // no signal after all, or too slow: the phone plans
       } finally {
         clearTimeout(timer);
       }
+    }
+    const saved = await app.store.savedPlan(day).catch(() => null);
+    if (saved?.version === app.programme.version && JSON.stringify(saved.request) === JSON.stringify(request)) {
+      return { ...saved.plan, saved: true };
     }
     if (!estimator) throw new Error(t('need_network'));
     return planDayOffline(app.programme, estimator, request);
@@ -197,7 +208,8 @@ export function planScreen(app, params) {
     const result = root.querySelector('#plan-result');
     const total = plan.stops.length + plan.unplaced.length;
     const source = plan.computed === 'server'
-      ? [t('plan_by_server'), plan.engine !== 'estimate' ? t('plan_engine', { engine: plan.engine }) : '']
+      ? [t('plan_by_server'), plan.saved ? t('plan_saved') : '', plan.engine !== 'estimate' ? t('plan_engine', { engine: plan.engine }) : '',
+        plan.geojson?.attribution ? t('route_streets', { attribution: plan.geojson.attribution }) : '']
       : [t('plan_by_device')];
     if (plan.method === 'heuristic') source.push(t('plan_heuristic'));
     setHTML(result, html`
