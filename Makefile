@@ -22,8 +22,8 @@ test: setup  ## every test, on SQLite (or on PostgreSQL when LEHOI_DATABASE_URL 
 	$(PY) -m pytest
 
 lint: setup  ## ruff (lint and format) over the Python, and node's syntax check over every PWA module
-	$(VENV)/bin/ruff check server sync tests bench fixtures
-	$(VENV)/bin/ruff format --check server sync tests bench fixtures
+	$(VENV)/bin/ruff check server sync tests bench fixtures setup.py
+	$(VENV)/bin/ruff format --check server sync tests bench fixtures setup.py
 	@command -v node >/dev/null || (echo "lint: node is missing, so the PWA's JavaScript was not checked" && false)
 	@find pwa tests/js -name '*.js' -o -name '*.mjs' | grep -v '^pwa/vendor/' | sort | xargs -n1 node --check
 

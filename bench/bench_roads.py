@@ -30,7 +30,7 @@ from scipy.sparse.csgraph import dijkstra
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from server.cli import DEFAULT_ROADS
+from server.resources import DEMO_EXTRACT
 from server.wayfinding.road_import import import_roads
 from server.wayfinding.roads import MODES, RoadEngine, RoadGraph
 from server.wayfinding.travel import LatLon, distance_m, estimate
@@ -134,7 +134,7 @@ def main() -> None:
     rng = random.Random(15)
     with tempfile.TemporaryDirectory(prefix="lehoi-bench-roads-") as tmp:
         workdir = Path(tmp)
-        demo = imported("demo", DEFAULT_ROADS, workdir)
+        demo = imported("demo", DEMO_EXTRACT, workdir)
         started = time.perf_counter()
         grid_file = grid_city(workdir / "grid.osm.pbf", GRID_SIDE)
         print(f"(synthetic grid city written in {time.perf_counter() - started:.1f} s)")

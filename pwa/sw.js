@@ -22,7 +22,9 @@ const SHELL = [
   '/icons/maskable-512.png',
   '/icons/apple-touch-icon.png',
   '/js/lib/dayplan.js',
+  '/js/lib/basemap.js',
   '/js/lib/geodesic.js',
+  '/js/lib/i18n-basemap.js',
   '/js/lib/i18n-wayfinding.js',
   '/js/lib/i18n.js',
   '/js/lib/ics.js',
@@ -43,9 +45,13 @@ const SHELL = [
   '/js/page/core/notfound.js',
   '/js/page/core/shell.js',
   '/js/page/core/sw-client.js',
+  '/js/page/map/background.js',
+  '/js/page/map/basemap-layer.js',
+  '/js/page/map/basemap-style.js',
   '/js/page/map/gothere.js',
   '/js/page/map/map.js',
   '/js/page/map/mapview.js',
+  '/js/page/map/offline-map.js',
   '/js/page/map/travelui.js',
   '/js/page/programme/cards.js',
   '/js/page/programme/event.js',
@@ -97,6 +103,9 @@ const SHELL = [
   '/vendor/leaflet/images/marker-icon.png',
   '/vendor/leaflet/images/marker-icon-2x.png',
   '/vendor/leaflet/images/marker-shadow.png',
+  // The offline basemap: PMTiles reader and vector renderer, loaded by the map screens only (vendor/refresh-basemap.mjs)
+  '/vendor/pmtiles/pmtiles.mjs',
+  '/vendor/protomaps-leaflet/protomaps-leaflet.mjs',
 ];
 
 self.addEventListener('install', (event) => {

@@ -6,7 +6,6 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
@@ -34,6 +33,7 @@ from server.programme import domain as programme
 from server.programme.snapshot import SnapshotCache, current_version
 from server.push import domain as push
 from server.pwa import pwa_routes
+from server.resources import PWA_DIR
 from server.settings import Settings, load_settings
 from server.syncing import domain as syncing
 from server.syncing.bundles import BundleCache
@@ -43,7 +43,6 @@ from server.syncing.mutations import MutationApplier
 from server.wayfinding import domain as wayfinding
 
 log = logging.getLogger("lehoi")
-PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
 
 #: the largest request body, answered 413 beyond: a full upload (500 mutations of the largest scans) is about 1.6 MB
 MAX_BODY_BYTES = 4 * 1024 * 1024

@@ -13,11 +13,8 @@ from server.basemap.commands import tiles
 from server.checkin.commands import keys, posters
 from server.db.engine import with_engine
 from server.push.commands import vapid_key, worker
+from server.resources import DEMO_EXTRACT, DEMO_FESTIVAL
 from server.wayfinding.commands import roads
-
-DEFAULT_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "hcdf2024.json"
-#: the street network `lehoi serve` imports when the data directory has no road graph yet (© OpenStreetMap)
-DEFAULT_ROADS = DEFAULT_FIXTURES.parent / "osm" / "hanoi-centre.osm.pbf"
 
 
 def _env(**values: object) -> None:
@@ -50,7 +47,7 @@ def migrate() -> None:
 
 
 @main.command("load-fixtures")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEFAULT_FIXTURES)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEMO_FESTIVAL)
 @click.option("--if-empty", is_flag=True, help="Load only when no festival is stored yet.")
 def load_fixtures(path: Path, if_empty: bool) -> None:
     """Load a festival file (default: the HCDF 2024 demo).
@@ -155,15 +152,15 @@ def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
         async def prepare(engine):
             await migrate_all()
             if await Festival.count() == 0:
-                await load_file(DEFAULT_FIXTURES, engine)
+                await load_file(DEMO_FESTIVAL, engine)
 
         _run(with_engine(prepare))
         from server.wayfinding.road_import import import_roads
 
         roads_path = load_settings().roads_path
         if not roads_path.exists():
-            size = import_roads(DEFAULT_ROADS, roads_path)
-            click.echo(f"street routes: {DEFAULT_ROADS.name} imported ({size['nodes']:,} nodes)")
+            size = import_roads(DEMO_EXTRACT, roads_path)
+            click.echo(f"street routes: {DEMO_EXTRACT.name} imported ({size['nodes']:,} nodes)")
     click.echo(f"lehoi serving on http://{host}:{port}/")
     uvicorn.run(
         "server.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info", access_log=False

@@ -48,3 +48,6 @@ leaflet();
 
 // The check-in screens' packages (QR encoder and decoder, charts): see refresh-checkin.mjs.
 await import('./refresh-checkin.mjs');
+
+// The Map screen's offline basemap (PMTiles reader, vector tiles on canvas): see refresh-basemap.mjs.
+await import('./refresh-basemap.mjs');

@@ -11,10 +11,9 @@ from typing import Any
 
 from pmtiles.tile import TileType, deserialize_header
 
+from server.resources import OSM_DIR
 from server.settings import Settings
 
-#: the prebuilt archive of the demo extract, served when the data directory has none of that name
-SHIPPED_DIR = Path(__file__).resolve().parent.parent.parent / "fixtures" / "osm"
 SUFFIX = ".pmtiles"
 URL_PREFIX = "/tiles/"
 
@@ -90,7 +89,7 @@ def archive_path(settings: Settings, name: str) -> Path:
 def find(settings: Settings) -> Basemap | None:
     """The basemap `settings.basemap` names: the one built into the data directory, else the one shipped with the
     demo extract; None when there is neither (the map then shows only the online layer)."""
-    for path in (archive_path(settings, settings.basemap), SHIPPED_DIR / f"{settings.basemap}{SUFFIX}"):
+    for path in (archive_path(settings, settings.basemap), OSM_DIR / f"{settings.basemap}{SUFFIX}"):
         if path.is_file():
             return load(settings.basemap, path)
     return None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-DEMO_EXTRACT = Path(__file__).resolve().parent.parent.parent / "fixtures" / "osm" / "hanoi-centre.osm.pbf"
+from server.resources import DEMO_EXTRACT
 
 
 @click.group()

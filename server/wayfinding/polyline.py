@@ -4,7 +4,7 @@ Each point is its latitude and longitude as integers of 1e-5 degrees, each writt
 previous point's: a street path of small steps then takes two to four characters a point instead of the twenty
 of GeoJSON's `[105.84647, 21.02532]`, and brotli squeezes the rest. A difference d is written as
 `v = d << 1` (`~v` when d < 0) in 5-bit groups, lowest first, each plus 63 and the 0x20 bit on all but the last.
-`pwa/js/lib/polyline.js` decodes it; `tests/unit/test_streets.py` holds the two to each other.
+`pwa/js/lib/streets.js` decodes it; `tests/unit/test_streets.py` holds the two to each other.
 """
 
 from __future__ import annotations

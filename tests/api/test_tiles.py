@@ -12,12 +12,13 @@ from litestar.testing import AsyncTestClient
 from pmtiles.reader import MemorySource, Reader
 
 from server.app import create_app
-from server.basemap.archive import SHIPPED_DIR, ArchiveError
+from server.basemap.archive import ArchiveError
+from server.resources import OSM_DIR
 from server.settings import load_settings
 from tests.support.bundles import current_bundle
 
 URL = "/tiles/hanoi-centre.pmtiles"
-ARCHIVE = (SHIPPED_DIR / "hanoi-centre.pmtiles").read_bytes()
+ARCHIVE = (OSM_DIR / "hanoi-centre.pmtiles").read_bytes()
 LENGTH = len(ARCHIVE)
 #: demo venues inside the extract's fully covered area (fixtures/osm/README.md)
 CENTRE_VENUES = {"hoa-lo", "van-mieu", "nha-hat-lon", "hoang-thanh", "den-ngoc-son", "cau-long-bien"}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from server.cli import DEFAULT_ROADS
+from server.resources import DEMO_EXTRACT
 from server.wayfinding.road_import import import_roads
 from server.wayfinding.roads import ATTRIBUTION, RoadEngine, RoadGraph
 from server.wayfinding.travel import LatLon, distance_m
@@ -38,7 +38,7 @@ def streets(client, graph_file: Path) -> Iterator[RoadEngine]:
 @pytest.fixture(scope="module")
 def hanoi_graph(tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("roads") / "roads.npz"
-    import_roads(DEFAULT_ROADS, target)
+    import_roads(DEMO_EXTRACT, target)
     return target
 
 

@@ -23,6 +23,8 @@ TRAILS = len(DEMO["trails"])
 #: beside Hoàn Kiếm Lake
 HERE = {"latitude": 21.0285, "longitude": 105.8542}
 TILES = "https://tile.openstreetmap.org/**"
+#: the server's offline basemap (PMTiles), read by Range requests until it is saved on the phone
+BASEMAP = "**/tiles/*.pmtiles*"
 
 
 def leaflet_loaded(page: Page) -> bool:
@@ -77,6 +79,7 @@ def test_the_map_draws_venues_and_trails_offline_without_tiles(phone) -> None:
 
 def test_tiles_that_do_not_load_leave_a_plain_background(phone) -> None:
     phone.route(TILES, lambda route: route.abort())
+    phone.route(BASEMAP, lambda route: route.abort())  # the offline basemap, read online, fails too
     page = phone.new_page()
     first_visit(page)
     page.goto("/#/map?venue=hoa-lo")

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 KERNEL = {
     "sync": set(),
     "server.settings": set(),
+    "server.resources": set(),
     "server.clock": set(),
     "server.errors": set(),
     "server.codecs": set(),

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from server.cli import DEFAULT_ROADS, main
+from server.cli import main
+from server.resources import DEMO_EXTRACT
 from server.wayfinding.road_import import import_roads
 from server.wayfinding.roads import RoadEngine, RoadGraph, RoadGraphError, simplify
 from server.wayfinding.travel import LatLon, distance_m
@@ -156,7 +157,7 @@ def test_a_broken_file_fails_clearly_and_keeps_the_previous_graph(tmp_path, monk
     before = (data_dir / "roads.npz").read_bytes()
     bad = tmp_path / "bad.osm.pbf"
     if broken == "truncated":
-        whole = DEFAULT_ROADS.read_bytes()
+        whole = DEMO_EXTRACT.read_bytes()
         bad.write_bytes(whole[: len(whole) // 2])
     elif broken == "garbage":
         bad.write_bytes(b"\x00\x00\x00\x0dOSMHeader" + bytes(range(256)) * 8)
@@ -179,7 +180,7 @@ def test_an_interrupted_import_keeps_the_previous_graph(tmp_path):
         raise KeyboardInterrupt  # Ctrl-C while the extract is read
 
     with pytest.raises(KeyboardInterrupt):
-        import_roads(DEFAULT_ROADS, target, interrupt)
+        import_roads(DEMO_EXTRACT, target, interrupt)
     assert target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.osm.pbf", "roads.npz"]
 
@@ -225,7 +226,7 @@ README_STREET_M = [2169, 942, 1152, 1767, 2523, 1483, 2721, 1498, 2232, 2351]
 @pytest.fixture(scope="module")
 def hanoi(tmp_path_factory) -> RoadEngine:
     target = tmp_path_factory.mktemp("hanoi") / "roads.npz"
-    size = import_roads(DEFAULT_ROADS, target)
+    size = import_roads(DEMO_EXTRACT, target)
     assert size["nodes"] > 29_000
     return RoadEngine(RoadGraph.load(target))
 

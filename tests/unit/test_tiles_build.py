@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from pmtiles.reader import MemorySource, Reader
 
 from server.basemap.build import BuildError, build
-from server.basemap.commands import DEMO_EXTRACT
 from server.cli import main
+from server.resources import DEMO_EXTRACT
 
 TILEMAKER = Path("/usr/bin/tilemaker")
 

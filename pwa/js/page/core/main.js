@@ -1,6 +1,7 @@
 // The app's entry point: open the store, show what is stored at once, then sync in the background, and route
 // by the hash through ROUTES.
 
+import { autoSave } from '../../lib/basemap.js';
 import { preferredLang, t } from '../../lib/i18n.js';
 import { Store } from '../../lib/store.js';
 import { Sync } from '../../lib/sync.js';
@@ -164,6 +165,8 @@ async function main() {
     const first = !app.programme;
     if (event.detail?.bundle) app.useBundle(event.detail.bundle);
     else await app.loadProgramme();
+    // a new basemap version comes with the programme: saved at once when the person asked for it on Wi-Fi
+    autoSave(app.programme).catch((error) => console.warn('offline map:', error));
     const typing = root.contains(document.activeElement) && document.activeElement.matches('input, select');
     if (!first && typing && screen?.refresh && location.hash === current) screen.refresh();
     else show();

@@ -11,6 +11,7 @@ import { MODES, estimatorFor, place, venuePlace } from '../../lib/travel.js';
 import { html, icon, setHTML } from '../core/dom.js';
 import { venueCard } from '../programme/cards.js';
 import { KINDS, MapView } from './mapview.js';
+import { attachOfflineMap, offlineMapSection } from './offline-map.js';
 import { LocationError, locate, modeIcon, parsePlaceRef, storedPlan } from './travelui.js';
 
 const NEAR_LIMIT = 8;
@@ -107,6 +108,7 @@ export function mapScreen(app, _params, query) {
       </div>
       ${routing ? routeCard() : plan ? planCard() : ''}
       ${legend()}
+      ${offlineMapSection(app)}
       <section class="block" aria-labelledby="near-title">
         <h2 id="near-title" class="section-title">${t('near_me')}</h2>
         <div class="near-controls">
@@ -154,6 +156,7 @@ export function mapScreen(app, _params, query) {
       note.hidden = !offline && !failing;
       note.querySelector('span').textContent = offline ? t('map_offline') : failing ? t('map_no_tiles') : '';
     });
+    attachOfflineMap(app, root);
     if (routing) drawRouteText(estimate());
     start();
   }

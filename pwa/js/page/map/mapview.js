@@ -1,14 +1,14 @@
 // A Leaflet map of the festival: venues by kind, trails, a route, a day plan, the device's position.
 // Leaflet (pwa/vendor/leaflet/, copied from npm by pwa/vendor/refresh.mjs) loads only when a map is shown,
-// so the programme stays light. Everything is drawn from the stored programme: without signal, or when the
-// tile server does not answer, the venues and lines still show on a plain background.
+// so the programme stays light. Everything is drawn from the stored programme: without signal, or when no
+// background can be drawn (background.js), the venues and lines still show on a plain background.
 
 import { byMode, formatDuration } from '../../lib/i18n-wayfinding.js';
 import { kindName, t, tr } from '../../lib/i18n.js';
 import { escape } from '../core/dom.js';
+import { Background } from './background.js';
+import { OSM_ATTRIBUTION } from './basemap-layer.js';
 
-export const DEFAULT_TILES = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png';
-const OSM_ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright" rel="noopener" target="_blank">OpenStreetMap</a>';
 export const KINDS = ['heritage', 'craft_village', 'creative_space', 'garden'];
 
 let loading = null;
@@ -37,20 +37,6 @@ export function loadLeaflet() {
     });
   }
   return loading;
-}
-
-/**
- * Where the background map comes from. The server's LEHOI_TILE_URL and attribution are read from the bundle
- * (`map: {tile_url, tile_attribution}`, or the festival's `tile_url`) when the server sends them; otherwise
- * OpenStreetMap's tiles.
- */
-export function tileSettings(programme) {
-  const map = programme?.extra?.map || programme?.extra?.tiles || {};
-  const festival = programme?.festival || {};
-  const url = map.tile_url || map.url || festival.tile_url || DEFAULT_TILES;
-  const text = map.tile_attribution || map.attribution || festival.tile_attribution || '';
-  const attribution = url === DEFAULT_TILES && (!text || /openstreetmap/i.test(text)) ? OSM_ATTRIBUTION : escape(text);
-  return { url, attribution };
 }
 
 /** Views the app sets jump there: an animation still running when the screen goes away breaks Leaflet. */
@@ -84,50 +70,16 @@ export class MapView {
     this.trailLayer = L.layerGroup().addTo(map);
     this.routeLayer = L.featureGroup().addTo(map);
     this.meLayer = L.layerGroup().addTo(map);
-    this.tiles = tileSettings(app.programme);
-    this.tileLayer = null;
-    this.tileErrors = 0;
-    this.tileLoads = 0;
-    this.onlineListener = () => this.addTiles();
-    window.addEventListener('online', this.onlineListener);
-    this.addTiles();
-    this.showTileNote();
+    this.background = new Background(L, map, app, element);
+    this.routeCredit = false;
     map.on('popupopen', (event) => {
       event.popup.getElement()?.querySelector('.leaflet-popup-close-button')?.setAttribute('aria-label', t('close'));
     });
     this.fitCore();
   }
 
-  /** The background tiles. Offline too: tiles seen before may still be in the browser's cache; the others
-   * fail at once and are hidden, leaving the plain background. */
-  addTiles() {
-    if (this.tileLayer) {
-      this.tileLayer.redraw(); // back online: ask again for the tiles that failed
-      return;
-    }
-    const layer = this.L.tileLayer(this.tiles.url, { attribution: this.tiles.attribution, maxZoom: 19, minZoom: 9 });
-    layer.on('tileerror', (event) => {
-      event.tile.style.visibility = 'hidden'; // never a broken-image icon
-      this.tileErrors += 1;
-      this.showTileNote();
-    });
-    layer.on('tileload', () => {
-      this.tileLoads += 1;
-      this.showTileNote();
-    });
-    layer.addTo(this.map);
-    this.tileLayer = layer;
-  }
-
-  showTileNote() {
-    const offline = !navigator.onLine && this.tileLoads === 0;
-    const failing = !offline && this.tileErrors > 0 && this.tileLoads === 0;
-    this.element.classList.toggle('no-tiles', offline || failing);
-    this.element.dispatchEvent(new CustomEvent('tiles', { detail: { offline, failing }, bubbles: true }));
-  }
-
   destroy() {
-    window.removeEventListener('online', this.onlineListener);
+    this.background.destroy();
     this.map.stop();
     this.map.remove();
   }
@@ -227,11 +179,21 @@ export class MapView {
 
   clearRoute() {
     this.routeLayer.clearLayers();
+    this.creditStreets(false);
+  }
+
+  /** A line that follows OpenStreetMap's streets credits them, whatever background is shown (ODbL). */
+  creditStreets(on) {
+    if (on === this.routeCredit) return;
+    if (on) this.map.attributionControl.addAttribution(OSM_ATTRIBUTION);
+    else this.map.attributionControl.removeAttribution(OSM_ATTRIBUTION);
+    this.routeCredit = on;
   }
 
   /** A route or plan as GeoJSON LineStrings ([lon, lat]), with numbered stops; the map fits it. */
   showLines(features, { stops = [], start = null, end = null, fit = true, className = 'route-line' } = {}) {
     this.routeLayer.clearLayers();
+    this.creditStreets(features.some((feature) => feature.properties?.geometry_source === 'streets'));
     for (const feature of features) {
       const coordinates = feature.geometry?.coordinates || [];
       if (coordinates.length < 2) continue;
