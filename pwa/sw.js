@@ -1,12 +1,13 @@
 /* The service worker: keeps the app shell in a versioned cache so the app opens offline.
  * The programme and the attendee's data live in IndexedDB (js/lib/store.js); /api is never cached here.
  * A new version installs beside the old one and waits until the page asks it to take over (the page
- * shows "update available — reload"). Bump VERSION whenever a file of the shell changes;
- * tests/browser/test_shell.py checks that SHELL lists every file the app needs. */
+ * shows "update available — reload"). The version is not written by hand: the server (server/pwa.py) answers
+ * /sw.js with the placeholder below filled by a digest of every file SHELL lists, so a changed file is a new
+ * version. tests/browser/test_shell.py checks that SHELL lists every file the app needs. */
 
-const VERSION = 'v16';
+const VERSION = '__SHELL_DIGEST__';
 const PREFIX = 'lehoi-static-';
-const CACHE = `${PREFIX}${VERSION}`;
+const CACHE = `${PREFIX}v${VERSION}`;
 
 const SHELL = [
   '/',
@@ -72,9 +73,15 @@ const SHELL = [
   '/js/lib/tokens.js',
   '/js/page/checkin/camera.js',
   '/js/page/checkin/crowd.js',
+  '/js/page/checkin/enrol.js',
+  '/js/page/checkin/judge.js',
+  '/js/page/checkin/occupancy.js',
   '/js/page/checkin/overruled.js',
+  '/js/page/checkin/scanlog.js',
   '/js/page/checkin/scanner.js',
+  '/js/page/checkin/scanview.js',
   '/js/page/checkin/ui.js',
+  '/js/page/checkin/verdict.js',
   '/js/page/checkin/volunteer.js',
   '/js/page/organiser/alerts.js',
   '/js/page/organiser/codes.js',

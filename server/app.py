@@ -13,7 +13,6 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.static_files import create_static_files_router
 from litestar.status_codes import (
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_500_INTERNAL_SERVER_ERROR,
@@ -33,6 +32,7 @@ from server.http import StrictJsonRequest, stamp_festival_now, strict_query_inst
 from server.programme import domain as programme
 from server.programme.snapshot import SnapshotCache, current_version
 from server.push import domain as push
+from server.pwa import pwa_routes
 from server.resources import PWA_DIR
 from server.settings import Settings, load_settings
 from server.syncing import domain as syncing
@@ -173,9 +173,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     route_handlers: list = [health, *(h for d in parts for h in d.route_handlers)]
     if PWA_DIR.is_dir():
-        route_handlers.append(
-            create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, include_in_schema=False)
-        )
+        route_handlers.extend(pwa_routes(PWA_DIR))
 
     app = LehoiApp(
         route_handlers=route_handlers,

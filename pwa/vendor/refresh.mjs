@@ -1,7 +1,8 @@
 // Copies the browser files of the npm packages the PWA uses into pwa/vendor/, where the server serves them.
 // Run by `npm install` (package.json "postinstall") and by hand: `node pwa/vendor/refresh.mjs`.
 // The copies are committed, so `make run` on a fresh clone needs no npm at all; after upgrading a package
-// in package.json, run `npm install`, bump VERSION in pwa/sw.js and commit the new copies.
+// in package.json, run `npm install` and commit the new copies (the service worker's cache name follows their
+// bytes: server/pwa.py).
 //
 // Leaflet: the minified UMD build (it also runs as an ES module: `import()` of it sets globalThis.L), its
 // stylesheet, the images the stylesheet names, and its licence. The source-map comment is dropped because

@@ -1,12 +1,18 @@
-"""The installable shell, checked without a browser: the service worker precaches every file the app loads,
-the manifest is complete and its icons are what it says."""
+"""The installable shell, checked without a browser: the service worker precaches every file the app loads, its
+cache name follows those files' bytes, the manifest is complete and its icons are what it says."""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 import struct
 from pathlib import Path
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from server.pwa import SHELL_DIGEST, pwa_routes, shell_file, shell_urls
 
 PWA = Path(__file__).resolve().parents[2] / "pwa"
 SW = (PWA / "sw.js").read_text()
@@ -16,8 +22,7 @@ IMPORT = re.compile(
 
 
 def shell_list() -> list[str]:
-    body = re.search(r"const SHELL = \[(.*?)\];", SW, re.S).group(1)
-    return re.findall(r"'([^']+)'", body)
+    return shell_urls(SW)
 
 
 def url_of(path: Path) -> str:
@@ -39,17 +44,59 @@ def loaded_modules() -> set[str]:
     return {url_of(m) for m in seen}
 
 
-def test_the_cache_is_versioned_and_prefixed() -> None:
-    assert re.search(r"const VERSION = 'v\d+';", SW)
+def served_sw(pwa_dir: Path) -> tuple[str, dict]:
+    with TestClient(Litestar(route_handlers=pwa_routes(pwa_dir))) as client:
+        answer = client.get("/sw.js")
+        assert answer.status_code == 200
+        again = client.get("/sw.js?v=next", headers={"If-None-Match": answer.headers["etag"]})
+        assert again.status_code == 304, "the browser's update check costs a 304 while nothing changed"
+        return answer.text, answer.headers
+
+
+def cache_name(sw_source: str) -> str:
+    version = re.search(r"^const VERSION = '([0-9a-f]{16})';$", sw_source, re.M).group(1)
+    assert "const CACHE = `${PREFIX}v${VERSION}`;" in sw_source
+    return f"lehoi-static-v{version}"
+
+
+def shell_copy(tmp_path: Path) -> Path:
+    """The precached files and sw.js, nothing else, in a folder of their own."""
+    for url in [*shell_list(), "/sw.js"]:
+        target = shell_file(tmp_path, url)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shell_file(PWA, url), target)
+    return tmp_path
+
+
+def test_the_cache_is_named_by_the_precached_files(tmp_path) -> None:
+    assert f"const VERSION = '{SHELL_DIGEST}';" in SW, "the server fills the version, nobody bumps it"
     assert "const PREFIX = 'lehoi-static-';" in SW
     assert "skipWaiting()" in SW and "event.data.type === 'SKIP_WAITING'" in SW, "skipWaiting only when asked"
+    served, headers = served_sw(PWA)
+    assert headers["content-type"].startswith("text/javascript")
+    assert headers["cache-control"] == "no-cache"
+    name = cache_name(served)
+    assert served == SW.replace(SHELL_DIGEST, name.removeprefix("lehoi-static-v"))
+
+    copy = shell_copy(tmp_path)
+    assert cache_name(served_sw(copy)[0]) == name, "the same files, the same cache"
+    changed = copy / "css" / "app.css"
+    changed.write_bytes(changed.read_bytes() + b"\n")
+    assert cache_name(served_sw(copy)[0]) != name, "a changed file, a new cache"
+
+
+def test_a_precached_file_missing_fails_on_the_server(tmp_path) -> None:
+    copy = shell_copy(tmp_path)
+    (copy / "js" / "lib" / "uuid7.js").unlink()
+    with TestClient(Litestar(route_handlers=pwa_routes(copy))) as client:
+        assert client.get("/sw.js").status_code == 500
 
 
 def test_the_shell_lists_every_file_the_app_loads_and_nothing_missing() -> None:
     shell = shell_list()
     assert len(shell) == len(set(shell))
     for url in shell:
-        assert url == "/" or (PWA / url.lstrip("/")).is_file(), f"{url} is precached but does not exist"
+        assert shell_file(PWA, url).is_file(), f"{url} is precached but does not exist: the install would fail"
     missing = loaded_modules() - set(shell)
     assert not missing, f"modules loaded but not precached: {sorted(missing)}"
     html = (PWA / "index.html").read_text()

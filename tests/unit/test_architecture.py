@@ -36,10 +36,12 @@ ALLOWED: dict[str, set[str]] = {
     "server.wayfinding": _K | {"server.programme"},
     "server.checkin": _K | {"server.syncing", "server.programme", "server.accounts"},
     "server.push": _K | {"server.syncing", "server.programme", "server.accounts"},
-    # the composition root knows every domain
+    # the composition root knows every domain, and the PWA's files
     "server": set(),
+    "server.pwa": set(),
     "server.app": _K
     | {
+        "server.pwa",
         "server.syncing",
         "server.basemap",
         "server.programme",

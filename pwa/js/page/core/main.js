@@ -1,7 +1,5 @@
-// The app's entry point: open the store, show what is stored at once, then sync in the background.
-// Routes (by hash): #/day/YYYY-MM-DD, #/events/{id}, #/venues/{id}, #/schedule, #/settings,
-// #/map (?venue=, ?from=&to=&mode=, ?plan=YYYY-MM-DD, ?trail=), #/plan/YYYY-MM-DD.
-// #/pass, #/passport, #/volunteer, #/enrol/{code}, #/organiser (?view=alerts|dashboard|volunteers).
+// The app's entry point: open the store, show what is stored at once, then sync in the background, and route
+// by the hash through ROUTES.
 
 import { autoSave } from '../../lib/basemap.js';
 import { preferredLang, t } from '../../lib/i18n.js';
@@ -20,22 +18,32 @@ import { notFound } from './notfound.js';
 import { Shell } from './shell.js';
 import { registerServiceWorker } from './sw-client.js';
 
-const ROUTES = {
-  day: { tab: 'programme', screen: programmeScreen },
-  events: { tab: 'programme', screen: eventScreen },
-  venues: { tab: 'programme', screen: venueScreen },
-  schedule: { tab: 'schedule', screen: scheduleScreen },
-  settings: { tab: 'settings', screen: settingsScreen },
-  map: { tab: 'map', screen: lazyScreen(() => import('../map/map.js'), 'mapScreen', 'map_title') },
-  plan: { tab: 'schedule', screen: lazyScreen(() => import('../schedule/plan.js'), 'planScreen', 'plan_title') },
-  pass: { tab: 'pass', screen: lazyScreen(() => import('../pass/pass.js'), 'passScreen', 'pass_title') },
-  passport: { tab: 'pass', screen: lazyScreen(() => import('../pass/passport.js'), 'passportScreen', 'passport_title') },
-  volunteer: { tab: 'pass', screen: lazyScreen(() => import('../checkin/volunteer.js'), 'volunteerScreen', 'volunteer_title') },
-  enrol: { tab: 'pass', screen: lazyScreen(() => import('../checkin/volunteer.js'), 'volunteerScreen', 'volunteer_title') },
-  organiser: { tab: 'settings', screen: lazyScreen(() => import('../organiser/organiser.js'), 'organiserScreen', 'org_title') },
-};
+// Every route, once: its hash path, the tab it marks and its screen (those loaded on first use name their module,
+// export and title key: lazy.js). A path is a first segment, then `:name` for a second one the route needs, or
+// `:name?` for one it may have; without either it takes none. The query (`#/map?from=…`) goes to the screen as it
+// is. The tab bar itself is index.html's, so that it shows before any module runs.
+const volunteer = lazyScreen(() => import('../checkin/volunteer.js'), 'volunteerScreen', 'volunteer_title');
+const ROUTES = [
+  { path: 'day/:day?', tab: 'programme', screen: programmeScreen },
+  { path: 'events/:id', tab: 'programme', screen: eventScreen },
+  { path: 'venues/:id', tab: 'programme', screen: venueScreen },
+  { path: 'schedule', tab: 'schedule', screen: scheduleScreen },
+  { path: 'settings', tab: 'settings', screen: settingsScreen },
+  { path: 'map', tab: 'map', screen: lazyScreen(() => import('../map/map.js'), 'mapScreen', 'map_title') },
+  { path: 'plan/:day', tab: 'schedule', screen: lazyScreen(() => import('../schedule/plan.js'), 'planScreen', 'plan_title') },
+  { path: 'pass', tab: 'pass', screen: lazyScreen(() => import('../pass/pass.js'), 'passScreen', 'pass_title') },
+  { path: 'passport', tab: 'pass', screen: lazyScreen(() => import('../pass/passport.js'), 'passportScreen', 'passport_title') },
+  { path: 'volunteer', tab: 'pass', screen: volunteer },
+  { path: 'enrol/:code', tab: 'pass', screen: volunteer },
+  { path: 'organiser', tab: 'settings', screen: lazyScreen(() => import('../organiser/organiser.js'), 'organiserScreen', 'org_title') },
+].map((route) => {
+  const [name, param = ''] = route.path.split('/');
+  return { ...route, name, param: param.replace(/^:|\?$/g, ''), optional: param.endsWith('?') };
+});
+const HOME = ROUTES[0];
 
-export function parseHash(hash) {
+/** The route a hash opens ({route: null} when none does), with its path parameter and its query. */
+function parseHash(hash) {
   const [path, qs = ''] = hash.replace(/^#/, '').split('?');
   const parts = path.split('/').filter(Boolean).map((p) => {
     try {
@@ -45,16 +53,11 @@ export function parseHash(hash) {
     }
   });
   const query = new URLSearchParams(qs);
-  if (!parts.length) return { name: 'day', params: {}, query };
+  if (!parts.length) return { route: HOME, params: {}, query };
   const [name, id] = parts;
-  if (name === 'day') return { name, params: { day: id }, query };
-  if ((name === 'events' || name === 'venues') && id) return { name, params: { id }, query };
-  if ((name === 'schedule' || name === 'settings') && !id) return { name, params: {}, query };
-  if (name === 'map' && !id) return { name, params: {}, query };
-  if (name === 'plan' && id) return { name, params: { day: id }, query };
-  if (['pass', 'passport', 'volunteer', 'organiser'].includes(name) && !id) return { name, params: {}, query };
-  if (name === 'enrol' && id) return { name, params: { code: id }, query };
-  return { name: 'missing', params: {}, query };
+  const route = ROUTES.find((r) => r.name === name);
+  if (!route || (route.param ? !id && !route.optional : id)) return { route: null, params: {}, query };
+  return { route, params: route.param ? { [route.param]: id } : {}, query };
 }
 
 async function main() {
@@ -87,9 +90,8 @@ async function main() {
 
   function show({ focus = false } = {}) {
     const keep = focus ? null : focusKey();
-    const route = parseHash(location.hash);
-    const spec = ROUTES[route.name];
-    shell.markTab(spec?.tab || 'programme');
+    const { route, params, query } = parseHash(location.hash);
+    shell.markTab(route?.tab || HOME.tab);
     if (!app.programme) {
       const failed = app.sync.status.error && !app.sync.status.syncing;
       setHTML(root, html`<section class="screen waiting">
@@ -102,7 +104,7 @@ async function main() {
       return;
     }
     screen?.unmount?.(); // a screen holding more than DOM (a map) lets it go
-    screen = spec ? spec.screen(app, route.params, route.query, shell) : notFound();
+    screen = route ? route.screen(app, params, query, shell) : notFound();
     current = location.hash;
     screen.mount(root);
     document.title = `${screen.title} · ${t('app_name')}`;
