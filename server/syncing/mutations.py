@@ -1,10 +1,10 @@
 """Applying a phone's batch of mutations exactly once.
 
-A batch runs inside one transaction: already-recorded ids answer `duplicate`; the rest are applied in order
-against each domain's in-memory state, then each domain writes its net change and every mutation's record
-in bulk. A mutation's effect and its record therefore commit together or not at all; a crash before the
-commit leaves nothing, and the phone's retry applies the batch afresh. Per-client batches are serialised
-(a row lock on PostgreSQL, the single writer on SQLite), so two uploads of the same outbox cannot interleave.
+A batch runs inside one transaction: already-recorded ids answer `duplicate`; the rest are applied in order against each
+domain's in-memory state, then each domain writes its net change and every mutation's record in bulk. A mutation's
+effect and its record therefore commit together or not at all; a crash before the commit leaves nothing, and the phone's
+retry applies the batch afresh. Per-client batches are serialised (an advisory lock per client on PostgreSQL, the single
+writer on SQLite), so two uploads of the same outbox cannot interleave.
 
 Uploads that arrive while a transaction is being written wait for the next one and then commit together (group
 commit): one transaction and one flush to disk for up to `MAX_GROUP` phones, each batch in a savepoint of its
@@ -31,8 +31,7 @@ from typing import Any
 from piccolo.engine.base import Engine
 
 from server.db.bulk import insert_rows
-from server.db.engine import is_postgres
-from server.db.transactions import write_transaction
+from server.db.transactions import lock_names, write_transaction
 from server.domain import DEVICE_REVOKED, AlreadyApplied, BatchContext, MutationHandler, Reject
 from server.syncing.tables import AppliedMutation
 from sync.messages import MUTATION_ARGS, Applied, BadArgs, Duplicate, Mutation, Rejected, Result, decode_args
@@ -84,7 +83,7 @@ class MutationApplier:
         """One write transaction for the group: each batch in a savepoint of its own, so a batch that fails
         leaves nothing and fails alone; the commit makes every batch's effects and records durable at once, or
         none of them. Batches go in order of their device (arrival order for one device), which is also the
-        order PostgreSQL's device locks are taken in, so two processes' groups never deadlock."""
+        order PostgreSQL's client locks are taken in, so two processes' groups never deadlock."""
         ordered = sorted(group, key=lambda job: job[0].principal.subject)
         applied: list[tuple[BatchContext, asyncio.Future[list[Result]], list[Result], list]] = []
         try:
@@ -114,8 +113,9 @@ class MutationApplier:
     async def _apply(self, ctx: BatchContext) -> tuple[list[Result], list]:
         """One batch inside the group's transaction: its results, and each handler's state for `committed`."""
         client_id = ctx.principal.subject
-        if is_postgres(self.engine):
-            await AppliedMutation.raw("SELECT id FROM device WHERE id = {} FOR UPDATE", client_id)
+        # one client's batches one at a time across processes: a lock on its name, which needs no table of a domain
+        # above this one (SQLite's writer lock does it there)
+        await lock_names(self.engine, [f"lehoi.client:{client_id}"])
         # a UUID is the same in either case: the key is its lower-case form, the answer echoes it as sent
         seen = await self._recorded(client_id, [m.id.lower() for m in ctx.batch])
         states: dict[int, tuple[MutationHandler, Any]] = {}

@@ -8,5 +8,4 @@ APP_CONFIG = AppConfig(
     app_name="syncing",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "migrations"),
     table_classes=[ProgrammeVersion, ChangeLog, AppliedMutation],
-    migration_dependencies=["server.programme.piccolo_app"],
 )

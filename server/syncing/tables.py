@@ -7,8 +7,8 @@ from piccolo.table import Table
 class ProgrammeVersion(Table):
     """One row (id 1): the current programme version and how far the log has been pruned.
 
-    Every programme write updates this row inside its own transaction (the triggers of migration syncing 07:12:00); the
-    row lock makes writers take versions in the order they commit, so a reader never sees version N+1 before N.
+    Every programme write updates this row inside its own transaction (the triggers of migration programme 07:12:00);
+    the row lock makes writers take versions in the order they commit, so a reader never sees version N+1 before N.
     """
 
     id = Integer(primary_key=True)

@@ -8,6 +8,8 @@ keeps the two equal). That migrations import nothing of the live code is tests/u
 from __future__ import annotations
 
 import ast
+import importlib
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -94,18 +96,64 @@ def _imports(module: str, path: Path):
                 yield node.lineno, node.module or ""
 
 
+#: a table named by SQL: the word after a keyword that names one (a subquery after it is no word)
+_SQL_TABLE = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE|TABLE|ON)\s+\"?([a-z_][a-z0-9_]*)\b")
+#: words that make a string constant SQL rather than prose
+_SQL_VERB = re.compile(r"\b(?:SELECT|INSERT|UPDATE|DELETE|CREATE|DROP)\b")
+
+
+def table_owners() -> dict[str, str]:
+    """Table name → the unit whose Piccolo app declares it (its APP_CONFIG.table_classes)."""
+    owners = {}
+    for path in sorted((ROOT / "server").glob("*/piccolo_app.py")):
+        unit = f"server.{path.parent.name}"
+        config = importlib.import_module(f"{unit}.piccolo_app").APP_CONFIG
+        owners.update({table._meta.tablename: unit for table in config.table_classes})
+    return owners
+
+
+def sql_tables(path: Path) -> list[tuple[int, str]]:
+    """(line, table) for every table the SQL in the file's string constants names (docstrings are prose)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            if _SQL_VERB.search(node.value):
+                found += [(node.lineno, table) for table in _SQL_TABLE.findall(node.value)]
+    return found
+
+
 def graph() -> tuple[dict[str, set[str]], dict[tuple[str, str], str]]:
-    """(unit → units it imports, an example site of each arrow)."""
+    """(unit → units it uses, an example site of each arrow): its imports, the tables its SQL names (migrations
+    included), and the apps its migrations depend on."""
     edges: dict[str, set[str]] = defaultdict(set)
     where: dict[tuple[str, str], str] = {}
+
+    def arrow(source: str, dest: str | None, site: str) -> None:
+        if dest is not None and dest != source:
+            edges[source].add(dest)
+            where.setdefault((source, dest), site)
+
+    owners = table_owners()
     for module, path in _modules():
         source = unit_of(module)
         edges.setdefault(source, set())
         for line, target in _imports(module, path):
-            dest = unit_of(target)
-            if dest is not None and dest != source:
-                edges[source].add(dest)
-                where.setdefault((source, dest), f"{path.relative_to(ROOT)}:{line} imports {target}")
+            arrow(source, unit_of(target), f"{path.relative_to(ROOT)}:{line} imports {target}")
+        for line, table in sql_tables(path):
+            arrow(source, owners.get(table), f"{path.relative_to(ROOT)}:{line} names the table {table} in SQL")
+    for path in sorted((ROOT / "server").glob("*/piccolo_app.py")):
+        unit = f"server.{path.parent.name}"
+        for dependency in importlib.import_module(f"{unit}.piccolo_app").APP_CONFIG.migration_dependencies:
+            arrow(unit, unit_of(dependency), f"{path.relative_to(ROOT)}: its migrations depend on {dependency}")
     return edges, where
 
 
@@ -166,6 +214,16 @@ def test_no_cycle_and_no_two_way_pair():
     ]
     assert not pairs, "\n".join(pairs)
     assert not cycles(edges)
+
+
+def test_the_graph_reader_sees_sql_and_migrations(tmp_path):
+    path = tmp_path / "x.py"
+    path.write_text(
+        '''"""Reads FROM device ON purpose: prose."""\nQ = "SELECT id FROM device d JOIN event e ON e.id = d.x"\n'''
+        """W = "INSERT INTO scan (id) VALUES (1)"\nP = "fetch the venue list from here"\n"""
+    )
+    assert sql_tables(path) == [(2, "device"), (2, "event"), (2, "e"), (3, "scan")]
+    assert table_owners()["device"] == "server.accounts" and table_owners()["change_log"] == "server.syncing"
 
 
 def test_the_graph_reader_sees_a_cycle():

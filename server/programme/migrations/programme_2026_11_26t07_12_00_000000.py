@@ -1,5 +1,10 @@
 """Change-log triggers on every programme table, and the version counter row.
 
+Programme's since it moved here from syncing's migrations (unchanged otherwise): the triggers are on programme's
+tables and write syncing's log, an arrow down the package graph. A database that ran it as syncing's runs it once
+more as programme's, which changes nothing (every statement is CREATE OR REPLACE, DROP IF EXISTS then CREATE,
+or an insert of a row that is not there yet).
+
 Frozen: the statements are the text the live code generated when this migration was written
 (festival, venue, event, trail, announcement), copied here so that later changes to live code never change
 what this migration does. A domain that logs a new table copies these statements, with its table and kind, into
@@ -241,7 +246,7 @@ SQLITE_STATEMENTS = [
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="syncing", description=DESCRIPTION)
+    manager = MigrationManager(migration_id=ID, app_name="programme", description=DESCRIPTION)
 
     async def install() -> None:
         engine = engine_finder()
