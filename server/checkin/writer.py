@@ -1,19 +1,18 @@
 """The write transaction of the live check-in, the gate's hot path: read the facts, decide, insert.
 
-On SQLite the three run on a kept connection's thread (server/db/kept.py): one hop from the event loop instead of
-a new connection and seven hops, which cost ten times the check-in's own work. Scans that arrive while a commit
-is in flight are committed together in the next transaction (group commit), each in a savepoint of its own, so a
-slow fsync delays a queue of scans once rather than once per scan; each is still decided after the ones before
-it, so a pass scanned at two gates at once is accepted once. On PostgreSQL they run on a pooled connection in
-Piccolo's transaction, after a transaction-scoped advisory lock on the venue so two processes cannot both accept
-one pass (SQLite's writer lock does that there).
+On SQLite the three run on a kept connection's thread (server/db/kept.py): one hop from the event loop instead of a new
+connection and seven hops, which cost ten times the check-in's own work. Scans that arrive while a commit is in flight
+are committed together in the next transaction (group commit), each in a savepoint of its own, so a slow fsync delays a
+queue of scans once rather than once per scan (server/db/group_commit.py); each is still decided after the ones before
+it, so a pass scanned at two gates at once is accepted once. On PostgreSQL they run on a pooled connection in Piccolo's
+transaction, after a transaction-scoped advisory lock on the venue so two processes cannot both accept one pass
+(SQLite's writer lock does that there).
 
 Statements are written with `{}` placeholders and compiled here to the driver's (`?` or `$n`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import re
 import sqlite3
@@ -23,6 +22,7 @@ from typing import Any, TypeVar
 from piccolo.engine.base import Engine
 
 from server.db import kept
+from server.db.group_commit import GroupCommit
 from server.db.kept import kept_connection
 from server.db.transactions import ADVISORY_LOCK_SQL
 
@@ -49,9 +49,7 @@ class GateWriter:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._kept = kept_connection(engine)
-        self._queue: list[tuple[tuple, asyncio.Future]] = []
-        self._draining = False
-        self._drainer: asyncio.Task | None = None
+        self._commits: GroupCommit[tuple, Any] = GroupCommit(self._commit_group)
 
     async def close(self) -> None:
         if self._kept is not None:
@@ -60,14 +58,8 @@ class GateWriter:
     async def run(self, lock: str, facts_sql: str, facts_args: Sequence[Any], decide: Decide[T], insert: str) -> T:
         """In one transaction: the one row of `facts_sql`, `decide` on it, and its row inserted if it gives one."""
         if self._kept is not None:
-            done = asyncio.get_running_loop().create_future()
-            self._queue.append(
-                ((facts_sql.replace("{}", "?"), tuple(facts_args), decide, insert.replace("{}", "?")), done)
-            )
-            if not self._draining:
-                self._draining = True
-                self._drainer = asyncio.get_running_loop().create_task(self._drain())
-            return await done
+            job = (facts_sql.replace("{}", "?"), tuple(facts_args), decide, insert.replace("{}", "?"))
+            return await self._commits.submit(job)
         async with self.engine.transaction() as transaction:
             connection = transaction.connection
             await connection.execute(ADVISORY_LOCK_SQL, lock)
@@ -77,24 +69,13 @@ class GateWriter:
                 await connection.execute(_numbered(insert), *row)
             return answer
 
-    async def _drain(self) -> None:
-        """Commit what is queued, one transaction per turn, until the queue is empty."""
+    async def _commit_group(self, jobs: list[tuple]) -> list[Any]:
+        """The queued scans in one transaction on the kept connection, each in a savepoint of its own."""
         assert self._kept is not None
-        try:
-            while self._queue:
-                jobs, self._queue = self._queue, []
-                try:
-                    outcomes = await self._kept.run(kept.transaction, _sqlite_group, [job for job, _ in jobs])
-                except BaseException as exc:  # noqa: BLE001 - the transaction failed as a whole: nothing of it was written
-                    outcomes = [(False, exc)] * len(jobs)
-                for (_, done), (ok, value) in zip(jobs, outcomes, strict=False):
-                    if not done.done():
-                        done.set_result(value) if ok else done.set_exception(value)
-        finally:
-            self._draining = False
+        return await self._kept.run(kept.transaction, _sqlite_group, jobs)
 
 
-def _sqlite_group(connection: sqlite3.Connection, jobs: list[tuple]) -> list[tuple[bool, Any]]:
+def _sqlite_group(connection: sqlite3.Connection, jobs: list[tuple]) -> list[Any]:
     """Each job in a savepoint of its own: one that raises is undone alone and its caller gets the error."""
     outcomes = []
     for facts_sql, facts_args, decide, insert in jobs:
@@ -106,8 +87,8 @@ def _sqlite_group(connection: sqlite3.Connection, jobs: list[tuple]) -> list[tup
                 connection.execute(insert, tuple(row))
         except Exception as exc:  # noqa: BLE001 - handed to the caller that asked
             connection.execute("ROLLBACK TO scan")
-            outcomes.append((False, exc))
+            outcomes.append(exc)
         else:
-            outcomes.append((True, answer))
+            outcomes.append(answer)
         connection.execute("RELEASE scan")
     return outcomes

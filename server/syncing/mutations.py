@@ -23,7 +23,6 @@ A device an organiser revoked still reaches the applier: every mutation is answe
 
 from __future__ import annotations
 
-import asyncio
 from collections import deque
 from dataclasses import replace
 from typing import Any
@@ -31,6 +30,7 @@ from typing import Any
 from piccolo.engine.base import Engine
 
 from server.db.bulk import insert_rows
+from server.db.group_commit import GroupCommit
 from server.db.transactions import lock_names, write_transaction
 from server.domain import DEVICE_REVOKED, AlreadyApplied, BatchContext, MutationHandler, Reject
 from server.syncing.tables import AppliedMutation
@@ -52,63 +52,53 @@ class MutationApplier:
                 if name in self.by_name:
                     raise ValueError(f"two handlers for the mutation {name!r}")
                 self.by_name[name] = handler
-        self._waiting: deque[tuple[BatchContext, asyncio.Future[list[Result]]]] = deque()
-        self._drainer: asyncio.Task[None] | None = None
+        self._commits: GroupCommit[BatchContext, list[Result]] = GroupCommit(self._commit_group, self._group_size)
 
     async def apply_batch(self, ctx: BatchContext, mutations: list[Mutation]) -> list[Result]:
         """Apply one upload; it commits with the others waiting at the same moment (see `_commit_group`)."""
-        future: asyncio.Future[list[Result]] = asyncio.get_running_loop().create_future()
-        self._waiting.append((replace(ctx, batch=tuple(mutations)), future))
-        if self._drainer is None:
-            self._drainer = asyncio.get_running_loop().create_task(self._drain())
-        return await future
+        return await self._commits.submit(replace(ctx, batch=tuple(mutations)))
 
-    async def _drain(self) -> None:
-        try:
-            while self._waiting:
-                group = []
-                while self._waiting and len(group) < MAX_GROUP and self._groupable(self._waiting[0][0]):
-                    group.append(self._waiting.popleft())
-                # arrival order holds: a batch that commits alone waits for the group before it
-                await self._commit_group(group or [self._waiting.popleft()])
-        finally:
-            self._drainer = None
+    def _group_size(self, waiting: deque[BatchContext]) -> int:
+        """Up to MAX_GROUP uploads that may share a transaction; arrival order holds, so an upload that commits
+        alone waits for the group before it and then goes by itself."""
+        count = 0
+        for ctx in waiting:
+            if count == MAX_GROUP or not self._groupable(ctx):
+                break
+            count += 1
+        return count or 1
 
     def _groupable(self, ctx: BatchContext) -> bool:
         """Whether every handler the batch needs reads inside the transaction (ScanHandler's SQLite reader
         does not, so it would miss what an earlier batch of the group wrote)."""
         return all(getattr(self.by_name.get(m.name), "groupable", True) for m in ctx.batch)
 
-    async def _commit_group(self, group: list[tuple[BatchContext, asyncio.Future[list[Result]]]]) -> None:
+    async def _commit_group(self, group: list[BatchContext]) -> list[list[Result] | BaseException]:
         """One write transaction for the group: each batch in a savepoint of its own, so a batch that fails
         leaves nothing and fails alone; the commit makes every batch's effects and records durable at once, or
         none of them. Batches go in order of their device (arrival order for one device), which is also the
         order PostgreSQL's client locks are taken in, so two processes' groups never deadlock."""
-        ordered = sorted(group, key=lambda job: job[0].principal.subject)
-        applied: list[tuple[BatchContext, asyncio.Future[list[Result]], list[Result], list]] = []
-        try:
-            async with write_transaction(self.engine):
-                transaction = self.engine.current_transaction.get()
-                for ctx, future in ordered:
-                    savepoint = await transaction.savepoint()
-                    try:
-                        results, states = await self._apply(ctx)
-                    except Exception as exc:  # noqa: BLE001 - this batch fails, the group goes on
-                        await savepoint.rollback_to()
-                        _settle(future, exc)
-                        continue
-                    await savepoint.release()
-                    applied.append((ctx, future, results, states))
-        except Exception as exc:  # noqa: BLE001 - the transaction failed: nothing of the group was written
-            for _, future in ordered:
-                _settle(future, exc)
-            return
-        for ctx, future, results, states in applied:
+        outcomes: list[list[Result] | BaseException] = [RuntimeError("not applied")] * len(group)
+        applied: list[tuple[int, list[Result], list]] = []
+        async with write_transaction(self.engine):
+            transaction = self.engine.current_transaction.get()
+            for n in sorted(range(len(group)), key=lambda n: group[n].principal.subject):
+                savepoint = await transaction.savepoint()
+                try:
+                    results, states = await self._apply(group[n])
+                except Exception as exc:  # noqa: BLE001 - this batch fails, the group goes on
+                    await savepoint.rollback_to()
+                    outcomes[n] = exc
+                    continue
+                await savepoint.release()
+                applied.append((n, results, states))
+        for n, results, states in applied:
             for handler, state in states:
                 committed = getattr(handler, "committed", None)
                 if committed is not None:
-                    committed(ctx, state)
-            _settle(future, results)
+                    committed(group[n], state)
+            outcomes[n] = results
+        return outcomes
 
     async def _apply(self, ctx: BatchContext) -> tuple[list[Result], list]:
         """One batch inside the group's transaction: its results, and each handler's state for `committed`."""
@@ -191,13 +181,3 @@ class MutationApplier:
         if id(handler) not in states:
             states[id(handler)] = (handler, await handler.load(ctx))
         return states[id(handler)][1]
-
-
-def _settle(future: asyncio.Future, outcome: object) -> None:
-    """Hand the upload its answer, unless its request went away (the phone asks again and gets `duplicate`)."""
-    if future.done():
-        return
-    if isinstance(outcome, BaseException):
-        future.set_exception(outcome)
-    else:
-        future.set_result(outcome)
