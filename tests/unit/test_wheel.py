@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -44,7 +45,15 @@ def workdir() -> Iterator[Path]:
 @pytest.fixture(scope="module")
 def installed(workdir: Path) -> Path:
     """The bin/ folder of a fresh virtual environment holding only the wheel and its dependencies."""
-    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", workdir / "dist", ROOT, cwd=workdir)
+    # built from the tracked files alone, as a fresh clone would be: setuptools reuses an in-tree build/ folder,
+    # whose files of an earlier build (a migration since moved) would otherwise ride along into the wheel
+    source = workdir / "source"
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in filter(None, tracked.decode().split("\0")):
+        if (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, source / name)
+    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", workdir / "dist", source, cwd=workdir)
     (wheel,) = (workdir / "dist").glob("lehoi-*.whl")
     _run(sys.executable, "-m", "venv", workdir / "venv", cwd=workdir)
     bin_dir = workdir / "venv" / "bin"
