@@ -37,7 +37,7 @@ def domain(settings: Settings) -> Domain:
         mutation_handlers=[scans, StampHandler(keys)],
         bundle_parts=[signing.bundle_part],
         feed_records={"revoked_pass": signing.revoked_pass_records, "pass_key": signing.pass_key_records},
-        state={"occupancy": board, "key_ring_ref": keys},
+        state={"occupancy": board},
         on_startup=[load_keys, start_service],
         on_shutdown=[stop_service],
     )

@@ -7,8 +7,8 @@ import gzip
 import hashlib
 import math
 
+import httpx
 import pytest
-from litestar.testing import AsyncTestClient
 from pmtiles.reader import MemorySource, Reader
 
 from server.app import create_app
@@ -16,6 +16,7 @@ from server.basemap.archive import ArchiveError
 from server.resources import OSM_DIR
 from server.settings import load_settings
 from tests.support.bundles import current_bundle
+from tests.support.live_server import LiveServer
 
 URL = "/tiles/hanoi-centre.pmtiles"
 ARCHIVE = (OSM_DIR / "hanoi-centre.pmtiles").read_bytes()
@@ -153,12 +154,19 @@ async def test_the_bundle_carries_the_same_map_entry(client):
     assert bundle["map"] == await _entry(client)
 
 
-async def test_without_a_basemap_the_entry_is_null(tmp_path):
-    app = create_app(load_settings(basemap="nowhere", data_dir=str(tmp_path)))
-    async with AsyncTestClient(app=app) as other:
-        entry = (await other.get("/api/festival")).json()["map"]
+# A second app in this process would open and close the suite's database engine on another event loop (on
+# PostgreSQL that breaks the session app's pool): these two run a `lehoi serve` of their own.
+
+
+def test_without_a_basemap_the_entry_is_null(tmp_path):
+    server = LiveServer(tmp_path, env={"LEHOI_BASEMAP": "nowhere"})
+    server.start()
+    try:
+        entry = httpx.get(server.url + "/api/festival", timeout=10).json()["map"]
         assert entry["basemap"] is None and entry["tile_url"]
-        assert (await other.get("/tiles/nowhere.pmtiles")).status_code == 404
+        assert httpx.get(server.url + "/tiles/nowhere.pmtiles", timeout=10).status_code == 404
+    finally:
+        server.stop()
 
 
 def _tile(z: int, lon: float, lat: float) -> tuple[int, int, int]:
@@ -198,14 +206,18 @@ def test_a_broken_archive_in_the_data_directory_stops_the_server_saying_which(tm
         create_app(load_settings(data_dir=str(tmp_path)))
 
 
-async def test_the_data_directory_archive_is_served_before_the_shipped_one(tmp_path):
-    mine = tmp_path / "tiles" / "hanoi-centre.pmtiles"
-    mine.parent.mkdir()
+def test_the_data_directory_archive_is_served_before_the_shipped_one(tmp_path):
+    server = LiveServer(tmp_path)
+    mine = server.data_dir / "tiles" / "hanoi-centre.pmtiles"
+    mine.parent.mkdir(parents=True)
     # the shipped archive with one byte changed in its tile data: still PMTiles, another version
     changed = bytearray(ARCHIVE)
     changed[-1] ^= 0xFF
     mine.write_bytes(bytes(changed))
-    async with AsyncTestClient(app=create_app(load_settings(data_dir=str(tmp_path)))) as other:
-        basemap = (await other.get("/api/festival")).json()["map"]["basemap"]
+    server.start()
+    try:
+        basemap = httpx.get(server.url + "/api/festival", timeout=10).json()["map"]["basemap"]
         assert basemap["version"] == hashlib.sha256(changed).hexdigest()[:32]
-        assert (await other.get(URL)).content == bytes(changed)
+        assert httpx.get(server.url + URL, timeout=10).content == bytes(changed)
+    finally:
+        server.stop()

@@ -26,6 +26,21 @@ def test_what_counts_as_the_database_being_away():
     assert not unavailable(ValueError("a bug"))
 
 
+class Uploader:
+    """A phone registered with the live server, starring its first event through /api/sync/push."""
+
+    def __init__(self, server: LiveServer) -> None:
+        self.server = server
+        self.device = httpx.post(server.url + "/api/devices", json={}, timeout=10).json()
+        self.auth = {"Authorization": f"Bearer {self.device['token']}"}
+        self.event_id = httpx.get(server.url + "/api/events", timeout=10).json()[0]["id"]
+
+    def push(self) -> httpx.Response:
+        mutation = {"id": str(uuid.uuid4()), "name": "favourite.set", "args": {"event_id": self.event_id}}
+        body = {"client_id": self.device["device_id"], "mutations": [mutation]}
+        return httpx.post(self.server.url + "/api/sync/push", json=body, headers=self.auth, timeout=60)
+
+
 @pytest.mark.slow
 def test_a_postgresql_outage_is_a_503_and_the_server_recovers(tmp_path):
     if not os.environ.get("LEHOI_DATABASE_URL"):
@@ -33,16 +48,10 @@ def test_a_postgresql_outage_is_a_503_and_the_server_recovers(tmp_path):
     server = LiveServer(tmp_path)
     server.start()
     try:
-        device = httpx.post(server.url + "/api/devices", json={}, timeout=10).json()
-        auth = {"Authorization": f"Bearer {device['token']}"}
-        event_id = httpx.get(server.url + "/api/events", timeout=10).json()[0]["id"]
+        uploader = Uploader(server)
 
         def push() -> int:
-            body = {
-                "client_id": device["device_id"],
-                "mutations": [{"id": str(uuid.uuid4()), "name": "favourite.set", "args": {"event_id": event_id}}],
-            }
-            return httpx.post(server.url + "/api/sync/push", json=body, headers=auth, timeout=30).status_code
+            return uploader.push().status_code
 
         assert push() == 200
         base = os.environ["LEHOI_DATABASE_URL"]
@@ -74,16 +83,8 @@ def test_an_sqlite_lock_held_past_the_busy_timeout_is_a_503_and_the_server_recov
     server = LiveServer(tmp_path)
     server.start()
     try:
-        device = httpx.post(server.url + "/api/devices", json={}, timeout=10).json()
-        auth = {"Authorization": f"Bearer {device['token']}"}
-        event_id = httpx.get(server.url + "/api/events", timeout=10).json()[0]["id"]
-
-        def push() -> httpx.Response:
-            body = {
-                "client_id": device["device_id"],
-                "mutations": [{"id": str(uuid.uuid4()), "name": "favourite.set", "args": {"event_id": event_id}}],
-            }
-            return httpx.post(server.url + "/api/sync/push", json=body, headers=auth, timeout=60)
+        uploader = Uploader(server)
+        push, auth, event_id = uploader.push, uploader.auth, uploader.event_id
 
         assert push().status_code == 200
         holder = sqlite3.connect(server.data_dir / "lehoi.sqlite", isolation_level=None)

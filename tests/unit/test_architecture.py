@@ -28,6 +28,15 @@ KERNEL = {
     "server.domain": {"server.auth", "sync"},
 }
 _K = set(KERNEL)
+_DOMAINS = {
+    "server.syncing",
+    "server.basemap",
+    "server.programme",
+    "server.accounts",
+    "server.wayfinding",
+    "server.checkin",
+    "server.push",
+}
 #: unit → the units it may import (besides itself)
 ALLOWED: dict[str, set[str]] = {
     **KERNEL,
@@ -41,27 +50,8 @@ ALLOWED: dict[str, set[str]] = {
     # the composition root knows every domain, and the PWA's files
     "server": set(),
     "server.pwa": set(),
-    "server.app": _K
-    | {
-        "server.pwa",
-        "server.syncing",
-        "server.basemap",
-        "server.programme",
-        "server.accounts",
-        "server.wayfinding",
-        "server.checkin",
-        "server.push",
-    },
-    "server.cli": _K
-    | {
-        "server.syncing",
-        "server.basemap",
-        "server.programme",
-        "server.accounts",
-        "server.wayfinding",
-        "server.checkin",
-        "server.push",
-    },
+    "server.app": _K | _DOMAINS | {"server.pwa"},
+    "server.cli": _K | _DOMAINS,
 }
 
 
