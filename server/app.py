@@ -6,6 +6,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
@@ -38,7 +39,7 @@ from server.settings import Settings, load_settings
 from server.syncing import domain as syncing
 from server.syncing.bundles import BundleCache
 from server.syncing.fastpath import is_bundle_request, serve_bundle
-from server.syncing.feed import ChangeFeed
+from server.syncing.feed import ChangeFeed, prune
 from server.syncing.mutations import MutationApplier
 from server.wayfinding import domain as wayfinding
 
@@ -144,7 +145,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 settings.data_path / "bundles",
                 [p for d in parts for p in d.bundle_parts],
                 files_kept=settings.bundles_kept,
-                log_kept=settings.change_log_kept,
+                # a phone behind the pruned log takes this bundle (docs/protocol.md, retention)
+                after_build=partial(prune, settings.change_log_kept),
             ),
             "applier": MutationApplier(engine, [h for d in parts for h in d.mutation_handlers]),
             "festival_members": {name: member for d in parts for name, member in d.festival_members.items()},

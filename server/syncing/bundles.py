@@ -8,9 +8,10 @@ version keeps being served: a request waits at most `FRESH_WAIT_S` for the new o
 build that fails is logged, the previous version stays, and the next request after `RETRY_S` tries again.
 
 Retention: once a version's bundle is stored, the files of all but the newest `files_kept` versions are deleted
-(a version's files are its raw, gzip and brotli bytes), and the change log is pruned to its last `log_kept`
-versions. Pruning waits for the new bundle because a phone whose cursor falls out of the log is answered 410 and
-takes the bundle instead: there must be a bundle at least as new as the log's start to take.
+(a version's files are its raw, gzip and brotli bytes), and then `after_build` runs: the app prunes the change
+log there (server/syncing/feed.py `prune`). Pruning waits for the new bundle because a phone whose cursor falls
+out of the log is answered 410 and takes the bundle instead: there must be a bundle at least as new as the log's
+start to take.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from litestar.exceptions import ServiceUnavailableException
 
 from server.domain import BundlePart, SnapshotSource, Versioned
-from server.syncing.feed import prune
 from sync import bundle
 from sync.bundle import BuiltBundle
 
@@ -46,13 +47,13 @@ class BundleCache:
         parts: list[BundlePart],
         *,
         files_kept: int = 3,
-        log_kept: int = 5000,
+        after_build: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self._snapshots = snapshots
         self._directory = directory
         self._parts = parts
         self._files_kept = files_kept
-        self._log_kept = log_kept
+        self._after_build = after_build
         self._built: BuiltBundle | None = None
         self._building: asyncio.Task[BuiltBundle] | None = None
         self._failed: tuple[int, float] | None = None
@@ -114,10 +115,11 @@ class BundleCache:
         for part in self._parts:
             content.update(await part(snapshot))
         built = await asyncio.to_thread(self._encode_and_store, snapshot.version, content)
-        try:
-            await prune(self._log_kept)
-        except Exception:  # noqa: BLE001 - the log is pruned again with the next version's bundle
-            log.warning("the change log could not be pruned", exc_info=True)
+        if self._after_build is not None:
+            try:
+                await self._after_build()
+            except Exception:  # noqa: BLE001 - it runs again with the next version's bundle
+                log.warning("after the bundle of version %s was built", snapshot.version, exc_info=True)
         return built
 
     def _encode_and_store(self, version: int, content: dict[str, Any]) -> BuiltBundle:

@@ -340,12 +340,14 @@ async def test_bundle_files_and_the_change_log_are_kept_only_so_far(
     """Each new version's bundle deletes the files of all but the newest `files_kept` versions and prunes the log
     to its last `log_kept` versions; a phone offline for longer takes the bundle and loses nothing of its own."""
     import asyncio
+    from functools import partial
 
     from server.syncing.bundles import BundleCache
+    from server.syncing.feed import prune
 
     state = client.app.state
     parts = [p for p in state.bundles._parts]
-    cache = BundleCache(state.snapshots, tmp_path, parts, files_kept=2, log_kept=3)
+    cache = BundleCache(state.snapshots, tmp_path, parts, files_kept=2, after_build=partial(prune, 3))
 
     async def built() -> int:
         version = (await state.snapshots.get()).version
