@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
+from typing import Any
 
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
@@ -28,7 +29,7 @@ from server.basemap import domain as basemap
 from server.checkin import domain as checkin
 from server.clock import Clock, clock_from_setting
 from server.db.engine import close_engine, open_engine, unavailable
-from server.domain import KERNEL_DEPENDENCIES, Domain
+from server.domain import FESTIVAL_MEMBERS, KERNEL_DEPENDENCIES, SNAPSHOTS, Domain
 from server.http import StrictJsonRequest, stamp_festival_now, strict_query_instants
 from server.programme import domain as programme
 from server.programme.snapshot import SnapshotCache, current_version
@@ -36,8 +37,10 @@ from server.push import domain as push
 from server.pwa import pwa_routes
 from server.resources import PWA_DIR
 from server.settings import Settings, load_settings
+from server.state import CLOCK, ENGINE, SETTINGS, StateKey
 from server.syncing import domain as syncing
 from server.syncing.bundles import BundleCache
+from server.syncing.deps import APPLIER, BUNDLES, FEED
 from server.syncing.fastpath import is_bundle_request, serve_bundle
 from server.syncing.feed import ChangeFeed, prune
 from server.syncing.mutations import MutationApplier
@@ -105,7 +108,7 @@ class LehoiApp(Litestar):
                     return
         if is_bundle_request(scope):
             try:
-                built = await self.state.bundles.get()
+                built = await BUNDLES.of(self.state).get()
             except Exception:  # noqa: BLE001 - the routed handler answers the same failure with a proper error
                 built = None
             if built is not None:
@@ -134,27 +137,26 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     engine = engine_finder()
     snapshots = SnapshotCache(engine)
     parts = domains(settings)
-    state = State(
-        {
-            "settings": settings,
-            "clock": clock,
-            "engine": engine,
-            "snapshots": snapshots,
-            "bundles": BundleCache(
-                snapshots,
-                settings.data_path / "bundles",
-                [p for d in parts for p in d.bundle_parts],
-                files_kept=settings.bundles_kept,
-                # a phone behind the pruned log takes this bundle (docs/protocol.md, retention)
-                after_build=partial(prune, settings.change_log_kept),
-            ),
-            "applier": MutationApplier(engine, [h for d in parts for h in d.mutation_handlers]),
-            "festival_members": {name: member for d in parts for name, member in d.festival_members.items()},
-            "feed": ChangeFeed(engine, {kind: read for d in parts for kind, read in d.feed_records.items()}),
-        }
-    )
-    for part in parts:
-        state.update(part.state)
+    state = State()
+    kernel: dict[StateKey[Any], Any] = {
+        SETTINGS: settings,
+        CLOCK: clock,
+        ENGINE: engine,
+        SNAPSHOTS: snapshots,
+        BUNDLES: BundleCache(
+            snapshots,
+            settings.data_path / "bundles",
+            [p for d in parts for p in d.bundle_parts],
+            files_kept=settings.bundles_kept,
+            # a phone behind the pruned log takes this bundle (docs/protocol.md, retention)
+            after_build=partial(prune, settings.change_log_kept),
+        ),
+        APPLIER: MutationApplier(engine, [h for d in parts for h in d.mutation_handlers]),
+        FESTIVAL_MEMBERS: {name: member for d in parts for name, member in d.festival_members.items()},
+        FEED: ChangeFeed(engine, {kind: read for d in parts for kind, read in d.feed_records.items()}),
+    }
+    for key, value in [*kernel.items(), *(item for part in parts for item in part.state.items())]:
+        key.put(state, value)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

@@ -21,6 +21,8 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
 
+from server.state import CLOCK, StateKey
+
 Role = Literal["organiser", "attendee", "volunteer"]
 
 
@@ -40,6 +42,10 @@ class PrincipalLookup(Protocol):
         ...
 
 
+#: who holds a bearer token, as the accounts domain keeps it (its TokenLookup)
+PRINCIPALS: StateKey[PrincipalLookup] = StateKey("principals")
+
+
 def bearer_token(connection: ASGIConnection) -> str | None:
     header = connection.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -57,7 +63,8 @@ async def resolve_principal(connection: ASGIConnection) -> Principal | None:
     if "principal" not in state:
         token = bearer_token(connection)
         app_state = connection.app.state
-        state["principal"] = await app_state.principals.lookup(token, app_state.clock.now()) if token else None
+        lookup, now = PRINCIPALS.of(app_state), CLOCK.of(app_state).now()
+        state["principal"] = await lookup.lookup(token, now) if token else None
     return state["principal"]
 
 

@@ -18,6 +18,7 @@ from litestar.di import NamedDependency, Provide
 from piccolo.engine.base import Engine
 
 from server.auth import Principal
+from server.state import CLOCK, ENGINE, StateKey
 from sync.messages import Mutation
 
 
@@ -121,8 +122,8 @@ class Domain:
     #: for hot paths whose answer is ready bytes (routing, dependency injection and response building would cost
     #: more than sending them); such paths are not in the OpenAPI document
     fast_paths: dict[str, Any] = field(default_factory=dict)
-    #: values put on app.state at creation (keys, services a dependency provider hands out)
-    state: dict[str, Any] = field(default_factory=dict)
+    #: values put on app.state at creation, each under the typed key the domain declares for it
+    state: dict[StateKey[Any], Any] = field(default_factory=dict)
     #: dependencies its handlers receive by name (`provide_*` functions of its `deps.py`, which alone read app.state)
     dependencies: dict[str, Any] = field(default_factory=dict)
     on_startup: list[Hook] = field(default_factory=list)
@@ -132,29 +133,35 @@ class Domain:
     commands: list[Any] = field(default_factory=list)
 
 
+#: the programme as this process holds it, per version (server.programme.snapshot.SnapshotCache)
+SNAPSHOTS: StateKey[SnapshotSource] = StateKey("snapshots")
+#: every domain's members of the festival answer (`Domain.festival_members`)
+FESTIVAL_MEMBERS: StateKey[dict[str, FestivalMember]] = StateKey("festival_members")
+
+
 async def provide_snapshot(state: State) -> Any:
-    """The programme as this process currently holds it (`state.snapshots`, a `SnapshotSource`)."""
-    return await state.snapshots.get()
+    """The programme as this process currently holds it (a `SnapshotSource`'s current snapshot)."""
+    return await SNAPSHOTS.of(state).get()
 
 
 def provide_snapshots(state: State) -> SnapshotSource:
     """Where the snapshot comes from, for handlers that make it reload (`invalidate`) after a write."""
-    return state.snapshots
+    return SNAPSHOTS.of(state)
 
 
 def provide_now(state: State) -> datetime:
     """The festival clock's reading for this request (server/clock.py)."""
-    return state.clock.now()
+    return CLOCK.of(state).now()
 
 
 def provide_engine(state: State) -> Engine:
     """The database engine, for services that open their own transactions."""
-    return state.engine
+    return ENGINE.of(state)
 
 
 def provide_festival_members(state: State) -> dict[str, Any]:
     """The members other domains add to the festival answer (`Domain.festival_members`), read now."""
-    return {name: member(state) for name, member in state.festival_members.items()}
+    return {name: member(state) for name, member in FESTIVAL_MEMBERS.of(state).items()}
 
 
 #: how handlers name the kernel's dependencies (Litestar wants dependencies marked as such)

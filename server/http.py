@@ -23,6 +23,7 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.types import Empty, Message, Receive, Scope, Send
 
 from server.errors import Conflict, Invalid, NotFound
+from server.state import CLOCK
 from sync.messages import SLUG_PATTERN
 
 JSON = dict[str, Any]
@@ -152,4 +153,4 @@ async def stamp_festival_now(message: Message, scope: Scope) -> None:
     sees it (a 2024 demo opens on its demo day, not the phone's date)."""
     if message["type"] == "http.response.start" and scope["path"].startswith("/api/"):
         headers = MutableScopeHeaders.from_message(message)
-        headers["X-Lehoi-Now"] = scope["app"].state.clock.now().isoformat()
+        headers["X-Lehoi-Now"] = CLOCK.of(scope["app"].state).now().isoformat()

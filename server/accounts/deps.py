@@ -5,16 +5,21 @@ from litestar.di import Provide
 
 from server.accounts.principal import TokenLookup
 from server.accounts.states import DeviceStates
+from server.auth import PRINCIPALS
+from server.state import StateKey
+
+#: the kept `/api/me` answers of this process
+DEVICE_STATES: StateKey[DeviceStates] = StateKey("device_states")
 
 
 def provide_device_states(state: State) -> DeviceStates:
     """The kept `/api/me` answers of this process."""
-    return state.device_states
+    return DEVICE_STATES.of(state)
 
 
 def provide_principals(state: State) -> TokenLookup:
     """Who holds a token, as this process keeps it."""
-    return state.principals
+    return PRINCIPALS.of(state)
 
 
 DEPENDENCIES = {

@@ -10,12 +10,14 @@ from server.accounts.controllers import (
     organiser_login,
     volunteer_enrolment,
 )
-from server.accounts.deps import DEPENDENCIES
+from server.accounts.deps import DEPENDENCIES, DEVICE_STATES
 from server.accounts.mutations import FavouriteHandler, SettingsHandler
 from server.accounts.principal import TokenLookup
 from server.accounts.states import DeviceStates
+from server.auth import PRINCIPALS
 from server.domain import Domain
 from server.settings import Settings
+from server.state import ENGINE
 
 
 def domain(settings: Settings) -> Domain:
@@ -23,15 +25,14 @@ def domain(settings: Settings) -> Domain:
     principals = TokenLookup()
     states = DeviceStates()
 
+    watchers: list[asyncio.Task[None]] = []
+
     async def start_watching(state: State) -> None:
         await principals.refresh_revocations()
-        state.account_watchers = [
-            asyncio.create_task(principals.watch()),
-            asyncio.create_task(states.listen(state.engine)),
-        ]
+        watchers[:] = [asyncio.create_task(principals.watch()), asyncio.create_task(states.listen(ENGINE.of(state)))]
 
-    async def stop_watching(state: State) -> None:
-        for watcher in state.account_watchers:
+    async def stop_watching(_state: State) -> None:
+        for watcher in watchers:
             watcher.cancel()
         await principals.close()
 
@@ -45,7 +46,7 @@ def domain(settings: Settings) -> Domain:
             OrganiserVolunteerController,
         ],
         mutation_handlers=[FavouriteHandler(states), SettingsHandler(states)],
-        state={"principals": principals, "device_states": states},
+        state={PRINCIPALS: principals, DEVICE_STATES: states},
         dependencies=DEPENDENCIES,
         on_startup=[start_watching],
         on_shutdown=[stop_watching],

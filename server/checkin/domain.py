@@ -3,12 +3,14 @@ from litestar.datastructures import State
 from server.checkin import signing
 from server.checkin.commands import COMMANDS
 from server.checkin.controllers import CheckinController, OrganiserCheckinController, PassController, pass_issuing
+from server.checkin.deps import CHECKINS, KEYRING, OCCUPANCY
 from server.checkin.occupancy import OccupancyBoard
 from server.checkin.scans import CheckinService, ScanHandler
 from server.checkin.signing import KeyRingRef
 from server.checkin.stamps import StampHandler
-from server.domain import Domain
+from server.domain import SNAPSHOTS, Domain
 from server.settings import Settings
+from server.state import CLOCK, ENGINE
 
 
 def domain(settings: Settings) -> Domain:
@@ -20,15 +22,16 @@ def domain(settings: Settings) -> Domain:
     async def load_keys(state: State) -> None:
         # The ring (from <data_dir>/keys/ or LEHOI_SIGNING_KEYS) is read when the app starts, and its public keys
         # mirrored for phones; a bad key configuration stops start-up here.
-        state.keyring = keys.load(state.clock.now())
-        if await signing.mirror_public_keys(state.engine, state.keyring, state.clock.now()):
-            state.snapshots.invalidate()
+        now = CLOCK.of(state).now()
+        KEYRING.put(state, keys.load(now))
+        if await signing.mirror_public_keys(ENGINE.of(state), KEYRING.of(state), now):
+            SNAPSHOTS.of(state).invalidate()
 
     async def start_service(state: State) -> None:
-        state.checkins = CheckinService(state.engine, keys, board)
+        CHECKINS.put(state, CheckinService(ENGINE.of(state), keys, board))
 
     async def stop_service(state: State) -> None:
-        await state.checkins.close()
+        await CHECKINS.of(state).close()
         await scans.close()
 
     return Domain(
@@ -37,7 +40,7 @@ def domain(settings: Settings) -> Domain:
         mutation_handlers=[scans, StampHandler(keys)],
         bundle_parts=[signing.bundle_part],
         feed_records={"revoked_pass": signing.revoked_pass_records, "pass_key": signing.pass_key_records},
-        state={"occupancy": board},
+        state={OCCUPANCY: board},
         on_startup=[load_keys, start_service],
         on_shutdown=[stop_service],
     )

@@ -2,21 +2,25 @@ import asyncio
 
 from litestar.datastructures import State
 
-from server.domain import Domain
+from server.domain import SNAPSHOTS, Domain
 from server.programme import offline
 from server.programme.admin import admin_handler
 from server.programme.commands import COMMANDS
 from server.programme.controllers import ProgrammeController
 from server.settings import Settings
+from server.state import StateKey
+
+#: the task following the programme version
+WATCHER: StateKey[asyncio.Task[None]] = StateKey("snapshot_watcher")
 
 
 async def start_watching(state: State) -> None:
     """Follow the programme version in the background so requests never wait for the check."""
-    state.snapshot_watcher = asyncio.create_task(state.snapshots.watch())
+    WATCHER.put(state, asyncio.create_task(SNAPSHOTS.of(state).watch()))
 
 
 async def stop_watching(state: State) -> None:
-    state.snapshot_watcher.cancel()
+    WATCHER.of(state).cancel()
 
 
 def domain(settings: Settings) -> Domain:

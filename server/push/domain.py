@@ -1,10 +1,12 @@
 from litestar.datastructures import State
 
-from server.domain import Domain
+from server.domain import SNAPSHOTS, Domain
 from server.push.commands import COMMANDS
 from server.push.controllers import AlertController, PushController
+from server.push.deps import PUSH
 from server.push.runtime import PushRuntime
 from server.settings import Settings
+from server.state import CLOCK, ENGINE
 
 
 def domain(settings: Settings) -> Domain:
@@ -16,7 +18,7 @@ def domain(settings: Settings) -> Domain:
 
     async def start_worker(state: State) -> None:
         if settings.push_worker:
-            runtime.start(state.engine, state.clock, state.snapshots.invalidate)
+            runtime.start(ENGINE.of(state), CLOCK.of(state), SNAPSHOTS.of(state).invalidate)
 
     async def stop_worker(_state: State) -> None:
         await runtime.stop()
@@ -25,7 +27,7 @@ def domain(settings: Settings) -> Domain:
         commands=COMMANDS,
         route_handlers=[PushController, AlertController],
         bundle_parts=[vapid_part],
-        state={"push": runtime},
+        state={PUSH: runtime},
         on_startup=[start_worker],
         on_shutdown=[stop_worker],
     )

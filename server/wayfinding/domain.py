@@ -4,6 +4,7 @@ from server.domain import Domain
 from server.settings import Settings
 from server.wayfinding.commands import COMMANDS
 from server.wayfinding.controllers import WayfindingController, trail, trails
+from server.wayfinding.deps import WAYFINDER
 from server.wayfinding.wayfinder import Wayfinder
 
 
@@ -14,16 +15,16 @@ def domain(settings: Settings) -> Domain:
     wayfinder = Wayfinder(settings.osrm_url, timeout_s=settings.osrm_timeout_s, roads_path=settings.roads_path)
 
     async def start(state: State) -> None:
-        await state.wayfinder.start()
+        await wayfinder.start()
 
     async def stop(state: State) -> None:
-        await state.wayfinder.stop()
+        await wayfinder.stop()
 
     return Domain(
         commands=COMMANDS,
         route_handlers=[WayfindingController, trails, trail],
         bundle_parts=[wayfinder.bundle_part],
-        state={"wayfinder": wayfinder},
+        state={WAYFINDER: wayfinder},
         on_startup=[start],
         on_shutdown=[stop],
     )

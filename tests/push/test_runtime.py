@@ -8,6 +8,7 @@ import pytest
 from litestar.datastructures import State
 
 from server.push import domain as push_domain
+from server.push.deps import PUSH
 from server.settings import load_settings
 
 
@@ -17,7 +18,7 @@ async def test_the_in_process_worker_can_be_switched_off(tmp_path):
     domain = push_domain.domain(settings)
     for hook in domain.on_startup:
         await hook(State({}))
-    assert domain.state["push"].worker is None
+    assert domain.state[PUSH].worker is None
     for hook in domain.on_shutdown:
         await hook(State({}))
 

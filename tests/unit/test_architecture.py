@@ -18,14 +18,15 @@ ROOT = Path(__file__).resolve().parents[2]
 KERNEL = {
     "sync": set(),
     "server.settings": set(),
+    "server.state": {"server.clock", "server.settings"},
     "server.resources": set(),
     "server.clock": set(),
     "server.errors": set(),
     "server.codecs": set(),
-    "server.auth": set(),
+    "server.auth": {"server.state"},
     "server.db": {"server.settings"},
-    "server.http": {"server.errors", "sync"},
-    "server.domain": {"server.auth", "sync"},
+    "server.http": {"server.errors", "server.state", "sync"},
+    "server.domain": {"server.auth", "server.state", "sync"},
 }
 _K = set(KERNEL)
 _DOMAINS = {
@@ -253,3 +254,29 @@ def test_only_providers_read_the_app_state():
         if not name.endswith(STATE_READERS):
             reads += app_state_reads(path.read_text(encoding="utf-8"), name)
     assert reads == [], "take it as a dependency (a provide_* of the domain's deps.py):\n" + "\n".join(reads)
+
+
+def untyped_state_reads(source: str, name: str) -> list[str]:
+    """Every attribute read straight off the app's state (`state.engine`): it goes through a StateKey instead."""
+    return [
+        f"{name}:{node.lineno} .{node.attr}"
+        for node in ast.walk(ast.parse(source, filename=name))
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in ("state", "app_state")
+        and isinstance(node.ctx, (ast.Load, ast.Store))
+    ]
+
+
+def test_the_typed_state_scan_sees_a_read():
+    assert untyped_state_reads("def p(state):\n    return state.engine\n", "x.py") == ["x.py:2 .engine"]
+    assert untyped_state_reads("def p(state):\n    return ENGINE.of(state)\n", "x.py") == []
+
+
+def test_the_app_state_is_read_through_typed_keys():
+    reads = []
+    for path in sorted((ROOT / "server").rglob("*.py")):
+        name = str(path.relative_to(ROOT))
+        if name.endswith(STATE_READERS):
+            reads += untyped_state_reads(path.read_text(encoding="utf-8"), name)
+    assert reads == [], "read it with its StateKey (server/state.py and the domain's deps.py):\n" + "\n".join(reads)
