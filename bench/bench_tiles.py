@@ -20,12 +20,11 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from harness import DURATION_S, ROOT, _ms, bare_server, lehoi_server, wrk
+from harness import DURATION_S, ROOT, _ms, bare_server, lehoi_server, wait_until_answering, wrk
 
 from tests.support.live_server import free_port
 
@@ -74,12 +73,7 @@ def nginx_server():
     process = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf")], stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                httpx.get(url + PATH, timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_until_answering(url + PATH)
         yield url
     finally:
         process.terminate()

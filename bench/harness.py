@@ -36,6 +36,16 @@ def lehoi_server(now: str = "fixed:2024-11-12T10:00+07:00", env: dict[str, str] 
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def wait_until_answering(url: str, tries: int = 100) -> None:
+    """Poll `url` until a server answers it (any status), for at most `tries` tenths of a second."""
+    for _ in range(tries):
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+
+
 @contextmanager
 def bare_server(status: int, headers: dict[str, str], body: bytes):
     """The baseline app serving exactly these bytes, on uvicorn like lehoi."""
@@ -62,12 +72,7 @@ def bare_server(status: int, headers: dict[str, str], body: bytes):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                httpx.get(url, timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_until_answering(url)
         yield url
     finally:
         process.terminate()
