@@ -5,6 +5,7 @@ plays as its camera with ``--use-file-for-fake-video-capture``)."""
 from __future__ import annotations
 
 import io
+import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -82,6 +83,15 @@ def scans(base: str, organiser: dict, **query) -> list[dict]:
     response = httpx.get(f"{base}/api/organiser/checkins", headers=organiser, params=query, timeout=10)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def scans_arrived(base: str, organiser: dict, count: int, **query) -> list[dict]:
+    """The server's scans once `count` have arrived (or what it has after 15 s). The door shows an offline verdict
+    before the scan is in the outbox, so "All sent" on the badge can be read in the moment between the two."""
+    deadline = time.monotonic() + 15
+    while len(found := scans(base, organiser, **query)) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return found
 
 
 def launch_with_camera(playwright, video: Path):

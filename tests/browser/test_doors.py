@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.browser.checkin_support import ZONE, enrolment_code, new_pass, scans, volunteer
+from tests.browser.checkin_support import ZONE, enrolment_code, new_pass, scans, scans_arrived, volunteer
 
 pytestmark = pytest.mark.browser
 
@@ -176,7 +176,8 @@ def test_without_the_servers_answer_in_time_the_phone_judges_offline_and_queues_
         # the scan goes up through the outbox, under the same scan id, flagged as judged offline
         expect(page.locator("#outbox-badge")).to_have_text("All sent")
         assert [
-            (r["id"], r["status"], r["offline"], r["verdict_shown"]) for r in scans(url, organiser, device=device_id)
+            (r["id"], r["status"], r["offline"], r["verdict_shown"])
+            for r in scans_arrived(url, organiser, 1, device=device_id)
         ] == [(verdict.get_attribute("data-scan"), "accepted", True, "accepted")]
     finally:
         context.close()
