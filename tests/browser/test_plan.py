@@ -202,3 +202,82 @@ def test_a_plan_made_online_keeps_its_street_legs_offline(phone, live_server) ->
     page.get_by_role("link", name="Show on the big map").click()
     expect(page.locator("#map path.plan-line")).to_have_count(3)
     assert not errors, errors
+
+
+#: Tuesday at 10:00 (the suite's festival clock): the Hỏa Lò talk (09:30-11:00) is under way, the Bát Tràng
+#: workshop (8 km out) starts at 14:00
+TODAY = "2024-11-12"
+TALK, WORKSHOP = "ky-uc-do-thi-bao-tang", "ve-gom-men-lam"
+HOA_LO = {"latitude": 21.02532, "longitude": 105.84647}
+
+
+def star_today(page: Page) -> None:
+    first_visit(page, TODAY)
+    for event_id in (TALK, WORKSHOP):
+        page.evaluate("id => window.lehoi.app.toggleFavourite(id)", event_id)
+    page.wait_for_function(SETTLED, timeout=20_000)
+
+
+def expect_the_day_from_the_talk(page: Page) -> None:
+    """The talk is attended until 11:00, the time until leaving for Bát Tràng is free, and nothing is missed."""
+    expect(page.locator(".plan-summary")).to_contain_text("2 of 2 events")
+    attended = page.locator(".plan-attended")
+    expect(attended).to_have_attribute("data-attended", TALK)
+    expect(attended).to_contain_text("Attending until 11:00")
+    expect(page.locator(".unplaced-list li")).to_have_count(0)
+    free = page.locator(".plan-free")
+    expect(free).to_have_count(1)
+    expect(free).to_contain_text("Free time 11:00–")
+    # something to do near Hỏa Lò (the State Bank's exhibition, 600 m away), or a suggestion when nothing is open
+    expect(free.locator(".plan-nearby li").first).to_be_visible()
+    stop = page.locator(".plan-stop")
+    expect(stop).to_have_count(1)
+    expect(stop).to_have_attribute("data-stop", WORKSHOP)
+    expect(stop).to_contain_text("Arrive 13:50, wait 10 min")
+    items = page.locator(".plan-list > li").evaluate_all("ls => ls.map(l => l.className)")
+    assert items == ["plan-attended", "plan-free", "plan-leg", "plan-stop"], items
+
+
+def phone_context(browser, live_server, **more):
+    """A phone as the `phone` fixture makes it, with geolocation settings of its own."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="en-GB", base_url=live_server.url, **more
+    )
+    context.set_default_timeout(10_000)
+    return context
+
+
+def test_a_plan_refused_the_location_starts_at_the_event_under_way(browser, live_server) -> None:
+    context = phone_context(browser, live_server)  # no permission: the browser refuses the position
+    try:
+        page = context.new_page()
+        star_today(page)
+        page.goto(f"/#/plan/{TODAY}")
+        expect(page.locator("#plan-status")).to_contain_text("Choose a venue to start from instead.")
+        expect(page.get_by_label("Start from")).to_have_value("hoa-lo")
+        picked = page.get_by_label("Start from").locator("option:checked")
+        expect(picked).to_contain_text("(you are at: Talk: urban memory")
+        expect_the_day_from_the_talk(page)
+    finally:
+        context.close()
+
+
+def test_a_plan_starts_where_the_phone_is(browser, live_server) -> None:
+    context = phone_context(browser, live_server, geolocation=HOA_LO, permissions=["geolocation"])
+    try:
+        page = context.new_page()
+        star_today(page)
+        page.goto(f"/#/plan/{TODAY}")
+        expect(page.get_by_label("Start from")).to_have_value("@me")
+        expect_the_day_from_the_talk(page)
+        expect(page.locator("#plan-status")).to_have_text("")
+
+        # from the cathedral's square instead (700 m off): the talk is under way without you, and the plan starts now
+        context.set_geolocation({"latitude": 21.02878, "longitude": 105.84905})
+        page.evaluate("() => sessionStorage.clear()")
+        page.reload()
+        expect(page.locator(".plan-start")).to_contain_text("Start: your location, 10:00")
+        expect(page.locator(".unplaced-list li")).to_contain_text("already under way, and you are not there")
+        expect(page.locator(".plan-stop")).to_have_attribute("data-stop", WORKSHOP)
+    finally:
+        context.close()

@@ -54,13 +54,18 @@ export class LocationError extends Error {
 
 let lastFix = null;
 
-/** The device's position {lat, lon, accuracy}; the browser asks for permission on the first call. */
-export function locate({ maxAgeMs = 60_000 } = {}) {
+/**
+ * The device's position {lat, lon, accuracy}; the browser asks for permission on the first call. A prompt left
+ * unanswered does not count against the browser's own timeout, so `timeoutMs` also bounds the whole wait.
+ */
+export function locate({ maxAgeMs = 60_000, timeoutMs = 15_000 } = {}) {
   if (lastFix && Date.now() - lastFix.at < maxAgeMs) return Promise.resolve(lastFix);
   if (!('geolocation' in navigator)) return Promise.reject(new LocationError('unsupported'));
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new LocationError('failed')), timeoutMs);
     navigator.geolocation.getCurrentPosition(
       (position) => {
+        clearTimeout(timer);
         lastFix = {
           lat: Math.round(position.coords.latitude * 1e5) / 1e5,
           lon: Math.round(position.coords.longitude * 1e5) / 1e5,
@@ -70,8 +75,11 @@ export function locate({ maxAgeMs = 60_000 } = {}) {
         rememberOrigin({ type: 'point', lat: lastFix.lat, lon: lastFix.lon });
         resolve(lastFix);
       },
-      (error) => reject(new LocationError(error.code === 1 ? 'denied' : 'failed')),
-      { enableHighAccuracy: false, timeout: 15_000, maximumAge: maxAgeMs },
+      (error) => {
+        clearTimeout(timer);
+        reject(new LocationError(error.code === 1 ? 'denied' : 'failed'));
+      },
+      { enableHighAccuracy: false, timeout: timeoutMs, maximumAge: maxAgeMs },
     );
   });
 }

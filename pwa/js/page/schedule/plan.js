@@ -1,11 +1,13 @@
 // "Plan my day" (#/plan/YYYY-MM-DD): the favourites of a day in the best order the planner finds, with the
-// arrive and leave times, each leg's mode and minutes, what could not fit and why, drawn on a map.
+// arrive and leave times, each leg's mode and minutes, long waits turned into free time with what is open
+// nearby, what could not fit and why, drawn on a map. Today it starts where the phone is (when the person
+// allows it), else at the venue they pick, by default that of the favourite under way: that one is attended.
 // Online, POST /api/itineraries plans, and the phone keeps the answer (its legs drawn along the streets among
 // it); without an answer, that kept plan when it answered the same request on the same programme version,
 // else the same planner runs on the phone over the stored travel model (js/lib/dayplan.js), and the plan says
 // it is the phone's estimate.
 
-import { planDayOffline } from '../../lib/dayplan.js';
+import { eventUnderWay, planDayOffline, startOfDay, timeline } from '../../lib/dayplan.js';
 import { byMode, formatDistance, formatDuration, modeName } from '../../lib/i18n-wayfinding.js';
 import { dayLong, t, tr } from '../../lib/i18n.js';
 import { dayOf, timeOf } from '../../lib/time.js';
@@ -16,6 +18,9 @@ import { MapView } from '../map/mapview.js';
 import { LocationError, locate, modeIcon, modeOptions, setTravelMode, storePlan, travelMode } from '../map/travelui.js';
 
 const ONLINE_TIMEOUT_MS = 8000;
+const LOCATE_TIMEOUT_MS = 8000;
+const ME = '@me';
+const seconds = (iso) => Math.floor(Date.parse(iso) / 1000);
 
 /** 'YYYY-MM-DDTHH:MM:00+07:00' for a wall-clock time of a day in `zone`. */
 export function zonedIso(day, clock, zone) {
@@ -49,16 +54,20 @@ export function planScreen(app, params) {
   const estimator = estimatorFor(app.programme);
   const favourites = app.favouriteEvents().filter((e) => dayOf(e.starts_at, app.zone) === day);
   const first = favourites.find((e) => e.status !== 'cancelled' && venues.has(e.venue_id)) || favourites[0];
+  const today = dayOf(app.now(), app.zone) === day;
   let root;
   let view = null;
   let gone = false;
   let ticket = 0;
 
   const choice = {
-    start: first ? first.venue_id : [...venues.keys()][0],
     at: defaultStart(),
     mode: travelMode(),
   };
+  // Today the phone's position comes first; without it, the venue of the favourite under way, else the first's.
+  const current = today ? eventUnderWay(favourites, venues, seconds(zonedIso(day, choice.at, app.zone))) : null;
+  const fallback = current?.venue_id || (first ? first.venue_id : [...venues.keys()][0]);
+  choice.start = today && 'geolocation' in navigator ? ME : fallback;
 
   function defaultStart() {
     const now = app.now();
@@ -87,9 +96,10 @@ export function planScreen(app, params) {
       ${favourites.length ? html`<form class="plan-form" id="plan-form" action="#" novalidate>
         <div class="field"><label for="plan-start">${t('plan_start')}</label>
           <select id="plan-start" name="start">
-            ${first ? html`<option value="${first.venue_id}" ${choice.start === first.venue_id ? 'selected' : ''}>${t('plan_start_first', { venue: tr(venues.get(first.venue_id)?.name) })}</option>` : ''}
-            <option value="@me">${t('plan_start_me')}</option>
-            ${venueOptions().filter((v) => v.id !== first?.venue_id).map((v) => html`<option value="${v.id}">${tr(v.name)}</option>`)}
+            <option value="${ME}" ${choice.start === ME ? 'selected' : ''}>${t('plan_start_me')}</option>
+            ${current ? html`<option value="${current.venue_id}" ${choice.start === current.venue_id ? 'selected' : ''}>${t('plan_start_now', { venue: tr(venues.get(current.venue_id)?.name), event: tr(current.title) })}</option>`
+              : first ? html`<option value="${first.venue_id}" ${choice.start === first.venue_id ? 'selected' : ''}>${t('plan_start_first', { venue: tr(venues.get(first.venue_id)?.name) })}</option>` : ''}
+            ${venueOptions().filter((v) => v.id !== fallback).map((v) => html`<option value="${v.id}">${tr(v.name)}</option>`)}
           </select></div>
         <div class="plan-row">
           <div class="field"><label for="plan-at">${t('plan_start_at')}</label>
@@ -117,31 +127,43 @@ export function planScreen(app, params) {
     run();
   }
 
-  async function startPoint() {
-    if (choice.start !== '@me') return { ref: choice.start, place: venuePlace(venues.get(choice.start)) };
-    const fix = await locate();
-    return { ref: { lat: fix.lat, lon: fix.lon }, place: { point: { lat: fix.lat, lon: fix.lon }, venueId: null } };
+  /** A venue picked, or the phone's position; refused or too slow, the venue picker is asked instead. */
+  async function whereFrom(status) {
+    if (choice.start !== ME) return { venueId: choice.start };
+    status.textContent = t('locating');
+    try {
+      const fix = await locate({ timeoutMs: LOCATE_TIMEOUT_MS });
+      return { point: { lat: fix.lat, lon: fix.lon } };
+    } catch (error) {
+      if (!(error instanceof LocationError)) throw error;
+      choice.start = fallback;
+      const select = root.querySelector('#plan-start');
+      if (select) select.value = fallback;
+      return { venueId: fallback, why: error.text };
+    }
   }
 
   async function run() {
     const mine = ++ticket;
     const status = root.querySelector('#plan-status');
     const button = root.querySelector('#plan-go');
-    status.textContent = choice.start === '@me' ? t('locating') : t('planning');
     button.disabled = true;
     try {
-      const start = await startPoint();
+      const here = await whereFrom(status);
       if (mine !== ticket || gone) return;
       status.textContent = t('planning');
-      const events = favourites.map((e) => e.id);
-      const places = [start.place, ...favourites.filter((e) => venues.has(e.venue_id)).map((e) => venuePlace(venues.get(e.venue_id)))];
+      const atS = seconds(zonedIso(day, choice.at, app.zone));
+      const day0 = startOfDay(favourites, venues, atS, here);
+      const startPlace = typeof day0.start === 'string' ? venuePlace(venues.get(day0.start)) : { point: day0.start, venueId: null };
+      const places = [startPlace, ...favourites.filter((e) => venues.has(e.venue_id)).map((e) => venuePlace(venues.get(e.venue_id)))];
       const mode = estimator ? resolveMode(choice.mode, estimator, places) : (choice.mode === 'auto' ? 'walk' : choice.mode);
-      const request = { start: start.ref, start_at: zonedIso(day, choice.at, app.zone), mode, events };
-      const plan = await makePlan(request);
+      const request = { start: day0.start, start_at: new Date(day0.startAtS * 1000).toISOString().replace('.000Z', 'Z'), mode, events: day0.events };
+      const made = await makePlan(request);
       if (mine !== ticket || gone) return;
+      const plan = { ...made, unplaced: [...made.unplaced, ...day0.started.map((e) => ({ id: e.id, kind: 'event', reason: 'started' }))] };
       storePlan(day, plan);
-      status.textContent = '';
-      show(plan);
+      status.textContent = here.why || '';
+      show(plan, day0.attended);
     } catch (error) {
       if (mine !== ticket || gone) return;
       status.textContent = error instanceof LocationError ? error.text : t('plan_failed', { why: error.message });
@@ -204,9 +226,37 @@ export function planScreen(app, params) {
     </li>`;
   }
 
-  function show(plan) {
+  function attendedItem({ event, leave_at: leave }) {
+    return html`<li class="plan-attended" data-attended="${event.id}">${icon('check', 'icon icon-sm')}<span>
+      <strong>${t('plan_attended', { time: timeOf(leave, app.zone) })}</strong>
+      <a href="#/events/${encodeURIComponent(event.id)}">${tr(event.title)}</a> · ${tr(venues.get(event.venue_id)?.name)}</span></li>`;
+  }
+
+  function freeItem(free) {
+    const span = t('plan_free', { from: timeOf(free.from, app.zone), to: timeOf(free.to, app.zone), time: formatDuration(seconds(free.to) - seconds(free.from)) });
+    const place = free.venue_id ? tr(venues.get(free.venue_id)?.name) : t('your_location');
+    return html`<li class="plan-free">${icon('clock', 'icon icon-sm')}<div>
+      <p class="plan-free-title"><strong>${span}</strong></p>
+      ${free.nearby.length ? html`<p class="small">${t('plan_free_nearby', { place })}</p>
+        <ul class="plan-nearby" role="list">${free.nearby.map((n) => html`<li data-nearby="${n.venue.id}">
+          <a href="#/events/${encodeURIComponent(n.event.id)}">${tr(n.event.title)}</a>
+          <span class="muted">· ${tr(n.venue.name)} · ${formatDistance(n.distance_m)} · ${timeOf(n.event.starts_at, app.zone)}–${timeOf(n.event.ends_at, app.zone)}</span></li>`)}</ul>`
+        : html`<p class="small">${t('plan_free_idea', { place })} <a href="#/day/${day}">${t('to_programme')}</a></p>`}
+    </div></li>`;
+  }
+
+  function show(plan, attended) {
     const result = root.querySelector('#plan-result');
-    const total = plan.stops.length + plan.unplaced.length;
+    const placed = plan.stops.length + (attended ? 1 : 0);
+    const total = placed + plan.unplaced.length;
+    let n = 0;
+    const items = timeline(plan, app.programme, attended).map((item) => {
+      if (item.kind === 'attended') return attendedItem(item);
+      if (item.kind === 'free') return freeItem(item);
+      if (item.kind === 'leg') return legItem(item.leg, plan.mode);
+      n += 1;
+      return stopItem(item.stop, n);
+    });
     const source = plan.computed === 'server'
       ? [t('plan_by_server'), plan.saved ? t('plan_saved') : '', plan.engine !== 'estimate' ? t('plan_engine', { engine: plan.engine }) : '',
         plan.geojson?.attribution ? t('route_streets', { attribution: plan.geojson.attribution }) : '']
@@ -214,16 +264,16 @@ export function planScreen(app, params) {
     if (plan.method === 'heuristic') source.push(t('plan_heuristic'));
     setHTML(result, html`
       <p class="plan-source${plan.computed === 'server' ? '' : ' is-device'}" id="plan-source">${icon(plan.computed === 'server' ? 'route' : 'warning', 'icon icon-sm')}<span>${source.filter(Boolean).join(' ')}</span></p>
-      <p class="plan-summary"><strong>${plan.stops.length ? t('plan_summary', {
-        placed: plan.stops.length, total, travel: formatDuration(plan.totals.travel_s), finish: timeOf(plan.totals.finish_at, app.zone),
+      <p class="plan-summary"><strong>${placed ? t('plan_summary', {
+        placed, total, travel: formatDuration(plan.totals.travel_s), finish: timeOf(plan.stops.length ? plan.totals.finish_at : attended.ends_at, app.zone),
       }) : t('plan_nothing')}</strong> <span class="muted">· ${modeName(plan.mode)}</span></p>
       <div class="map-frame map-frame-small">
         <div id="plan-map" class="map map-small" role="region" aria-label="${t('map_label')}"><p class="map-loading">${t('map_loading')}</p></div>
       </div>
       <h2 class="section-title">${t('plan_list')}</h2>
       <ol class="plan-list" role="list">
-        <li class="plan-start">${icon('pin', 'icon icon-sm')}<span>${t('plan_start_point', { place: placeLabel(plan), time: timeOf(plan.start_at, app.zone) })}</span></li>
-        ${plan.stops.map((stop, i) => [legItem(plan.legs[i], plan.mode), stopItem(stop, i + 1)])}
+        ${attended ? '' : html`<li class="plan-start">${icon('pin', 'icon icon-sm')}<span>${t('plan_start_point', { place: placeLabel(plan), time: timeOf(plan.start_at, app.zone) })}</span></li>`}
+        ${items}
       </ol>
       ${plan.unplaced.length ? html`<section class="block unplaced" aria-labelledby="unplaced-title">
         <h2 id="unplaced-title" class="section-title">${t('unplaced_title')}</h2>
