@@ -9,8 +9,10 @@ import shutil
 import struct
 from pathlib import Path
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from playwright.sync_api import expect
 
 from server.pwa import SHELL_DIGEST, pwa_routes, shell_file, shell_urls
 
@@ -130,3 +132,70 @@ def test_the_manifest_makes_the_app_installable() -> None:
             sizes.setdefault(icon.get("purpose", "any"), set()).add(w)
     assert {192, 512} <= sizes["any"]
     assert sizes.get("maskable"), "a maskable icon"
+
+
+# --- the frame in a browser ------------------------------------------------------------------------------------
+
+#: Visible controls whose centre something else covers (inside the viewport).
+COVERED = """() => [...document.querySelectorAll('button, a[href], input, select, textarea')].filter((el) => {
+  const r = el.getBoundingClientRect();
+  if (!r.width || !r.height || r.bottom <= 0 || r.top >= innerHeight) return false;
+  const hit = document.elementFromPoint(r.left + r.width / 2, Math.min(r.top + r.height / 2, innerHeight - 1));
+  return hit && !el.contains(hit) && !hit.contains(el);
+}).map((el) => el.id || el.textContent.trim().slice(0, 30))"""
+
+
+@pytest.mark.browser
+def test_the_frame_marks_the_right_tab_reads_the_festival_clock_and_keeps_the_skip_link_in_a_landmark(phone) -> None:
+
+    page = phone.new_page()
+    page.goto("/#/day/2024-11-12")
+    expect(page.locator(".event-card").first).to_be_visible()
+    expect(page.locator("header.topbar > a#skip")).to_have_count(1)
+    # the festival clock (frozen at 10:00) says when the sync was, not the machine's
+    expect(page.locator("#status-detail")).to_have_text(re.compile(r"^Synced 10:0\d$"))
+    for hash_, tab in [
+        ("#/volunteer", "settings"),
+        ("#/organiser", "settings"),
+        ("#/plan/2024-11-12", "schedule"),
+        ("#/passport", "pass"),
+        ("#/map", "map"),
+        ("#/events/ky-uc-do-thi-bao-tang", "programme"),
+    ]:
+        page.goto("/" + hash_)
+        expect(page.locator(".tabbar a[aria-current=page]")).to_have_attribute("data-tab", tab)
+    page.goto("/#/nowhere")
+    expect(page.locator(".tabbar a[aria-current]")).to_have_count(0)
+
+
+@pytest.mark.browser
+def test_the_reminder_offer_is_one_dismissible_line_over_no_control(phone) -> None:
+
+    page = phone.new_page()
+    page.goto("/#/day/2024-11-12")
+    page.locator(".event-card [data-fav]").first.click()
+    nudge = page.locator(".nudge")
+    expect(nudge).to_be_visible()
+    assert nudge.bounding_box()["height"] <= 60
+    for hash_ in ("#/pass", "#/map", "#/events/ky-uc-do-thi-bao-tang"):
+        page.goto("/" + hash_)
+        expect(page.locator("#screen-title")).to_be_visible()
+        expect(nudge).to_be_visible()
+        assert page.evaluate(COVERED) == [], hash_
+    page.get_by_role("button", name="Not now").click()
+    expect(nudge).to_have_count(0)
+
+
+@pytest.mark.browser
+def test_a_heading_scrolled_to_clears_the_offline_banner(phone) -> None:
+
+    page = phone.new_page()
+    page.goto("/#/settings")
+    expect(page.locator("#screen-title")).to_be_visible()
+    phone.set_offline(True)
+    banner = page.locator("#offline-banner")
+    expect(banner).to_be_visible()
+    heading = page.locator("main h2").last
+    heading.evaluate("h => h.scrollIntoView({ block: 'start' })")
+    assert page.evaluate("scrollY") > 0, "the heading is scrolled to"
+    assert heading.bounding_box()["y"] >= banner.bounding_box()["y"] + banner.bounding_box()["height"]

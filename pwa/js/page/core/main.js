@@ -19,7 +19,7 @@ import { Shell } from './shell.js';
 import { registerServiceWorker } from './sw-client.js';
 
 // Every route, once: its hash path, the tab it marks and its screen (those loaded on first use name their module,
-// export and title key: lazy.js). A path is a first segment, then `:name` for a second one the route needs, or
+// export and title key: lazy.js); the staff screens are reached from Settings, and mark it. A path is a first segment, then `:name` for a second one the route needs, or
 // `:name?` for one it may have; without either it takes none. The query (`#/map?from=…`) goes to the screen as it
 // is. The tab bar itself is index.html's, so that it shows before any module runs.
 const volunteer = lazyScreen(() => import('../checkin/volunteer.js'), 'volunteerScreen', 'volunteer_title');
@@ -33,8 +33,8 @@ const ROUTES = [
   { path: 'plan/:day', tab: 'schedule', screen: lazyScreen(() => import('../schedule/plan.js'), 'planScreen', 'plan_title') },
   { path: 'pass', tab: 'pass', screen: lazyScreen(() => import('../pass/pass.js'), 'passScreen', 'pass_title') },
   { path: 'passport', tab: 'pass', screen: lazyScreen(() => import('../pass/passport.js'), 'passportScreen', 'passport_title') },
-  { path: 'volunteer', tab: 'pass', screen: volunteer },
-  { path: 'enrol/:code', tab: 'pass', screen: volunteer },
+  { path: 'volunteer', tab: 'settings', screen: volunteer },
+  { path: 'enrol/:code', tab: 'settings', screen: volunteer },
   { path: 'organiser', tab: 'settings', screen: lazyScreen(() => import('../organiser/organiser.js'), 'organiserScreen', 'org_title') },
 ].map((route) => {
   const [name, param = ''] = route.path.split('/');
@@ -91,7 +91,7 @@ async function main() {
   function show({ focus = false } = {}) {
     const keep = focus ? null : focusKey();
     const { route, params, query } = parseHash(location.hash);
-    shell.markTab(route?.tab || HOME.tab);
+    shell.markTab(route ? route.tab : null);
     if (!app.programme) {
       const failed = app.sync.status.error && !app.sync.status.syncing;
       setHTML(root, html`<section class="screen waiting">

@@ -1,5 +1,6 @@
 // The frame around every screen: texts of the header and tab bar, the online/offline indicator with the
-// last sync time, and the "update available" prompt of the service worker.
+// last sync time on the festival clock, the height of the sticky bars (what a heading scrolled to must clear),
+// and the "update available" prompt of the service worker.
 
 import { t } from '../../lib/i18n.js';
 import { dayOf, timeOf } from '../../lib/time.js';
@@ -12,13 +13,20 @@ export class Shell {
     this.statusDetail = document.getElementById('status-detail');
     this.banner = document.getElementById('offline-banner');
     this.toast = document.getElementById('toast');
+    const topbar = document.querySelector('.topbar');
+    const sticky = () => document.documentElement.style.setProperty('--sticky-top', `${topbar.offsetHeight + (this.banner.hidden ? 0 : this.banner.offsetHeight)}px`);
+    const bars = new ResizeObserver(sticky);
+    bars.observe(topbar);
+    bars.observe(this.banner);
   }
 
+  /** A sync's real instant as the festival clock read it then. */
   formatSynced(iso) {
     const zone = this.app.zone;
-    const time = timeOf(iso, zone);
-    const day = dayOf(iso, zone);
-    if (day === dayOf(Date.now(), zone)) return time;
+    const at = Date.parse(iso) + (this.app.sync.clockOffset || 0);
+    const time = timeOf(at, zone);
+    const day = dayOf(at, zone);
+    if (day === dayOf(this.app.now(), zone)) return time;
     const [, m, d] = day.split('-');
     return `${Number(d)}/${Number(m)} ${time}`;
   }

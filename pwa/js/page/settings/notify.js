@@ -27,17 +27,18 @@ export async function afterFavourite(app) {
 async function offer(app) {
   const state = await pushState(app);
   if (state.subscribed || (state.declined_at && Date.now() - Date.parse(state.declined_at) < ASK_AGAIN_MS)) return;
+  // offline, push cannot be turned on: the offer waits for a star made online
+  if (!navigator.onLine) return;
   await savePushState(app, { prompted_at: new Date().toISOString() });
+  // one line in the page's flow under the header, never over a control
   nudge = document.createElement('aside');
   nudge.className = 'nudge';
   nudge.setAttribute('aria-labelledby', 'nudge-title');
-  setHTML(nudge, html`<div class="nudge-text" role="status">${icon('bell')}<div>
-      <p class="nudge-title" id="nudge-title">${t('nudge_title')}</p><p class="small">${t('nudge_body')}</p></div></div>
-    <div class="nudge-actions">
-      <button type="button" class="btn btn-small btn-light-outline" data-nudge="no">${t('nudge_no')}</button>
-      <button type="button" class="btn btn-small btn-light" data-nudge="yes">${t('nudge_yes')}</button>
-    </div>`);
-  document.body.append(nudge);
+  setHTML(nudge, html`<p class="nudge-title" id="nudge-title" role="status">${icon('bell', 'icon icon-sm')}<span>${t('nudge_title')}</span></p>
+    <button type="button" class="btn btn-small btn-light" data-nudge="yes">${t('nudge_yes')}</button>
+    <button type="button" class="nudge-close" data-nudge="no" aria-label="${t('nudge_no')}">${icon('dismiss', 'icon icon-sm')}</button>`);
+  document.getElementById('main').before(nudge);
+  window.addEventListener('offline', close, { once: true });
   nudge.addEventListener('click', async (event) => {
     const button = event.target.closest('[data-nudge]');
     if (!button) return;
