@@ -126,7 +126,7 @@ def test_permission_is_asked_only_after_starring_an_event_and_a_yes(browser, liv
         assert page.evaluate("window.__asked") == 0
         expect(page.locator(".nudge")).to_have_count(0)
         page.locator(".event-card [data-fav]").first.click()
-        nudge = page.get_by_text("Remind you of your events?")
+        nudge = page.get_by_text("Remind you before events?")
         expect(nudge).to_be_visible()
         assert page.evaluate("window.__asked") == 0
         page.get_by_role("button", name="Not now").click()

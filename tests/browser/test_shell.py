@@ -175,6 +175,7 @@ def test_the_reminder_offer_is_one_dismissible_line_over_no_control(phone) -> No
     nudge = page.locator(".nudge")
     expect(nudge).to_be_visible()
     assert nudge.bounding_box()["height"] <= 60
+    assert nudge.locator(".nudge-title span").bounding_box()["height"] < 30, "the question fits on one line"
     for hash_ in ("#/pass", "#/map", "#/events/ky-uc-do-thi-bao-tang"):
         page.goto("/" + hash_)
         expect(page.locator("#screen-title")).to_be_visible()

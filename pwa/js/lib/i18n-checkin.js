@@ -432,7 +432,7 @@ addStrings({
     crowd_label: 'Crowd now',
     crowd_now: 'about {n} people here now',
     crowd_none: 'hardly anyone here now',
-    nudge_title: 'Remind you of your events?',
+    nudge_title: 'Remind you before events?',
     nudge_yes: 'Yes',
     nudge_no: 'Not now',
     push_title: 'Notifications',
