@@ -18,7 +18,12 @@ setup: $(STAMP)
 run: setup  ## migrate, load the demo festival if the database is empty, serve on http://127.0.0.1:8000
 	$(VENV)/bin/lehoi serve
 
-test: setup  ## every test, on SQLite (or on PostgreSQL when LEHOI_DATABASE_URL is set)
+# the test tools from npm (axe-core for the accessibility test, Lighthouse for its bench), as package-lock.json pins
+# them; the app itself needs none of it (pwa/vendor is committed)
+node_modules/.package-lock.json: package-lock.json
+	@command -v npm >/dev/null && npm ci --no-audit --no-fund --loglevel=error || echo "npm is missing: the axe test will not run"
+
+test: setup node_modules/.package-lock.json  ## every test, on SQLite (or on PostgreSQL when LEHOI_DATABASE_URL is set)
 	$(PY) -m pytest
 
 lint: setup  ## ruff (lint and format) over the Python, and node's syntax check over every PWA module
