@@ -30,6 +30,7 @@ from server.checkin import domain as checkin
 from server.clock import Clock, clock_from_setting
 from server.db.engine import close_engine, open_engine, unavailable
 from server.domain import FESTIVAL_MEMBERS, KERNEL_DEPENDENCIES, SNAPSHOTS, Domain
+from server.headers import ConditionalGet, Perimeter, as_get
 from server.http import StrictJsonRequest, stamp_festival_now, strict_query_instants
 from server.programme import domain as programme
 from server.programme.snapshot import SnapshotCache, current_version
@@ -96,12 +97,14 @@ async def health(request: Request) -> Response:
 
 class LehoiApp(Litestar):
     """Litestar with the offline bundle (see server/syncing/fastpath.py) and the domains' `fast_paths` answered
-    ahead of routing."""
+    ahead of routing, and every HTTP answer passing through the `Perimeter` (server/headers.py)."""
 
     fast_paths: tuple[tuple[str, ASGIApp], ...] = ()
+    perimeter: Perimeter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            send = self.perimeter.sending(scope, send)
             for prefix, answer in self.fast_paths:
                 if scope["path"].startswith(prefix):
                     await answer(scope, receive, send)
@@ -114,7 +117,8 @@ class LehoiApp(Litestar):
             if built is not None:
                 await serve_bundle(scope, receive, send, built)
                 return
-        await super().__call__(scope, receive, send)
+        # the fast paths answer HEAD themselves; the routed app answers it as GET, whose body the perimeter drops
+        await super().__call__(as_get(scope), receive, send)
 
 
 def domains(settings: Settings) -> list[Domain]:
@@ -189,6 +193,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             "principal": Provide(provide_principal, sync_to_thread=False),
             **{name: provide for d in parts for name, provide in d.dependencies.items()},
         },
+        middleware=[ConditionalGet()],
         before_request=strict_query_instants,
         before_send=[stamp_festival_now],
         request_class=StrictJsonRequest,
@@ -202,5 +207,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         ),
         debug=False,
     )
+    app.perimeter = Perimeter(settings)
     app.fast_paths = tuple(item for d in parts for item in d.fast_paths.items())
     return app

@@ -3,6 +3,7 @@ rate limits."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -10,7 +11,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response
-from litestar.datastructures import MutableScopeHeaders
+from litestar.datastructures import CacheControlHeader, MutableScopeHeaders
 from litestar.exceptions import (
     NotAuthorizedException,
     PermissionDeniedException,
@@ -141,6 +142,18 @@ def rate_limit(name: str, per_minute: int, identify: Callable[[Request], str] = 
         store=f"rate-limit:{name}",
         middleware_class=_RateLimitWithRetryAfter,
     ).middleware
+
+
+#: the Cache-Control of a read made from the programme: a client keeps it but asks again before each use, which a
+#: 304 answers cheaply while the programme is unchanged (server/headers.py `ConditionalGet` adds the ETag)
+REVALIDATE = CacheControlHeader(no_cache=True)
+
+
+def version_etag(version: int, request: Request) -> str:
+    """A weak ETag for an answer made from the programme at `version` for this URL: two such answers differ at
+    most in when they were made (an iCalendar's DTSTAMP), so the bytes cannot be the validator."""
+    key = f"{version} {request.url}".encode()
+    return f'W/"{hashlib.blake2b(key, digest_size=16).hexdigest()}"'
 
 
 def json_response(body: bytes, media_type: str = "application/json", **kwargs: Any) -> Response[Any]:

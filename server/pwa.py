@@ -64,7 +64,7 @@ def pwa_routes(pwa_dir: Path) -> list:
         headers = {"Cache-Control": "no-cache", "ETag": etag}
         if request.headers.get("if-none-match") == etag:
             return Response(b"", status_code=304, headers=headers)
-        return Response(body, media_type="text/javascript; charset=utf-8", headers=headers)
+        return Response(body, media_type="text/javascript", headers=headers)
 
     files = create_static_files_router(path="/", directories=[pwa_dir], html_mode=True, include_in_schema=False)
     return [sw_js, files]

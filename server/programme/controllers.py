@@ -13,7 +13,17 @@ from litestar.params import Body, FromQuery, PathParameter, QueryParameter
 from server.auth import organiser_only
 from server.domain import Now
 from server.errors import Invalid, NotFound
-from server.http import JSON, ReadErrors, SlugPath, SlugQuery, WriteErrors, base_url, json_response
+from server.http import (
+    JSON,
+    REVALIDATE,
+    ReadErrors,
+    SlugPath,
+    SlugQuery,
+    WriteErrors,
+    base_url,
+    json_response,
+    version_etag,
+)
 from server.programme import exports, schemas
 from server.programme.deps import provide_programme_service
 from server.programme.service import ProgrammeService
@@ -38,6 +48,8 @@ class ProgrammeController(Controller):
 
     path = "/api"
     tags = ["programme"]
+    # every read is the programme at its current version: kept, but asked again each time (a 304 when unchanged)
+    cache_control = REVALIDATE
     dependencies = {"service": Provide(provide_programme_service, sync_to_thread=False)}
 
     @get("/festival", raises=ReadErrors)
@@ -114,7 +126,7 @@ class ProgrammeController(Controller):
         if event_ref.endswith(".ics"):
             event = _event_or_404(snapshot, event_ref.removesuffix(".ics"))
             body = exports.calendar(snapshot, [event], now, base_url(request))
-            return Response(body, media_type="text/calendar; charset=utf-8")
+            return Response(body, media_type="text/calendar", headers={"ETag": version_etag(snapshot.version, request)})
         event = _event_or_404(snapshot, event_ref)
         return json_response(snapshot.encoded(("event", event.id), lambda: event))
 
@@ -131,7 +143,7 @@ class ProgrammeController(Controller):
     async def programme_ics(self, request: Request, now: Now, snapshot: SnapshotDep) -> Response[bytes]:
         """The whole programme as one iCalendar file (RFC 5545), times in Asia/Ho_Chi_Minh."""
         body = exports.calendar(snapshot, snapshot.events, now, base_url(request))
-        return Response(body, media_type="text/calendar; charset=utf-8")
+        return Response(body, media_type="text/calendar", headers={"ETag": version_etag(snapshot.version, request)})
 
     @get("/schedule.xml", raises=ReadErrors, media_type="application/xml")
     async def schedule_xml(self, request: Request, snapshot: SnapshotDep) -> Response[bytes]:

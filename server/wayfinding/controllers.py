@@ -19,7 +19,7 @@ from litestar.params import Body, QueryParameter
 
 from server.domain import Now
 from server.errors import Invalid, NotFound
-from server.http import ReadErrors, SlugPath, json_response
+from server.http import REVALIDATE, ReadErrors, SlugPath, json_response
 from server.programme.snapshot import SnapshotDep
 from server.wayfinding import schemas
 from server.wayfinding.deps import provide_wayfinder
@@ -109,7 +109,7 @@ class WayfindingController(Controller):
 TrailIdParam = SlugPath
 
 
-@get("/api/trails", raises=ReadErrors, tags=["wayfinding"], dependencies=DEPENDENCIES)
+@get("/api/trails", raises=ReadErrors, tags=["wayfinding"], dependencies=DEPENDENCIES, cache_control=REVALIDATE)
 async def trails(snapshot: SnapshotDep, wayfinder: WayfinderDep) -> Response[list[schemas.TrailRouteDoc]]:
     """Curated trails (such as the 90-minute heritage tour) with their geometry, a FeatureCollection of one
     LineString per leg (the drawn path cut at the stops, else straight), and per-leg durations by the
@@ -117,7 +117,13 @@ async def trails(snapshot: SnapshotDep, wayfinder: WayfinderDep) -> Response[lis
     return json_response(snapshot.encoded(("wayfinding.trails",), lambda: wayfinder.trails(snapshot)))
 
 
-@get("/api/trails/{trail_id:str}", raises=ReadErrors, tags=["wayfinding"], dependencies=DEPENDENCIES)
+@get(
+    "/api/trails/{trail_id:str}",
+    raises=ReadErrors,
+    tags=["wayfinding"],
+    dependencies=DEPENDENCIES,
+    cache_control=REVALIDATE,
+)
 async def trail(
     snapshot: SnapshotDep, wayfinder: WayfinderDep, trail_id: TrailIdParam
 ) -> Response[schemas.TrailRouteDoc]:

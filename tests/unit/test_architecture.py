@@ -26,6 +26,7 @@ KERNEL = {
     "server.auth": {"server.state"},
     "server.db": {"server.settings"},
     "server.http": {"server.errors", "server.state", "sync"},
+    "server.headers": {"server.settings"},
     "server.domain": {"server.auth", "server.state", "sync"},
 }
 _K = set(KERNEL)

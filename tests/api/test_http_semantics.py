@@ -1,0 +1,153 @@
+"""HTTP as careful clients expect it: security headers on every answer, HEAD wherever GET is, ETags and 304 on
+cacheable reads, the exact Allow on every 405, one charset per Content-Type (server/headers.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from litestar.routes import HTTPRoute
+
+from server.headers import security_headers
+from server.settings import load_settings
+
+#: every cacheable programme read, with one example URL each
+CACHEABLE = [
+    "/api/festival",
+    "/api/events",
+    "/api/events?day=2024-11-12",
+    "/api/events/nhiep-anh-lang-huong-2024-11-09",
+    "/api/venues",
+    "/api/venues/cung-thieu-nhi",
+    "/api/venues.geojson",
+    "/api/search?q=gom",
+    "/api/programme.ics",
+    "/api/schedule.xml",
+    "/api/trails",
+]
+#: answers of every kind: routed, fast path (bundle, tiles), PWA file, mounted admin, OpenAPI, refusals
+EVERYWHERE = ["/", "/sw.js", "/api/festival", "/api/sync/bundle", "/health", "/schema", "/admin/", "/api/nothing"]
+
+
+def _parameterless_get_paths(app) -> list[str]:
+    return sorted(
+        route.path
+        for route in app.routes
+        if isinstance(route, HTTPRoute) and "GET" in route.methods and "{" not in route.path
+    )
+
+
+@pytest.mark.parametrize("path", EVERYWHERE)
+async def test_security_headers_on_every_answer(client, path):
+    response = await client.get(path)
+    csp = response.headers["content-security-policy"]
+    for directive in ("frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'", "default-src 'self'"):
+        assert directive in csp
+    script_src = re.search(r"script-src ([^;]*)", csp).group(1)
+    if not path.startswith("/schema"):
+        assert "unsafe-inline" not in script_src and "unsafe-eval" not in script_src
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert "camera=(self)" in response.headers["permissions-policy"]
+    assert "geolocation=(self)" in response.headers["permissions-policy"]
+    assert response.headers["cross-origin-opener-policy"] == "same-origin"
+    # plain http here: HSTS only when the public address is https
+    assert "strict-transport-security" not in response.headers
+
+
+def test_hsts_and_tile_host_follow_the_settings():
+    https = dict(
+        security_headers(
+            load_settings(public_url="https://lehoi.example", tile_url="https://t.example/{z}/{x}/{y}.png"), "/"
+        )
+    )
+    assert https[b"strict-transport-security"].startswith(b"max-age=")
+    assert b"img-src 'self' https://t.example;" in https[b"content-security-policy"]
+    plain = dict(security_headers(load_settings(public_url="http://lehoi.example", tile_url=""), "/"))
+    assert b"strict-transport-security" not in plain
+    assert b"img-src 'self';" in plain[b"content-security-policy"]
+
+
+async def test_head_wherever_get_is(client):
+    for path in ["/", *_parameterless_get_paths(client.app), "/api/sync/bundle"]:
+        get = await client.get(path)
+        head = await client.head(path)
+        assert head.status_code == get.status_code, path
+        assert head.content == b"", path
+        assert head.headers.get("content-type") == get.headers.get("content-type"), path
+
+
+async def test_head_on_a_protected_path_without_a_token_is_401_without_a_body(client):
+    for path in ("/api/me", "/api/organiser/volunteers", "/api/organiser/push/stats"):
+        response = await client.head(path)
+        assert response.status_code == 401, path
+        assert response.content == b""
+
+
+@pytest.mark.parametrize("url", CACHEABLE)
+async def test_cacheable_reads_answer_304_to_their_etag(client, url):
+    first = await client.get(url)
+    assert first.status_code == 200
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"] == "no-cache"
+    again = await client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == etag
+    assert again.headers["cache-control"] == "no-cache"
+    # a list of tags, a weak form of the same tag, and * all match (weak comparison, RFC 9110 §13.1.2)
+    for header in (f'"other", {etag}', f"W/{etag.removeprefix('W/')}", "*"):
+        assert (await client.get(url, headers={"If-None-Match": header})).status_code == 304, header
+    head = await client.head(url, headers={"If-None-Match": etag})
+    assert head.status_code == 304
+
+
+@pytest.mark.parametrize("header", ['"nope"', "garbage", '"unterminated', "W/", ",,,", '"' + "x" * 5000 + '"', ""])
+async def test_a_malformed_or_foreign_if_none_match_is_a_miss(client, header):
+    response = await client.get("/api/events", headers={"If-None-Match": header})
+    assert response.status_code == 200
+    assert response.json()
+
+
+async def test_the_etag_moves_with_the_programme(client, as_organiser, fresh_programme):
+    before = (await client.get("/api/events/nhiep-anh-lang-huong-2024-11-09")).headers["etag"]
+    ics_before = (await client.get("/api/programme.ics")).headers["etag"]
+    changed = await client.patch(
+        "/api/events/nhiep-anh-lang-huong-2024-11-09", json={"status": "cancelled"}, headers=as_organiser
+    )
+    assert changed.status_code == 200, changed.text
+    client.app.state.snapshots.invalidate()
+    response = await client.get("/api/events/nhiep-anh-lang-huong-2024-11-09", headers={"If-None-Match": before})
+    assert response.status_code == 200 and response.headers["etag"] != before
+    ics = await client.get("/api/programme.ics", headers={"If-None-Match": ics_before})
+    assert ics.status_code == 200 and ics.headers["etag"] != ics_before
+
+
+async def test_a_malformed_range_is_ignored_or_refused_cleanly(client):
+    for header in ("bytes=oops", "bytes=5-1", "pages=0-10", "bytes=" + "1-2," * 500):
+        for path in ("/api/events", "/", "/api/sync/bundle"):
+            response = await client.get(path, headers={"Range": header})
+            assert response.status_code in (200, 416), (path, header)
+
+
+async def test_every_405_names_exactly_the_allowed_methods(client):
+    # routes whose paths differ only in their parameters' names are one URL: its methods are all of theirs
+    by_url: dict[str, set[str]] = {}
+    for route in client.app.routes:
+        if isinstance(route, HTTPRoute):
+            by_url.setdefault(re.sub(r"\{[^}]*\}", "x", route.path), set()).update(route.methods)
+    for url, methods in by_url.items():
+        if "GET" in methods:
+            methods.add("HEAD")
+        unused = next(m for m in ("PUT", "PATCH", "DELETE", "POST", "GET") if m not in methods)
+        response = await client.request(unused, url)
+        assert response.status_code == 405, (unused, url, response.status_code)
+        assert {m.strip() for m in response.headers["allow"].split(",")} == methods, url
+
+
+async def test_one_charset_per_content_type(client):
+    paths = [*_parameterless_get_paths(client.app), "/api/events/nhiep-anh-lang-huong-2024-11-09.ics", "/"]
+    for path in paths:
+        content_type = (await client.get(path)).headers.get("content-type", "")
+        assert content_type.count("charset") <= 1, (path, content_type)
+    assert (await client.get("/api/programme.ics")).headers["content-type"] == "text/calendar; charset=utf-8"
