@@ -65,8 +65,10 @@ def security_headers(settings: Settings, path: str) -> list[tuple[bytes, bytes]]
     elif path.startswith("/admin"):
         csp = _ADMIN_CSP
     else:
-        # the map's online layer draws tiles from LEHOI_TILE_URL's host (the offline basemap is same-origin)
-        csp = {**_PWA_CSP, "img-src": f"'self' {_origin(settings.tile_url)}"} if settings.tile_url else _PWA_CSP
+        # the map's online layer draws tiles from LEHOI_TILE_URL's host (the offline basemap is same-origin), and
+        # Leaflet blanks a tile it drops with a one-pixel data: GIF
+        tiles = f" data: {_origin(settings.tile_url)}" if settings.tile_url else ""
+        csp = {**_PWA_CSP, "img-src": f"'self'{tiles}"}
     headers = [
         (b"content-security-policy", _policy(csp)),
         (b"x-content-type-options", b"nosniff"),

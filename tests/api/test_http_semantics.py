@@ -26,7 +26,18 @@ CACHEABLE = [
     "/api/trails",
 ]
 #: answers of every kind: routed, fast path (bundle, tiles), PWA file, mounted admin, OpenAPI, refusals
-EVERYWHERE = ["/", "/sw.js", "/api/festival", "/api/sync/bundle", "/health", "/schema", "/admin/", "/api/nothing"]
+EVERYWHERE = [
+    "/",
+    "/sw.js",
+    "/api/festival",
+    "/api/sync/bundle",
+    "/tiles/hanoi-centre.pmtiles",
+    "/tiles/nothing.pmtiles",
+    "/health",
+    "/schema",
+    "/admin/",
+    "/api/nothing",
+]
 
 
 def _parameterless_get_paths(app) -> list[str]:
@@ -62,7 +73,7 @@ def test_hsts_and_tile_host_follow_the_settings():
         )
     )
     assert https[b"strict-transport-security"].startswith(b"max-age=")
-    assert b"img-src 'self' https://t.example;" in https[b"content-security-policy"]
+    assert b"img-src 'self' data: https://t.example;" in https[b"content-security-policy"]
     plain = dict(security_headers(load_settings(public_url="http://lehoi.example", tile_url=""), "/"))
     assert b"strict-transport-security" not in plain
     assert b"img-src 'self';" in plain[b"content-security-policy"]

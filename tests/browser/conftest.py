@@ -10,6 +10,7 @@ Without /usr/bin/chromium these tests skip, unless LEHOI_REQUIRE_ALL_TESTS=1 (CI
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,27 @@ CHROMIUM_ARGS = [
 ]
 FESTIVAL_NOW = "fixed:2024-11-12T10:00+07:00"
 MISSING = f"browser tests did not run: {CHROMIUM} is missing"
+
+
+#: reports every `securitypolicyviolation` of a page to its console, where `csp_violations` reads it
+_REPORT_VIOLATIONS = """document.addEventListener('securitypolicyviolation', (e) => console.error(
+  `CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`));"""
+#: the event above, and Chromium's own console words for what the policy refused
+_VIOLATION = re.compile(r"CSP violation|Content Security Policy")
+
+
+#: piccolo-admin's bundle looks for the global object with core-js's `new Function("return this")` inside a
+#: try/catch that falls back to `window`: refused, and harmless. The one violation tolerated: allowing
+#: 'unsafe-eval' on /admin to hush it would let any injected string run as code on the organisers' page.
+_TOLERATED = re.compile(r"/admin/assets/index-[\w-]+\.js")
+
+
+def _refused(message) -> bool:
+    """Whether a console message reports something the Content-Security-Policy refused (and not tolerated)."""
+    if not _VIOLATION.search(message.text):
+        return False
+    at = f"{message.text} {message.location.get('url', '')}"
+    return not ("eval" in message.text.lower() and _TOLERATED.search(at))
 
 
 def require_chromium() -> None:
@@ -66,6 +88,26 @@ def browser(live_server: LiveServer):
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(monkeypatch) -> Iterator[list[str]]:
+    """Every browser context a test opens watches for Content-Security-Policy violations; any fails the test."""
+    from playwright.sync_api import Browser
+
+    seen: list[str] = []
+    new_context = Browser.new_context
+
+    def watched(self: Browser, *args, **kwargs):
+        context = new_context(self, *args, **kwargs)
+        context.add_init_script(_REPORT_VIOLATIONS)
+        context.on("console", lambda message: _refused(message) and seen.append(message.text))
+        return context
+
+    monkeypatch.setattr(Browser, "new_context", watched)
+    yield seen
+    if seen:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(dict.fromkeys(seen)), pytrace=False)
 
 
 @pytest.fixture

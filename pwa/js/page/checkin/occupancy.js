@@ -48,7 +48,7 @@ export class OccupancyPanel {
     const share = o.capacity ? Math.min(100, Math.round((100 * o.count) / o.capacity)) : null;
     setHTML(this.box, html`<div class="occupancy-line"><span>${o.capacity ? t('occupancy_of', { n: o.count, capacity: o.capacity }) : t('occupancy_n', { n: o.count })}</span>
       ${levelBadge(o)}</div>
-      ${share !== null ? html`<div class="meter meter-${o.level}" aria-hidden="true"><span style="width:${share}%"></span></div>` : ''}`);
+      ${share !== null ? html`<div class="meter meter-${o.level}" aria-hidden="true"><span data-share="${share}"></span></div>` : ''}`);
   }
 
   /** Ask the server (when online; offline, say so). */

@@ -220,7 +220,7 @@ export function alertsView(app, { json }) {
       <p class="small muted">${t(SEND_LINE[alert.status] || 'org_sent_at', { when: when(alert.send_at) })}
         · ${t(`target_summary_${Object.keys(alert.target)[0]}`, { n: Array.isArray(Object.values(alert.target)[0]) ? Object.values(alert.target)[0].length : '' })}</p>
       <div class="meter" role="progressbar" aria-label="${t('org_delivered')}" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${share}">
-        <span style="width:${share}%"></span></div>
+        <span data-share="${share}"></span></div>
       <p class="delivery-sum">${t('org_sent_sum', { sent: c.sent, total })}</p>
       <dl class="counts">
         <div><dt>${t('count_sent')}</dt><dd data-count="sent">${c.sent}</dd></div>

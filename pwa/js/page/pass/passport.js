@@ -31,7 +31,7 @@ export function passportScreen(app) {
         <p class="passport-count"><strong>${have.length}</strong> / ${total}</p>
         <div class="meter" role="progressbar" aria-label="${t('passport_collected_label')}" aria-valuemin="0" aria-valuemax="${total}"
           aria-valuenow="${have.length}" aria-valuetext="${t('passport_progress', { n: have.length, total })}">
-          <span style="width:${Math.round((100 * have.length) / Math.max(total, 1))}%"></span></div>
+          <span data-share="${Math.round((100 * have.length) / Math.max(total, 1))}"></span></div>
         <p class="small muted">${have.length === total ? t('passport_complete') : have.length ? t('passport_progress', { n: have.length, total }) : t('passport_start')}</p>
       </div>
       ${have.length ? html`<h2 class="section-title">${t('passport_have')}</h2>
