@@ -44,7 +44,7 @@ _SCHEMA_CSP = {
 #: for styles (never for scripts: its scripts are its own files); its icons are inline `data:` images
 _ADMIN_CSP = {**_PWA_CSP, "style-src": "'self' 'unsafe-inline'", "img-src": "'self' data:"}
 #: camera (scanning passes) and geolocation (the map's "you are here") for this origin only; nothing else
-_PERMISSIONS = "camera=(self), geolocation=(self), microphone=(), payment=(), usb=(), interest-cohort=()"
+_PERMISSIONS = "camera=(self), geolocation=(self), microphone=(), payment=(), usb=()"
 #: a year, the span browsers' preload lists ask for
 _HSTS = "max-age=31536000; includeSubDomains"
 
