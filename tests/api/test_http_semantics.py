@@ -8,7 +8,7 @@ import re
 import pytest
 from litestar.routes import HTTPRoute
 
-from server.headers import security_headers
+from server.headers import security_headers, strong_etag
 from server.settings import load_settings
 
 #: every cacheable programme read, with one example URL each
@@ -162,3 +162,11 @@ async def test_one_charset_per_content_type(client):
         content_type = (await client.get(path)).headers.get("content-type", "")
         assert content_type.count("charset") <= 1, (path, content_type)
     assert (await client.get("/api/programme.ics")).headers["content-type"] == "text/calendar; charset=utf-8"
+
+
+async def test_a_repeated_read_reuses_its_etag(client):
+    # the snapshot's bytes reach the middleware as the same object each time, so the ETag is not recomputed
+    await client.get("/api/events")
+    hits = strong_etag.cache_info().hits
+    await client.get("/api/events")
+    assert strong_etag.cache_info().hits == hits + 1
