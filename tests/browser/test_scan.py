@@ -12,6 +12,7 @@ from tests.browser.checkin_support import enrolment_code, scans, volunteer
 
 pytestmark = pytest.mark.browser
 
+
 def scan_offline(context: BrowserContext, page: Page) -> None:
     """Offline, start the camera and wait for the verdict on the pass it shows."""
     context.set_offline(True)
