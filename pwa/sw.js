@@ -92,6 +92,7 @@ self.addEventListener('install', (event) => {
     // and nothing is downloaded twice); the page and the manifest are asked again ('no-cache': a 304 if unchanged).
     await cache.addAll(SHELL.map((url) => new Request(hashed(url), { cache: ASSETS[url] ? 'default' : 'no-cache' })));
     // The screens opened under the old version come along in their new version, so they still open offline.
+    if (!(await caches.has(LAZY))) return;
     const lazy = await caches.open(LAZY);
     const kept = (await lazy.keys()).map((request) => hashed(logical(new URL(request.url).pathname)));
     await Promise.all(kept.filter((url) => HASHED.has(url)).map(async (url) => {
@@ -106,9 +107,11 @@ self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     const names = await caches.keys();
     await Promise.all(names.filter((name) => name.startsWith(PREFIX) && name !== CACHE).map((name) => caches.delete(name)));
-    const lazy = await caches.open(LAZY);
-    const stale = (await lazy.keys()).filter((request) => !HASHED.has(new URL(request.url).pathname));
-    await Promise.all(stale.map((request) => lazy.delete(request)));
+    if (await caches.has(LAZY)) {
+      const lazy = await caches.open(LAZY);
+      const stale = (await lazy.keys()).filter((request) => !HASHED.has(new URL(request.url).pathname));
+      await Promise.all(stale.map((request) => lazy.delete(request)));
+    }
     await self.clients.claim();
   })());
 });
@@ -136,8 +139,9 @@ self.addEventListener('fetch', (event) => {
 
   if (HASHED.has(url.pathname) || url.pathname === '/manifest.webmanifest') {
     event.respondWith((async () => {
-      const cached = (await (await caches.open(CACHE)).match(url.pathname))
-        || (await (await caches.open(LAZY)).match(url.pathname));
+      // caches.match, not caches.open: opening would make the lazy cache on a phone that never needed it
+      const cached = (await caches.match(url.pathname, { cacheName: CACHE }))
+        || (await caches.match(url.pathname, { cacheName: LAZY }));
       if (cached) return cached;
       const answer = await fetch(request);
       // A file outside the shell (a volunteer's or an organiser's screen): kept, so it opens offline from now on.
