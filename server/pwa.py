@@ -7,8 +7,9 @@ At start the server reads pwa/ once into a table of answers (`build_site`):
 - every reference to another file of pwa/ in a module, a stylesheet, index.html or the manifest (an import, a
   quoted path, a CSS `url()`) is rewritten to the hashed name, so a browser asks for a file again only when it
   changed, and a page and the service worker ask for the same URL (the HTTP cache serves the second);
-- text is compressed with brotli and gzip once (kept in `<data-dir>/pwa-compressed/` by digest, so a restart
-  reuses them) and answered by `Accept-Encoding`, with `Vary: Accept-Encoding`;
+- text is compressed with brotli and gzip once, by a thread started with the server (a request that comes first
+  compresses its file itself), kept in `<data-dir>/pwa-compressed/` by digest so a restart reuses them, and
+  answered by `Accept-Encoding`, with `Vary: Accept-Encoding`;
 - index.html, sw.js and the manifest answer `no-cache` with an ETag, so a visit or an update check costs a 304.
 
 pwa/sw.js lists the attendee's shell in its `SHELL` array (logical names, the one list): `/sw.js` answers it with
@@ -23,10 +24,13 @@ import gzip
 import hashlib
 import json
 import mimetypes
+import os
 import posixpath
 import re
+import threading
 from pathlib import Path
 
+import anyio
 import brotli
 import msgspec
 from litestar import Request, Response, route
@@ -82,14 +86,32 @@ def hashed_name(url: str, digest: str) -> str:
     return f"{stem}.{digest}{dot}{ext}"
 
 
-class Asset(msgspec.Struct, frozen=True):
-    """One answer: the bytes as stored and, for text, compressed once."""
+class Asset:
+    """One answer: the bytes as stored and, for text, compressed once (by the warm-up at start, or by the first
+    request that comes before it, whichever is first: never twice)."""
 
-    body: bytes
-    media_type: str
-    etag: str
-    br: bytes | None
-    gzip: bytes | None
+    __slots__ = ("_compressed", "_lock", "body", "cache_dir", "compressible", "etag", "media_type")
+
+    def __init__(self, body: bytes, media_type: str, compressible: bool, cache_dir: Path | None) -> None:
+        self.body = body
+        self.media_type = media_type
+        self.etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        self.compressible = compressible
+        self.cache_dir = cache_dir
+        self._compressed: dict[str, bytes] | None = None
+        self._lock = threading.Lock()
+
+    def ready(self, encoding: str) -> bytes | None:
+        """The body in `encoding` if it has been compressed, else None."""
+        return None if self._compressed is None else self._compressed[encoding]
+
+    def encoded(self, encoding: str) -> bytes:
+        """The body in `encoding` (`br` or `gzip`)."""
+        with self._lock:
+            if self._compressed is None:
+                br, gz = _compressed(self.body, self.cache_dir)
+                self._compressed = {"br": br, "gzip": gz}
+            return self._compressed[encoding]
 
 
 class Site(msgspec.Struct, frozen=True):
@@ -123,7 +145,8 @@ def _compressed(body: bytes, cache_dir: Path | None) -> tuple[bytes, bytes]:
     if cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
         for path, data in ((br_path, br), (gz_path, gz)):
-            partial = path.with_suffix(".partial")
+            # a name of its own: two processes (or a warm-up and a request) may write the same file at once
+            partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
             partial.write_bytes(data)
             partial.replace(path)
     return br, gz
@@ -192,8 +215,7 @@ def build_site(pwa_dir: Path, cache_dir: Path | None = None) -> Site:
             media_type = "application/manifest+json"
         if media_type.startswith("text/") or media_type.endswith(("json", "javascript")):
             media_type += "; charset=utf-8"
-        br, gz = _compressed(body, cache_dir) if url.endswith(COMPRESSED) else (None, None)
-        asset = Asset(body, media_type, f'"{hashlib.sha256(body).hexdigest()[:32]}"', br, gz)
+        asset = Asset(body, media_type, url.endswith(COMPRESSED), cache_dir)
         assets[url] = asset
         if url in names:
             assets[names[url]] = asset
@@ -216,11 +238,21 @@ def encoding_for(accept_encoding: str) -> str | None:
 
 
 def pwa_routes(pwa_dir: Path, cache_dir: Path | None = None) -> list:
-    """Every file of `pwa_dir` at `/` under its plain and hashed names (module docstring), read once now."""
+    """Every file of `pwa_dir` at `/` under its plain and hashed names (module docstring), read once now, and
+    compressed once by a thread started now, so the start is not held up by it (the shell first)."""
     site = build_site(pwa_dir, cache_dir)
+    shell = {site.names.get(url, url) for url in shell_urls(site.assets["/sw.js"].body.decode())}
+    order = sorted(site.assets.items(), key=lambda item: item[0] not in shell)
+    warm = [asset for _, asset in order if asset.compressible]
 
-    @route(["/", "/{path:path}"], http_method=["GET", "HEAD"], include_in_schema=False, sync_to_thread=False)
-    def pwa_file(request: Request) -> Response:
+    def warm_up() -> None:
+        for asset in warm:
+            asset.encoded("br")
+
+    threading.Thread(target=warm_up, name="pwa-compress", daemon=True).start()
+
+    @route(["/", "/{path:path}"], http_method=["GET", "HEAD"], include_in_schema=False)
+    async def pwa_file(request: Request) -> Response:
         """A file of the PWA, compressed as the client takes it; a 304 when its ETag matches."""
         url = _served(request.url.path)
         asset = site.assets.get(url)
@@ -234,9 +266,10 @@ def pwa_routes(pwa_dir: Path, cache_dir: Path | None = None) -> list:
         if request.headers.get("if-none-match") == asset.etag:
             return Response(b"", status_code=304, headers=headers)
         body = asset.body
-        encoding = encoding_for(request.headers.get("accept-encoding", "")) if asset.br is not None else None
+        encoding = encoding_for(request.headers.get("accept-encoding", "")) if asset.compressible else None
         if encoding is not None:
-            body = asset.br if encoding == "br" else asset.gzip
+            # a request that comes before the warm-up compresses its file itself, in a thread
+            body = asset.ready(encoding) or await anyio.to_thread.run_sync(asset.encoded, encoding)
             headers["Content-Encoding"] = encoding
         if request.method == "HEAD":
             headers["Content-Length"] = str(len(body))
