@@ -2,7 +2,8 @@
 
 Run as ``python bench/bench_lighthouse.py`` (about 30 s a run; ``--runs 3`` takes the median of three). It needs
 ``npm ci`` at the repository root once (Lighthouse 12.2.3 from package.json) and Debian's Chromium
-(CHROME_PATH, default /usr/bin/chromium). Targets: performance ≥ 90, accessibility ≥ 95, best practices ≥ 95;
+(CHROME_PATH, default /usr/bin/chromium). Targets: performance ≥ 95 (issue 26: a light first visit), accessibility
+≥ 95, best practices ≥ 95;
 the exit status is 1 when a median misses its target. ``--url`` audits a server that is already running.
 """
 
@@ -24,7 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
-TARGETS = {"performance": 90, "accessibility": 95, "best-practices": 95}
+TARGETS = {"performance": 95, "accessibility": 95, "best-practices": 95}
+#: the scores before static files were compressed, hashed and split (issue 26, main 759048b)
+BEFORE = {"performance": "87–92", "accessibility": "100", "best-practices": "100"}
 CHROME_FLAGS = (
     "--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update "
     "--disable-sync --no-first-run"
@@ -156,11 +159,12 @@ def main() -> int:
             print(f"reports in {work}")
 
     ok = True
-    print(f"lighthouse (mobile, median of {len(runs)}): score / target")
+    print(f"lighthouse (mobile, median of {len(runs)}): score / target (before)")
     for key, target in TARGETS.items():
         median = statistics.median(r[key] for r in runs)
         ok &= median >= target
-        print(f"  {key:15} {median:5.0f} / {target}  {'ok' if median >= target else 'BELOW TARGET'}")
+        verdict = "ok" if median >= target else "BELOW TARGET"
+        print(f"  {key:15} {median:5.0f} / {target} ({BEFORE[key]})  {verdict}")
     return 0 if ok else 1
 
 

@@ -1,26 +1,26 @@
-/* The service worker: keeps the app shell in a versioned cache so the app opens offline.
+/* The service worker: keeps the attendee's app shell in a versioned cache so the app opens offline, and keeps
+ * any other file of the app (the volunteer and organiser screens and their libraries) once it has been fetched.
  * The programme and the attendee's data live in IndexedDB (js/lib/store.js); /api is never cached here.
  * A new version installs beside the old one and waits until the page asks it to take over (the page
- * shows "update available — reload"). The version is not written by hand: the server (server/pwa.py) answers
- * /sw.js with the placeholder below filled by a digest of every file SHELL lists, so a changed file is a new
- * version. tests/browser/test_shell.py checks that SHELL lists every file the app needs. */
+ * shows "update available — reload"). Nothing here is written by hand at release: the server (server/pwa.py)
+ * answers /sw.js with VERSION a digest of every file SHELL lists, and ASSETS the map of each file's name to its
+ * content-hashed name, the URL the pages use; a changed file is a new name and a new version.
+ * tests/browser/test_shell.py checks that SHELL lists every file the attendee's screens need, and nothing more. */
 
 const VERSION = '__SHELL_DIGEST__';
+const ASSETS = {/*ASSETS*/};
 const PREFIX = 'lehoi-static-';
 const CACHE = `${PREFIX}v${VERSION}`;
+// Files fetched since (screens opened once): kept across versions, each new version bringing its own copies.
+const LAZY = 'lehoi-lazy';
 
+// The attendee's shell, by logical name: what a festival-goer may open offline after one visit.
 const SHELL = [
   '/',
-  '/index.html',
   '/manifest.webmanifest',
   '/css/app.css',
-  '/css/checkin.css',
   '/css/wayfinding.css',
   '/icons/favicon.svg',
-  '/icons/icon-192.png',
-  '/icons/icon-512.png',
-  '/icons/maskable-512.png',
-  '/icons/apple-touch-icon.png',
   '/js/lib/dayplan.js',
   '/js/lib/basemap.js',
   '/js/lib/geodesic.js',
@@ -61,58 +61,45 @@ const SHELL = [
   '/js/page/schedule/schedule.js',
   '/js/page/schedule/travel.js',
   '/js/page/settings/settings.js',
-  // Pass, passport, scanner, organisers and notifications (and their vendored packages: pwa/vendor/refresh-checkin.mjs)
+  // My pass and the stamp passport (the passport's camera and the volunteer screens load when first opened)
+  '/css/checkin.css',
   '/js/lib/attendee.js',
   '/js/lib/checkin.js',
   '/js/lib/i18n-checkin.js',
-  '/js/lib/live-scan.js',
-  '/js/lib/msgpack-lite.js',
-  '/js/lib/push.js',
   '/js/lib/qr.js',
+  '/js/lib/msgpack-lite.js',
   '/js/lib/staff.js',
   '/js/lib/tokens.js',
-  '/js/page/checkin/camera.js',
-  '/js/page/checkin/crowd.js',
-  '/js/page/checkin/enrol.js',
-  '/js/page/checkin/judge.js',
-  '/js/page/checkin/occupancy.js',
-  '/js/page/checkin/overruled.js',
-  '/js/page/checkin/scanlog.js',
-  '/js/page/checkin/scanner.js',
-  '/js/page/checkin/scanview.js',
   '/js/page/checkin/ui.js',
-  '/js/page/checkin/verdict.js',
-  '/js/page/checkin/volunteer.js',
-  '/js/page/organiser/alerts.js',
-  '/js/page/organiser/codes.js',
-  '/js/page/organiser/dashboard.js',
-  '/js/page/organiser/organiser.js',
   '/js/page/pass/pass.js',
-  '/js/page/pass/passport.js',
-  '/js/page/settings/notify.js',
-  '/js/worker/qr-decode.js',
   '/vendor/qrcode-generator/qrcode.min.mjs',
-  '/vendor/jsqr/jsQR.min.js',
-  '/vendor/uplot/uPlot.min.mjs',
-  '/vendor/uplot/uPlot.min.css',
-  // Leaflet, loaded by the map screens only (pwa/vendor/refresh.mjs copies it from npm)
+  // Leaflet and the offline basemap's reader and renderer, loaded by the map screens only (pwa/vendor/refresh*.mjs)
   '/vendor/leaflet/leaflet.js',
   '/vendor/leaflet/leaflet.css',
-  '/vendor/leaflet/images/layers.png',
-  '/vendor/leaflet/images/layers-2x.png',
-  '/vendor/leaflet/images/marker-icon.png',
-  '/vendor/leaflet/images/marker-icon-2x.png',
-  '/vendor/leaflet/images/marker-shadow.png',
-  // The offline basemap: PMTiles reader and vector renderer, loaded by the map screens only (vendor/refresh-basemap.mjs)
   '/vendor/pmtiles/pmtiles.mjs',
   '/vendor/protomaps-leaflet/protomaps-leaflet.mjs',
 ];
 
+const hashed = (url) => ASSETS[url] || url;
+const HASHED = new Set(Object.values(ASSETS));
+// A hashed name back to its logical one: `/js/lib/i18n.3f2a1b4c5d.js` → `/js/lib/i18n.js`.
+const logical = (path) => path.replace(/\.[0-9a-f]{10}(\.[a-z]+)$/, '$1');
+
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
-    // cache: 'reload' skips the HTTP cache, so the new version never stores an old file.
-    await cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })));
+    // A hashed name never changes its bytes, so the HTTP cache may answer (the page has just loaded most of them,
+    // and nothing is downloaded twice); the page and the manifest are asked again ('no-cache': a 304 if unchanged).
+    await cache.addAll(SHELL.map((url) => new Request(hashed(url), { cache: ASSETS[url] ? 'default' : 'no-cache' })));
+    // The screens opened under the old version come along in their new version, so they still open offline.
+    if (!(await caches.has(LAZY))) return;
+    const lazy = await caches.open(LAZY);
+    const kept = (await lazy.keys()).map((request) => hashed(logical(new URL(request.url).pathname)));
+    await Promise.all(kept.filter((url) => HASHED.has(url)).map(async (url) => {
+      if (await lazy.match(url)) return;
+      const answer = await fetch(url).catch(() => null);
+      if (answer && answer.ok) await lazy.put(url, answer);
+    }));
   })());
 });
 
@@ -120,6 +107,11 @@ self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     const names = await caches.keys();
     await Promise.all(names.filter((name) => name.startsWith(PREFIX) && name !== CACHE).map((name) => caches.delete(name)));
+    if (await caches.has(LAZY)) {
+      const lazy = await caches.open(LAZY);
+      const stale = (await lazy.keys()).filter((request) => !HASHED.has(new URL(request.url).pathname));
+      await Promise.all(stale.map((request) => lazy.delete(request)));
+    }
     await self.clients.claim();
   })());
 });
@@ -128,7 +120,6 @@ self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting();
 });
 
-const SHELL_PATHS = new Set(SHELL);
 const APP_PAGES = new Set(['/', '/index.html']);
 
 self.addEventListener('fetch', (event) => {
@@ -141,15 +132,24 @@ self.addEventListener('fetch', (event) => {
   if (request.mode === 'navigate' && APP_PAGES.has(url.pathname)) {
     event.respondWith((async () => {
       const cache = await caches.open(CACHE);
-      return (await cache.match('/index.html')) || fetch(request);
+      return (await cache.match('/')) || fetch(request);
     })());
     return;
   }
 
-  if (SHELL_PATHS.has(url.pathname)) {
+  if (HASHED.has(url.pathname) || url.pathname === '/manifest.webmanifest') {
     event.respondWith((async () => {
-      const cache = await caches.open(CACHE);
-      return (await cache.match(url.pathname)) || fetch(request);
+      // caches.match, not caches.open: opening would make the lazy cache on a phone that never needed it
+      const cached = (await caches.match(url.pathname, { cacheName: CACHE }))
+        || (await caches.match(url.pathname, { cacheName: LAZY }));
+      if (cached) return cached;
+      const answer = await fetch(request);
+      // A file outside the shell (a volunteer's or an organiser's screen): kept, so it opens offline from now on.
+      if (answer.ok && HASHED.has(url.pathname)) {
+        const copy = answer.clone();
+        event.waitUntil(caches.open(LAZY).then((lazy) => lazy.put(url.pathname, copy)));
+      }
+      return answer;
     })());
   }
   // Everything else (/api, /admin, /schema) goes to the network as usual.
@@ -197,8 +197,8 @@ self.addEventListener('push', (event) => {
       body: pick(message.body, lang),
       tag: String(message.id),
       lang,
-      icon: '/icons/icon-192.png',
-      badge: '/icons/icon-192.png',
+      icon: hashed('/icons/icon-192.png'),
+      badge: hashed('/icons/icon-192.png'),
       data: { id: message.id, url: message.url || '/', kind: message.kind || 'alert' },
     });
   })());

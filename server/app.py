@@ -181,7 +181,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     route_handlers: list = [health, *(h for d in parts for h in d.route_handlers)]
     if PWA_DIR.is_dir():
-        route_handlers.extend(pwa_routes(PWA_DIR))
+        route_handlers.extend(pwa_routes(PWA_DIR, settings.data_path / "pwa-compressed"))
 
     app = LehoiApp(
         route_handlers=route_handlers,

@@ -1,5 +1,6 @@
 // Screens whose code loads the first time they are shown (the map and the day plan, with Leaflet behind
-// them), so that opening the programme fetches and runs none of it. The service worker precaches them all.
+// them), so that opening the programme fetches and runs none of it. The service worker precaches the attendee's
+// screens and keeps the volunteer's and organiser's once they have been fetched (sw.js).
 
 import { t } from '../../lib/i18n.js';
 import { html, setHTML } from './dom.js';
