@@ -90,6 +90,7 @@ const SHELL = [
   '/js/page/pass/pass.js',
   '/js/page/pass/passport.js',
   '/js/page/settings/notify.js',
+  '/js/worker/bundle.js',
   '/js/worker/qr-decode.js',
   '/vendor/qrcode-generator/qrcode.min.mjs',
   '/vendor/jsqr/jsQR.min.js',

@@ -28,7 +28,7 @@ export class App extends EventTarget {
   }
 
   async loadProgramme() {
-    const { cursor, byKind, extra } = await this.store.programme();
+    const { cursor, byKind, extra } = await this.store.readProgramme();
     return this.useProgramme(cursor, byKind, extra);
   }
 
