@@ -78,8 +78,8 @@ def test_the_days_list_is_drawn_as_it_scrolls_and_opens_at_now(page, city) -> No
     for _ in range(len(events)):
         if page.locator(".sentinel").count() == 0:
             break
-        page.locator(".event-card").last.scroll_into_view_if_needed()
-        page.mouse.wheel(0, 4000)
+        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+        page.wait_for_timeout(50)
     expect(page.locator(".event-card")).to_have_count(len(events))
     assert page.locator(".event-card").evaluate_all("cs => cs.map(c => c.dataset.event)") == [e["id"] for e in events]
 

@@ -30,5 +30,5 @@ def city_server(workdir: Path, venues: int = 950, events: int = 1400, **kwargs) 
     lehoi(server, "generate-festival", "--venues", str(venues), "--events", str(events), "--out", str(path))
     lehoi(server, "migrate")
     lehoi(server, "load-fixtures", str(path))
-    server.start()
+    server.start(timeout=300)  # it imports the demo streets first, slow on a busy machine
     return server, json.loads(path.read_text())

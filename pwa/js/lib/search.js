@@ -98,26 +98,38 @@ export function score(query, names, others) {
   return scoreFields(query, words(query), fields(names, others));
 }
 
+function venueEntry(v) {
+  return {
+    type: 'venue', id: v.id, record: v, sortName: fold(v.name.en),
+    fields: fields([fold(v.name.vi), fold(v.name.en)],
+      [fold(v.district), fold(v.address?.vi), fold(v.address?.en), fold(v.description?.vi),
+        fold(v.description?.en), v.kind.replaceAll('_', ' ')]),
+  };
+}
+
+function eventEntry(e, venue) {
+  return {
+    type: 'event', id: e.id, record: e, sortName: fold(e.title.en),
+    fields: fields([fold(e.title.vi), fold(e.title.en)],
+      [fold(e.description?.vi), fold(e.description?.en), e.category, (e.tags || []).join(' ')]
+        .concat(venue ? [fold(venue.name.vi), fold(venue.name.en)] : [])),
+  };
+}
+
 /** The searchable fields of every venue and event, folded once per programme version. */
 export function buildIndex(venues, events) {
   const byId = new Map(venues.map((v) => [v.id, v]));
+  return [...venues.map(venueEntry), ...events.map((e) => eventEntry(e, byId.get(e.venue_id)))];
+}
+
+/** buildIndex's answer, made `slice` records at a time with the page's thread let go in between (no long task). */
+export async function buildIndexInSlices(venues, events, slice = 100) {
+  const byId = new Map(venues.map((v) => [v.id, v]));
+  const make = [...venues.map((v) => () => venueEntry(v)), ...events.map((e) => () => eventEntry(e, byId.get(e.venue_id)))];
   const entries = [];
-  for (const v of venues) {
-    entries.push({
-      type: 'venue', id: v.id, record: v, sortName: fold(v.name.en),
-      fields: fields([fold(v.name.vi), fold(v.name.en)],
-        [fold(v.district), fold(v.address?.vi), fold(v.address?.en), fold(v.description?.vi),
-          fold(v.description?.en), v.kind.replaceAll('_', ' ')]),
-    });
-  }
-  for (const e of events) {
-    const venue = byId.get(e.venue_id);
-    entries.push({
-      type: 'event', id: e.id, record: e, sortName: fold(e.title.en),
-      fields: fields([fold(e.title.vi), fold(e.title.en)],
-        [fold(e.description?.vi), fold(e.description?.en), e.category, (e.tags || []).join(' ')]
-          .concat(venue ? [fold(venue.name.vi), fold(venue.name.en)] : [])),
-    });
+  for (let i = 0; i < make.length; i += slice) {
+    if (i) await new Promise((resolve) => { setTimeout(resolve, 0); });
+    for (const f of make.slice(i, i + slice)) entries.push(f());
   }
   return entries;
 }

@@ -10,7 +10,11 @@ import { html, icon, setHTML } from '../core/dom.js';
 import { eventCard, venueCard } from './cards.js';
 
 /** Cards drawn at a time in a day's list. */
-const PAGE = 40;
+const PAGE = 20;
+/** Cards that fill the screen below the now line. */
+const SCREENFUL = 8;
+/** A day this short is drawn whole (a page a task), so that it reads, and finds in the page, at once. */
+const WHOLE = 40;
 /** While typing goes on, search answers at most once in this many milliseconds. */
 const TYPING_MS = 150;
 
@@ -23,6 +27,7 @@ export function programmeScreen(app, params, query) {
   const today = app.today();
   let root;
   let observer = null;
+  let renders = 0;
   let typing = null;
   let answeredAt = -Infinity;
 
@@ -52,9 +57,11 @@ export function programmeScreen(app, params, query) {
     return (!filters.category || event.category === filters.category) && (!filters.kind || kindOf(event) === filters.kind);
   }
 
-  function renderSearch(results, count) {
+  async function renderSearch(results, count, asked) {
     const q = filters.q.trim();
-    const hits = rank(app.programme.index, q);
+    const index = await app.programme.searchIndex();
+    if (asked !== renders) return; // typed on, or the programme changed, meanwhile
+    const hits = rank(index, q);
     const venues = hits.filter((h) => h.type === 'venue' && !filters.category && (!filters.kind || h.record.kind === filters.kind));
     const events = hits.filter((h) => h.type === 'event' && eventMatches(h.record));
     const n = venues.length + events.length;
@@ -79,8 +86,11 @@ export function programmeScreen(app, params, query) {
     draw();
   }
 
-  /** The day's events, `PAGE` cards at a time as the end of the list nears the screen. */
-  function renderDay(results, count) {
+  /**
+   * The day's events, `PAGE` cards at a time as the end of the list nears the screen. Opening (`atNow`) today,
+   * the list scrolls to the now line once the cards up to it are drawn.
+   */
+  function renderDay(results, count, asked, atNow) {
     const events = app.programme.events.filter((e) => eventOnDay(e, day, app.zone) && eventMatches(e));
     count.textContent = t('events_count', { n: events.length });
     // Today during the festival, a line marks now: before the first event still to start.
@@ -95,10 +105,9 @@ export function programmeScreen(app, params, query) {
     if (!list) return;
     let shown = 0;
     const more = () => {
-      // the first page reaches past now, so that the list can open there
-      const end = Math.min(events.length, Math.max(shown + PAGE, nowAt + PAGE));
+      const end = Math.min(events.length, shown + PAGE);
       list.insertAdjacentHTML('beforeend', String(html`${events.slice(shown, end).map((e, i) => html`
-        ${shown + i === nowAt ? nowLine : ''}${eventCard(app, e)}`)}${end === nowAt ? nowLine : ''}`));
+        ${shown + i === nowAt ? nowLine : ''}${eventCard(app, e)}`)}${end === nowAt && end === events.length ? nowLine : ''}`));
       shown = end;
       if (shown === events.length) {
         observer?.disconnect();
@@ -112,15 +121,28 @@ export function programmeScreen(app, params, query) {
       }, { rootMargin: '0px 0px 800px 0px' });
       observer.observe(results.querySelector('.sentinel'));
     }
+    // then, a page a task: a short day whole, and today the cards up to a screenful past now
+    const fill = () => {
+      if (asked !== renders) return;
+      if (shown < events.length && (shown < WHOLE || shown <= nowAt + SCREENFUL)) {
+        more();
+        setTimeout(fill, 0);
+        return;
+      }
+      const line = list.querySelector('.now-line');
+      if (atNow && line?.previousElementSibling && window.scrollY === 0) line.scrollIntoView({ block: 'start' });
+    };
+    setTimeout(fill, 0);
   }
 
-  function renderList() {
+  function renderList({ atNow = false } = {}) {
     observer?.disconnect();
     observer = null;
+    renders += 1;
     const results = root.querySelector('#results');
     const count = root.querySelector('#count');
-    if (filters.q.trim()) renderSearch(results, count);
-    else renderDay(results, count);
+    if (filters.q.trim()) renderSearch(results, count, renders);
+    else renderDay(results, count, renders, atNow);
   }
 
   const now = app.now();
@@ -203,12 +225,12 @@ export function programmeScreen(app, params, query) {
         renderList();
       });
     }
-    renderList();
     // Keep the chosen day visible in the strip of tabs.
     root.querySelector('.day[aria-current]')?.scrollIntoView({ block: 'nearest', inline: 'center' });
     // Opened today during the festival, the list starts at now (the marker at the top, earlier events above it).
-    const line = root.querySelector('.now-line');
-    if (line?.previousElementSibling && window.scrollY === 0) line.scrollIntoView({ block: 'start' });
+    renderList({ atNow: true });
+    // the search index is made in the background meanwhile, so that the first keystroke finds it ready
+    setTimeout(() => app.programme.searchIndex(), 0);
   }
 
   function unmount() {
