@@ -72,6 +72,7 @@ const SHELL = [
   '/js/lib/tokens.js',
   '/js/page/checkin/ui.js',
   '/js/page/pass/pass.js',
+  '/js/worker/bundle.js',
   '/vendor/qrcode-generator/qrcode.min.mjs',
   // Leaflet and the offline basemap's reader and renderer, loaded by the map screens only (pwa/vendor/refresh*.mjs)
   '/vendor/leaflet/leaflet.js',

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { buildIndex, fold, score, search } from '../../pwa/js/lib/search.js';
+import { buildIndex, fold, rank, score, search, SEARCH_LIMIT } from '../../pwa/js/lib/search.js';
 
 const path = process.env.LEHOI_SEARCH_VECTORS;
 const vectors = path ? JSON.parse(readFileSync(path, 'utf8')) : null;
@@ -47,4 +47,23 @@ test('every query finds the same records in the same order with the same scores'
     }
   }
   assert.deepEqual(wrong.slice(0, 10), [], `${wrong.length} of ${vectors.cases.length} queries differ`);
+});
+
+test('rank finds every match, search answers its first 50 as the server does', () => {
+  const venues = Array.from({ length: 70 }, (_, i) => ({
+    id: `v${String(i).padStart(2, '0')}`, name: { vi: `Nhà văn hoá ${i}`, en: `Culture house ${i}` }, district: 'Hoàn Kiếm', kind: 'gallery',
+  }));
+  const index = buildIndex(venues, []);
+  const all = rank(index, 'nha van');
+  assert.equal(all.length, 70);
+  assert.deepEqual(search(index, 'nha van').map((h) => h.id), all.slice(0, SEARCH_LIMIT).map((h) => h.id));
+  assert.equal(rank(index, 'hoan kie').length, 70, 'other fields: the last word a beginning');
+  assert.equal(rank(index, 'hoan kie x').length, 0);
+});
+
+test('a query of only punctuation finds nothing, one of 200 characters is answered', () => {
+  const index = buildIndex([{ id: 'v', name: { vi: 'Bát Tràng', en: 'Bat Trang' }, district: 'Gia Lâm', kind: 'craft_village' }], []);
+  assert.deepEqual(rank(index, '!!! ... ,,, ???'), []);
+  assert.deepEqual(rank(index, 'bát '.repeat(50)).map((h) => h.id), ['v']);
+  assert.deepEqual(rank(index, 'x'.repeat(200)), []);
 });

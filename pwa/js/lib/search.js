@@ -3,7 +3,11 @@
 //
 // Ranking (higher first): the whole name equals the query 100; the name starts with it 80; every query
 // word starts a word of the name 60; the name contains it 50; every query word found in the other fields 20.
-// Ties: venues before events, then by folded English name, then id. At most 50 results.
+// Ties: venues before events, then by folded English name, then id. The server answers at most 50; the phone
+// ranks every match (rank) so the programme can say the true total and show more.
+//
+// The index folds every record once per programme version and keeps its words ready (a Set and a sorted list),
+// so a keystroke only compares the query with them.
 
 const NOT_WORD = /[^a-z0-9]+/g;
 
@@ -50,66 +54,106 @@ export function fold(text) {
 
 const words = (text) => text.split(' ').filter(Boolean);
 
-/** How well a record matches an already folded query; 0 means no match (server: search.score). */
-export function score(query, names, others) {
+/** What scoring needs of a record's folded fields, made once: its names' words, every word, sorted. */
+function fields(names, others) {
+  const all = new Set(words([...names, ...others].join(' ')));
+  return { names, nameWords: names.map(words), words: all, sorted: [...all].sort() };
+}
+
+/** Whether some word of the sorted list starts with `prefix` (binary search for the first word ≥ it). */
+function anyStartsWith(sorted, prefix) {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length && sorted[lo].startsWith(prefix);
+}
+
+function scoreFields(query, queryWords, f) {
   if (!query) return 0;
-  const queryWords = words(query);
   let best = 0;
-  for (const name of names) {
+  for (let i = 0; i < f.names.length; i += 1) {
+    const name = f.names[i];
     if (name === query) return 100;
     if (name.startsWith(query)) {
       best = Math.max(best, 80);
       continue;
     }
-    const nameWords = words(name);
+    const nameWords = f.nameWords[i];
     if (queryWords.every((w) => nameWords.some((nw) => nw.startsWith(w)))) best = Math.max(best, 60);
     else if (name.includes(query)) best = Math.max(best, 50);
   }
   if (best) return best;
   // as server/programme/search.py: elsewhere the words must be words there, the last one as typed a beginning
-  const haystack = new Set(words([...names, ...others].join(' ')));
-  const whole = queryWords.slice(0, -1);
-  const last = queryWords[queryWords.length - 1];
-  return whole.every((w) => haystack.has(w)) && [...haystack].some((h) => h.startsWith(last)) ? 20 : 0;
+  const last = queryWords.length - 1;
+  for (let i = 0; i < last; i += 1) if (!f.words.has(queryWords[i])) return 0;
+  return anyStartsWith(f.sorted, queryWords[last]) ? 20 : 0;
+}
+
+/** How well a record matches an already folded query; 0 means no match (server: search.score). */
+export function score(query, names, others) {
+  return scoreFields(query, words(query), fields(names, others));
+}
+
+function venueEntry(v) {
+  return {
+    type: 'venue', id: v.id, record: v, sortName: fold(v.name.en),
+    fields: fields([fold(v.name.vi), fold(v.name.en)],
+      [fold(v.district), fold(v.address?.vi), fold(v.address?.en), fold(v.description?.vi),
+        fold(v.description?.en), v.kind.replaceAll('_', ' ')]),
+  };
+}
+
+function eventEntry(e, venue) {
+  return {
+    type: 'event', id: e.id, record: e, sortName: fold(e.title.en),
+    fields: fields([fold(e.title.vi), fold(e.title.en)],
+      [fold(e.description?.vi), fold(e.description?.en), e.category, (e.tags || []).join(' ')]
+        .concat(venue ? [fold(venue.name.vi), fold(venue.name.en)] : [])),
+  };
 }
 
 /** The searchable fields of every venue and event, folded once per programme version. */
 export function buildIndex(venues, events) {
   const byId = new Map(venues.map((v) => [v.id, v]));
+  return [...venues.map(venueEntry), ...events.map((e) => eventEntry(e, byId.get(e.venue_id)))];
+}
+
+/** buildIndex's answer, made `slice` records at a time with the page's thread let go in between (no long task). */
+export async function buildIndexInSlices(venues, events, slice = 100) {
+  const byId = new Map(venues.map((v) => [v.id, v]));
+  const make = [...venues.map((v) => () => venueEntry(v)), ...events.map((e) => () => eventEntry(e, byId.get(e.venue_id)))];
   const entries = [];
-  for (const v of venues) {
-    entries.push({
-      type: 'venue', id: v.id, record: v, sortName: fold(v.name.en),
-      names: [fold(v.name.vi), fold(v.name.en)],
-      others: [fold(v.district), fold(v.address?.vi), fold(v.address?.en), fold(v.description?.vi),
-        fold(v.description?.en), v.kind.replaceAll('_', ' ')],
-    });
-  }
-  for (const e of events) {
-    const venue = byId.get(e.venue_id);
-    entries.push({
-      type: 'event', id: e.id, record: e, sortName: fold(e.title.en),
-      names: [fold(e.title.vi), fold(e.title.en)],
-      others: [fold(e.description?.vi), fold(e.description?.en), e.category, (e.tags || []).join(' ')]
-        .concat(venue ? [fold(venue.name.vi), fold(venue.name.en)] : []),
-    });
+  for (let i = 0; i < make.length; i += slice) {
+    if (i) await new Promise((resolve) => { setTimeout(resolve, 0); });
+    for (const f of make.slice(i, i + slice)) entries.push(f());
   }
   return entries;
 }
 
 const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Ranked hits `{type, id, score, record}` for the words `q`, best first (server: Snapshot.search). */
-export function search(index, q, limit = SEARCH_LIMIT) {
+/** Every hit `{type, id, score, record}` for the words `q`, best first (server: Snapshot.search, uncapped). */
+export function rank(index, q) {
   const query = fold(q);
+  if (!query) return [];
+  const queryWords = words(query);
   const hits = [];
   for (const entry of index) {
-    const s = score(query, entry.names, entry.others);
+    const s = scoreFields(query, queryWords, entry.fields);
     if (s) hits.push({ entry, s });
   }
   hits.sort((a, b) => b.s - a.s
     || (a.entry.type === 'venue' ? 0 : 1) - (b.entry.type === 'venue' ? 0 : 1)
     || cmp(a.entry.sortName, b.entry.sortName)
     || cmp(a.entry.id, b.entry.id));
-  return hits.slice(0, limit).map(({ entry, s }) => ({ type: entry.type, id: entry.id, score: s, record: entry.record }));
+  return hits.map(({ entry, s }) => ({ type: entry.type, id: entry.id, score: s, record: entry.record }));
+}
+
+/** The first `limit` hits of `rank`, as GET /api/search answers. */
+export function search(index, q, limit = SEARCH_LIMIT) {
+  return rank(index, q).slice(0, limit);
 }

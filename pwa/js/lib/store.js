@@ -5,7 +5,8 @@
 //            id, data} (data null: deleted)
 //   outbox   mutations not yet acknowledged by the server, in the order they were made (seq)
 // The bundle is kept as the text it came in: storing and reading one string costs far less main-thread
-// time than cloning hundreds of records in and out of IndexedDB.
+// time than cloning hundreds of records in and out of IndexedDB. The page has it parsed, stored and read back
+// by js/worker/bundle.js (keepBundle, readProgramme), so that a city-sized bundle never freezes the phone.
 
 import { openDB, request, transaction } from './idb.js';
 import { applyMutation, emptyState, replay } from './state.js';
@@ -39,9 +40,67 @@ export function splitBundle(bundle) {
   return { byKind, extra };
 }
 
+/** The bundle reached the page but could not be kept on the phone (storage full, private browsing). */
+export class NotStored extends Error {}
+
 export class Store {
   constructor(db) {
     this.db = db;
+    this.worker = null;
+    this.calls = new Map();
+    this.lastCall = 0;
+  }
+
+  /** Ask js/worker/bundle.js to do `op` on this database; its answer comes in slices, put together here. */
+  offThread(op, fields = {}, transfer = [], onParsed = null) {
+    if (!this.worker) {
+      this.worker = new Worker(new URL('../worker/bundle.js', import.meta.url), { type: 'module' });
+      this.worker.onmessage = ({ data }) => this.fromWorker(data);
+      this.worker.onerror = (event) => {
+        for (const call of this.calls.values()) call.reject(new Error(`bundle worker: ${event.message || 'failed to start'}`));
+        this.calls.clear();
+        this.worker = null;
+      };
+    }
+    const id = (this.lastCall += 1);
+    return new Promise((resolve, reject) => {
+      this.calls.set(id, { resolve, reject, onParsed, parts: {}, parsed: false });
+      this.worker.postMessage({ ...fields, id, op, name: this.db.name }, transfer);
+    });
+  }
+
+  fromWorker(data) {
+    const call = this.calls.get(data.id);
+    if (!call) return;
+    if (data.field !== undefined) {
+      const part = (call.parts[data.key] ??= {});
+      if (!data.append) part[data.field] = data.value;
+      else if (part[data.field]) for (const item of data.value) part[data.field].push(item);
+      else part[data.field] = data.value;
+      return;
+    }
+    if (data.parsed) {
+      call.parsed = true;
+      call.onParsed?.(call.parts.bundle);
+      return;
+    }
+    this.calls.delete(data.id);
+    if (data.error) call.reject(call.parsed ? new NotStored(data.error) : Object.assign(new Error(data.error), { name: data.name }));
+    else call.resolve({ ...call.parts, ...data.done });
+  }
+
+  /** What programme() gives, read and parsed off the page's thread. */
+  async readProgramme() {
+    const { cursor, byKind = {}, extra = {} } = await this.offThread('load');
+    return { cursor, byKind, extra };
+  }
+
+  /**
+   * Parse a bundle's bytes off the page's thread, hand it to `onParsed` at once, then keep it as
+   * replaceProgramme does. Rejects with NotStored when it was handed over but could not be kept.
+   */
+  keepBundle(buffer, etag, onParsed) {
+    return this.offThread('store', { buffer, etag: etag || null }, [buffer], onParsed);
   }
 
   static async open(name = DB_NAME) {

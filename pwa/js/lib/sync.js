@@ -4,6 +4,7 @@
 //   the device's own state from GET /api/me.
 // Only network failures and 5xx (and 429) are retried, with exponential backoff; any other answer settles.
 
+import { NotStored } from './store.js';
 import { uuid7 } from './uuid7.js';
 
 const PUSH_BATCH = 100; // the server takes up to 500 per request
@@ -200,10 +201,16 @@ export class Sync extends EventTarget {
     const response = await this.request('/api/sync/bundle', { headers });
     if (response.status === 304) return;
     if (response.status !== 200) throw new Error(`GET /api/sync/bundle: ${response.status}`);
-    const text = await response.text();
-    const bundle = JSON.parse(text);
-    this.emit('programme', { bundle }); // show it first, then keep it
-    await this.store.replaceProgramme(text, bundle, response.headers.get('etag'));
+    const buffer = await response.arrayBuffer();
+    try {
+      // show it first, then keep it
+      await this.store.keepBundle(buffer, response.headers.get('etag'), (bundle) => this.emit('programme', { bundle }));
+    } catch (error) {
+      if (!(error instanceof NotStored)) throw error;
+      // the phone would not keep it: the app works from memory, and the next sync offers it again
+      this.emit('unsaved', { error });
+      return;
+    }
     this.emit('stored');
   }
 

@@ -15,10 +15,22 @@ function formatter(zone, options) {
   return f;
 }
 
+// The programme's instants are strings that recur (a city day lists thousands of events at a few hundred
+// times): their parts are kept, so that a day's list formats each time once rather than once per event.
+const known = new Map();
+const KNOWN_MAX = 20_000;
+
 function parts(instant, zone) {
+  const key = typeof instant === 'string' ? `${zone} ${instant}` : null;
+  const kept = key && known.get(key);
+  if (kept) return kept;
   const out = {};
   const f = formatter(zone, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   for (const { type, value } of f.formatToParts(new Date(instant))) out[type] = value;
+  if (key) {
+    if (known.size >= KNOWN_MAX) known.clear();
+    known.set(key, out);
+  }
   return out;
 }
 

@@ -2,7 +2,7 @@
 // (favourites, settings), the festival clock. Screens read from here; writes go through the sync engine.
 
 import { getLang, preferredLang, setLang } from '../../lib/i18n.js';
-import { buildIndex } from '../../lib/search.js';
+import { buildIndexInSlices } from '../../lib/search.js';
 import { splitBundle } from '../../lib/store.js';
 import { DEFAULT_ZONE, dayOf, daysBetween } from '../../lib/time.js';
 
@@ -28,7 +28,7 @@ export class App extends EventTarget {
   }
 
   async loadProgramme() {
-    const { cursor, byKind, extra } = await this.store.programme();
+    const { cursor, byKind, extra } = await this.store.readProgramme();
     return this.useProgramme(cursor, byKind, extra);
   }
 
@@ -56,11 +56,10 @@ export class App extends EventTarget {
       announcements: byKind.announcement || [],
       // every kind as stored, the change feed's pass_key and revoked_pass records among them (lib/checkin.js)
       byKind,
-      // The search index is built on the first search, not at start-up (it folds every description).
-      get index() {
-        const index = buildIndex([...venues.values()], events);
-        Object.defineProperty(this, 'index', { value: index });
-        return index;
+      // The search index (every description folded) is made once per version, when first asked for, in slices.
+      searchIndex() {
+        this.indexed ??= buildIndexInSlices([...venues.values()], events);
+        return this.indexed;
       },
     };
     this.programme.days = daysBetween(this.programme.festival.starts_on, this.programme.festival.ends_on);

@@ -158,7 +158,16 @@ async function main() {
     if (data === 'programme' || data === 'state') sync.dispatchEvent(new CustomEvent(data, { detail: { remote: true } }));
   });
   sync.addEventListener('local', () => tell('state'));
-  sync.addEventListener('stored', () => tell('programme'));
+  sync.addEventListener('stored', () => {
+    tell('programme');
+    document.getElementById('unsaved')?.remove();
+  });
+  // The phone would not keep the programme (storage full, private browsing): say so; it works from memory.
+  sync.addEventListener('unsaved', () => {
+    if (document.getElementById('unsaved')) return;
+    document.getElementById('offline-banner').insertAdjacentHTML('afterend',
+      String(html`<p class="offline-banner" id="unsaved" role="status">${t('not_stored')}</p>`));
+  });
 
   sync.addEventListener('programme', async (event) => {
     if (!event.detail?.remote && !event.detail?.bundle) tell('programme'); // a bundle: once stored
@@ -189,7 +198,8 @@ async function main() {
     app.deviceId = event.detail.device_id;
   });
   sync.addEventListener('clock', () => {
-    if (!location.hash || location.hash === '#/') show();
+    // the programme's default day and its "now" line follow the festival clock
+    if (!location.hash || location.hash === '#/' || location.hash.startsWith('#/day/')) show();
   });
 
   window.addEventListener('online', () => {

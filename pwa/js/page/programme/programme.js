@@ -1,11 +1,22 @@
 // The programme by day: day tabs, search, category and venue-type filters, the list of events.
-// Searching looks across the whole festival and ranks exactly as GET /api/search does.
+// Searching looks across the whole festival and ranks exactly as GET /api/search does. At city size (a
+// thousand events) only what is near the screen is drawn: a day's list grows as its end comes near, search
+// shows its results fifty at a time under the true total.
 
 import { categoryName, dayLong, dayTab, kindName, t, tr } from '../../lib/i18n.js';
-import { search } from '../../lib/search.js';
-import { eventOnDay } from '../../lib/time.js';
+import { rank, SEARCH_LIMIT } from '../../lib/search.js';
+import { eventOnDay, timeOf } from '../../lib/time.js';
 import { html, icon, setHTML } from '../core/dom.js';
 import { eventCard, venueCard } from './cards.js';
+
+/** Cards drawn at a time in a day's list. */
+const PAGE = 20;
+/** Cards that fill the screen below the now line. */
+const SCREENFUL = 8;
+/** A day this short is drawn whole (a page a task), so that it reads, and finds in the page, at once. */
+const WHOLE = 40;
+/** While typing goes on, search answers at most once in this many milliseconds. */
+const TYPING_MS = 150;
 
 const collator = () => new Intl.Collator(document.documentElement.lang || 'vi');
 
@@ -15,6 +26,10 @@ export function programmeScreen(app, params, query) {
   const filters = { q: query.get('q') || '', category: query.get('category') || '', kind: query.get('kind') || '' };
   const today = app.today();
   let root;
+  let observer = null;
+  let renders = 0;
+  let typing = null;
+  let answeredAt = -Infinity;
 
   const categories = [...new Set(app.programme.events.map((e) => e.category))]
     .sort((a, b) => collator().compare(categoryName(a), categoryName(b)));
@@ -42,27 +57,92 @@ export function programmeScreen(app, params, query) {
     return (!filters.category || event.category === filters.category) && (!filters.kind || kindOf(event) === filters.kind);
   }
 
-  function renderList() {
-    const results = root.querySelector('#results');
-    const count = root.querySelector('#count');
-    if (filters.q.trim()) {
-      const hits = search(app.programme.index, filters.q);
-      const venues = hits.filter((h) => h.type === 'venue' && !filters.category && (!filters.kind || h.record.kind === filters.kind));
-      const events = hits.filter((h) => h.type === 'event' && eventMatches(h.record));
-      const n = venues.length + events.length;
-      count.textContent = n ? t('results_count', { n, q: filters.q.trim() }) : t('no_results', { q: filters.q.trim() });
+  async function renderSearch(results, count, asked) {
+    const q = filters.q.trim();
+    const index = await app.programme.searchIndex();
+    if (asked !== renders) return; // typed on, or the programme changed, meanwhile
+    const hits = rank(index, q);
+    const venues = hits.filter((h) => h.type === 'venue' && !filters.category && (!filters.kind || h.record.kind === filters.kind));
+    const events = hits.filter((h) => h.type === 'event' && eventMatches(h.record));
+    const n = venues.length + events.length;
+    count.textContent = n ? t('results_count', { n, q }) : t('no_results', { q });
+    let shown = 0;
+    const draw = () => {
+      const before = shown;
+      shown = Math.min(n, shown + SEARCH_LIMIT);
+      const moreEvents = Math.max(0, shown - venues.length);
       setHTML(results, html`
         ${venues.length ? html`<h2 class="section-title">${t('venues_heading')}</h2>
-          <ul class="cards" role="list">${venues.map((h) => venueCard(app, h.record))}</ul>` : ''}
-        ${events.length ? html`<h2 class="section-title">${t('events_heading')}</h2>
-          <ul class="cards" role="list">${events.map((h) => eventCard(app, h.record, { withDay: true }))}</ul>` : ''}`);
-      return;
-    }
+          <ul class="cards" role="list">${venues.slice(0, shown).map((h) => venueCard(app, h.record))}</ul>` : ''}
+        ${moreEvents ? html`<h2 class="section-title">${t('events_heading')}</h2>
+          <ul class="cards" role="list">${events.slice(0, moreEvents).map((h) => eventCard(app, h.record, { withDay: true }))}</ul>` : ''}
+        ${shown < n ? html`<button type="button" class="btn more" id="more">${t('more_results', { n: Math.min(SEARCH_LIMIT, n - shown) })}</button>` : ''}`);
+      results.querySelector('#more')?.addEventListener('click', () => {
+        draw();
+        // the keyboard goes on from the first result just added
+        results.querySelectorAll('.card a')[before + SEARCH_LIMIT]?.focus();
+      });
+    };
+    draw();
+  }
+
+  /**
+   * The day's events, `PAGE` cards at a time as the end of the list nears the screen. Opening (`atNow`) today,
+   * the list scrolls to the now line once the cards up to it are drawn.
+   */
+  function renderDay(results, count, asked, atNow) {
     const events = app.programme.events.filter((e) => eventOnDay(e, day, app.zone) && eventMatches(e));
     count.textContent = t('events_count', { n: events.length });
+    // Today during the festival, a line marks now: before the first event still to start.
+    const now = app.now();
+    const next = day === app.today() ? events.findIndex((e) => Date.parse(e.starts_at) > now) : -1;
+    const nowAt = day !== app.today() ? -1 : next < 0 ? events.length : next;
+    const nowLine = html`<li class="now-line" id="now">${t('now_marker', { time: timeOf(now, app.zone) })}</li>`;
     setHTML(results, html`<h2 class="section-title">${dayLong(day)}</h2>
-      ${events.length ? html`<ul class="cards" role="list">${events.map((e) => eventCard(app, e))}</ul>`
+      ${events.length ? html`<ul class="cards" role="list"></ul><div class="sentinel"></div>`
         : html`<p class="empty">${t('no_events')}</p>`}`);
+    const list = results.querySelector('ul');
+    if (!list) return;
+    let shown = 0;
+    const more = () => {
+      const end = Math.min(events.length, shown + PAGE);
+      list.insertAdjacentHTML('beforeend', String(html`${events.slice(shown, end).map((e, i) => html`
+        ${shown + i === nowAt ? nowLine : ''}${eventCard(app, e)}`)}${end === nowAt && end === events.length ? nowLine : ''}`));
+      shown = end;
+      if (shown === events.length) {
+        observer?.disconnect();
+        results.querySelector('.sentinel').remove();
+      }
+    };
+    more();
+    if (shown < events.length) {
+      observer = new IntersectionObserver((entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) more();
+      }, { rootMargin: '0px 0px 800px 0px' });
+      observer.observe(results.querySelector('.sentinel'));
+    }
+    // then, a page a task: a short day whole, and today the cards up to a screenful past now
+    const fill = () => {
+      if (asked !== renders) return;
+      if (shown < events.length && (shown < WHOLE || shown <= nowAt + SCREENFUL)) {
+        more();
+        setTimeout(fill, 0);
+        return;
+      }
+      const line = list.querySelector('.now-line');
+      if (atNow && line?.previousElementSibling && window.scrollY === 0) line.scrollIntoView({ block: 'start' });
+    };
+    setTimeout(fill, 0);
+  }
+
+  function renderList({ atNow = false } = {}) {
+    observer?.disconnect();
+    observer = null;
+    renders += 1;
+    const results = root.querySelector('#results');
+    const count = root.querySelector('#count');
+    if (filters.q.trim()) renderSearch(results, count, renders);
+    else renderDay(results, count, renders, atNow);
   }
 
   const now = app.now();
@@ -129,7 +209,14 @@ export function programmeScreen(app, params, query) {
     root.querySelector('#q').addEventListener('input', (event) => {
       filters.q = event.target.value;
       keepInUrl();
-      renderList();
+      // A keystroke is answered at once, unless one was in the last TYPING_MS: then once the typing pauses.
+      clearTimeout(typing);
+      const answer = () => {
+        answeredAt = performance.now();
+        renderList();
+      };
+      if (performance.now() - answeredAt > TYPING_MS) answer();
+      else typing = setTimeout(answer, TYPING_MS);
     });
     for (const name of ['category', 'kind']) {
       root.querySelector(`#${name}`).addEventListener('change', (event) => {
@@ -138,10 +225,18 @@ export function programmeScreen(app, params, query) {
         renderList();
       });
     }
-    renderList();
     // Keep the chosen day visible in the strip of tabs.
     root.querySelector('.day[aria-current]')?.scrollIntoView({ block: 'nearest', inline: 'center' });
+    // Opened today during the festival, the list starts at now (the marker at the top, earlier events above it).
+    renderList({ atNow: true });
+    // the search index is made in the background meanwhile, so that the first keystroke finds it ready
+    setTimeout(() => app.programme.searchIndex(), 0);
   }
 
-  return { mount, refresh: renderList, title: tr(festival.name) };
+  function unmount() {
+    observer?.disconnect();
+    clearTimeout(typing);
+  }
+
+  return { mount, unmount, refresh: renderList, title: tr(festival.name) };
 }
