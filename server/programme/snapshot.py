@@ -160,6 +160,13 @@ async def load_snapshot(engine: Engine) -> Snapshot:
         event_rows = await Event.select().order_by(Event.starts_at).order_by(Event.id).output(load_json=True)
         trail_rows = await Trail.select().order_by(Trail.id).output(load_json=True)
         announcement_rows = await Announcement.select().order_by(Announcement.published_at, ascending=False)
+    # the records and the search index take a city-sized programme a large part of a second: off the event loop
+    return await asyncio.to_thread(
+        _snapshot_of, version, festival_row, venue_rows, event_rows, trail_rows, announcement_rows
+    )
+
+
+def _snapshot_of(version: int, festival_row, venue_rows, event_rows, trail_rows, announcement_rows) -> Snapshot:
     return Snapshot(
         version=version,
         festival=records.festival(festival_row, version) if festival_row else None,
