@@ -6,8 +6,12 @@ from dataclasses import dataclass, field
 
 from server.accounts.states import DeviceStates
 from server.accounts.tables import Device, Favourite
+from server.db.bulk import fetch, insert_rows, placeholders
 from server.domain import BatchContext, Reject
 from sync.messages import FavouriteArgs, Mutation, SettingsArgs
+
+_TABLE = Favourite._meta.tablename
+_COLUMNS = ("device", "event_id", "created_at")
 
 
 @dataclass
@@ -30,8 +34,11 @@ class _DeviceStateHandler:
 class FavouriteHandler(_DeviceStateHandler):
     names = ("favourite.set", "favourite.unset")
 
+    # through the driver (server/db/bulk.py): a one-favourite upload is the commonest write of all
     async def load(self, ctx: BatchContext) -> _Favourites:
-        rows = await Favourite.select(Favourite.event_id).where(Favourite.device == ctx.principal.subject)
+        rows = await fetch(
+            Favourite._meta.db, f"SELECT event_id FROM {_TABLE} WHERE device = $1", ctx.principal.subject
+        )
         stored = {r["event_id"] for r in rows}
         return _Favourites(stored=stored, wanted=set(stored))
 
@@ -50,9 +57,14 @@ class FavouriteHandler(_DeviceStateHandler):
         if removed or added:
             await self.states.announce(device)
         if removed:
-            await Favourite.delete().where((Favourite.device == device) & Favourite.event_id.is_in(sorted(removed)))
+            await fetch(
+                Favourite._meta.db,
+                f"DELETE FROM {_TABLE} WHERE device = $1 AND event_id IN ({placeholders(2, len(removed))})",
+                device,
+                *sorted(removed),
+            )
         if added:
-            await Favourite.insert(*(Favourite(device=device, event_id=e, created_at=ctx.now) for e in sorted(added)))
+            await insert_rows(Favourite._meta.db, _TABLE, _COLUMNS, [(device, e, ctx.now) for e in sorted(added)])
 
     @staticmethod
     def _changed(state: _Favourites) -> bool:

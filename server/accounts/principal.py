@@ -27,6 +27,7 @@ REVOCATIONS_POLL_S = 0.5
 #: tokens a process keeps; the least recently used go first
 KEPT_TOKENS = 200_000
 _DEVICE_SQL = "SELECT id, role, venues, revoked_at FROM device WHERE token_hash = ?"
+_REVOKED_SQL = "SELECT id FROM device WHERE revoked_at IS NOT NULL"
 log = logging.getLogger(__name__)
 
 
@@ -76,8 +77,17 @@ class TokenLookup:
             await asyncio.sleep(REVOCATIONS_POLL_S)
 
     async def refresh_revocations(self) -> None:
-        rows = await Device.select(Device.id).where(Device.revoked_at.is_not_null())
+        kept = self._connection()
+        if kept is None:
+            rows = await Device.select(Device.id).where(Device.revoked_at.is_not_null())
+        else:  # twice a second in every process: not a connection and a thread each time
+            rows = await kept.run(lambda connection: connection.execute(_REVOKED_SQL).fetchall())
         self._revoked = {row["id"] for row in rows}
+
+    def _connection(self) -> KeptSqlite | None:
+        if self._kept is None:
+            self._kept = kept_connection(Device._meta.db)
+        return self._kept
 
     async def _read(self, token: str, digest: str) -> tuple[Principal, datetime | None] | None:
         if token.startswith(ORGANISER_PREFIX):
@@ -97,9 +107,7 @@ class TokenLookup:
         return None
 
     async def _device(self, digest: str) -> dict | None:
-        if self._kept is None:
-            self._kept = kept_connection(Device._meta.db)
-        if self._kept is None:
+        if self._connection() is None:
             return (
                 await Device.select(Device.id, Device.role, Device.venues, Device.revoked_at)
                 .where(Device.token_hash == digest)

@@ -24,12 +24,15 @@ from server.http import (
     json_response,
     version_etag,
 )
-from server.programme import exports, schemas
-from server.programme.deps import provide_programme_service
+from server.programme import exports as formats
+from server.programme import schemas
+from server.programme.deps import provide_exports, provide_programme_service
+from server.programme.exports import Exports
 from server.programme.service import ProgrammeService
 from server.programme.snapshot import Snapshot, SnapshotDep
 
 ServiceDep = NamedDependency[ProgrammeService]
+ExportsDep = NamedDependency[Exports]
 SlugParam = SlugPath
 QueryText = Annotated[
     str | None, QueryParameter(max_length=200, description="search words; case and diacritics ignored")
@@ -50,7 +53,10 @@ class ProgrammeController(Controller):
     tags = ["programme"]
     # every read is the programme at its current version: kept, but asked again each time (a 304 when unchanged)
     cache_control = REVALIDATE
-    dependencies = {"service": Provide(provide_programme_service, sync_to_thread=False)}
+    dependencies = {
+        "service": Provide(provide_programme_service, sync_to_thread=False),
+        "exports": Provide(provide_exports, sync_to_thread=False),
+    }
 
     @get("/festival", raises=ReadErrors)
     async def festival(
@@ -77,10 +83,9 @@ class ProgrammeController(Controller):
         return json_response(snapshot.encoded(key, lambda: snapshot.find_venues(kind, district, q)))
 
     @get("/venues.geojson", raises=ReadErrors, media_type="application/geo+json")
-    async def venues_geojson(self, snapshot: SnapshotDep) -> Response[dict[str, Any]]:
+    async def venues_geojson(self, snapshot: SnapshotDep, exports: ExportsDep) -> Response[dict[str, Any]]:
         """Every venue as an RFC 7946 FeatureCollection of points ([lon, lat])."""
-        body = snapshot.encoded("venues.geojson", lambda: exports.venues_geojson(list(snapshot.venues.values())))
-        return json_response(body, media_type="application/geo+json")
+        return json_response(await exports.venues_geojson(snapshot), media_type="application/geo+json")
 
     @get("/venues/{venue_id:str}", raises=ReadErrors)
     async def venue(self, snapshot: SnapshotDep, venue_id: SlugParam) -> Response[schemas.Venue]:
@@ -125,7 +130,7 @@ class ProgrammeController(Controller):
         """One event; `/api/events/{id}.ics` gives it as iCalendar."""
         if event_ref.endswith(".ics"):
             event = _event_or_404(snapshot, event_ref.removesuffix(".ics"))
-            body = exports.calendar(snapshot, [event], now, base_url(request))
+            body = formats.calendar(snapshot, [event], now, base_url(request))
             return Response(body, media_type="text/calendar", headers={"ETag": version_etag(snapshot.version, request)})
         event = _event_or_404(snapshot, event_ref)
         return json_response(snapshot.encoded(("event", event.id), lambda: event))
@@ -140,15 +145,16 @@ class ProgrammeController(Controller):
         )
 
     @get("/programme.ics", raises=ReadErrors, media_type="text/calendar")
-    async def programme_ics(self, request: Request, now: Now, snapshot: SnapshotDep) -> Response[bytes]:
-        """The whole programme as one iCalendar file (RFC 5545), times in Asia/Ho_Chi_Minh."""
-        body = exports.calendar(snapshot, snapshot.events, now, base_url(request))
+    async def programme_ics(self, request: Request, snapshot: SnapshotDep, exports: ExportsDep) -> Response[bytes]:
+        """The whole programme as one iCalendar file (RFC 5545), times in Asia/Ho_Chi_Minh; built once per programme
+        version (while a new version's is built, the previous one is served)."""
+        body = await exports.calendar(snapshot, base_url(request))
         return Response(body, media_type="text/calendar", headers={"ETag": version_etag(snapshot.version, request)})
 
     @get("/schedule.xml", raises=ReadErrors, media_type="application/xml")
-    async def schedule_xml(self, request: Request, snapshot: SnapshotDep) -> Response[bytes]:
-        """The programme in frab schedule XML, for Giggity and EventFahrplan."""
-        body = exports.schedule_xml(snapshot, base_url(request))
+    async def schedule_xml(self, request: Request, snapshot: SnapshotDep, exports: ExportsDep) -> Response[bytes]:
+        """The programme in frab schedule XML, for Giggity and EventFahrplan; kept per version like the calendar."""
+        body = await exports.schedule_xml(snapshot, base_url(request))
         return Response(body, media_type="application/xml; charset=utf-8")
 
     # organiser writes

@@ -7,15 +7,18 @@ from server.programme import offline
 from server.programme.admin import admin_handler
 from server.programme.commands import COMMANDS
 from server.programme.controllers import ProgrammeController
+from server.programme.deps import EXPORTS
+from server.programme.exports import Exports
 from server.settings import Settings
-from server.state import StateKey
+from server.state import CLOCK, StateKey
 
 #: the task following the programme version
 WATCHER: StateKey[asyncio.Task[None]] = StateKey("snapshot_watcher")
 
 
 async def start_watching(state: State) -> None:
-    """Follow the programme version in the background so requests never wait for the check."""
+    """Follow the programme version in the background so requests never wait for the check; keep the exports."""
+    EXPORTS.put(state, Exports(CLOCK.of(state)))
     WATCHER.put(state, asyncio.create_task(SNAPSHOTS.of(state).watch()))
 
 

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 import zlib
 from datetime import datetime, timedelta
+from functools import partial
 from xml.etree import ElementTree as ET
 
 import icalendar
+import msgspec
 
-from server.clock import FESTIVAL_TZ
+from server.clock import FESTIVAL_TZ, Clock
 from server.programme import schemas
 from server.programme.search import fold
 from server.programme.snapshot import Snapshot
+from server.syncing.latest import Latest
 
 _NAMESPACE = uuid.UUID("6f1c3d2e-9b1a-4f57-8d8e-4c0a1e2b3c4d")
 PRODID = "-//lehoi//festival companion//EN"
+_json = msgspec.json.Encoder()
 
 
 def _both(text: schemas.Text | schemas.LongTextPair) -> str:
@@ -183,3 +188,40 @@ def venues_geojson(venues: list[schemas.Venue]) -> dict:
         lats = [round(v.lat, 6) for v in venues]
         collection["bbox"] = [min(lons), min(lats), max(lons), max(lats)]
     return collection
+
+
+class Exports:
+    """The whole-programme exports of one process, each built once per programme version in a worker thread and
+    kept (server/syncing/latest.py): the previous version's file is served while the next one builds, so a
+    city-sized calendar (over a second of CPU) never holds up the event loop. A file is stamped (iCalendar's
+    DTSTAMP) with the instant its version was exported."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._kept: dict[tuple[str, str], Latest[bytes]] = {}
+
+    async def calendar(self, snapshot: Snapshot, base_url: str) -> bytes:
+        """`calendar` of every event."""
+        return await self._get("programme.ics", base_url, snapshot)
+
+    async def schedule_xml(self, snapshot: Snapshot, base_url: str) -> bytes:
+        """`schedule_xml`."""
+        return await self._get("schedule.xml", base_url, snapshot)
+
+    async def venues_geojson(self, snapshot: Snapshot) -> bytes:
+        """`venues_geojson` of every venue, as JSON."""
+        return await self._get("venues.geojson", "", snapshot)
+
+    async def _get(self, kind: str, base_url: str, snapshot: Snapshot) -> bytes:
+        latest = self._kept.get((kind, base_url))
+        if latest is None:
+            # the base URL is the request's (a proxy's host): one file per address the programme is asked at
+            latest = self._kept[(kind, base_url)] = Latest(partial(self._build, kind, base_url), kind)
+        return await latest.get(snapshot)
+
+    async def _build(self, kind: str, base_url: str, snapshot: Snapshot) -> bytes:
+        if kind == "programme.ics":
+            return await asyncio.to_thread(calendar, snapshot, snapshot.events, self._clock.now(), base_url)
+        if kind == "schedule.xml":
+            return await asyncio.to_thread(schedule_xml, snapshot, base_url)
+        return await asyncio.to_thread(lambda: _json.encode(venues_geojson(list(snapshot.venues.values()))))

@@ -19,6 +19,8 @@ from litestar.di import NamedDependency
 from piccolo.engine.base import Engine
 
 from server.clock import FESTIVAL_TZ
+from server.db.engine import is_postgres
+from server.db.kept import KeptSqlite, kept_connection
 from server.db.transactions import snapshot_transaction
 from server.errors import NotFound
 from server.programme import records, schemas
@@ -146,9 +148,33 @@ class Snapshot:
         return [h[4] for h in hits[:limit]]
 
 
+_VERSION_SQL = "SELECT version FROM programme_version WHERE id = 1"
+#: SQLite file → the kept connection the version is read on outside a transaction
+_readers: dict[str, KeptSqlite] = {}
+
+
 async def current_version() -> int:
-    row = await ProgrammeVersion.select(ProgrammeVersion.version).where(ProgrammeVersion.id == 1).first()
+    """The programme version in the database (inside a transaction: as that transaction sees it).
+
+    Every process asks twice a second and /health on every call: outside a transaction on SQLite it is read on a
+    kept connection (server/db/kept.py), since Piccolo opens a connection and starts a thread per query there, and
+    starting and joining a thread kept the event loop waiting for the GIL while a rebuild ran in other threads."""
+    engine = ProgrammeVersion._meta.db
+    reader = None if engine.current_transaction.get() is not None else _reader(engine)
+    if reader is None:
+        row = await ProgrammeVersion.select(ProgrammeVersion.version).where(ProgrammeVersion.id == 1).first()
+    else:
+        row = await reader.run(lambda connection: connection.execute(_VERSION_SQL).fetchone())
     return int(row["version"]) if row else 0
+
+
+def _reader(engine: Engine) -> KeptSqlite | None:
+    if is_postgres(engine):
+        return None
+    reader = _readers.get(engine.path)
+    if reader is None:
+        reader = _readers[engine.path] = kept_connection(engine)
+    return reader
 
 
 async def load_snapshot(engine: Engine) -> Snapshot:
@@ -160,6 +186,13 @@ async def load_snapshot(engine: Engine) -> Snapshot:
         event_rows = await Event.select().order_by(Event.starts_at).order_by(Event.id).output(load_json=True)
         trail_rows = await Trail.select().order_by(Trail.id).output(load_json=True)
         announcement_rows = await Announcement.select().order_by(Announcement.published_at, ascending=False)
+    # the records and the search index take a city-sized programme a large part of a second: off the event loop
+    return await asyncio.to_thread(
+        _snapshot_of, version, festival_row, venue_rows, event_rows, trail_rows, announcement_rows
+    )
+
+
+def _snapshot_of(version: int, festival_row, venue_rows, event_rows, trail_rows, announcement_rows) -> Snapshot:
     return Snapshot(
         version=version,
         festival=records.festival(festival_row, version) if festival_row else None,

@@ -2,10 +2,9 @@
 on disk under its content's digest, so a restarted process or a second one on the same host reuses the compressed
 bytes and a static server or CDN can serve them (`bundle-<digest>.json`, `.json.gz`, `.json.br`).
 
-A build runs in a task of its own: its parts are gathered on the event loop (they only read), the encoding and the
-compression run in a worker thread (zlib and brotli let go of the GIL while they work). While it runs, the previous
-version keeps being served: a request waits at most `FRESH_WAIT_S` for the new one, then takes what there is. A
-build that fails is logged, the previous version stays, and the next request after `RETRY_S` tries again.
+A build runs as server/syncing/latest.py `Latest` runs it (the previous version served meanwhile, a failure
+retried): its parts are gathered on the event loop (they only read), the encoding and the compression run in a
+worker thread (zlib and brotli let go of the GIL while they work).
 
 Retention: once a version's bundle is stored, the files of all but the newest `files_kept` versions are deleted
 (a version's files are its raw, gzip and brotli bytes), and then `after_build` runs: the app prunes the change
@@ -18,22 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from litestar.exceptions import ServiceUnavailableException
-
 from server.domain import BundlePart, SnapshotSource, Versioned
+from server.syncing.latest import Latest
 from sync import bundle
 from sync.bundle import BuiltBundle
 
-#: how long a request waits for a bundle being built before it takes the previous version: a demo-sized bundle is
-#: ready well within it, a city-sized one is not, and then no request waits behind it
-FRESH_WAIT_S = 0.1
-#: how long after a failed build the next one is tried
-RETRY_S = 5.0
 log = logging.getLogger(__name__)
 
 
@@ -54,61 +46,16 @@ class BundleCache:
         self._parts = parts
         self._files_kept = files_kept
         self._after_build = after_build
-        self._built: BuiltBundle | None = None
-        self._building: asyncio.Task[BuiltBundle] | None = None
-        self._failed: tuple[int, float] | None = None
+        self._latest: Latest[BuiltBundle] = Latest(self._build, "offline bundle")
 
     async def get(self) -> BuiltBundle:
         """The bundle of the current version, or, while that one is being built, the previous one."""
-        snapshot = await self._snapshots.get()
-        built = self._built
-        if built is not None and built.version == snapshot.version:
-            return built
-        task = self._build_for(snapshot)
-        if built is None:  # nothing to serve meanwhile: the first bundle of this process
-            try:
-                if task is not None:
-                    return await asyncio.shield(task)
-            except Exception:  # noqa: BLE001 - _finished logs why
-                pass
-            raise ServiceUnavailableException("the offline bundle could not be built: try again shortly")
-        if task is not None:
-            try:
-                return await asyncio.wait_for(asyncio.shield(task), FRESH_WAIT_S)
-            except Exception:  # noqa: BLE001 - still building, or failed (which _finished logs)
-                pass
-        return self._built or built
+        return await self._latest.get(await self._snapshots.get())
 
-    def _build_for(self, snapshot: Versioned) -> asyncio.Task[BuiltBundle] | None:
-        """The task building `snapshot`'s bundle: the one under way, a new one, or None while a failure rests."""
-        if self._building is not None:
-            return self._building  # one build at a time: a newer version starts when this one ends
-        if (
-            self._failed is not None
-            and self._failed[0] == snapshot.version
-            and time.monotonic() - self._failed[1] < RETRY_S
-        ):
-            return None
-        task = asyncio.get_running_loop().create_task(self._build(snapshot), name=f"bundle-{snapshot.version}")
-        task.add_done_callback(lambda done: self._finished(snapshot.version, done))
-        self._building = task
-        return task
-
-    def _finished(self, version: int, task: asyncio.Task[BuiltBundle]) -> None:
-        self._building = None
-        if task.cancelled():
-            return
-        error = task.exception()
-        if error is not None:
-            log.error(
-                "the bundle of version %s could not be built; the previous one is served", version, exc_info=error
-            )
-            self._failed = (version, time.monotonic())
-            return
-        self._failed = None
-        built = task.result()
-        if self._built is None or built.version >= self._built.version:
-            self._built = built
+    @property
+    def built(self) -> BuiltBundle | None:
+        """The newest bundle built so far; None before the first."""
+        return self._latest.built
 
     async def _build(self, snapshot: Versioned) -> BuiltBundle:
         content: dict[str, Any] = {}

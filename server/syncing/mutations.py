@@ -7,8 +7,9 @@ retry applies the batch afresh. Per-client batches are serialised (an advisory l
 writer on SQLite), so two uploads of the same outbox cannot interleave.
 
 Uploads that arrive while a transaction is being written wait for the next one and then commit together (group
-commit): one transaction and one flush to disk for up to `MAX_GROUP` phones, each batch in a savepoint of its
-own so that one failing batch fails alone. A batch with a handler marked `groupable = False` commits alone.
+commit): one transaction and one flush to disk for up to `MAX_GROUP` phones, and one failing batch fails alone
+(the group is written again with each batch in a savepoint of its own, see `_commit_group`). A batch with a
+handler marked `groupable = False` commits alone.
 
 Domains fill the contract of server/domain.py (`MutationHandler`). A handler's `load` sees the whole batch
 (`ctx.batch`), so it can fetch what its mutations need in one query each rather than one per mutation. A handler
@@ -29,7 +30,7 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
-from server.db.bulk import insert_rows
+from server.db.bulk import MAX_PARAMS, fetch, insert_rows, placeholders
 from server.db.group_commit import GroupCommit
 from server.db.transactions import lock_names, write_transaction
 from server.domain import DEVICE_REVOKED, AlreadyApplied, BatchContext, MutationHandler, Reject
@@ -39,6 +40,14 @@ from sync.messages import MUTATION_ARGS, Applied, BadArgs, Duplicate, Mutation, 
 #: uploads committed in one transaction at the most
 MAX_GROUP = 64
 _RECORD_COLUMNS = ("client_id", "mutation_id", "name", "status", "reason", "at", "received_at")
+
+
+class _BatchFailed(Exception):
+    """A batch failed in a group written without savepoints: the whole transaction must roll back."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 class MutationApplier:
@@ -74,23 +83,46 @@ class MutationApplier:
         return all(getattr(self.by_name.get(m.name), "groupable", True) for m in ctx.batch)
 
     async def _commit_group(self, group: list[BatchContext]) -> list[list[Result] | BaseException]:
-        """One write transaction for the group: each batch in a savepoint of its own, so a batch that fails
-        leaves nothing and fails alone; the commit makes every batch's effects and records durable at once, or
-        none of them. Batches go in order of their device (arrival order for one device), which is also the
-        order PostgreSQL's client locks are taken in, so two processes' groups never deadlock."""
+        """One write transaction for the group; the commit makes every batch's effects and records durable at
+        once, or none of them. Batches go in order of their device (arrival order for one device), and their
+        devices are locked in that order (PostgreSQL), so two processes' groups never deadlock.
+
+        A batch that fails must fail alone, leaving nothing: the group is first written without savepoints (two
+        round trips a batch saved, and batches nearly never fail); if one does, that transaction is rolled back and
+        the group written again with each batch in a savepoint of its own."""
+        order = sorted(range(len(group)), key=lambda n: group[n].principal.subject)
+        try:
+            return await self._write_group(group, order, isolated=False)
+        except _BatchFailed as failed:
+            if len(group) == 1:  # alone in its transaction, which rolled back: nothing of it was written
+                return [failed.error]
+        return await self._write_group(group, order, isolated=True)
+
+    async def _write_group(
+        self, group: list[BatchContext], order: list[int], *, isolated: bool
+    ) -> list[list[Result] | BaseException]:
         outcomes: list[list[Result] | BaseException] = [RuntimeError("not applied")] * len(group)
         applied: list[tuple[int, list[Result], list]] = []
         async with write_transaction(self.engine):
             transaction = self.engine.current_transaction.get()
-            for n in sorted(range(len(group)), key=lambda n: group[n].principal.subject):
-                savepoint = await transaction.savepoint()
+            clients = [group[n].principal.subject for n in order]
+            # one client's batches one at a time across processes: a lock on its name, which needs no table of a
+            # domain above this one (SQLite's writer lock does it there); taken before what it guards is read
+            await lock_names(self.engine, [f"lehoi.client:{client}" for client in clients])
+            recorded = await self._recorded(clients, [m.id.lower() for ctx in group for m in ctx.batch])
+            for n in order:
+                savepoint = await transaction.savepoint() if isolated else None
                 try:
-                    results, states = await self._apply(group[n])
+                    results, states, keys = await self._apply(group[n], recorded)
                 except Exception as exc:  # noqa: BLE001 - this batch fails, the group goes on
+                    if savepoint is None:
+                        raise _BatchFailed(exc) from exc
                     await savepoint.rollback_to()
                     outcomes[n] = exc
                     continue
-                await savepoint.release()
+                if savepoint is not None:
+                    await savepoint.release()
+                recorded.update((group[n].principal.subject, key) for key in keys)
                 applied.append((n, results, states))
         for n, results, states in applied:
             for handler, state in states:
@@ -100,20 +132,18 @@ class MutationApplier:
             outcomes[n] = results
         return outcomes
 
-    async def _apply(self, ctx: BatchContext) -> tuple[list[Result], list]:
-        """One batch inside the group's transaction: its results, and each handler's state for `committed`."""
+    async def _apply(self, ctx: BatchContext, recorded: set[tuple[str, str]]) -> tuple[list[Result], list, set[str]]:
+        """One batch inside the group's transaction: its results, each handler's state for `committed`, and the
+        mutation ids it recorded. `recorded` holds the (client, mutation id) pairs recorded before it."""
         client_id = ctx.principal.subject
-        # one client's batches one at a time across processes: a lock on its name, which needs no table of a domain
-        # above this one (SQLite's writer lock does it there)
-        await lock_names(self.engine, [f"lehoi.client:{client_id}"])
         # a UUID is the same in either case: the key is its lower-case form, the answer echoes it as sent
-        seen = await self._recorded(client_id, [m.id.lower() for m in ctx.batch])
+        seen: set[str] = set()
         states: dict[int, tuple[MutationHandler, Any]] = {}
         results: list[Result] = []
         records: list[tuple] = []
         for mutation in ctx.batch:
             key = mutation.id.lower()
-            if key in seen:
+            if key in seen or (client_id, key) in recorded:
                 results.append(await self._duplicate(ctx, mutation, states))
                 continue
             seen.add(key)
@@ -135,15 +165,27 @@ class MutationApplier:
             await handler.flush(ctx, state)
         # one multi-row INSERT: a Piccolo object per record cost more than the database's own work
         await insert_rows(self.engine, AppliedMutation._meta.tablename, _RECORD_COLUMNS, records)
-        return results, list(states.values())
+        return results, list(states.values()), seen
 
-    async def _recorded(self, client_id: str, ids: list[str]) -> set[str]:
+    async def _recorded(self, clients: list[str], ids: list[str]) -> set[tuple[str, str]]:
+        """Which of these mutation ids these clients have recorded: (client, id) pairs, in one statement."""
         if not ids:
             return set()
-        rows = await AppliedMutation.select(AppliedMutation.mutation_id).where(
-            (AppliedMutation.client_id == client_id) & AppliedMutation.mutation_id.is_in(list(set(ids)))
-        )
-        return {r["mutation_id"] for r in rows}
+        clients, ids = sorted(set(clients)), sorted(set(ids))
+        found: set[tuple[str, str]] = set()
+        per_statement = MAX_PARAMS - len(clients)
+        for start in range(0, len(ids), per_statement):
+            chunk = ids[start : start + per_statement]
+            rows = await fetch(
+                self.engine,
+                f'SELECT client_id, mutation_id FROM "{AppliedMutation._meta.tablename}" '
+                f"WHERE client_id IN ({placeholders(1, len(clients))}) "
+                f"AND mutation_id IN ({placeholders(len(clients) + 1, len(chunk))})",
+                *clients,
+                *chunk,
+            )
+            found.update((r["client_id"], r["mutation_id"]) for r in rows)
+        return found
 
     async def _apply_one(self, ctx: BatchContext, mutation: Mutation, states: dict) -> Result:
         try:

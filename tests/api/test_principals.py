@@ -4,6 +4,7 @@ revocation made anywhere and an organiser token's expiry still count."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from datetime import timedelta
 
@@ -108,4 +109,38 @@ async def test_another_processs_upload_reaches_the_kept_state(client, device, in
     deadline = time.monotonic() + 10
     while (await client.get("/api/me", headers=device["auth"])).json()["favourites"] != [event_id]:
         assert time.monotonic() < deadline, f"no {CHANNEL} notice reached this process"
+        await asyncio.sleep(0.02)
+
+
+async def test_an_aged_state_is_answered_at_once_and_read_again_behind_it(client, device, in_app, monkeypatch):
+    """A missed notice is bounded by the entry's age; when it runs out no request waits for the reading again."""
+    from server.accounts import states
+    from server.accounts.tables import Favourite
+
+    kept = client.app.state.device_states
+    assert (await client.get("/api/me", headers=device["auth"])).json()["favourites"] == []
+    event_id = (await client.get("/api/events")).json()[0]["id"]
+
+    async def upload_unannounced():  # a write whose notice this process never heard
+        await Favourite.insert(
+            Favourite(device=device["id"], event_id=event_id, created_at=client.app.state.clock.now())
+        )
+
+    in_app(upload_unannounced)
+    gate = threading.Event()  # until the test opens it, reading the state again cannot finish
+    real = states.device_state
+
+    async def held(device_id: str) -> dict:
+        await asyncio.get_running_loop().run_in_executor(None, gate.wait, 30)
+        return await real(device_id)
+
+    monkeypatch.setattr(states, "device_state", held)
+    _, body = kept._kept[device["id"]]
+    kept._kept[device["id"]] = (time.monotonic() - 1, body)  # aged out
+    for _ in range(3):  # answered from what was kept, though the reading again is held up
+        assert (await client.get("/api/me", headers=device["auth"])).json()["favourites"] == []
+    gate.set()
+    deadline = time.monotonic() + 10
+    while (await client.get("/api/me", headers=device["auth"])).json()["favourites"] != [event_id]:
+        assert time.monotonic() < deadline, "the aged state was never read again"
         await asyncio.sleep(0.02)

@@ -52,7 +52,7 @@ async def test_bundle_is_compressed_by_accept_encoding(client):
         assert response.headers["vary"] == "Accept-Encoding"
         # httpx decodes transparently; the stored bytes must be the same document
         assert response.content == raw
-        assert decompress(client.app.state.bundles._built.body(coding)) == raw
+        assert decompress(client.app.state.bundles.built.body(coding)) == raw
         etag = response.headers["etag"]
         not_modified = await client.get("/api/sync/bundle", headers={"accept-encoding": coding, "if-none-match": etag})
         assert not_modified.status_code == 304

@@ -51,7 +51,7 @@ async def test_offline_times_agree_with_the_online_estimate(client):
 
 async def test_the_whole_bundle_stays_small(client):
     await current_bundle(client, "br")
-    built = client.app.state.bundles._built
+    built = client.app.state.bundles.built
     assert len(built.br) <= BUNDLE_LIMIT_BR, f"bundle is {len(built.br)} bytes brotli"
     travel = msgspec.json.encode(msgspec.json.decode(built.raw)["travel"])
     assert len(travel) < 1024, "the travel model holds constants, nothing per venue pair"
@@ -87,5 +87,5 @@ async def test_a_server_with_a_road_graph_sends_street_walks_and_stays_small(cli
     props = online["features"][0]["properties"]
     assert (props["distance_m"], props["duration_s"]) == pairs["hoa-lo", "van-mieu"]
     await current_bundle(client, "br")
-    built = client.app.state.bundles._built
+    built = client.app.state.bundles.built
     assert len(built.br) <= BUNDLE_LIMIT_BR, f"bundle is {len(built.br)} bytes brotli"

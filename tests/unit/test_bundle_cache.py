@@ -13,7 +13,7 @@ import msgspec
 import pytest
 from litestar.exceptions import ServiceUnavailableException
 
-from server.syncing import bundles
+from server.syncing import latest
 from server.syncing.bundles import BundleCache
 
 
@@ -72,14 +72,14 @@ async def test_a_failed_build_keeps_the_previous_version_and_says_why(cache, cap
     await bundle_cache.get()
     gate.fail = True
     source.snapshot = Snap(2)
-    with caplog.at_level(logging.ERROR, logger=bundles.__name__):
+    with caplog.at_level(logging.ERROR, logger=latest.__name__):
         for _ in range(3):
             assert (await bundle_cache.get()).version == 1
             await asyncio.sleep(0.01)
     assert "version 2 could not be built" in caplog.text
     assert caplog.text.count("could not be built") == 1  # retried only after RETRY_S
     gate.fail = False
-    monkeypatch.setattr(bundles, "RETRY_S", 0.0)
+    monkeypatch.setattr(latest, "RETRY_S", 0.0)
     for _ in range(100):
         if (await bundle_cache.get()).version == 2:
             break

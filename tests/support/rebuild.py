@@ -1,0 +1,117 @@
+"""A city-sized festival behind a real `lehoi serve`, and a cheap route polled while everything derived from the
+programme rebuilds after an edit: the slowest answer says whether anything held up the event loop.
+
+Shared by tests/api/test_never_block.py (which bounds it) and bench/bench_rebuild.py (which reports it).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tests.support.live_server import ROOT, LiveServer
+
+#: what an edit must reach before the rebuild counts as done: (path, request headers)
+DERIVED = [
+    ("/api/programme.ics", {}),
+    ("/api/schedule.xml", {}),
+    ("/api/venues.geojson", {}),
+    ("/api/search?q=", {}),
+    ("/api/sync/bundle", {"accept-encoding": "identity"}),
+]
+
+
+def city_server(workdir: Path, venues: int, events: int, now: str = "fixed:2024-11-12T10:00+07:00") -> LiveServer:
+    """A started server holding a synthetic festival of this size (`lehoi generate-festival`), not the demo."""
+    server = LiveServer(workdir, now=now)
+    festival = workdir / f"festival-{venues}-{events}.json"
+    for args in (
+        ["generate-festival", "--venues", str(venues), "--events", str(events), "--out", str(festival)],
+        ["migrate"],
+        ["load-fixtures", str(festival)],
+    ):
+        subprocess.run(
+            [sys.executable, "-m", "server.cli", *args], cwd=ROOT, env=server.env, check=True, capture_output=True
+        )
+    server.start(timeout=120)
+    return server
+
+
+@dataclass
+class Rebuild:
+    #: seconds from the edit until every derived answer carried it
+    rebuilt_s: float
+    #: the polled route's answers meanwhile, and the slowest of them in seconds
+    answers: int
+    slowest_s: float
+    failures: int
+    waits: list[float] = field(default_factory=list)
+
+
+def poll_during_rebuild(server: LiveServer, path: str = "/health", interval_s: float = 0.05) -> Rebuild:
+    """Rename a venue, then ask for every derived answer until each carries the new name (the search index, the
+    exports, the bundle), while another thread asks for `path` every `interval_s` and times each answer."""
+    venue = httpx.get(server.url + "/api/venues", timeout=60).json()[0]
+    organiser = server.organiser()  # signed in before: what is timed is the rebuild
+    for derived, headers in DERIVED:  # everything built at the current version first
+        httpx.get(
+            server.url + derived + (venue["name"]["en"] if derived.endswith("q=") else ""), headers=headers, timeout=60
+        ).raise_for_status()
+    stop = threading.Event()
+    waits: list[tuple[float, float]] = []  # (when it was asked, how long the answer took)
+    failures = 0
+
+    def poll() -> None:
+        nonlocal failures
+        with httpx.Client(base_url=server.url, timeout=30) as http:
+            while not stop.is_set():
+                asked = time.perf_counter()
+                try:
+                    ok = http.get(path).status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                took = time.perf_counter() - asked
+                waits.append((asked, took))
+                failures += not ok
+                stop.wait(max(0.0, interval_s - took))
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    time.sleep(5 * interval_s)
+    marker = f"Renamed {time.monotonic_ns()}"
+    edited = time.perf_counter()
+    httpx.patch(
+        server.url + f"/api/venues/{venue['id']}",
+        json={"name": {"vi": marker, "en": marker}},
+        headers=organiser,
+        timeout=60,
+    ).raise_for_status()
+    pending = dict(DERIVED)
+    with httpx.Client(base_url=server.url, timeout=60) as http:
+        deadline = edited + 120
+        while pending and time.perf_counter() < deadline:
+            for derived, headers in list(pending.items()):
+                url = derived + (marker if derived.endswith("q=") else "")
+                if marker.encode() in http.get(url, headers=headers).content:
+                    del pending[derived]
+            time.sleep(interval_s)
+    rebuilt = time.perf_counter()
+    time.sleep(5 * interval_s)
+    stop.set()
+    poller.join()
+    if pending:
+        raise AssertionError(f"still without the edit after 120 s: {sorted(pending)}")
+    during = [took for asked, took in waits if edited <= asked <= rebuilt]
+    return Rebuild(
+        rebuilt_s=rebuilt - edited,
+        answers=len(during),
+        slowest_s=max(during, default=0.0),
+        failures=failures,
+        waits=during,
+    )
