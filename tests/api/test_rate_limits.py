@@ -28,9 +28,7 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 async def test_sign_ins_are_limited_per_address_and_apart_from_enrolment():
     # a namespace of this run's own: budgets in the machine's Redis outlive the test by a minute
     counter = RedisCounter(REDIS_URL, namespace=str(uuid.uuid4()))
-    state = State(
-        {"clock": FixedClock(datetime(2024, 11, 12, 3, tzinfo=UTC)), "engine": None, "rate_counter": counter}
-    )
+    state = State({"clock": FixedClock(datetime(2024, 11, 12, 3, tzinfo=UTC)), "engine": None, "rate_counter": counter})
     app = Litestar(
         route_handlers=[organiser_login(), volunteer_enrolment(per_minute=3)],
         dependencies=KERNEL_DEPENDENCIES,
