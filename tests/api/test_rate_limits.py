@@ -20,7 +20,7 @@ from server.accounts.controllers import LOGIN_RATE_PER_MINUTE, organiser_login, 
 from server.clock import FixedClock
 from server.db.limits import RedisCounter
 from server.domain import KERNEL_DEPENDENCIES
-from tests.support.live_server import LiveServer
+from tests.support.live_server import STARTUP_S, LiveServer
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -54,13 +54,13 @@ def test_one_budget_holds_across_two_server_processes(tmp_path, store):
     if store == "redis":
         env["LEHOI_REDIS_URL"] = REDIS_URL
     first = LiveServer(tmp_path, env=env)
-    first.start()
+    first.start(timeout=STARTUP_S)
     # the second process serves the first one's data: the same SQLite file or PostgreSQL database
     second = LiveServer(
         tmp_path, env={**env, "LEHOI_DATA_DIR": str(first.data_dir), "LEHOI_DATABASE_URL": first.database_url}
     )
     try:
-        second.start()
+        second.start(timeout=STARTUP_S)
         answers = [httpx.post(f"{server.url}/api/devices", timeout=10) for server in (first, second) * 5]
         statuses = [a.status_code for a in answers]
         assert statuses == [201] * rate + [429] * (10 - rate), statuses

@@ -20,6 +20,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 _numbers = itertools.count(1)
+#: seconds a server may take to start on a machine busy with other runs (migrations, the demo's road import)
+STARTUP_S = 180
 
 
 def free_port() -> int:
