@@ -121,7 +121,10 @@ async def test_a_backup_taken_while_phones_push_restores_whole(original, tmp_pat
         before = {(p.id, m["id"]) for p in phones for m, at in p.acked if at < began}
         assert any(began < at < ended for p in phones for _, at in p.acked), "no phone pushed during the backup"
 
-    restored = LiveServer(tmp_path, env={"LEHOI_PUSH_HOSTS": RECEIVER, "LEHOI_PUSH_WORKER": "0"})
+    # on PostgreSQL, LiveServer makes and drops its database with asyncio.run: off this test's event loop
+    restored = await asyncio.to_thread(
+        LiveServer, tmp_path, env={"LEHOI_PUSH_HOSTS": RECEIVER, "LEHOI_PUSH_WORKER": "0"}
+    )
     try:
         assert not restored.data_dir.exists()
         back = restored.cli("restore", str(tmp_path / "festival.lehoi"))
@@ -148,7 +151,7 @@ async def test_a_backup_taken_while_phones_push_restores_whole(original, tmp_pat
             assert (await http.get("/api/push/vapid-public-key")).json() == vapid
         assert restored.cli("keys", "list").stdout == keys
     finally:
-        restored.stop()
+        await asyncio.to_thread(restored.stop)
 
 
 def test_bad_paths_and_bad_archives_are_refused_with_nothing_written(original, tmp_path):
