@@ -29,9 +29,10 @@ from server.basemap import domain as basemap
 from server.checkin import domain as checkin
 from server.clock import Clock, clock_from_setting
 from server.db.engine import close_engine, open_engine, unavailable
+from server.db.limits import make_counter
 from server.domain import FESTIVAL_MEMBERS, KERNEL_DEPENDENCIES, SNAPSHOTS, Domain
 from server.headers import ConditionalGet, Perimeter, as_get
-from server.http import StrictJsonRequest, stamp_festival_now, strict_query_instants
+from server.http import RATE_COUNTER, StrictJsonRequest, stamp_festival_now, strict_query_instants
 from server.programme import domain as programme
 from server.programme.snapshot import SnapshotCache, current_version
 from server.push import domain as push
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     clock = clock or clock_from_setting(settings.now)
     engine = engine_finder()
     snapshots = SnapshotCache(engine)
+    rate_counter = make_counter(engine, settings)
     parts = domains(settings)
     state = State()
     kernel: dict[StateKey[Any], Any] = {
@@ -157,6 +159,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         ),
         APPLIER: MutationApplier(engine, [h for d in parts for h in d.mutation_handlers]),
         FESTIVAL_MEMBERS: {name: member for d in parts for name, member in d.festival_members.items()},
+        RATE_COUNTER: rate_counter,
         FEED: ChangeFeed(engine, {kind: read for d in parts for kind, read in d.feed_records.items()}),
     }
     for key, value in [*kernel.items(), *(item for part in parts for item in part.state.items())]:
@@ -177,6 +180,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             for part in reversed(parts):
                 for hook in part.on_shutdown:
                     await hook(app.state)
+            await rate_counter.close()
             await close_engine(engine)
 
     route_handlers: list = [health, *(h for d in parts for h in d.route_handlers)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -106,6 +107,42 @@ def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
     uvicorn.run(
         "server.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info", access_log=False
     )
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup(path: Path) -> None:
+    """Write the festival's database and the data directory's keys (signing, VAPID) into one new archive file.
+
+    Safe while servers run (SQLite's online backup, or pg_dump). PATH must not exist; it appears only once whole.
+    Keys given by LEHOI_SIGNING_KEYS or LEHOI_VAPID_PRIVATE_KEY are not in the data directory: keep them apart."""
+    from server.db.backup import BackupError
+    from server.db.backup import backup as write_backup
+    from server.settings import load_settings
+
+    try:
+        manifest = write_backup(load_settings(), path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backed up {manifest['engine']} database and {len(manifest['files']) - 1} files into {path}")
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def restore(path: Path) -> None:
+    """Restore a `lehoi backup` archive into an empty data directory (and an empty database on PostgreSQL).
+
+    The whole archive is checked first: a truncated, damaged or foreign file, or a festival already there, is
+    refused and nothing changes. Start `lehoi serve` afterwards."""
+    from server.db.backup import BackupError
+    from server.db.backup import restore as read_backup
+    from server.settings import load_settings
+
+    try:
+        manifest = read_backup(load_settings(), path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"restored the backup of {manifest['created_at']} ({len(manifest['files']) - 1} files)")
 
 
 # Every other command is a domain's: its commands.py declares them and its Domain carries them.

@@ -4,10 +4,11 @@ rate limits."""
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import msgspec
 from litestar import Request, Response
@@ -19,12 +20,12 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware, get_remote_address
+from litestar.middleware.rate_limit import get_remote_address
 from litestar.params import PathParameter, QueryParameter
-from litestar.types import Empty, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Empty, Message, Receive, Scope, Send
 
 from server.errors import Conflict, Invalid, NotFound
-from server.state import CLOCK
+from server.state import CLOCK, StateKey
 from sync.messages import SLUG_PATTERN
 
 JSON = dict[str, Any]
@@ -117,31 +118,47 @@ def base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-class _RateLimitWithRetryAfter(RateLimitMiddleware):
-    """Litestar's limit, whose 429 also says when to come back: Retry-After, which phones and HTTP clients honour
-    (Litestar sends only the RateLimit-* draft headers)."""
+class HitCounter(Protocol):
+    """Where rate limits count (`server.db.limits`): one store for every process and host."""
+
+    async def hit(self, bucket: str, window_s: float) -> tuple[int, float]:
+        """Count one request of `bucket`: (hits in the current window, seconds until it ends)."""
+        ...
+
+
+RATE_COUNTER: StateKey[HitCounter] = StateKey("rate_counter")
+#: seconds of one rate-limit window
+RATE_WINDOW_S = 60
+
+
+class _RateLimit:
+    """At most `per_minute` requests a window per identified client; past it, 429 with Retry-After, which phones
+    and HTTP clients honour. Counted in the shared store before the body is read, so every worker and host spends
+    one budget and a refused body spends it as a wrong password would."""
+
+    def __init__(self, app: ASGIApp, name: str, per_minute: int, identify: Callable[[Request], str]) -> None:
+        self.app = app
+        self.name = name
+        self.per_minute = per_minute
+        self.identify = identify
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        except TooManyRequestsException as exc:
-            reset = (exc.headers or {}).get(self.config.rate_limit_reset_header_key)
-            if reset is not None:
-                exc.headers = {**exc.headers, "Retry-After": reset}
-            raise
+        if scope["type"] == "http":
+            bucket = f"{self.name}:{self.identify(Request(scope))}"
+            hits, wait_s = await RATE_COUNTER.of(scope["app"].state).hit(bucket, RATE_WINDOW_S)
+            if hits > self.per_minute:
+                raise TooManyRequestsException(
+                    f"too many requests; try again in {math.ceil(wait_s)} s",
+                    headers={"Retry-After": str(max(1, math.ceil(wait_s)))},
+                )
+        await self.app(scope, receive, send)
 
 
 def rate_limit(name: str, per_minute: int, identify: Callable[[Request], str] = get_remote_address) -> DefineMiddleware:
-    """At most `per_minute` requests a minute per client address (or whatever `identify` names); past it, 429 with
-    Retry-After. Each limit counts in a store of its own: Litestar keys counts by the identifier alone, so limits
-    sharing a store would spend one budget (sign-ins using up a venue's device registrations)."""
-    return RateLimitConfig(
-        rate_limit=("minute", per_minute),
-        set_rate_limit_headers=True,
-        identifier_for_request=identify,
-        store=f"rate-limit:{name}",
-        middleware_class=_RateLimitWithRetryAfter,
-    ).middleware
+    """At most `per_minute` requests a minute per client address (or whatever `identify` names), across every
+    process; past it, 429 with Retry-After. Each limit counts under a name of its own, so sign-ins never use up a
+    venue's device registrations."""
+    return DefineMiddleware(_RateLimit, name=name, per_minute=per_minute, identify=identify)
 
 
 #: the Cache-Control of a read made from the programme: a client keeps it but asks again before each use, which a

@@ -58,6 +58,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: the offline basemap served at /tiles/<name>.pmtiles: <data-dir>/tiles/<name>.pmtiles (`lehoi tiles build`),
     #: else the prebuilt archive of that name in fixtures/osm/.
     basemap: str = "hanoi-centre"
+    #: `redis://host:6379/0`: rate limits count in Redis; unset: in the database.
+    redis_url: str = ""
     #: PostgreSQL connection pool size per process.
     pool_size: int = 10
     #: anonymous device registrations allowed per client address and minute.

@@ -11,6 +11,7 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "piccolo.apps.user.piccolo_app",
         "piccolo_api.session_auth.piccolo_app",
+        "server.db.piccolo_app",
         "server.programme.piccolo_app",
         "server.syncing.piccolo_app",
         "server.accounts.piccolo_app",

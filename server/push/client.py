@@ -9,7 +9,8 @@ a connect timeout and a timeout on each answer. aiohttp's general client spent a
 here, more than encrypting the message; this spends about 30.
 
 Addresses are checked where they are connected to: a new connection resolves the push service's name through the
-endpoint policy, which refuses any private, loopback or link-local answer (DNS rebinding included).
+endpoint policy, which refuses any private, loopback, link-local or tunnelled answer (DNS rebinding included),
+and the connection goes to the address checked (SNI and Host name the service), never to a second lookup.
 """
 
 from __future__ import annotations

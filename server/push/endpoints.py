@@ -7,8 +7,10 @@ us any URL instead. So an endpoint must be
   Mozilla ``updates.push.services.mozilla.com``, Apple ``web.push.apple.com``, Windows ``*.notify.windows.com``
   (any subdomain, never the bare name). Hosts are compared as whole names, so ``fcm.googleapis.com.evil.example``
   and IP literals never match;
-* at a host whose every address is a public one: not private, loopback, link-local (169.254.169.254, the cloud
-  metadata service), carrier-grade NAT, multicast, reserved or unspecified, for IPv4 and IPv6 alike.
+* at a host whose every address is a public one (`is_public`): global unicast by Python's `ipaddress` and by the
+  IANA special-purpose registries, so not private, loopback, link-local (169.254.169.254, the cloud metadata
+  service), carrier-grade NAT, multicast, reserved or unspecified, for IPv4 and IPv6 alike; and no IPv6 address
+  that reaches an IPv4 one by translation or tunnel unless that IPv4 address is public itself (see `is_public`).
 
 Endpoints are checked when saved and again when sent. At send time the check runs where the push session opens
 a connection (`server.push.client`), so the addresses checked are the addresses connected to, and a name that
@@ -72,11 +74,42 @@ async def system_lookup(host: str, port: int) -> list[str]:
     return [info[4][0] for info in infos]
 
 
+#: ranges refused whatever they embed: IPv6 forms that tunnel to IPv4 or to a network no push service is on (6to4,
+#: whose deprecated relays reach any IPv4 address, so 2002:7f00:1:: is 127.0.0.1; Teredo; the local-use NAT64
+#: prefix; deprecated IPv4-compatible addresses), and special-purpose ranges Python 3.11's `is_global` misses
+_REFUSED = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "2002::/16",
+        "2001::/32",
+        "64:ff9b:1::/48",
+        "::/96",
+        "100::/64",
+        "2001:db8::/32",
+        "3fff::/20",
+        "5f00::/16",
+        "fec0::/10",
+        "192.0.0.0/24",
+    )
+)
+#: the well-known NAT64 prefix: what an IPv6-only host's DNS64 answers for an IPv4-only name, so judged by the
+#: IPv4 address in its last 32 bits
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
 def is_public(address: str) -> bool:
-    """Whether an address is one a push service may have: global unicast, nothing internal."""
+    """Whether an address is one a push service may have: global unicast, nothing internal, nothing that tunnels.
+
+    An IPv4-mapped address (how a dual-stack socket shows an IPv4 peer) and a NAT64 one are judged by the IPv4
+    address they carry; every other IPv6 form that embeds or tunnels to IPv4 is refused."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip in _NAT64:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if any(ip in network for network in _REFUSED):
+        return False
     return ip.is_global and not (
         ip.is_multicast or ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_unspecified
     )
@@ -213,7 +246,9 @@ class EndpointPolicy:
             raise EndpointUnresolved(f"{host} does not resolve")
         for address in addresses:
             if not is_public(address):
-                raise EndpointRefused(f"{host} resolves to {address}, a private, loopback or link-local address")
+                raise EndpointRefused(
+                    f"{host} resolves to {address}, a private, loopback, link-local or tunnelled address"
+                )
         return addresses
 
 

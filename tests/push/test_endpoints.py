@@ -100,7 +100,7 @@ async def test_forged_endpoints_are_refused(url, why):
 )
 async def test_a_push_host_resolving_to_an_internal_address_is_refused(addresses):
     policy = EndpointPolicy(lookup=resolving_to(*addresses))
-    with pytest.raises(EndpointRefused, match="private, loopback or link-local"):
+    with pytest.raises(EndpointRefused, match="private, loopback, link-local or tunnelled"):
         await policy.check("https://fcm.googleapis.com/fcm/send/abc")
 
 
@@ -115,6 +115,57 @@ async def test_a_push_host_that_does_not_resolve_now_is_unresolved_not_refused()
 def test_public_addresses():
     assert is_public("142.250.66.74") and is_public("2a00:1450:4001:82b::200a")
     assert not any(is_public(a) for a in ("10.1.2.3", "::1", "169.254.169.254", "fe80::1%eth0", "::ffff:127.0.0.1"))
+
+
+#: every class of address a push service cannot have, with examples that reach inside through it
+NOT_PUBLIC = {
+    "6to4": ("2002:7f00:1::1", "2002:a9fe:a9fe::1", "2002:a00:1::1", "2002:808:808::1"),
+    "NAT64 well-known prefix to an internal IPv4": ("64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe", "64:ff9b::a00:1"),
+    "NAT64 local-use prefix": ("64:ff9b:1::808:808", "64:ff9b:1:ffff::1"),
+    "Teredo": ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "2001::1"),
+    "IPv4-mapped internal": ("::ffff:127.0.0.1", "::ffff:169.254.169.254", "::ffff:10.0.0.1", "::ffff:100.64.0.1"),
+    "IPv4-compatible": ("::7f00:1", "::a9fe:a9fe", "::808:808"),
+    "IPv4 private and shared": ("10.0.0.1", "172.16.0.1", "192.168.1.1", "100.64.0.1", "198.18.0.1"),
+    "IPv4 loopback, link-local, unspecified": ("127.0.0.1", "127.255.0.9", "169.254.169.254", "0.0.0.0", "0.1.2.3"),
+    "IPv4 documentation, reserved, multicast, broadcast": (
+        "192.0.2.1",
+        "198.51.100.1",
+        "203.0.113.1",
+        "240.0.0.1",
+        "224.0.0.1",
+        "239.255.255.250",
+        "255.255.255.255",
+    ),
+    "IPv4 protocol assignments": ("192.0.0.8", "192.0.0.170"),
+    "IPv6 loopback, unspecified, link-local, unique-local, site-local": ("::1", "::", "fe80::1", "fd00::1", "fec0::1"),
+    "IPv6 documentation, discard, multicast, benchmarking": (
+        "2001:db8::1",
+        "3fff::1",
+        "100::1",
+        "ff02::1",
+        "2001:2::1",
+    ),
+    "IPv6 segment routing and ORCHID": ("5f00::1", "2001:10::1", "2001:20::1"),
+}
+
+
+@pytest.mark.parametrize("address", [a for addresses in NOT_PUBLIC.values() for a in addresses], ids=lambda a: a)
+def test_no_address_class_that_reaches_inside_is_public(address):
+    assert not is_public(address)
+
+
+@pytest.mark.parametrize("kind", sorted(NOT_PUBLIC))
+async def test_a_push_host_resolving_into_each_class_is_refused(kind):
+    for address in NOT_PUBLIC[kind]:
+        policy = EndpointPolicy(lookup=resolving_to("142.250.66.74", address))
+        with pytest.raises(EndpointRefused, match=f"resolves to {address}, a private"):
+            await policy.check("https://fcm.googleapis.com/fcm/send/abc")
+
+
+def test_translated_public_addresses_are_judged_by_the_ipv4_they_carry():
+    """An IPv6-only host reaches an IPv4-only push service through DNS64 (64:ff9b::/96), and a dual-stack socket
+    shows an IPv4 peer as ::ffff:a.b.c.d: both stay usable when the IPv4 address inside is public."""
+    assert is_public("64:ff9b::8efa:424a") and is_public("::ffff:142.250.66.74")
 
 
 async def test_an_origin_entry_admits_exactly_that_receiver():

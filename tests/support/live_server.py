@@ -20,6 +20,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 _numbers = itertools.count(1)
+#: seconds a server may take to start on a machine busy with other runs (migrations, the demo's road import)
+STARTUP_S = 180
 
 
 def free_port() -> int:
@@ -107,18 +109,22 @@ class LiveServer:
         self.kill()
         self.start()
 
+    def cli(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        """`lehoi ARGS…` against this server's data, as an operator on its host would run it; its output as text."""
+        return subprocess.run(
+            [sys.executable, "-m", "server.cli", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
     def organiser(self) -> dict[str, str]:
         """Authorization headers of an organiser, created once through the CLI as an operator would."""
         if self._organiser is None:
             email, password = self.ORGANISER
-            subprocess.run(
-                [sys.executable, "-m", "server.cli", "create-organiser", "--email", email, "--password", password],
-                cwd=ROOT,
-                env=self.env,
-                check=True,
-                capture_output=True,
-                timeout=60,
-            )
+            self.cli("create-organiser", "--email", email, "--password", password).check_returncode()
             response = httpx.post(self.url + "/api/auth/login", json={"email": email, "password": password}, timeout=10)
             assert response.status_code == 200, response.text
             self._organiser = {"Authorization": f"Bearer {response.json()['token']}"}

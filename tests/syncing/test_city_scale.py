@@ -3,8 +3,6 @@ being built, the server keeps answering (the previous bundle and every other req
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -12,7 +10,7 @@ import httpx
 import pytest
 
 from server.programme.generate import encode, generate
-from tests.support.live_server import ROOT, LiveServer
+from tests.support.live_server import LiveServer
 
 
 @pytest.fixture
@@ -21,14 +19,7 @@ def city(tmp_path):
     path.write_bytes(encode(generate(1900, 2800, seed=5)))
     server = LiveServer(tmp_path)
     for command in (["migrate"], ["load-fixtures", str(path)]):
-        subprocess.run(
-            [sys.executable, "-m", "server.cli", *command],
-            cwd=ROOT,
-            env=server.env,
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+        server.cli(*command, timeout=300).check_returncode()
     server.start(timeout=120)
     yield server
     server.stop()

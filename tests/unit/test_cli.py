@@ -55,13 +55,13 @@ def test_several_workers_on_sqlite_are_refused_with_the_way_out(tmp_path):
     assert not (tmp_path / "lehoi.sqlite").exists()  # refused before anything was set up
 
 
-def test_the_root_holds_only_serve_and_migrate_and_every_other_command_is_a_domains():
-    """Domain is the only way in: the root declares `serve` and `migrate`; every other command is carried by the
-    Domain of the package that declares it."""
+def test_the_root_holds_only_the_whole_festivals_commands_and_every_other_command_is_a_domains():
+    """Domain is the only way in: the root declares the commands about the whole festival's database (`serve`,
+    `migrate`, `backup`, `restore`); every other command is carried by the Domain of the package that declares it."""
     from server.app import domains
     from server.settings import load_settings
 
     carried = [command.name for domain in domains(load_settings()) for command in domain.commands]
     assert len(carried) == len(set(carried))
-    assert set(main.commands) == {"serve", "migrate", *carried}
+    assert set(main.commands) == {"serve", "migrate", "backup", "restore", *carried}
     assert all(main.commands[name].callback.__module__ != "server.cli" for name in carried)
