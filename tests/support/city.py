@@ -22,5 +22,18 @@ def city_server(workdir: Path, venues: int = 950, events: int = 1400, **options)
         subprocess.run(
             [sys.executable, "-m", "server.cli", *command], cwd=ROOT, env=server.env, check=True, capture_output=True
         )
-    server.start()
+    server.start(timeout=180)  # loading a city into the snapshot takes a while on a busy machine
     return server
+
+
+def first_city_visit(page, timeout_ms: int = 120_000) -> None:
+    """Open the app online and wait until the city's bundle is stored and the first sync is over (slower than the
+    demo's: tests/browser/test_offline.py `first_visit`)."""
+    from playwright.sync_api import expect
+
+    from tests.browser.test_offline import SETTLED
+
+    page.goto("/#/day/2024-11-12")
+    expect(page.locator(".event-card").first).to_be_visible(timeout=timeout_ms)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=timeout_ms)
+    page.wait_for_function(SETTLED, timeout=timeout_ms)

@@ -71,8 +71,9 @@ export class MapView {
     this.element = element;
     this.onVenue = onVenue;
     element.replaceChildren();
-    // the clusters need the deepest zoom before any background layer could say it
-    const map = L.map(element, { zoomControl: false, zoomSnap: 0.5, maxZoom: 19 });
+    // The clusters need the zooms before any background layer could say them, and build a level for each: from a
+    // region (8: 150 km across a phone) to the streets, not from the whole world.
+    const map = L.map(element, { zoomControl: false, zoomSnap: 0.5, minZoom: 8, maxZoom: 19 });
     this.map = map;
     L.control.zoom({ position: 'topright', zoomInTitle: t('zoom_in'), zoomOutTitle: t('zoom_out') }).addTo(map);
     map.attributionControl.setPrefix('<a href="https://leafletjs.com" rel="noopener" target="_blank">Leaflet</a>');
@@ -86,7 +87,7 @@ export class MapView {
     });
     // Chunks of 40 ms keep a city of venues from freezing the phone while they are added.
     this.venueLayer = L.markerClusterGroup({
-      chunkedLoading: true, chunkInterval: 40, maxClusterRadius: 48, disableClusteringAtZoom: UNCLUSTERED,
+      chunkedLoading: true, chunkInterval: 40, maxClusterRadius: 72, disableClusteringAtZoom: UNCLUSTERED,
       showCoverageOnHover: false, spiderfyOnMaxZoom: false, iconCreateFunction: (cluster) => this.clusterIcon(cluster),
       chunkProgress: (done, total) => {
         if (done === total) this.venuesAdded?.();
