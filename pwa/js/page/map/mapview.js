@@ -85,9 +85,10 @@ export class MapView {
         return element;
       },
     });
-    // Chunks of 40 ms keep a city of venues from freezing the phone while they are added.
+    // Chunks of 40 ms keep a city of venues from freezing the phone while they are added. Wide clusters over the
+    // region keep their counts apart; narrower ones in town show the venues a street apart.
     this.venueLayer = L.markerClusterGroup({
-      chunkedLoading: true, chunkInterval: 40, maxClusterRadius: 72, disableClusteringAtZoom: UNCLUSTERED,
+      chunkedLoading: true, chunkInterval: 40, maxClusterRadius: (zoom) => (zoom < 13 ? 72 : 40), disableClusteringAtZoom: UNCLUSTERED,
       showCoverageOnHover: false, spiderfyOnMaxZoom: false, iconCreateFunction: (cluster) => this.clusterIcon(cluster),
       chunkProgress: (done, total) => {
         if (done === total) this.venuesAdded?.();

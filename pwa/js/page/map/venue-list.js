@@ -3,6 +3,7 @@
 // its button scrolls into view, or is pressed.
 
 import '../../lib/i18n-map.js'; // the "more" button's words
+import '../../lib/i18n-wayfinding.js'; // the section's title
 import { t, tr } from '../../lib/i18n.js';
 import { html } from '../core/dom.js';
 import { venueCard } from '../programme/cards.js';
