@@ -40,7 +40,7 @@ def city():
 
 
 @pytest.fixture
-def page(browser, city) -> Page:
+def page(city, browser) -> Page:  # the city first: its PostgreSQL database is made before Playwright runs a loop
     context = browser.new_context(
         viewport={"width": 360, "height": 740}, locale="en-GB", is_mobile=True, has_touch=True, base_url=city.url
     )
