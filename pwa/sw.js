@@ -25,6 +25,7 @@ const SHELL = [
   '/js/lib/basemap.js',
   '/js/lib/geodesic.js',
   '/js/lib/i18n-basemap.js',
+  '/js/lib/i18n-map.js',
   '/js/lib/i18n-wayfinding.js',
   '/js/lib/i18n.js',
   '/js/lib/ics.js',
@@ -53,6 +54,7 @@ const SHELL = [
   '/js/page/map/mapview.js',
   '/js/page/map/offline-map.js',
   '/js/page/map/travelui.js',
+  '/js/page/map/venue-list.js',
   '/js/page/programme/cards.js',
   '/js/page/programme/event.js',
   '/js/page/programme/programme.js',
@@ -77,6 +79,8 @@ const SHELL = [
   // Leaflet and the offline basemap's reader and renderer, loaded by the map screens only (pwa/vendor/refresh*.mjs)
   '/vendor/leaflet/leaflet.js',
   '/vendor/leaflet/leaflet.css',
+  '/vendor/leaflet.markercluster/leaflet.markercluster.js',
+  '/vendor/leaflet.markercluster/MarkerCluster.css',
   '/vendor/pmtiles/pmtiles.mjs',
   '/vendor/protomaps-leaflet/protomaps-leaflet.mjs',
 ];

@@ -7,6 +7,10 @@
 // Leaflet: the minified UMD build (it also runs as an ES module: `import()` of it sets globalThis.L), its
 // stylesheet, the images the stylesheet names, and its licence. The source-map comment is dropped because
 // the map file is not copied.
+//
+// leaflet.markercluster (MIT): the map's venues gathered into numbered clusters. Its UMD build runs as an ES
+// module too (it falls back to `self` and extends the global `L`, so it is imported after Leaflet), and its
+// small stylesheet of cluster animations; the clusters' look is the app's own (css/wayfinding.css).
 
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -44,7 +48,25 @@ function leaflet() {
   console.log(`pwa/vendor/leaflet: Leaflet ${version}`);
 }
 
+function markercluster() {
+  const from = packageDir('leaflet.markercluster');
+  if (!from) {
+    console.warn('pwa/vendor: leaflet.markercluster is not installed (npm install); the committed copy stays as it is');
+    return;
+  }
+  const to = join(here, 'leaflet.markercluster');
+  mkdirSync(to, { recursive: true });
+  const js = readFileSync(join(from, 'dist', 'leaflet.markercluster.js'), 'utf8').replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n');
+  writeFileSync(join(to, 'leaflet.markercluster.js'), js);
+  copyFileSync(join(from, 'dist', 'MarkerCluster.css'), join(to, 'MarkerCluster.css'));
+  copyFileSync(join(from, 'MIT-LICENCE.txt'), join(to, 'LICENSE'));
+  const { version, license } = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8'));
+  writeFileSync(join(to, 'VERSION'), `${version} (${license})\n`);
+  console.log(`pwa/vendor/leaflet.markercluster: leaflet.markercluster ${version}`);
+}
+
 leaflet();
+markercluster();
 
 // The check-in screens' packages (QR encoder and decoder, charts): see refresh-checkin.mjs.
 await import('./refresh-checkin.mjs');

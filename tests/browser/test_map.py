@@ -1,6 +1,8 @@
-"""The map screen (issue "Wayfinding", points 6 and 7): venues by kind, trails, drawn from the stored programme
-even with no signal or no tiles (a plain background, no broken images); "Go there" from a venue page with the
-time by each mode, the route drawn on the map; "Near me"; Leaflet loads only on the map screens."""
+"""The map screen (issue "Wayfinding", points 6 and 7; issue 26, point 3): venues by kind, clustered where they
+crowd, the whole festival at first with one tap to its centre or its villages, trails, drawn from the stored
+programme even with no signal or no tiles (a plain background, no broken images, a note on the map saying why);
+"Go there" from a venue page with the time by each mode, the route drawn on the map; "Near me"; Leaflet loads
+only on the map screens."""
 
 from __future__ import annotations
 
@@ -34,6 +36,33 @@ def leaflet_loaded(page: Page) -> bool:
     )
 
 
+#: every venue on the map is drawn once, as its pin or inside a cluster's count, and each inside the map's box
+ALL_VENUES_IN_VIEW = """n => {
+  const map = document.querySelector('#map');
+  if (!map) return false;
+  const box = map.getBoundingClientRect();
+  const drawn = [...document.querySelectorAll('#map .venue-marker, #map .venue-cluster')];
+  const inside = drawn.every(m => {
+    const r = m.getBoundingClientRect();
+    const x = r.left + r.width / 2, y = r.top + r.height / 2;
+    return x >= box.left && x <= box.right && y >= box.top && y <= box.bottom;
+  });
+  return inside && drawn.reduce((sum, m) => sum + Number(m.dataset.count || 1), 0) === n;
+}"""
+
+
+def expect_whole_festival(page: Page, venues: int) -> None:
+    """The map shows every venue, clustered where they crowd (the view that opens first, and "All")."""
+    page.wait_for_function(ALL_VENUES_IN_VIEW, arg=venues)
+    expect(page.locator("#map .venue-cluster").first).to_be_visible()
+
+
+def kinds_drawn(page: Page) -> set[str]:
+    """The kinds of the venues drawn as pins (each pin is coloured by its kind)."""
+    classes = page.locator("#map .venue-marker").evaluate_all("ms => ms.map(m => m.className)")
+    return {c.removeprefix("kind-") for k in classes for c in k.split() if c.startswith("kind-")}
+
+
 def no_broken_tiles(page: Page) -> bool:
     return page.evaluate("""() => [...document.querySelectorAll('img.leaflet-tile')].every(img =>
         (img.complete && img.naturalWidth > 0) || getComputedStyle(img).visibility === 'hidden'
@@ -50,24 +79,33 @@ def test_the_map_draws_venues_and_trails_offline_without_tiles(phone) -> None:
     phone.set_offline(True)
     page.get_by_role("link", name="Map").click()
     expect(page.locator("h1")).to_have_text("Festival map")
-    markers = page.locator("#map .venue-marker")
-    expect(markers).to_have_count(VENUES)
+    expect_whole_festival(page, VENUES)
     expect(page.locator("#map path.trail-line")).to_have_count(TRAILS)
-    expect(page.locator("#map-note")).to_contain_text("Offline: no background map")
+    expect(page.locator("#map #map-note")).to_contain_text("Offline: no background map")  # on the map itself
     expect(page.locator("#map")).to_have_class(re.compile(r"\bno-tiles\b"))
     assert no_broken_tiles(page)
-    kinds = {k for k in page.locator("#map .venue-marker").evaluate_all("ms => ms.map(m => m.className)")}
-    assert {"kind-heritage", "kind-craft_village", "kind-garden", "kind-creative_space"} <= {
-        c for k in kinds for c in k.split()
-    }
     expect(page.locator(".legend-list li")).to_have_count(7)
-    expect(page.locator("#map .leaflet-control-attribution")).to_contain_text("OpenStreetMap")
+    expect(page.locator("#map .leaflet-control-attribution")).to_contain_text("© OpenStreetMap contributors")
     expect(page.get_by_role("button", name="Zoom in")).to_be_visible()
+    expect(page.locator(".all-venues .card")).to_have_count(0)  # drawn when the list is opened
+
+    # one tap to the craft villages, one to the centre (Hoàn Kiếm), one back to the whole festival
+    page.get_by_role("button", name="Villages", exact=True).click()
+    xuan_la = page.locator('#map .venue-marker[data-venue="xuan-la-to-he"]')  # the furthest south
+    expect(xuan_la).to_have_attribute("aria-label", "Xuân La toy-figurine village, Craft village")
+    expect(xuan_la).to_be_in_viewport()
+    expect(page.locator('#map .venue-marker[data-venue="hoa-lo"]')).to_have_count(0)
+    kinds = kinds_drawn(page)
+    page.get_by_role("button", name="Centre", exact=True).click()
+    expect(xuan_la).to_have_count(0)
+    hoa_lo = page.locator('#map .venue-marker[data-venue="hoa-lo"]')
+    expect(hoa_lo).to_be_visible()
+    assert {"heritage", "craft_village", "garden", "creative_space"} <= kinds | kinds_drawn(page)
+    page.get_by_role("button", name="All", exact=True).click()
+    expect_whole_festival(page, VENUES)
+    page.get_by_role("button", name="Centre", exact=True).click()
 
     # a marker opens the venue's name and links, reachable by keyboard too
-    bat_trang = page.locator('#map .venue-marker[data-venue="bat-trang"]')
-    expect(bat_trang).to_have_attribute("aria-label", "Bát Tràng ceramic village, Craft village")
-    hoa_lo = page.locator('#map .venue-marker[data-venue="hoa-lo"]')
     hoa_lo.focus()
     page.keyboard.press("Enter")
     popup = page.locator(".leaflet-popup")
@@ -83,8 +121,8 @@ def test_tiles_that_do_not_load_leave_a_plain_background(phone) -> None:
     page = phone.new_page()
     first_visit(page)
     page.goto("/#/map?venue=hoa-lo")
-    expect(page.locator("#map .venue-marker")).to_have_count(VENUES)
-    expect(page.locator("#map-note")).to_contain_text("could not load")
+    expect(page.locator('#map .venue-marker[data-venue="hoa-lo"]')).to_be_visible()
+    expect(page.locator("#map #map-note")).to_contain_text("could not load")
     expect(page.locator("#map")).to_have_class(re.compile(r"\bno-tiles\b"))
     assert no_broken_tiles(page)
     expect(page.locator(".leaflet-popup")).to_contain_text("Hỏa Lò")  # ?venue= opens it

@@ -61,7 +61,7 @@ export class Background {
     this.switch = this.L.control.layers({
       [t('map_layer_basemap')]: layer,
       [t('map_layer_online')]: this.rasterLayer(),
-    }, null, { position: 'topleft' }).addTo(this.map);
+    }, null, { position: 'topright' }).addTo(this.map); // under the zoom buttons: the top left holds the views and the note
   }
 
   /** The online raster layer, made once; its failed tiles are hidden, never broken images. */

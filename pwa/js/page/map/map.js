@@ -1,5 +1,6 @@
-// The festival map: venues by kind with a legend, the curated trails, a route (#/map?from=&to=&mode=) or the
-// day plan last made (#/map?plan=YYYY-MM-DD), and the venues nearest the device ("Near me").
+// The festival map: venues by kind with a legend, clustered where they crowd, opening on the whole festival with
+// one tap to its centre or its villages; the curated trails, a route (#/map?from=&to=&mode=) or the day plan last
+// made (#/map?plan=YYYY-MM-DD), the venues nearest the device ("Near me"), and every venue (venue-list.js).
 // The route is estimated on the phone at once (along the streets when the bundle has the walk between the two
 // venues, js/lib/streets.js); online, GET /api/routes then draws the server's line.
 
@@ -9,10 +10,10 @@ import { offlineTrip, streetPathsFor } from '../../lib/streets.js';
 import { timeOf } from '../../lib/time.js';
 import { MODES, estimatorFor, place, venuePlace } from '../../lib/travel.js';
 import { html, icon, setHTML } from '../core/dom.js';
-import { venueCard } from '../programme/cards.js';
 import { KINDS, MapView } from './mapview.js';
 import { attachOfflineMap, offlineMapSection } from './offline-map.js';
 import { LocationError, locate, modeIcon, parsePlaceRef, storedPlan } from './travelui.js';
+import { allVenuesSection, attachAllVenues } from './venue-list.js';
 
 const NEAR_LIMIT = 8;
 
@@ -42,6 +43,7 @@ export function mapScreen(app, _params, query) {
   let routeRequest = 0;
   let nearMode = 'walk';
   let fix = null;
+  let detachVenues = null;
 
   const counts = new Map(KINDS.map((k) => [k, 0]));
   for (const v of venues.values()) counts.set(v.kind, (counts.get(v.kind) || 0) + 1);
@@ -104,7 +106,6 @@ export function mapScreen(app, _params, query) {
       <h1 id="screen-title" tabindex="-1">${t('map_title')}</h1>
       <div class="map-frame${routing || plan ? ' map-frame-route' : ''}">
         <div id="map" class="map" role="region" aria-label="${t('map_label')}"><p class="map-loading">${t('map_loading')}</p></div>
-        <p class="map-note" id="map-note" hidden>${icon('warning', 'icon icon-sm')}<span></span></p>
       </div>
       ${routing ? routeCard() : plan ? planCard() : ''}
       ${legend()}
@@ -130,11 +131,7 @@ export function mapScreen(app, _params, query) {
             <span class="near-meta">${t('trail_meta', { n: trail.stops.length, time: formatDuration(trail.duration_min * 60), by: byMode(trail.mode) })}</span></span>
           </a></li>`)}</ul>
       </section>` : ''}
-      <details class="block all-venues">
-        <summary>${t('all_venues', { n: venues.size })}</summary>
-        <ul class="cards" role="list">${[...venues.values()].sort((a, b) => tr(a.name).localeCompare(tr(b.name), app.lang()))
-          .map((v) => venueCard(app, v))}</ul>
-      </details>
+      ${allVenuesSection(app)}
     </section>`);
 
     root.querySelector('#near-me').addEventListener('click', findNearby);
@@ -150,13 +147,8 @@ export function mapScreen(app, _params, query) {
       history.replaceState(history.state, '', `#/map?${q}`);
       drawRoute();
     });
-    root.querySelector('#map').addEventListener('tiles', (event) => {
-      const note = root.querySelector('#map-note');
-      const { offline, failing } = event.detail;
-      note.hidden = !offline && !failing;
-      note.querySelector('span').textContent = offline ? t('map_offline') : failing ? t('map_no_tiles') : '';
-    });
     attachOfflineMap(app, root);
+    detachVenues = attachAllVenues(app, root);
     if (routing) drawRouteText(estimate());
     start();
   }
@@ -169,11 +161,12 @@ export function mapScreen(app, _params, query) {
         view.destroy();
         return;
       }
-      view.showVenues(focusVenue);
+      view.showViews();
+      const added = view.showVenues(focusVenue);
       const lines = view.showTrails(trails, { highlight: highlightTrail });
       if (routing) drawRoute();
       else if (plan) drawPlan();
-      else if (focusVenue) view.openVenue(focusVenue);
+      else if (focusVenue) added.then(() => view?.openVenue(focusVenue));
       else if (highlightTrail && lines.has(highlightTrail)) lines.get(highlightTrail).openPopup();
       if (fix) showNearby();
     } catch (error) {
@@ -273,6 +266,7 @@ export function mapScreen(app, _params, query) {
     title: t('map_title'),
     unmount() {
       gone = true;
+      detachVenues?.();
       view?.destroy();
       view = null;
     },

@@ -1,11 +1,13 @@
-// A Leaflet map of the festival: venues by kind, trails, a route, a day plan, the device's position.
-// Leaflet (pwa/vendor/leaflet/, copied from npm by pwa/vendor/refresh.mjs) loads only when a map is shown,
-// so the programme stays light. Everything is drawn from the stored programme: without signal, or when no
-// background can be drawn (background.js), the venues and lines still show on a plain background.
+// A Leaflet map of the festival: venues by kind, gathered into numbered clusters where they crowd
+// (leaflet.markercluster), trails, a route, a day plan, the device's position. Leaflet and the clusters
+// (pwa/vendor/, copied from npm by pwa/vendor/refresh.mjs) load only when a map is shown, so the programme stays
+// light. Everything is drawn from the stored programme: without signal, or when no background can be drawn
+// (background.js), the venues and lines still show on a plain background, with a note on the map saying why.
 
 import { byMode, formatDuration } from '../../lib/i18n-wayfinding.js';
+import '../../lib/i18n-map.js'; // the words of the map's controls
 import { kindName, t, tr } from '../../lib/i18n.js';
-import { escape } from '../core/dom.js';
+import { escape, icon } from '../core/dom.js';
 import { Background } from './background.js';
 import { OSM_ATTRIBUTION } from './basemap-layer.js';
 
@@ -13,23 +15,28 @@ export const KINDS = ['heritage', 'craft_village', 'creative_space', 'garden'];
 
 let loading = null;
 
-/** Leaflet's stylesheet and script, once. */
+/** A vendored stylesheet, once, before app.css so that the app's rules win. */
+function stylesheet(href) {
+  if (document.querySelector(`link[href="${href}"]`)) return Promise.resolve();
+  const link = document.createElement('link');
+  link.rel = 'stylesheet';
+  link.href = href;
+  const loaded = new Promise((resolve) => {
+    link.onload = resolve;
+    link.onerror = resolve;
+  });
+  document.head.prepend(link);
+  return loaded;
+}
+
+/** Leaflet's and the clusters' stylesheets and scripts, once. */
 export function loadLeaflet() {
   if (!loading) {
     loading = (async () => {
-      if (!document.querySelector('link[data-leaflet]')) {
-        const link = document.createElement('link');
-        link.rel = 'stylesheet';
-        link.href = '/vendor/leaflet/leaflet.css';
-        link.dataset.leaflet = '';
-        const loaded = new Promise((resolve) => {
-          link.onload = resolve;
-          link.onerror = resolve;
-        });
-        document.head.prepend(link); // before app.css, so the app's rules win
-        await loaded;
-      }
+      await Promise.all([stylesheet('/vendor/leaflet.markercluster/MarkerCluster.css'), stylesheet('/vendor/leaflet/leaflet.css')]);
       await import('../../../vendor/leaflet/leaflet.js');
+      // extends the global L, so after Leaflet
+      await import('../../../vendor/leaflet.markercluster/leaflet.markercluster.js');
       return globalThis.L;
     })();
     loading.catch(() => {
@@ -41,8 +48,10 @@ export function loadLeaflet() {
 
 /** Views the app sets jump there: an animation still running when the screen goes away breaks Leaflet. */
 const STILL = { animate: false };
-/** Popups keep clear of the zoom buttons (top right). */
-const POPUP = { maxWidth: 280, minWidth: 200, autoPanPaddingTopLeft: [12, 12], autoPanPaddingBottomRight: [64, 12] };
+/** Popups keep clear of the views (top left) and the zoom buttons (top right). */
+const POPUP = { maxWidth: 280, minWidth: 200, autoPanPaddingTopLeft: [12, 64], autoPanPaddingBottomRight: [64, 12] };
+/** From this zoom on every venue is its own pin (streets apart at 17), so a venue can always be shown alone. */
+const UNCLUSTERED = 17;
 const latLng = (p) => [p.lat, p.lon];
 const fromPosition = ([lon, lat]) => [lat, lon];
 
@@ -62,20 +71,39 @@ export class MapView {
     this.element = element;
     this.onVenue = onVenue;
     element.replaceChildren();
-    const map = L.map(element, { zoomControl: false, zoomSnap: 0.5 });
+    // The clusters need the zooms before any background layer could say them, and build a level for each: from a
+    // region (8: 150 km across a phone) to the streets, not from the whole world.
+    const map = L.map(element, { zoomControl: false, zoomSnap: 0.5, minZoom: 8, maxZoom: 19 });
     this.map = map;
     L.control.zoom({ position: 'topright', zoomInTitle: t('zoom_in'), zoomOutTitle: t('zoom_out') }).addTo(map);
     map.attributionControl.setPrefix('<a href="https://leafletjs.com" rel="noopener" target="_blank">Leaflet</a>');
-    this.venueLayer = L.layerGroup().addTo(map);
+    // A div icon whose element carries attributes (a name for screen readers, the venue's id).
+    this.Icon = L.DivIcon.extend({
+      createIcon(old) {
+        const element = L.DivIcon.prototype.createIcon.call(this, old);
+        for (const [name, value] of Object.entries(this.options.attributes || {})) element.setAttribute(name, value);
+        return element;
+      },
+    });
+    // Chunks of 40 ms keep a city of venues from freezing the phone while they are added. Wide clusters over the
+    // region keep their counts apart; narrower ones in town show the venues a street apart.
+    this.venueLayer = L.markerClusterGroup({
+      chunkedLoading: true, chunkInterval: 40, maxClusterRadius: (zoom) => (zoom < 13 ? 72 : 40), disableClusteringAtZoom: UNCLUSTERED,
+      showCoverageOnHover: false, spiderfyOnMaxZoom: false, iconCreateFunction: (cluster) => this.clusterIcon(cluster),
+      chunkProgress: (done, total) => {
+        if (done === total) this.venuesAdded?.();
+      },
+    }).addTo(map);
     this.trailLayer = L.layerGroup().addTo(map);
     this.routeLayer = L.featureGroup().addTo(map);
     this.meLayer = L.layerGroup().addTo(map);
+    this.noteControl = this.addNote();
     this.background = new Background(L, map, app, element);
     this.routeCredit = false;
     map.on('popupopen', (event) => {
       event.popup.getElement()?.querySelector('.leaflet-popup-close-button')?.setAttribute('aria-label', t('close'));
     });
-    this.fitCore();
+    this.fit(this.venuePoints());
   }
 
   destroy() {
@@ -84,37 +112,111 @@ export class MapView {
     this.map.remove();
   }
 
-  /** The dense centre of the festival: every venue within 3 km of the median one. */
-  fitCore() {
+  /** Where the venues that pass `keep` are; the whole festival by default. */
+  venuePoints(keep = () => true) {
+    return [...this.app.programme.venues.values()].filter(keep).map(latLng);
+  }
+
+  /**
+   * The note on the map itself (a control over it) when nothing is drawn under the venues: offline with no
+   * saved basemap, or tiles that fail (background.js says which by the element's `tiles` event).
+   */
+  addNote() {
+    const control = this.L.control({ position: 'topleft' });
+    control.onAdd = () => {
+      const note = this.L.DomUtil.create('p', 'map-note');
+      note.id = 'map-note';
+      note.hidden = true;
+      note.setAttribute('role', 'status');
+      note.innerHTML = `${icon('warning', 'icon icon-sm')}<span></span>`;
+      return note;
+    };
+    control.addTo(this.map);
+    this.element.addEventListener('tiles', (event) => {
+      const { offline, failing } = event.detail;
+      const note = control.getContainer();
+      note.hidden = !offline && !failing;
+      note.querySelector('span').textContent = offline ? t('map_offline') : failing ? t('map_no_tiles') : '';
+    });
+    return control;
+  }
+
+  /**
+   * Buttons on the map that jump to the whole festival, to its centre (the district with the most venues, Hoàn
+   * Kiếm for Hanoi) and to its craft villages; a view with no venue, or with all of them, is not offered.
+   */
+  showViews() {
     const venues = [...this.app.programme.venues.values()];
-    if (!venues.length) {
-      this.map.setView([21.0285, 105.8542], 14, STILL);
-      return;
-    }
-    const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    const centre = this.L.latLng(median(venues.map((v) => v.lat)), median(venues.map((v) => v.lon)));
-    const near = venues.filter((v) => centre.distanceTo([v.lat, v.lon]) <= 3000);
-    this.fit((near.length ? near : venues).map(latLng));
+    const byDistrict = new Map();
+    for (const v of venues) if (v.district) byDistrict.set(v.district, (byDistrict.get(v.district) || 0) + 1);
+    const [centre] = [...byDistrict].sort((a, b) => b[1] - a[1])[0] || [];
+    const views = [
+      { id: 'all', label: t('map_view_all'), title: t('map_view_all_title'), points: this.venuePoints() },
+      { id: 'centre', label: t('map_view_centre'), title: t('map_view_centre_title', { district: centre }), points: this.venuePoints((v) => v.district === centre) },
+      { id: 'villages', label: t('map_view_villages'), points: this.venuePoints((v) => v.kind === 'craft_village') },
+    ].filter((view) => view.id === 'all' || (view.points.length && view.points.length < venues.length));
+    const { DomEvent, DomUtil } = this.L;
+    const control = this.L.control({ position: 'topleft' });
+    control.onAdd = () => {
+      const bar = DomUtil.create('div', 'map-views');
+      bar.setAttribute('role', 'group');
+      bar.setAttribute('aria-label', t('map_views'));
+      for (const view of views) {
+        const button = DomUtil.create('button', 'map-view', bar);
+        button.type = 'button';
+        button.textContent = view.label;
+        button.dataset.view = view.id;
+        if (view.title) button.title = view.title;
+        DomEvent.on(button, 'click', () => {
+          this.map.closePopup();
+          this.fit(view.points);
+        });
+      }
+      DomEvent.disableClickPropagation(bar);
+      return bar;
+    };
+    // first in its corner: above the note and the layer switch
+    control.addTo(this.map);
+    const corner = control.getContainer().parentNode;
+    corner.prepend(control.getContainer());
   }
 
   fit(points, maxZoom = 17) {
-    if (!points.length) return;
+    if (!points.length) {
+      this.map.setView([21.0285, 105.8542], 14, STILL);
+      return;
+    }
     const bounds = this.L.latLngBounds(points);
     if (points.length === 1) this.map.setView(bounds.getCenter(), Math.min(maxZoom, 16), STILL);
-    else this.map.fitBounds(bounds, { padding: [28, 28], maxZoom, ...STILL });
+    // clear of the views' buttons along the top
+    else this.map.fitBounds(bounds, { paddingTopLeft: [28, 72], paddingBottomRight: [28, 28], maxZoom, ...STILL });
   }
 
   venueIcon(venue, { selected = false } = {}) {
-    return this.L.divIcon({
+    return new this.Icon({
       className: `venue-marker kind-${venue.kind}${selected ? ' is-selected' : ''}`,
       html: `<span class="pin"><svg class="icon" aria-hidden="true" focusable="false"><use href="#i-kind-${escape(venue.kind)}"></use></svg></span>`,
       iconSize: [44, 44],
       iconAnchor: [22, 41],
       popupAnchor: [0, -38],
+      attributes: { 'aria-label': `${tr(venue.name)}, ${kindName(venue.kind)}`, 'data-venue': venue.id },
     });
   }
 
-  /** Every venue, as a pin of its kind; tapping one opens its name and links. */
+  /** A cluster: how many venues it holds; a tap (or Enter) zooms to them. */
+  clusterIcon(cluster) {
+    const n = cluster.getChildCount();
+    const size = n < 10 ? 44 : n < 100 ? 50 : 58;
+    return new this.Icon({
+      className: 'venue-cluster', html: `<span>${n}</span>`, iconSize: [size, size],
+      attributes: { 'aria-label': t('map_cluster', { n }), 'data-count': n },
+    });
+  }
+
+  /**
+   * Every venue, as a pin of its kind, clustered where they crowd; tapping one opens its name and links.
+   * Resolves once every venue is on the map (a city's are added in chunks).
+   */
   showVenues(selectedId = null) {
     this.venueLayer.clearLayers();
     this.markers = new Map();
@@ -124,15 +226,14 @@ export class MapView {
         icon: this.venueIcon(venue, { selected }), title: tr(venue.name), keyboard: true, riseOnHover: true,
         zIndexOffset: selected ? 1000 : 0,
       });
-      marker.on('add', () => {
-        const el = marker.getElement();
-        el?.setAttribute('aria-label', `${tr(venue.name)}, ${kindName(venue.kind)}`);
-        el?.setAttribute('data-venue', venue.id);
-      });
       marker.bindPopup(() => this.venuePopup(venue), POPUP);
-      marker.addTo(this.venueLayer);
       this.markers.set(venue.id, marker);
     }
+    const added = new Promise((resolve) => {
+      this.venuesAdded = resolve;
+    });
+    this.venueLayer.addLayers([...this.markers.values()]);
+    return added;
   }
 
   venuePopup(venue) {
@@ -146,8 +247,8 @@ export class MapView {
   openVenue(id) {
     const marker = this.markers?.get(id);
     if (!marker) return;
-    this.map.setView(marker.getLatLng(), Math.max(this.map.getZoom(), 16), STILL);
-    marker.openPopup();
+    this.map.setView(marker.getLatLng(), Math.max(this.map.getZoom(), UNCLUSTERED), STILL);
+    this.venueLayer.zoomToShowLayer(marker, () => marker.openPopup());
   }
 
   /** The curated trails: their drawn path, else straight lines between their stops. */
