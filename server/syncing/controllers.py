@@ -12,7 +12,7 @@ from litestar.params import Body, Parameter
 from server.auth import Caller, device_upload
 from server.domain import BatchContext, Now, Versioned
 from server.errors import Gone, TooLarge
-from server.http import AuthErrors, ReadErrors, json_response
+from server.http import ReadErrors, json_response
 from server.syncing.bundles import BundleCache
 from server.syncing.deps import provide_applier, provide_bundles, provide_feed
 from server.syncing.fastpath import bundle_answer
@@ -58,7 +58,7 @@ class SyncController(Controller):
         except CursorGone as exc:
             raise Gone(f"{exc}: fetch /api/sync/bundle") from None
 
-    @post("/push", guards=[device_upload], raises=[*ReadErrors, *AuthErrors, TooLarge], status_code=200)
+    @post("/push", guards=[device_upload], raises=[*ReadErrors, TooLarge], status_code=200)
     async def push(
         self,
         now: Now,

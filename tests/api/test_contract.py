@@ -1,0 +1,80 @@
+"""The OpenAPI contract says what the routes do: credentials from their guards, every refusal with its body."""
+
+from __future__ import annotations
+
+import re
+from typing import get_args
+
+import msgspec
+
+from server.auth import Role
+from server.contract import ROLE_SCHEMES, ErrorBody, guard_roles, http_handlers, is_rate_limited, takes_body
+
+
+def _operations(client):
+    schema = client.app.openapi_schema.to_schema()
+    for route, handler in http_handlers(client.app):
+        for method in handler.http_methods:
+            if method in ("HEAD", "OPTIONS"):
+                continue
+            yield route, handler, method, schema["paths"][route.path_format][method.lower()]
+
+
+def test_every_role_has_a_security_scheme(client):
+    schemes = client.app.openapi_schema.to_schema()["components"]["securitySchemes"]
+    assert set(ROLE_SCHEMES) == set(get_args(Role))
+    assert set(ROLE_SCHEMES.values()) <= set(schemes)
+
+
+def test_guarded_operations_declare_their_schemes_and_unguarded_ones_none(client):
+    guarded = 0
+    for route, handler, method, operation in _operations(client):
+        roles = guard_roles(handler)
+        where = f"{method} {route.path_format}"
+        if roles:
+            guarded += 1
+            assert operation["security"] == [{ROLE_SCHEMES[r]: []} for r in roles], where
+            assert {"401", "403"} <= set(operation["responses"]), where
+        else:
+            assert "security" not in operation, where
+            assert "403" not in operation["responses"], where
+    assert guarded > 20
+
+
+def test_every_refusal_is_documented_with_the_one_error_body(client):
+    for route, handler, method, operation in _operations(client):
+        where = f"{method} {route.path_format}"
+        codes = set(operation["responses"])
+        assert "503" in codes, where
+        if takes_body(handler):
+            assert {"400", "413", "422"} <= codes, where
+        assert ("429" in codes) == is_rate_limited(handler), where
+        for code, response in operation["responses"].items():
+            if code[0] in "45" and route.path_format != "/health":
+                (media,) = response["content"].values()
+                assert media["schema"] == {"$ref": "#/components/schemas/ErrorBody"}, (where, code)
+
+
+def test_one_templated_path_per_url(client):
+    paths = client.app.openapi_schema.to_schema()["paths"]
+    shapes = [re.sub(r"\{[^}]+\}", "{}", p) for p in paths]
+    assert len(shapes) == len(set(shapes)), sorted(p for p in paths if shapes.count(re.sub(r"\{[^}]+\}", "{}", p)) > 1)
+
+
+async def test_refusals_decode_as_the_documented_body(client, as_organiser):
+    answers = [
+        await client.post("/api/organiser/alerts", content=b'{"title":', headers=as_organiser),  # 400
+        await client.post("/api/organiser/alerts", json={"title": 3}, headers=as_organiser),  # 422
+        await client.get("/api/routes", params={"from": "x", "mode": "walk"}),  # 422 (parameter)
+        await client.get("/api/organiser/alerts"),  # 401
+        await client.get("/api/venues/no-such-venue"),  # 404
+    ]
+    assert [a.status_code for a in answers] == [400, 422, 422, 401, 404]
+    for answer in answers:
+        body = msgspec.json.decode(answer.content, type=ErrorBody)
+        assert body.status_code == answer.status_code
+
+
+def test_the_per_event_calendar_is_documented(client):
+    operation = client.app.openapi_schema.to_schema()["paths"]["/api/events/{event_id}"]["get"]
+    assert set(operation["responses"]["200"]["content"]) == {"application/json", "text/calendar"}
