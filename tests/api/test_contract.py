@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import get_args
 
 import msgspec
+import msgspec.inspect as mi
 
 from server.auth import Role
 from server.contract import ROLE_SCHEMES, ErrorBody, guard_roles, http_handlers, is_rate_limited, takes_body
+from sync.messages import MUTATION_ARGS
 
 
 def _operations(client):
@@ -78,3 +81,57 @@ async def test_refusals_decode_as_the_documented_body(client, as_organiser):
 def test_the_per_event_calendar_is_documented(client):
     operation = client.app.openapi_schema.to_schema()["paths"]["/api/events/{event_id}"]["get"]
     assert set(operation["responses"]["200"]["content"]) == {"application/json", "text/calendar"}
+
+
+#: request fields bounded elsewhere than in their type, and where
+BOUNDED_ELSEWHERE = {
+    "PushRequest.mutations": "MAX_MUTATIONS_PER_PUSH, answered 413 so the phone sends the rest next",
+    "Mutation.args{}": "each value decoded by the mutation's name into its MUTATION_ARGS type, walked below",
+}
+
+
+def _unbounded(info: mi.Type, where: str, seen: set[type]) -> Iterator[str]:
+    """Each str, list, dict or number of a request type that takes any size, as `Struct.field`."""
+    if isinstance(info, mi.Metadata):
+        info = info.type
+    if isinstance(info, mi.StrType) and info.max_length is None and info.pattern is None:
+        yield where
+    elif isinstance(info, (mi.ListType, mi.SetType, mi.FrozenSetType, mi.VarTupleType)):
+        if info.max_length is None:
+            yield where
+        yield from _unbounded(info.item_type, where, seen)
+    elif isinstance(info, mi.TupleType):
+        for item in info.item_types:
+            yield from _unbounded(item, where, seen)
+    elif isinstance(info, mi.DictType):
+        if info.max_length is None:
+            yield where
+        yield from _unbounded(info.key_type, where + "{key}", seen)
+        yield from _unbounded(info.value_type, where + "{}", seen)
+    elif isinstance(info, (mi.IntType, mi.FloatType)):
+        if (info.ge, info.gt) == (None, None) or (info.le, info.lt) == (None, None):
+            yield where
+    elif isinstance(info, mi.UnionType):
+        for member in info.types:
+            yield from _unbounded(member, where, seen)
+    elif isinstance(info, mi.StructType) and info.cls not in seen:
+        seen.add(info.cls)
+        for field in info.fields:
+            yield from _unbounded(field.type, f"{info.cls.__name__}.{field.name}", seen)
+    elif isinstance(info, mi.AnyType):
+        yield where
+
+
+def test_every_request_field_is_bounded(client):
+    """Lengths, sizes and ranges are in the types, so the schema shows them and msgspec enforces them."""
+    seen: set[type] = set()
+    found = [
+        where
+        for _, handler in http_handlers(client.app)
+        if takes_body(handler)
+        for where in _unbounded(mi.type_info(handler.parsed_fn_signature.parameters["data"].annotation), "data", seen)
+    ]
+    for name, args in MUTATION_ARGS.items():
+        found += _unbounded(mi.type_info(args), name, seen)
+    assert len(seen) > 20
+    assert sorted(set(found) - set(BOUNDED_ELSEWHERE)) == []
