@@ -33,7 +33,8 @@ class SyncController(Controller):
 
     @get("/bundle", raises=[*ReadErrors, ServiceUnavailableException])
     async def bundle(self, request: Request, bundles: NamedDependency[BundleCache]) -> Response[JSON]:
-        """The whole programme for offline use: one JSON object, a member per bundle part (docs/protocol.md). Strong ETag per encoding; If-None-Match → 304; br or gzip.
+        """The whole programme for offline use: one JSON object, a member per bundle part (docs/protocol.md).
+        Strong ETag per encoding; If-None-Match → 304; br or gzip.
 
         While a new version's bundle is being built, the previous version is served; 503 only when there is none.
 
