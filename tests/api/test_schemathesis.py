@@ -90,6 +90,8 @@ def test_the_whole_contract_holds_under_schemathesis(server, tmp_path):
             "--workers",
             "2",
         ],
+        # schemathesis keeps its cache (.schemathesis/) in the working directory: the test's own, not the clone
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=600,
