@@ -135,3 +135,13 @@ def test_every_request_field_is_bounded(client):
         found += _unbounded(mi.type_info(args), name, seen)
     assert len(seen) > 20
     assert sorted(set(found) - set(BOUNDED_ELSEWHERE)) == []
+
+
+async def test_exactly_the_operations_declaring_security_refuse_a_caller_without_token(client):
+    """Asked without a token, an operation declaring security answers 401, and no other one does."""
+    schema = client.app.openapi_schema.to_schema()
+    for path, operations in schema["paths"].items():
+        url = re.sub(r"\{[^}]+\}", "x", path)
+        for method, operation in operations.items():
+            answer = await client.request(method.upper(), url, json={} if "requestBody" in operation else None)
+            assert (answer.status_code == 401) == ("security" in operation), (method, path, answer.status_code)
