@@ -36,7 +36,7 @@ CHECKS = ",".join(
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     live = LiveServer(tmp_path_factory.mktemp("schemathesis"))
-    live.start()
+    live.start(timeout=180)  # a loaded machine takes a while to import the demo streets
     yield live
     live.stop()
 
