@@ -7,14 +7,17 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
+import msgspec
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components
 from litestar.status_codes import (
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_500_INTERNAL_SERVER_ERROR,
@@ -28,6 +31,7 @@ from server.auth import provide_principal
 from server.basemap import domain as basemap
 from server.checkin import domain as checkin
 from server.clock import Clock, clock_from_setting
+from server.contract import SECURITY_SCHEMES, complete_contract
 from server.db.engine import close_engine, open_engine, unavailable
 from server.db.limits import make_counter
 from server.domain import FESTIVAL_MEMBERS, KERNEL_DEPENDENCIES, SNAPSHOTS, Domain
@@ -86,14 +90,26 @@ def _unexpected_error(request: Request, exc: Exception) -> Response:
     )
 
 
-@get("/health", tags=["system"], include_in_schema=True)
-async def health(request: Request) -> Response:
+class Health(msgspec.Struct):
+    status: Literal["ok", "error"]
+    #: "ok", or what went wrong reaching it
+    database: str
+    #: the programme version served; absent when the database is away
+    version: int | None = None
+
+
+@get(
+    "/health",
+    tags=["system"],
+    responses={503: ResponseSpec(Health, description="the database does not answer", generate_examples=False)},
+)
+async def health() -> Response[Health]:
     """Whether the database answers, and the programme version this server serves."""
     try:
         version = await current_version()
     except Exception as exc:  # noqa: BLE001 - the point of a health check is to report, not raise
-        return Response({"status": "error", "database": str(exc)}, status_code=503)
-    return Response({"status": "ok", "database": "ok", "version": version})
+        return Response(Health(status="error", database=str(exc)), status_code=503)
+    return Response(Health(status="ok", database="ok", version=version))
 
 
 class LehoiApp(Litestar):
@@ -208,9 +224,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             description="The festival companion's HTTP contract (see docs/architecture.md).",
             path="/schema",
             render_plugins=[SwaggerRenderPlugin(path="/")],
+            components=Components(security_schemes=SECURITY_SCHEMES),
         ),
         debug=False,
     )
     app.perimeter = Perimeter(settings)
+    complete_contract(app, MAX_BODY_BYTES)
     app.fast_paths = tuple(item for d in parts for item in d.fast_paths.items())
     return app

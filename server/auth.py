@@ -1,7 +1,7 @@
 """Who is calling, and the one way a route requires a role.
 
 A route names the roles it admits with a guard (`organiser_only`, `attendee_device`, `volunteer_only`,
-`device_upload`, or `requires(...)`): 401 without a valid bearer token, 403 with a token of another role. The guard
+`device_upload`, or `RoleGuard(...)`): 401 without a valid bearer token, 403 with a token of another role. The guard
 resolves the token once per request through the lookup the accounts domain puts on the app's state
 (`state.principals`, a `PrincipalLookup`), and a handler that needs the caller takes the `principal` dependency,
 which hands out what the guard admitted.
@@ -19,7 +19,6 @@ from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.types import Guard
 
 from server.state import CLOCK, StateKey
 
@@ -68,26 +67,29 @@ async def resolve_principal(connection: ASGIConnection) -> Principal | None:
     return state["principal"]
 
 
-def requires(*roles: Role, allow_revoked: bool = False) -> Guard:
-    """A guard admitting these roles; a revoked device only where `allow_revoked`."""
+class RoleGuard:
+    """A guard admitting these roles; a revoked device only where `allow_revoked`. It keeps its roles, so the
+    OpenAPI contract names the credentials each operation takes (server/contract.py)."""
 
-    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    def __init__(self, *roles: Role, allow_revoked: bool = False) -> None:
+        self.roles = roles
+        self.allow_revoked = allow_revoked
+
+    async def __call__(self, connection: ASGIConnection, _: BaseRouteHandler) -> None:
         principal = await resolve_principal(connection)
         if principal is None:
             raise NotAuthorizedException("a valid bearer token is required (Authorization: Bearer …)")
-        if principal.revoked and not allow_revoked:
+        if principal.revoked and not self.allow_revoked:
             raise PermissionDeniedException("device_revoked: an organiser revoked this device; enrol it again")
-        if principal.role not in roles:
-            raise PermissionDeniedException(f"this needs the role {' or '.join(roles)}, not {principal.role}")
-
-    return guard
+        if principal.role not in self.roles:
+            raise PermissionDeniedException(f"this needs the role {' or '.join(self.roles)}, not {principal.role}")
 
 
-organiser_only = requires("organiser")
-attendee_device = requires("attendee", "volunteer")
-volunteer_only = requires("volunteer")
+organiser_only = RoleGuard("organiser")
+attendee_device = RoleGuard("attendee", "volunteer")
+volunteer_only = RoleGuard("volunteer")
 #: a device's mutation upload: revoked devices pass too, so what they recorded is kept for review
-device_upload = requires("attendee", "volunteer", allow_revoked=True)
+device_upload = RoleGuard("attendee", "volunteer", allow_revoked=True)
 
 
 #: a handler's parameter for the caller its guard admitted (the app provides `principal`)

@@ -13,12 +13,7 @@ from typing import Annotated, Any, Protocol
 import msgspec
 from litestar import Request, Response
 from litestar.datastructures import CacheControlHeader, MutableScopeHeaders
-from litestar.exceptions import (
-    NotAuthorizedException,
-    PermissionDeniedException,
-    TooManyRequestsException,
-    ValidationException,
-)
+from litestar.exceptions import TooManyRequestsException, ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import get_remote_address
 from litestar.params import PathParameter, QueryParameter
@@ -33,11 +28,10 @@ JSON = dict[str, Any]
 SlugPath = Annotated[str, PathParameter(max_length=64, pattern=SLUG_PATTERN)]
 SlugQuery = Annotated[str | None, QueryParameter(max_length=64, pattern=SLUG_PATTERN)]
 
-#: what an operation's `raises` lists: Litestar's own refusals (bad parameters, guards, rate limits) and lehoi's
-ReadErrors = [NotFound, ValidationException]
-AuthErrors = [NotAuthorizedException, PermissionDeniedException]
-WriteErrors = [*ReadErrors, *AuthErrors, Invalid, Conflict]
-RateLimited = [TooManyRequestsException]
+#: what an operation's `raises` lists: the refusals its domain raises. Those of guards, rate limits, bodies and
+#: validation are read from the route itself (server/contract.py).
+ReadErrors = [NotFound]
+WriteErrors = [NotFound, Invalid, Conflict]
 
 
 #: what every datetime in a request must be (sync.messages.Instant)

@@ -36,12 +36,14 @@ class Mutation(Struct, forbid_unknown_fields=False):
 
     id: MutationId
     name: Annotated[str, Meta(max_length=64)]
-    args: dict[str, Any] = {}
+    #: decoded by `name` into its MUTATION_ARGS type, which holds each value to its own limits
+    args: Annotated[dict[Annotated[str, Meta(max_length=64)], Any], Meta(max_length=32)] = {}
     at: Instant | None = None
 
 
 class PushRequest(Struct):
     client_id: ClientId
+    #: at most MAX_MUTATIONS_PER_PUSH, answered 413 beyond (the phone sends the rest next), not 422
     mutations: list[Mutation]
 
 

@@ -29,7 +29,7 @@ from server.auth import Caller, attendee_device, organiser_only
 from server.codecs import qr
 from server.domain import EngineDep, Now, SnapshotsDep
 from server.errors import Gone
-from server.http import AuthErrors, RateLimited, ReadErrors, WriteErrors, base_url, json_response, rate_limit
+from server.http import ReadErrors, WriteErrors, base_url, json_response, rate_limit
 from server.programme.snapshot import SnapshotDep
 
 #: organiser sign-ins per client address and minute: enough for a team behind one address, too few to guess
@@ -39,7 +39,7 @@ LOGIN_RATE_PER_MINUTE = 10
 def organiser_login() -> Router:
     """POST /api/auth/login behind its own rate limit (passwords must not be guessed)."""
 
-    @post("/auth/login", raises=[*ReadErrors, *AuthErrors, *RateLimited], status_code=200, tags=["accounts"])
+    @post("/auth/login", raises=[NotAuthorizedException], status_code=200, tags=["accounts"])
     async def login(now: Now, data: Annotated[LoginRequest, Body()]) -> LoginResponse:
         """Exchange an organiser's email and password for a bearer token. Rate-limited."""
         result = await service.login(data.email, data.password, now)
@@ -54,7 +54,7 @@ def organiser_login() -> Router:
 def device_registration(per_minute: int) -> Router:
     """POST /api/devices behind its own rate limit."""
 
-    @post("/devices", raises=RateLimited, status_code=201, tags=["devices"])
+    @post("/devices", status_code=201, tags=["devices"])
     async def register(now: Now) -> DeviceCreated:
         """Register an anonymous attendee device; keep the token, it is shown only once. Rate-limited."""
         device_id, token = await register_device(now)
@@ -67,7 +67,10 @@ class DeviceController(Controller):
     path = "/api"
     tags = ["devices"]
 
-    @get("/me", guards=[attendee_device], raises=AuthErrors)
+    @get(
+        "/me",
+        guards=[attendee_device],
+    )
     async def me(self, device_states: NamedDependency[DeviceStates], principal: Caller) -> Response[DeviceState]:
         """The calling device's favourites and settings, as the server holds them."""
         return json_response(await device_states.encoded(principal.subject))
@@ -76,7 +79,7 @@ class DeviceController(Controller):
 def volunteer_enrolment(per_minute: int) -> Router:
     """POST /api/volunteers/enrol behind its own rate limit (codes must not be guessed)."""
 
-    @post("/volunteers/enrol", raises=[*ReadErrors, Gone, *RateLimited], status_code=201, tags=["volunteers"])
+    @post("/volunteers/enrol", raises=[*ReadErrors, Gone], status_code=201, tags=["volunteers"])
     async def enrol(now: Now, engine: EngineDep, data: Annotated[EnrolRequest, Body()]) -> VolunteerEnrolled:
         """Become a volunteer device for the venues of an organiser's enrolment code. Rate-limited.
 
@@ -125,7 +128,7 @@ class OrganiserVolunteerController(Controller):
             enrol_url=volunteers.enrol_url(base, code),
         )
 
-    @get("/enrolment-codes/{code:str}/qr.svg", raises=[*ReadErrors, *AuthErrors, Gone], media_type="image/svg+xml")
+    @get("/enrolment-codes/{code:str}/qr.svg", raises=[*ReadErrors, Gone], media_type="image/svg+xml")
     async def code_qr(
         self, request: Request, now: Now, code: Annotated[str, PathParameter(min_length=4, max_length=64)]
     ) -> Response[bytes]:
@@ -134,7 +137,9 @@ class OrganiserVolunteerController(Controller):
         body = qr.svg(volunteers.enrol_url(base_url(request), volunteers.normalise(code)))
         return Response(body, media_type="image/svg+xml", headers={"cache-control": "no-store"})
 
-    @get("/volunteers", raises=AuthErrors)
+    @get(
+        "/volunteers",
+    )
     async def list_volunteers(self) -> list[VolunteerDevice]:
         """Every volunteer device, with its venues and whether it was revoked."""
         return [

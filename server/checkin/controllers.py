@@ -17,10 +17,10 @@ from litestar.params import Body, PathParameter, QueryParameter
 from server.auth import (
     Caller,
     Principal,
+    RoleGuard,
     attendee_device,
     bearer_token,
     organiser_only,
-    requires,
     token_hash,
     volunteer_only,
 )
@@ -46,7 +46,7 @@ from server.checkin.tokens import issue_stamp
 from server.codecs import qr
 from server.domain import EngineDep, Now, SnapshotsDep
 from server.errors import Conflict
-from server.http import AuthErrors, RateLimited, ReadErrors, SlugPath, SlugQuery, WriteErrors, base_url, rate_limit
+from server.http import ReadErrors, SlugPath, SlugQuery, WriteErrors, base_url, rate_limit
 from server.programme.snapshot import SnapshotDep
 
 #: pass requests per device and minute (a second request returns the same pass, so this only bounds load)
@@ -90,8 +90,8 @@ def pass_issuing() -> Router:
 
     @post(
         "/passes",
-        guards=[requires("attendee")],
-        raises=[*AuthErrors, Conflict, *RateLimited],
+        guards=[RoleGuard("attendee")],
+        raises=[Conflict],
         status_code=201,
         tags=["check-ins"],
         dependencies={"keyring": Provide(provide_keyring, sync_to_thread=False)},
@@ -128,15 +128,15 @@ async def _own_pass(principal: Principal, pass_id: str) -> dict:
 class PassController(Controller):
     path = "/api/passes"
     tags = ["check-ins"]
-    guards = [requires("organiser", "attendee", "volunteer")]
+    guards = [RoleGuard("organiser", "attendee", "volunteer")]
 
-    @get("/{pass_id:str}", raises=[*ReadErrors, *AuthErrors])
+    @get("/{pass_id:str}", raises=ReadErrors)
     async def status(self, request: Request, principal: Caller, pass_id: PassParam) -> PassIssued:
         """A pass with its token and whether it was revoked (its owning device or an organiser)."""
         row = await _own_pass(principal, pass_id)
         return _issued(request, row, await passes.revoked_at(pass_id))
 
-    @get("/{pass_id:str}/qr.svg", raises=[*ReadErrors, *AuthErrors], media_type="image/svg+xml")
+    @get("/{pass_id:str}/qr.svg", raises=ReadErrors, media_type="image/svg+xml")
     async def qr_svg(self, principal: Caller, pass_id: PassParam) -> Response[bytes]:
         """The pass's QR code as SVG (its owning device or an organiser: the code is the pass)."""
         row = await _own_pass(principal, pass_id)
@@ -144,7 +144,7 @@ class PassController(Controller):
             _qr_svg(row["token"]), media_type="image/svg+xml", headers={"cache-control": "private, max-age=86400"}
         )
 
-    @get("/{pass_id:str}/qr.png", raises=[*ReadErrors, *AuthErrors], media_type="image/png")
+    @get("/{pass_id:str}/qr.png", raises=ReadErrors, media_type="image/png")
     async def qr_png(
         self,
         principal: Caller,
@@ -194,7 +194,7 @@ class CheckinController(Controller):
     @get(
         "/venues/{venue_id:str}/poster.svg",
         guards=[organiser_only],
-        raises=[*ReadErrors, *AuthErrors],
+        raises=ReadErrors,
         media_type="image/svg+xml",
     )
     async def poster(
@@ -213,7 +213,10 @@ class CheckinController(Controller):
             headers={"content-disposition": f'inline; filename="poster-{venue.id}.svg"'},
         )
 
-    @get("/me/stamps", guards=[attendee_device], raises=AuthErrors)
+    @get(
+        "/me/stamps",
+        guards=[attendee_device],
+    )
     async def stamps(self, principal: Caller, snapshot: SnapshotDep) -> Passport:
         """The calling device's stamp passport: the venues it collected, first collection each."""
         return await passport(principal.subject, len(snapshot.venues))
@@ -266,7 +269,7 @@ class OrganiserCheckinController(Controller):
         snapshots.invalidate()
         return PassRevoked(pass_id=pass_id, revoked_at=at)
 
-    @get("/stats/checkins", raises=[*ReadErrors, *AuthErrors])
+    @get("/stats/checkins", raises=ReadErrors)
     async def stats(
         self,
         now: Now,
@@ -281,7 +284,7 @@ class OrganiserCheckinController(Controller):
             snapshot.venue(venue)
         return await checkin_stats(by, day, venue, snapshot.venues, board, now)
 
-    @get("/checkins", raises=[*ReadErrors, *AuthErrors])
+    @get("/checkins", raises=ReadErrors)
     async def review(
         self,
         venue: SlugQuery = None,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
+from litestar.openapi.spec import Operation
 from litestar.params import Body, FromQuery, PathParameter, QueryParameter
 
 from server.auth import organiser_only
@@ -30,6 +32,7 @@ from server.programme.deps import provide_exports, provide_programme_service
 from server.programme.exports import Exports
 from server.programme.service import ProgrammeService
 from server.programme.snapshot import Snapshot, SnapshotDep
+from sync.messages import SLUG_PATTERN
 
 ServiceDep = NamedDependency[ProgrammeService]
 ExportsDep = NamedDependency[Exports]
@@ -37,6 +40,20 @@ SlugParam = SlugPath
 QueryText = Annotated[
     str | None, QueryParameter(max_length=200, description="search words; case and diacritics ignored")
 ]
+
+
+#: an event id, or one followed by `.ics`
+EVENT_REF_PATTERN = SLUG_PATTERN.removesuffix("$") + r"(\.ics)?$"
+
+
+@dataclass
+class AlsoICalendar(Operation):
+    """An operation whose 200 is also given as iCalendar (`{id}.ics`)."""
+
+    def to_schema(self) -> dict[str, Any]:
+        schema = super().to_schema()
+        schema["responses"]["200"]["content"]["text/calendar"] = {"schema": {"type": "string"}}
+        return schema
 
 
 def _event_or_404(snapshot: Snapshot, event_id: str) -> schemas.Event:
@@ -119,20 +136,23 @@ class ProgrammeController(Controller):
             snapshot.encoded(key, lambda: snapshot.find_events(day, venue, category, q, starts_from, until))
         )
 
-    @get("/events/{event_ref:str}", raises=ReadErrors)
+    @get("/events/{event_id:str}", raises=ReadErrors, operation_class=AlsoICalendar)
     async def event(
         self,
         request: Request,
         now: Now,
         snapshot: SnapshotDep,
-        event_ref: Annotated[str, PathParameter(max_length=70, description="an event id, or id.ics for iCalendar")],
+        event_id: Annotated[
+            str,
+            PathParameter(max_length=70, pattern=EVENT_REF_PATTERN, description="an event id, or id.ics for iCalendar"),
+        ],
     ) -> Response[schemas.Event]:
         """One event; `/api/events/{id}.ics` gives it as iCalendar."""
-        if event_ref.endswith(".ics"):
-            event = _event_or_404(snapshot, event_ref.removesuffix(".ics"))
+        if event_id.endswith(".ics"):
+            event = _event_or_404(snapshot, event_id.removesuffix(".ics"))
             body = formats.calendar(snapshot, [event], now, base_url(request))
             return Response(body, media_type="text/calendar", headers={"ETag": version_etag(snapshot.version, request)})
-        event = _event_or_404(snapshot, event_ref)
+        event = _event_or_404(snapshot, event_id)
         return json_response(snapshot.encoded(("event", event.id), lambda: event))
 
     @get("/search", raises=ReadErrors)

@@ -23,6 +23,9 @@ Lat = Annotated[float, Meta(ge=-90, le=90)]
 Lon = Annotated[float, Meta(ge=-180, le=180)]
 Capacity = Annotated[int, Meta(ge=0, le=1_000_000)]
 Window = tuple[Clock24, Clock24]
+#: a venue's hours as organisers write them: a few windows a day, every weekday, every day of a year
+OpeningHours = Annotated[dict[Weekday, Annotated[list[Window], Meta(max_length=8)]], Meta(max_length=7)]
+FestivalHours = Annotated[dict[date, Annotated[list[Window], Meta(max_length=8)]], Meta(max_length=366)]
 
 
 class Text(Struct, frozen=True):
@@ -125,8 +128,8 @@ class VenueCreate(Struct, kw_only=True, forbid_unknown_fields=True):
     lon: Lon
     district: Annotated[str, Meta(max_length=100)] = ""
     address: LongTextPair = LongTextPair()
-    opening_hours: dict[Weekday, list[Window]] = {}
-    festival_hours: dict[date, list[Window]] = {}
+    opening_hours: OpeningHours = {}
+    festival_hours: FestivalHours = {}
     capacity: Capacity | None = None
     accessibility: LongTextPair = LongTextPair()
     description: LongTextPair = LongTextPair()
@@ -141,8 +144,8 @@ class VenueUpdate(Struct, kw_only=True, forbid_unknown_fields=True, omit_default
     lon: Lon | msgspec.UnsetType = msgspec.UNSET
     district: Annotated[str, Meta(max_length=100)] | msgspec.UnsetType = msgspec.UNSET
     address: LongTextPair | msgspec.UnsetType = msgspec.UNSET
-    opening_hours: dict[Weekday, list[Window]] | msgspec.UnsetType = msgspec.UNSET
-    festival_hours: dict[date, list[Window]] | msgspec.UnsetType = msgspec.UNSET
+    opening_hours: OpeningHours | msgspec.UnsetType = msgspec.UNSET
+    festival_hours: FestivalHours | msgspec.UnsetType = msgspec.UNSET
     capacity: Capacity | None | msgspec.UnsetType = msgspec.UNSET
     accessibility: LongTextPair | msgspec.UnsetType = msgspec.UNSET
     description: LongTextPair | msgspec.UnsetType = msgspec.UNSET

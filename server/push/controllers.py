@@ -14,7 +14,7 @@ from server.accounts.states import DeviceStates
 from server.auth import Caller, attendee_device, organiser_only
 from server.domain import EngineDep, Now
 from server.errors import Invalid
-from server.http import AuthErrors, ReadErrors, SlugPath, WriteErrors
+from server.http import ReadErrors, SlugPath, WriteErrors
 from server.push import schemas, subscriptions
 from server.push.alerts import AlertService
 from server.push.deps import provide_alerts, provide_push
@@ -59,12 +59,12 @@ class PushController(Controller):
         out, created = await subscriptions.save(engine, push.policy, device_states, principal.subject, data, now)
         return Response(out, status_code=201 if created else 200)
 
-    @get("/subscriptions", guards=[attendee_device], raises=[*ReadErrors, *AuthErrors])
+    @get("/subscriptions", guards=[attendee_device], raises=ReadErrors)
     async def subscription(self, principal: Caller) -> schemas.SubscriptionOut:
         """This device's subscription as the server holds it; 404 when it has none."""
         return await subscriptions.current(principal.subject)
 
-    @delete("/subscriptions", guards=[attendee_device], raises=AuthErrors, status_code=204)
+    @delete("/subscriptions", guards=[attendee_device], status_code=204)
     async def unsubscribe(self, engine: EngineDep, principal: Caller) -> None:
         """Forget this device's subscription (no more alerts or reminders by push). Idempotent."""
         await subscriptions.remove(engine, principal.subject)
@@ -89,7 +89,7 @@ class AlertController(Controller):
         """
         return await alerts.create(data, principal.subject)
 
-    @get("/alerts", raises=[*ReadErrors, *AuthErrors])
+    @get("/alerts", raises=ReadErrors)
     async def list_alerts(
         self,
         alerts: NamedDependency[AlertService],
@@ -104,7 +104,7 @@ class AlertController(Controller):
             raise Invalid("before needs a UTC offset")
         return await alerts.list(kind, limit, before)
 
-    @get("/alerts/{alert_id:str}", raises=[*ReadErrors, *AuthErrors])
+    @get("/alerts/{alert_id:str}", raises=ReadErrors)
     async def alert(self, alerts: NamedDependency[AlertService], alert_id: AlertId) -> schemas.AlertView:
         """One alert: status (scheduled, sending, done, cancelled) and counts {queued, sent, failed, gone}, live."""
         return await alerts.get(alert_id)
@@ -114,7 +114,9 @@ class AlertController(Controller):
         """Cancel a scheduled alert; 409 once it has been sent."""
         await alerts.cancel(alert_id)
 
-    @get("/push/stats", raises=AuthErrors)
+    @get(
+        "/push/stats",
+    )
     async def push_stats(self) -> schemas.PushStats:
         """How many devices are subscribed, in all and per topic (for targeting)."""
         return await subscriptions.stats()

@@ -40,7 +40,7 @@ class SubscriptionIn(Struct, forbid_unknown_fields=True, kw_only=True):
     #: sets the device's language (the same setting as the `settings.set` mutation)
     lang: Lang | None = None
     #: part of toJSON(); accepted and ignored
-    expirationTime: float | None = None
+    expirationTime: Annotated[float, Meta(ge=0, le=2**53)] | None = None
 
 
 class SubscriptionOut(Struct):

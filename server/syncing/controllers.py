@@ -12,7 +12,7 @@ from litestar.params import Body, Parameter
 from server.auth import Caller, device_upload
 from server.domain import BatchContext, Now, Versioned
 from server.errors import Gone, TooLarge
-from server.http import AuthErrors, ReadErrors, json_response
+from server.http import JSON, ReadErrors, json_response
 from server.syncing.bundles import BundleCache
 from server.syncing.deps import provide_applier, provide_bundles, provide_feed
 from server.syncing.fastpath import bundle_answer
@@ -32,8 +32,9 @@ class SyncController(Controller):
     }
 
     @get("/bundle", raises=[*ReadErrors, ServiceUnavailableException])
-    async def bundle(self, request: Request, bundles: NamedDependency[BundleCache]) -> Response[bytes]:
-        """The whole programme for offline use. Strong ETag per encoding; If-None-Match → 304; br or gzip.
+    async def bundle(self, request: Request, bundles: NamedDependency[BundleCache]) -> Response[JSON]:
+        """The whole programme for offline use: one JSON object, a member per bundle part (docs/protocol.md).
+        Strong ETag per encoding; If-None-Match → 304; br or gzip.
 
         While a new version's bundle is being built, the previous version is served; 503 only when there is none.
 
@@ -58,7 +59,7 @@ class SyncController(Controller):
         except CursorGone as exc:
             raise Gone(f"{exc}: fetch /api/sync/bundle") from None
 
-    @post("/push", guards=[device_upload], raises=[*ReadErrors, *AuthErrors, TooLarge], status_code=200)
+    @post("/push", guards=[device_upload], raises=[*ReadErrors, TooLarge], status_code=200)
     async def push(
         self,
         now: Now,

@@ -56,11 +56,11 @@ class WayfindingController(Controller):
         wayfinder: WayfinderDep,
         origin: Annotated[
             str,
-            QueryParameter(name="from", min_length=1, max_length=64, description="a venue id, or `lat,lon` in degrees"),
+            QueryParameter(name="from", max_length=64, pattern=schemas.PLACE_PATTERN, description=schemas.PLACE_WORDS),
         ],
         destination: Annotated[
             str,
-            QueryParameter(name="to", min_length=1, max_length=64, description="a venue id, or `lat,lon` in degrees"),
+            QueryParameter(name="to", max_length=64, pattern=schemas.PLACE_PATTERN, description=schemas.PLACE_WORDS),
         ],
         mode: ModeParam = "walk",
         depart_at: Annotated[datetime | None, QueryParameter(description="ISO 8601 with offset; default now")] = None,

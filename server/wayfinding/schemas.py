@@ -15,7 +15,12 @@ from sync.messages import Instant
 
 Engine = Literal["estimate", "roads", "osrm"]
 AwareDatetime = Instant
-PlaceRef = Annotated[str, Meta(max_length=64, description="a venue id, or `lat,lon` in degrees")]
+_LAT = r"[+-]?(?:90(?:\.0+)?|[1-8]?\d(?:\.\d+)?)"
+_LON = r"[+-]?(?:180(?:\.0+)?|(?:1[0-7]\d|[1-9]?\d)(?:\.\d+)?)"
+#: a venue id, or `lat,lon` in degrees (within range), as places.resolve_place reads it
+PLACE_PATTERN = rf"^(?:[a-z0-9][a-z0-9-]{{0,63}}|\s*{_LAT}\s*,\s*{_LON}\s*)$"
+PLACE_WORDS = "a venue id, or `lat,lon` in degrees"
+PlaceRef = Annotated[str, Meta(max_length=64, pattern=PLACE_PATTERN, description=PLACE_WORDS)]
 
 
 # --- GeoJSON, as OpenAPI shows it ----------------------------------------------------------------------

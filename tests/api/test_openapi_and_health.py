@@ -22,7 +22,7 @@ async def test_every_api_route_is_documented_with_its_errors(client):
 async def test_validation_errors_are_documented_as_422(client):
     schema = (await client.get("/schema/openapi.json")).json()
     assert "422" in schema["paths"]["/api/events"]["get"]["responses"]
-    assert "404" in schema["paths"]["/api/events/{event_ref}"]["get"]["responses"]
+    assert "404" in schema["paths"]["/api/events/{event_id}"]["get"]["responses"]
 
 
 async def test_a_second_answer_is_documented_too(client):

@@ -28,6 +28,7 @@ KERNEL = {
     "server.http": {"server.errors", "server.state", "sync"},
     "server.headers": {"server.settings"},
     "server.domain": {"server.auth", "server.state", "sync"},
+    "server.contract": {"server.auth"},
 }
 _K = set(KERNEL)
 _DOMAINS = {
