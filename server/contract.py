@@ -25,12 +25,12 @@ from litestar.constants import RESERVED_KWARGS
 from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.rate_limit import RateLimitMiddleware
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import SecurityScheme
 from litestar.routes import HTTPRoute
 
 from server.auth import Role, RoleGuard
+from server.http import RateLimit
 
 
 class Problem(msgspec.Struct):
@@ -87,7 +87,7 @@ def guard_roles(handler: HTTPRouteHandler) -> tuple[Role, ...]:
 
 def is_rate_limited(handler: HTTPRouteHandler) -> bool:
     return any(
-        isinstance(m, DefineMiddleware) and issubclass(m.middleware, RateLimitMiddleware)
+        isinstance(m, DefineMiddleware) and issubclass(m.middleware, RateLimit)
         for layer in handler.ownership_layers
         for m in (layer.middleware or [])
     )

@@ -125,7 +125,7 @@ RATE_COUNTER: StateKey[HitCounter] = StateKey("rate_counter")
 RATE_WINDOW_S = 60
 
 
-class _RateLimit:
+class RateLimit:
     """At most `per_minute` requests a window per identified client; past it, 429 with Retry-After, which phones
     and HTTP clients honour. Counted in the shared store before the body is read, so every worker and host spends
     one budget and a refused body spends it as a wrong password would."""
@@ -152,7 +152,7 @@ def rate_limit(name: str, per_minute: int, identify: Callable[[Request], str] = 
     """At most `per_minute` requests a minute per client address (or whatever `identify` names), across every
     process; past it, 429 with Retry-After. Each limit counts under a name of its own, so sign-ins never use up a
     venue's device registrations."""
-    return DefineMiddleware(_RateLimit, name=name, per_minute=per_minute, identify=identify)
+    return DefineMiddleware(RateLimit, name=name, per_minute=per_minute, identify=identify)
 
 
 #: the Cache-Control of a read made from the programme: a client keeps it but asks again before each use, which a

@@ -213,7 +213,8 @@ def build_site(pwa_dir: Path, cache_dir: Path | None = None) -> Site:
             media_type = "text/javascript"
         elif url.endswith(".webmanifest"):
             media_type = "application/manifest+json"
-        if media_type.startswith("text/") or media_type.endswith(("json", "javascript")):
+        # Litestar adds `; charset=utf-8` to every text/* type itself: only the others are given theirs here
+        if media_type.endswith("json"):
             media_type += "; charset=utf-8"
         asset = Asset(body, media_type, url.endswith(COMPRESSED), cache_dir)
         assets[url] = asset
