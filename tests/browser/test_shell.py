@@ -28,7 +28,9 @@ IMPORT = re.compile(
 #: the screens an attendee opens, loaded when first shown (pwa/js/page/core/main.js): precached
 ATTENDEE_SCREENS = ("map/map.js", "schedule/plan.js", "pass/pass.js")
 #: the volunteers' and organisers' code and libraries: fetched when first opened, never precached
-STAFF_ONLY = re.compile(r"^/js/page/(organiser|checkin/(?!ui\.js))|^/js/worker/qr-decode|^/vendor/(jsqr|uplot)/|live-scan")
+STAFF_ONLY = re.compile(
+    r"^/js/page/(organiser|checkin/(?!ui\.js))|^/js/worker/qr-decode|^/vendor/(jsqr|uplot)/|live-scan"
+)
 
 
 def shell_list() -> list[str]:
