@@ -9,6 +9,7 @@ from piccolo.apps.user.tables import BaseUser
 
 from server.accounts.tables import OrganiserToken
 from server.accounts.tokens import ORGANISER_PREFIX, new_token
+from server.clock import wall_seconds
 from server.db.engine import is_postgres
 from server.errors import Conflict, Invalid
 
@@ -71,5 +72,6 @@ async def _password_matches(username: str, password: str) -> int | None:
     if int(iterations) != BaseUser._pbkdf2_iteration_count:  # hashed by an older Piccolo: at today's strength
         await BaseUser.update_password(username, password)
     # the machine's time, naive, as Piccolo and /admin write it
-    await BaseUser.update({BaseUser.last_login: datetime.now()}).where(BaseUser.username == username)
+    last_login = datetime.fromtimestamp(wall_seconds())
+    await BaseUser.update({BaseUser.last_login: last_login}).where(BaseUser.username == username)
     return row["id"]

@@ -26,6 +26,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from server.clock import wall_seconds
 from server.settings import Settings
 
 FORMAT = "lehoi-backup"
@@ -115,7 +116,7 @@ def backup(settings: Settings, path: Path) -> dict:
                 "format": FORMAT,
                 "version": VERSION,
                 "engine": _engine(settings),
-                "created_at": datetime.now(UTC).isoformat(),
+                "created_at": datetime.fromtimestamp(wall_seconds(), UTC).isoformat(),
                 "files": {name: _sha256(source) for name, source in members.items()},
             }
             with tarfile.open(partial.name, "w:gz") as archive:

@@ -14,6 +14,7 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
+from server.clock import wall_seconds
 from server.db import kept
 from server.settings import Settings
 
@@ -42,7 +43,7 @@ class DatabaseCounter:
 
     async def hit(self, bucket: str, window_s: float) -> tuple[int, float]:
         """Count one request of `bucket`: (hits in the current window, seconds until the window ends)."""
-        now_ms = int(time.time() * 1000)
+        now_ms = int(wall_seconds() * 1000)  # real time: windows must end even under a fixed festival clock
         ends_ms = now_ms + int(window_s * 1000)
         prune = time.monotonic() - self._pruned_at > PRUNE_EVERY_S
         if prune:

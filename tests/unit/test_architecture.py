@@ -24,7 +24,7 @@ KERNEL = {
     "server.errors": set(),
     "server.codecs": set(),
     "server.auth": {"server.state"},
-    "server.db": {"server.settings"},
+    "server.db": {"server.clock", "server.settings"},
     "server.http": {"server.errors", "server.state", "sync"},
     "server.headers": {"server.settings"},
     "server.domain": {"server.auth", "server.state", "sync"},
