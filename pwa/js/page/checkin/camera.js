@@ -4,7 +4,7 @@
 
 import { t } from '../../lib/i18n.js';
 import { html, icon, setHTML } from '../core/dom.js';
-import { CameraError, QrScanner } from './scanner.js';
+import { CameraError, QrScanner, keepDecoder } from './scanner.js';
 import { unlockAudio } from './ui.js';
 
 export class CameraBox {
@@ -23,6 +23,7 @@ export class CameraBox {
     this.scanner = null;
     this.timer = null;
     this.render();
+    keepDecoder();
   }
 
   render() {

@@ -33,8 +33,19 @@ async function nativeDecoder() {
   }
 }
 
+const DECODER = '/js/worker/qr-decode.js';
+// what the decoder imports (importScripts in the worker): fetched beside it, so both are kept for offline use
+const DECODER_LIBRARY = '/vendor/jsqr/jsQR.min.js';
+
+/** Fetch the jsQR decoder now, while there may be signal: the service worker keeps what a screen fetches (sw.js,
+ * the lazy cache), so a camera started later at a door without signal still reads codes. */
+export function keepDecoder() {
+  if (!navigator.onLine) return;
+  for (const url of [DECODER, DECODER_LIBRARY]) fetch(url).catch(() => {});
+}
+
 function workerDecoder() {
-  const worker = new Worker('/js/worker/qr-decode.js');
+  const worker = new Worker(DECODER);
   const canvas = document.createElement('canvas');
   const context = canvas.getContext('2d', { willReadFrequently: true });
   const waiting = new Map();
