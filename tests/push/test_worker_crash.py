@@ -128,7 +128,7 @@ async def test_the_worker_command_runs_several_processes_and_replaces_one_that_d
 def test_a_worker_process_that_cannot_start_stops_the_others(tmp_path):
     env = {**os.environ, "LEHOI_DATA_DIR": str(tmp_path), "LEHOI_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/x"}
     result = subprocess.run(
-        [str(LEHOI), "worker", "--processes", "2"], env=env, capture_output=True, text=True, timeout=60
+        [str(LEHOI), "worker", "--processes", "2"], env=env, capture_output=True, text=True, timeout=300
     )
     assert result.returncode != 0 and "failed at start" in result.stderr
 
