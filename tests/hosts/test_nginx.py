@@ -5,86 +5,28 @@ lehoi believes."""
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support.live_server import ROOT, LiveServer, free_port
+from tests.support.live_server import LiveServer
+from tests.support.nginx import Nginx, nginx_binary
 
-CONFIG = ROOT / "docs" / "nginx.conf"
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
-def nginx_binary() -> str:
-    binary = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
-    if binary is None:
+def require_nginx() -> None:
+    if nginx_binary() is None:
         message = "the nginx tests did not run: nginx is missing (apt-get install nginx-light)"
         if os.environ.get("LEHOI_REQUIRE_ALL_TESTS") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    return binary
-
-
-def render(values: dict[str, str]) -> str:
-    """The configuration with its ${…} filled, as envsubst would fill them; nginx's own $variables stay."""
-    text = CONFIG.read_text()
-    for name, value in values.items():
-        text = text.replace("${" + name + "}", value)
-    unfilled = [line for line in text.splitlines() if "${" in line and not line.lstrip().startswith("#")]
-    assert not unfilled, f"placeholders of docs/nginx.conf left: {unfilled}"
-    return text
-
-
-class Nginx:
-    def __init__(self, prefix: Path, upstreams: list[str], data_dir: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.prefix = prefix
-        for folder in ("logs", "tmp"):
-            (prefix / folder).mkdir(parents=True, exist_ok=True)
-        config = render(
-            {
-                "NGINX_LISTEN": f"127.0.0.1:{self.port}",
-                "NGINX_WORKERS": "1",
-                "LEHOI_UPSTREAM": upstreams[0],
-                "LEHOI_DATA_DIR": str(data_dir),
-            }
-        )
-        # more hosts: one `server` line each, as the configuration's comment says
-        others = "".join(f"        server {u} max_fails=1 fail_timeout=5s;\n" for u in upstreams[1:])
-        config = config.replace("        keepalive 32;\n", others + "        keepalive 32;\n", 1)
-        self.config = prefix / "nginx.conf"
-        self.config.write_text(config)
-        # started by root, nginx's workers would become nobody, who may not read the test's private folders
-        globals_ = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
-        self.process = subprocess.Popen(
-            [nginx_binary(), "-p", f"{prefix}/", "-c", str(self.config), "-g", globals_],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        for _ in range(100):
-            if self.process.poll() is not None:
-                raise RuntimeError(f"nginx exited: {self.process.stderr.read().decode()}")
-            try:
-                httpx.get(self.url + "/bundles/", timeout=1)
-                return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("nginx did not answer")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(10)
 
 
 @pytest.fixture
 def proxied(tmp_path) -> Iterator[tuple[LiveServer, Nginx]]:
-    nginx_binary()  # skips before a server starts for nothing
+    require_nginx()
     server = LiveServer(tmp_path)
     server.start()
     nginx = None
