@@ -8,6 +8,10 @@ makes a throwaway database; without one it says so and measures nothing.
    `--workers 1`, one with `--workers 2`; wrk (one thread: on a 2-core machine the load generator needs a core's
    share too) plays each read path against each in turn, twice, and the best of each is compared. Goal: two
    processes >= 1.6x one.
+   uvicorn's workers share one listening socket and whichever is awake accepts: with keep-alive connections one
+   process can end up holding most of them (the bench prints how wrk's connections were spread). So also:
+   the same reads through nginx (docs/nginx.conf, which spreads connections evenly) to one host, then to two
+   hosts (two `lehoi serve --workers 1` on the same database).
 2. An edit through one host (PATCH an event) until the other's GET /api/festival shows its version, ten times.
 3. The bundle, by digest from nginx (docs/nginx.conf) against GET /api/sync/bundle from lehoi, both brotli.
 BENCH_SECONDS sets each wrk run's length (default 8); HOSTS_CONNECTIONS the connections (default 64).
@@ -15,11 +19,15 @@ BENCH_SECONDS sets each wrk run's length (default 8); HOSTS_CONNECTIONS the conn
 
 from __future__ import annotations
 
+import collections
 import os
+import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -27,6 +35,11 @@ import httpx
 from harness import DURATION_S, wrk
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.live_server import LiveServer  # noqa: E402
+from tests.support.nginx import Nginx, nginx_binary  # noqa: E402
+
 CONNECTIONS = int(os.environ.get("HOSTS_CONNECTIONS", "64"))
 READS = [
     ("GET /api/festival", "/api/festival", {}),
@@ -45,19 +58,37 @@ def start(server, workers: int, timeout: float = 120) -> None:
         time.sleep(0.2)
 
 
-def reads(one, two) -> None:
-    print(f"reads, wrk -t1 -c{CONNECTIONS}, {DURATION_S} s a run, best of two each, interleaved:", flush=True)
+def spread(port: int) -> str:
+    """How many of the connections to `port` each server process holds (ss), as "a+b"."""
+    out = subprocess.run(
+        ["ss", "-tnpH", "state", "established", f"( sport = :{port} )"], capture_output=True, text=True
+    )
+    counts = sorted(collections.Counter(re.findall(r"pid=(\d+)", out.stdout)).values(), reverse=True)
+    return "+".join(map(str, counts)) or "?"
+
+
+def reads(label: str, urls: tuple[str, str], names: tuple[str, str], direct: bool = True) -> None:
+    """Each read path against urls[0] and urls[1] in turn, twice; the best of each, and their ratio (and, when wrk
+    talks to lehoi `direct`ly, how its connections were spread over the processes)."""
+    print(f"{label}, wrk -t1 -c{CONNECTIONS}, {DURATION_S} s a run, best of two each, interleaved:", flush=True)
     for name, path, headers in READS:
-        best = {1: None, 2: None}
+        best: list = [None, None]
+        spreads = ["", ""]
         for _ in range(2):
-            for workers, server in ((1, one), (2, two)):
-                load = wrk(server.url + path, connections=CONNECTIONS, headers=headers)
-                if best[workers] is None or load.rps > best[workers].rps:
-                    best[workers] = load
-        ratio = best[2].rps / best[1].rps
-        errors = best[1].errors + best[2].errors
+            for i, url in enumerate(urls):
+                port = int(url.rsplit(":", 1)[1])
+                found: list[str] = []
+                watch = threading.Timer(DURATION_S / 2, lambda p=port, f=found: f.append(spread(p)))
+                watch.start()
+                load = wrk(url + path, connections=CONNECTIONS, headers=headers)
+                watch.join()
+                if best[i] is None or load.rps > best[i].rps:
+                    best[i], spreads[i] = load, found[0] if found else "?"
+        ratio = best[1].rps / best[0].rps
+        spread_note = f" (connections per process {spreads[1]})" if direct else ""
         print(
-            f"  {name}: --workers 1 {best[1]}; --workers 2 {best[2]}; {ratio:.2f}x (goal >= 1.6x); {errors} errors",
+            f"  {name}: {names[0]} {best[0]}; {names[1]} {best[1]}{spread_note}; "
+            f"{ratio:.2f}x (goal >= 1.6x); {best[0].errors + best[1].errors} errors",
             flush=True,
         )
 
@@ -83,8 +114,6 @@ def edit_lag(writer, reader) -> None:
 
 
 def nginx_bundle(server, workdir: Path) -> None:
-    from tests.support.nginx import Nginx, nginx_binary
-
     if nginx_binary() is None:
         print("nginx is missing: the bundle through nginx was not measured (apt-get install nginx-light)")
         return
@@ -105,9 +134,6 @@ def nginx_bundle(server, workdir: Path) -> None:
 
 
 def main() -> None:
-    sys.path.insert(0, str(ROOT))
-    from tests.support.live_server import LiveServer
-
     base = os.environ.get("HOSTS_POSTGRES_URL") or os.environ.get("LEHOI_DATABASE_URL", "")
     if not base.startswith(("postgresql://", "postgres://")):
         print(
@@ -119,15 +145,24 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="lehoi-hosts-"))
     one = LiveServer(workdir)
     two = LiveServer(workdir, host_of=one, args=("--workers", "2"))
+    other = LiveServer(workdir, host_of=one)
+    balancers = []
     try:
-        start(one, 1)
-        start(two, 2)
-        reads(one, two)
-        edit_lag(one, two)
+        for server, workers in ((one, 1), (two, 2), (other, 1)):
+            start(server, workers)
+        reads("reads from one server process to two", (one.url, two.url), ("--workers 1", "--workers 2"))
+        if nginx_binary() is not None:
+            upstreams = [f"127.0.0.1:{one.port}"], [f"127.0.0.1:{one.port}", f"127.0.0.1:{other.port}"]
+            balancers = [Nginx(workdir / f"nginx{i}", u, one.data_dir) for i, u in enumerate(upstreams)]
+            urls = (balancers[0].url, balancers[1].url)
+            reads("reads through nginx from one host to two", urls, ("one host", "two hosts"), direct=False)
+        edit_lag(one, other)
         nginx_bundle(one, workdir)
     finally:
-        two.stop()
-        one.stop()
+        for balancer in balancers:
+            balancer.stop()
+        for server in (other, two, one):
+            server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

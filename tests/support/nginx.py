@@ -43,7 +43,7 @@ class Nginx:
             {
                 "NGINX_LISTEN": f"127.0.0.1:{self.port}",
                 "NGINX_WORKERS": str(workers),
-                "LEHOI_UPSTREAM": upstreams[0],
+                "NGINX_UPSTREAM": upstreams[0],
                 "LEHOI_DATA_DIR": str(data_dir),
             }
         )
