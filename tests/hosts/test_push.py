@@ -19,7 +19,7 @@ PHONES = 30
 ACCEPTED_BEFORE_THE_KILL = 10
 #: the claims' lease: longer than the hold (or a claim would lapse under a live worker and its row be sent twice),
 #: short enough for the survivor to take the dead host's claims over soon
-LEASE_S = 10
+LEASE_S = 30
 
 
 def wait_for(condition, timeout: float, what: str, state=lambda: "") -> None:
@@ -99,7 +99,7 @@ def test_a_host_killed_mid_fan_out_and_every_phone_gets_each_message_once(hosts,
     # both hosts' workers are sending, what was accepted is recorded, the rest is held at the push service
     wait_for(
         lambda: receiver.held and status_counts().get("sent") == receiver.accepted and claimed_by_both(),
-        60,
+        120,
         "both hosts sending, the first messages recorded",
         lambda: (
             f"accepted {receiver.accepted}, held {receiver.held}, rows {status_counts()}, claimants {claimants()}, "
@@ -111,7 +111,7 @@ def test_a_host_killed_mid_fan_out_and_every_phone_gets_each_message_once(hosts,
 
     wait_for(
         lambda: status_counts() == {"sent": 2 * PHONES},
-        60,
+        120,
         "every alert and reminder sent by the survivor",
         status_counts,
     )
