@@ -1,7 +1,9 @@
 """A real `lehoi serve` process for tests that need one: browsers, chaos, end to end.
 
 Each server gets a fresh data directory and, in a PostgreSQL run (LEHOI_DATABASE_URL set), a fresh database
-of its own, so it never disturbs the in-process test app's database.
+of its own, so it never disturbs the in-process test app's database. `LiveServer(workdir, host_of=first)` is
+another host of `first`'s deployment instead: the same database and keys, a data directory of its own (hosts share
+no disk: the keys travel in LEHOI_SIGNING_KEYS and LEHOI_VAPID_PRIVATE_KEY, as the README tells operators).
 """
 
 from __future__ import annotations
@@ -49,16 +51,34 @@ class LiveServer:
     #: the organiser `organiser()` creates
     ORGANISER = ("organiser@live.test", "correct horse battery")
 
-    def __init__(self, workdir: Path, now: str = "fixed:2024-11-12T10:00+07:00", env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        workdir: Path,
+        now: str = "fixed:2024-11-12T10:00+07:00",
+        env: dict[str, str] | None = None,
+        *,
+        host_of: LiveServer | None = None,
+        args: tuple[str, ...] = (),
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = workdir / f"live-{self.port}"
         self.now = now
         self.extra_env = env or {}
+        #: more `lehoi serve` options, such as ("--workers", "2")
+        self.args = args
         self.process: subprocess.Popen | None = None
         self.database_url = ""
+        #: whether stop() drops the database: its first host's, not another host's
+        self.owns_database = host_of is None
+        self.host_of = host_of
         base = os.environ.get("LEHOI_DATABASE_URL", "")
-        if base:
+        if host_of is not None:
+            if not host_of.database_url:
+                raise ValueError("hosts share a database only on PostgreSQL: SQLite is one process's file")
+            self.database, self.database_url = host_of.database, host_of.database_url
+            self.extra_env = {**host_of.shared_keys(), **self.extra_env}
+        elif base:
             self.database = f"lehoi_live_{os.getpid()}_{next(_numbers)}"
             parts = urlsplit(base)
             self.database_url = urlunsplit(parts._replace(path=f"/{self.database}"))
@@ -75,13 +95,27 @@ class LiveServer:
         }
         self._organiser: dict[str, str] | None = None
 
+    def shared_keys(self) -> dict[str, str]:
+        """The signing and VAPID keys of this deployment, as the environment of a host that shares no disk with it
+        (made once, here; `lehoi keys` and `lehoi vapid-key --env` give an operator the same)."""
+        if "LEHOI_SIGNING_KEYS" not in self.extra_env:
+            if self.process is not None:
+                raise RuntimeError("make the other hosts before the first starts: it reads its keys when it starts")
+            from server.checkin.keys import new_env_entry
+            from server.push.vapid import VapidKeys
+
+            vapid = VapidKeys.load(self.data_dir / "vapid", "mailto:organisers@live.test", "").env_value()
+            self.extra_env.update(LEHOI_SIGNING_KEYS=new_env_entry("k1"), LEHOI_VAPID_PRIVATE_KEY=vapid)
+            self.env.update(self.extra_env)
+        return {k: self.extra_env[k] for k in ("LEHOI_SIGNING_KEYS", "LEHOI_VAPID_PRIVATE_KEY")}
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-4000:] if self.log_path.exists() else ""
 
     def start(self, timeout: float = 60) -> None:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), "--now", self.now],
+                [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), "--now", self.now, *self.args],
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
@@ -121,7 +155,10 @@ class LiveServer:
         )
 
     def organiser(self) -> dict[str, str]:
-        """Authorization headers of an organiser, created once through the CLI as an operator would."""
+        """Authorization headers of an organiser, created once through the CLI as an operator would (a token that
+        every host of the deployment accepts)."""
+        if self.host_of is not None:
+            return self.host_of.organiser()
         if self._organiser is None:
             email, password = self.ORGANISER
             self.cli("create-organiser", "--email", email, "--password", password).check_returncode()
@@ -142,5 +179,5 @@ class LiveServer:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
-        if self.database_url:
+        if self.database_url and self.owns_database:
             _admin(os.environ["LEHOI_DATABASE_URL"], f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
