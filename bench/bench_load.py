@@ -13,10 +13,11 @@ phone's sync cycle takes and a volunteer's scan (bench/load.lua, every request f
 Three measurements, each path in a wrk process of its own so that each has its own latency histogram:
 1. alone, closed loop (64 connections, each sends when its previous answer came): each path's maximum and its
    ratio to the festival answer, the figures of issue 28's table;
-2. the mix, closed loop: every path at once (the 64 connections shared as MIX_CONNECTIONS says): each path's
-   maximum while all the others run;
-3. the mix at half load, open loop: every path at once, each sent on a fixed schedule at half its rate in 2
-   (load.lua's `delay()`, as wrk2 paces): p50 and p99 per path, and how many sends left late.
+2. the mix, closed loop: every path at once (the 64 connections shared as MIX_SHARES says): what each path gets
+   while all the others run flat out (how fairly the server shares itself; not a phone's proportions);
+3. the mix at half load, open loop: every path at once, each sent on a fixed schedule (load.lua's `delay()`, as
+   wrk2 paces) at its MIX_SHARES share of half its maximum in 1, so that the paths together use half of what the
+   server can do (the sum over paths of rate / maximum is 0.5): p50 and p99 per path, and how many sends left late.
 
 Goals: /api/me >= 0.5x festival, changes at the current version >= 0.6x, push >= 0.15x (alone); p99 <= 100 ms on
 every path at half load; zero errors (non-2xx and socket errors) anywhere; on PostgreSQL, reads from one worker
@@ -88,6 +89,13 @@ BEFORE = {
     "push": ("0.016x", "0.068x, p50 329 ms, p99 443 ms; paced p99 32 ms"),
     "festival": ("", "2,827 req/s; paced p99 11 ms"),
 }
+
+
+def half_load(mode: str, maximum: float) -> float:
+    """The path's rate in the mix at half load: its share of half its own maximum, so that the paths together keep
+    the server half as busy as it can be."""
+    # at least one a second: a rate of 0 would be wrk's closed loop
+    return max(1.0, maximum / 2 * MIX_SHARES[mode] / sum(MIX_SHARES.values()))
 
 
 def mix_connections(total: int) -> dict[str, int]:
@@ -479,7 +487,7 @@ def measure(label: str, workers: int, database_url: str, festival: str) -> Figur
         )
         shares = mix_connections(CONNECTIONS)
         mix = play([Job(m, shares[m], batch=MIX_BATCH) for m in MIX_SHARES], SECONDS)
-        paced = play([Job(m, shares[m], rate=mix[m].rps / 2, batch=MIX_BATCH) for m in MIX_SHARES], SECONDS)
+        paced = play([Job(m, shares[m], rate=half_load(m, alone[m].rps), batch=MIX_BATCH) for m in MIX_SHARES], SECONDS)
         festival_paced = play([Job("festival", rate=base.rps / 2)], SECONDS)["festival"]
 
         names = dict(PATHS)
@@ -498,7 +506,7 @@ def measure(label: str, workers: int, database_url: str, festival: str) -> Figur
         print(f"  the mix, closed loop, every path at once ({', '.join(f'{m} {c}' for m, c in shares.items())}):")
         for mode in MIX_SHARES:
             print(f"  {names[mode]:45s} {fmt(mix[mode])}  ratio {mix[mode].rps / base.rps:.3f}")
-        print("  the mix at half load, open loop (each path at half its rate in the closed mix, all at once):")
+        print("  the mix at half load, open loop (each path at its share of half its maximum alone, all at once):")
         for mode, run in [("festival", festival_paced), *paced.items()]:
             name = names.get(mode, "GET /api/festival (alone, half its maximum)")
             print(f"  {name:45s} {fmt(run)}  late sends {run.late} (worst {run.lag_max_ms:.0f} ms behind)")
@@ -528,7 +536,7 @@ def measure(label: str, workers: int, database_url: str, festival: str) -> Figur
         found = memory(server.process.pid)
         for what, mb in found:
             print(
-                f"  memory after serving the {festival} bundle ({size:,} bytes): {what}: VmRSS "
+                f"  memory after serving the {festival} bundle ({size:,} bytes of JSON): {what}: VmRSS "
                 + (f"{mb:.0f} MB" if mb is not None else "gone")
             )
         worst = max((mb for _, mb in found if mb is not None), default=0.0)

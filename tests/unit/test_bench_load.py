@@ -172,7 +172,9 @@ def test_load_lua_paces_its_sends_and_batches_one_or_two(tmp_path):
     assert 0 < len(bodies) <= 80 + 4 and run.sent <= 80 + 4
     assert {len(body["mutations"]) for body in bodies} <= {1, 2} and len(bodies) >= 10
     ids = [m["id"] for body in bodies for m in body["mutations"]]
-    assert len(set(ids)) == len(ids) and run.mutations >= len(ids) == len(answered)
+    # an answer still on its way when wrk stops is received but never read
+    assert len(set(ids)) == len(ids) and run.mutations >= len(ids) >= len(answered)
+    assert {i for _, i in answered} <= set(ids)
     assert run.late >= 0 and run.lag_max_ms >= 0
 
 
