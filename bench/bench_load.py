@@ -407,7 +407,7 @@ def accounting(answered: list[tuple[str, str]], rows: list[tuple[str, str, str]]
         f"push accounting: {sent} mutations sent, {len(answered)} results answered ({len(applied)} applied, "
         f"{other} other); applied_mutation holds {len(rows)} rows for these phones ({len(in_db)} applied)",
         f"push accounting: lost (answered applied, not in the table) {lost}; doubled {doubled}; in the table but "
-        f"never answered (in flight when wrk stopped, at most {CONNECTIONS} per run) {unanswered}; sent, "
+        f"never answered (in flight when wrk stopped, at most {MIX_BATCH} per connection and run) {unanswered}; sent, "
         f"never answered and not in the table (cut off before the commit) {vanished}: {'ok' if ok else 'NOT OK'}",
     ]
 

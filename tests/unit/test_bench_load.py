@@ -187,7 +187,7 @@ def test_the_accounting_tells_lost_doubled_and_cut_off_apart():
     assert "4 mutations sent, 2 results answered (2 applied, 0 other)" in summary
     assert verdict.endswith(
         "lost (answered applied, not in the table) 0; doubled 0; in the table but never answered "
-        "(in flight when wrk stopped, at most 64 per run) 1; sent, never answered and not in the "
+        "(in flight when wrk stopped, at most 2 per connection and run) 1; sent, never answered and not in the "
         "table (cut off before the commit) 1: ok"
     )
     _, lost = accounting([*answered, ("applied", "m9")], rows, sent=4)
