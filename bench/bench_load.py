@@ -1,26 +1,35 @@
-"""The real mix under load: phones syncing and volunteers scanning, against a real `lehoi serve`.
+"""The real mix under load: phones syncing and volunteers scanning, against a real `lehoi serve`, on the demo festival
+and on a city-sized one (`lehoi generate-festival`, 950 venues and 1,400 events, loaded with `lehoi load-fixtures`).
 
-Every figure beside GET /api/festival (an answer kept encoded in memory) measured in the same run with the same
-connections. Phones each do their sync cycle, one wrk run per path family (64 keep-alive connections, every
-request from a device picked at random, bench/load.lua):
+Every figure beside GET /api/festival (an answer kept encoded in memory) measured in the same run. The paths a
+phone's sync cycle takes and a volunteer's scan (bench/load.lua, every request from a device picked at random):
 
 - GET /api/sync/changes?since=<version>: at the current version, and a few (1 to 5) versions behind;
-- POST /api/sync/push of one mutation: favourite.set or favourite.unset, a fresh UUID each;
+- POST /api/sync/push: favourite.set or favourite.unset, fresh UUIDs (one mutation alone, one or two in the mix);
 - GET /api/me;
 - volunteers' online scans, POST /api/checkins: fresh scan ids, pass tokens the server issued (POST /api/passes,
   one per phone), volunteers enrolled with an organiser's enrolment code.
 
-Everything is prepared through the real API first (devices, passes, enrolments) and written into a Lua data file
-the script loads. Goals: /api/me >= 0.5x festival, changes at the current version >= 0.6x, push >= 0.15x, p99 <=
-100 ms on every path, zero errors (non-2xx and socket errors); on PostgreSQL, reads from one worker to two
-(`--workers 2`) >= 1.6x. Afterwards the push answers are checked against applied_mutation (nothing lost, nothing
-doubled) and each server process's resident memory is printed.
+Three measurements, each path in a wrk process of its own so that each has its own latency histogram:
+1. alone, closed loop (64 connections, each sends when its previous answer came): each path's maximum and its
+   ratio to the festival answer, the figures of issue 28's table;
+2. the mix, closed loop: every path at once (the 64 connections shared as MIX_SHARES says): what each path gets
+   while all the others run flat out (how fairly the server shares itself; not a phone's proportions);
+3. the mix at half load, open loop: every path at once, each sent on a fixed schedule (load.lua's `delay()`, as
+   wrk2 paces) at its MIX_SHARES share of half its maximum in 1, so that the paths together use half of what the
+   server can do (the sum over paths of rate / maximum is 0.5): p50 and p99 per path, and how many sends left late.
+
+Goals: /api/me >= 0.5x festival, changes at the current version >= 0.6x, push >= 0.15x (alone); p99 <= 100 ms on
+every path at half load; zero errors (non-2xx and socket errors) anywhere; on PostgreSQL, reads from one worker
+to two (`--workers 2`) >= 1.6x; each server process's resident memory <= 300 MB after serving the city-sized
+bundle. Afterwards every push answer is checked against applied_mutation (nothing lost, nothing doubled).
 
 Runs: SQLite (one process), then PostgreSQL with one worker and with two when LOAD_POSTGRES_URL (or
 LEHOI_DATABASE_URL) is a postgresql:// URL: the bench makes a throwaway database `<that database's name>_load`
-beside it and drops it afterwards. Environment: LOAD_SECONDS (per path, default BENCH_SECONDS or 8),
+beside it and drops it afterwards. Environment: LOAD_SECONDS (per run, default BENCH_SECONDS or 8),
 LOAD_WARMUP_SECONDS (2), LOAD_CONNECTIONS (64), LOAD_PHONES (1000), LOAD_VOLUNTEERS (64), LOAD_ENGINES
-(default "sqlite,pg1,pg2"). Everything on 127.0.0.1; the machine's load average is printed first.
+(default "sqlite,pg1,pg2"), LOAD_FESTIVALS (default "demo,city"). Everything on 127.0.0.1; the machine's load
+average is printed first.
 """
 
 from __future__ import annotations
@@ -64,6 +73,35 @@ READS = ["me", "changes_current", "changes_behind"]
 RATIO_GOALS = {"me": 0.5, "changes_current": 0.6, "push": 0.15}
 P99_GOAL_MS = 100.0
 SCALING_GOAL = 1.6
+MEMORY_GOAL_MB = 300
+#: the mix's share of the connections: a phone's cycle reads its changes and /api/me every time and pushes now and
+#: then; volunteers scan at the doors
+MIX_SHARES = {"me": 4, "changes_current": 4, "changes_behind": 2, "push": 3, "checkin": 3}
+#: mutations a push of the mix carries, at most (one alone, to compare with issue 28's "one favourite")
+MIX_BATCH = 2
+FESTIVALS = os.environ.get("LOAD_FESTIVALS", "demo,city").split(",")
+
+#: issue 28's table, measured on main 759048b (SQLite, one process, demo festival, one path at a time, latency at
+#: saturation): (before the festival-peak work, when the issue was filed)
+BEFORE = {
+    "me": ("0.018x", "0.74x, p99 814 ms; paced: p50 1.1 ms, p99 370-910 ms"),
+    "changes_current": ("0.05x", "0.51x, p99 98 ms; paced p99 4 ms"),
+    "push": ("0.016x", "0.068x, p50 329 ms, p99 443 ms; paced p99 32 ms"),
+    "festival": ("", "2,827 req/s; paced p99 11 ms"),
+}
+
+
+def half_load(mode: str, maximum: float) -> float:
+    """The path's rate in the mix at half load: its share of half its own maximum, so that the paths together keep
+    the server half as busy as it can be."""
+    # at least one a second: a rate of 0 would be wrk's closed loop
+    return max(1.0, maximum / 2 * MIX_SHARES[mode] / sum(MIX_SHARES.values()))
+
+
+def mix_connections(total: int) -> dict[str, int]:
+    """`total` connections shared by MIX_SHARES, each path at least one."""
+    weight = sum(MIX_SHARES.values())
+    return {mode: max(1, round(total * share / weight)) for mode, share in MIX_SHARES.items()}
 
 
 # -- the Lua data file ------------------------------------------------------------------------------------------
@@ -119,6 +157,9 @@ class Run:
     non_2xx: int
     socket_errors: dict[str, int]
     sent: int = 0
+    mutations: int = 0
+    late: int = 0
+    lag_max_ms: float = 0.0
     statuses: dict[int, int] = field(default_factory=dict)
     results: dict[str, int] = field(default_factory=dict)
 
@@ -146,6 +187,12 @@ def parse_wrk(out: str) -> Run:
         parts = line.split()
         if parts[:2] == ["LOAD", "sent"]:
             run.sent = int(parts[2])
+        elif parts[:2] == ["LOAD", "mutations"]:
+            run.mutations = int(parts[2])
+        elif parts[:2] == ["LOAD", "late"]:
+            run.late = int(parts[2])
+        elif parts[:2] == ["LOAD", "lag_max"]:
+            run.lag_max_ms = float(parts[2])
         elif parts[:2] == ["LOAD", "status"]:
             run.statuses[int(parts[2])] = int(parts[3])
         elif parts[:2] == ["LOAD", "result"]:
@@ -153,31 +200,41 @@ def parse_wrk(out: str) -> Run:
     return run
 
 
-def wrk(url: str, mode: str, data_file: Path, seconds: int, ids_file: Path | None = None) -> Run:
-    env = {
-        **os.environ,
-        "LOAD_DATA": str(data_file),
-        "LOAD_MODE": mode,
-        "LOAD_RUN": uuid.uuid4().hex[:8],
-        "LOAD_IDS": str(ids_file or ""),
-        "LOAD_NOW": NOW,
-    }
-    args = [
-        "wrk",
-        "-t1",
-        f"-c{CONNECTIONS}",
-        f"-d{seconds}s",
-        "--timeout",
-        "10s",
-        "--latency",
-        "-s",
-        str(LUA_SCRIPT),
-        url,
-    ]
-    done = subprocess.run(args, capture_output=True, text=True, env=env)
-    if done.returncode != 0 or "Requests/sec" not in done.stdout:
-        raise RuntimeError(f"wrk {mode} failed: {done.stdout[-2000:]}{done.stderr[-2000:]}")
-    return parse_wrk(done.stdout)
+@dataclass
+class Job:
+    """One wrk run: a path, its connections, and its rate (0: closed loop)."""
+
+    mode: str
+    connections: int = CONNECTIONS
+    rate: float = 0.0
+    batch: int = 1
+    ids_file: Path | None = None
+
+
+def wrk_all(url: str, jobs: list[Job], data_file: Path, seconds: int) -> list[Run]:
+    """Every job's wrk at the same time, each its own process, its own histogram."""
+    started = []
+    for job in jobs:
+        env = {
+            **os.environ,
+            "LOAD_DATA": str(data_file),
+            "LOAD_MODE": job.mode,
+            "LOAD_RUN": uuid.uuid4().hex[:8],
+            "LOAD_IDS": str(job.ids_file or ""),
+            "LOAD_NOW": NOW,
+            "LOAD_BATCH": str(job.batch),
+            "LOAD_RATE": f"{job.rate:.1f}",
+        }
+        args = ["wrk", "-t1", f"-c{job.connections}", f"-d{seconds}s", "--timeout", "10s", "--latency"]
+        args += ["-s", str(LUA_SCRIPT), url]
+        started.append(subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env))
+    runs = []
+    for job, process in zip(jobs, started, strict=True):
+        out, err = process.communicate()
+        if process.returncode != 0 or "Requests/sec" not in out:
+            raise RuntimeError(f"wrk {job.mode} failed: {out[-2000:]}{err[-2000:]}")
+        runs.append(parse_wrk(out))
+    return runs
 
 
 # -- servers ----------------------------------------------------------------------------------------------------
@@ -190,23 +247,41 @@ def children(pid: int) -> list[int]:
         return []
 
 
-def rss(pid: int) -> str:
+def rss_mb(pid: int) -> float | None:
+    """The process's resident memory (VmRSS) in MB; None once it is gone."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
-        return "gone"
+        return None
     found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
-    return f"{int(found.group(1)) / 1024:.0f} MB" if found else "?"
+    return int(found.group(1)) / 1024 if found else None
 
 
-def memory_report(pid: int) -> list[str]:
-    """VmRSS of the server process and of each of its children (uvicorn's workers with --workers)."""
-    lines = [f"pid {pid} ({'main' if children(pid) else 'the server'}): VmRSS {rss(pid)}"]
+def memory(pid: int) -> list[tuple[str, float | None]]:
+    """(what, VmRSS MB) of the server process and of each of its children (uvicorn's workers with --workers)."""
+    found = [(f"pid {pid} ({'main' if children(pid) else 'the server'})", rss_mb(pid))]
     for child in children(pid):
         cmd = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         kind = "resource tracker" if "resource_tracker" in cmd else "worker"
-        lines.append(f"pid {child} ({kind}): VmRSS {rss(child)}")
-    return lines
+        found.append((f"pid {child} ({kind})", rss_mb(child)))
+    return found
+
+
+async def serve_bundles(url: str, times: int) -> int:
+    """Ask for the offline bundle `times` times at once, in every coding, so that every worker serves it; its size."""
+    import httpx
+
+    async with httpx.AsyncClient(base_url=url, timeout=120) as http:
+        codings = ["br", "gzip", "identity"]
+        answers = await asyncio.gather(
+            *(
+                http.get("/api/sync/bundle", headers={"accept-encoding": codings[n % len(codings)]})
+                for n in range(times)
+            )
+        )
+    for answer in answers:
+        answer.raise_for_status()
+    return len(answers[0].content)
 
 
 def make_server(workdir: Path, workers: int, database_url: str):
@@ -332,7 +407,7 @@ def accounting(answered: list[tuple[str, str]], rows: list[tuple[str, str, str]]
         f"push accounting: {sent} mutations sent, {len(answered)} results answered ({len(applied)} applied, "
         f"{other} other); applied_mutation holds {len(rows)} rows for these phones ({len(in_db)} applied)",
         f"push accounting: lost (answered applied, not in the table) {lost}; doubled {doubled}; in the table but "
-        f"never answered (in flight when wrk stopped, at most {CONNECTIONS} per run) {unanswered}; sent, "
+        f"never answered (in flight when wrk stopped, at most {MIX_BATCH} per connection and run) {unanswered}; sent, "
         f"never answered and not in the table (cut off before the commit) {vanished}: {'ok' if ok else 'NOT OK'}",
     ]
 
@@ -347,10 +422,31 @@ def fmt(run: Run) -> str:
     return f"{run.rps:8,.0f} req/s  p50 {run.p50_ms:7.1f} ms  p99 {run.p99_ms:7.1f} ms  {errors}"
 
 
-def measure(label: str, workers: int, database_url: str) -> dict[str, Run]:
+@dataclass
+class Figures:
+    """One server's figures: each path alone, in the closed mix and in the paced mix; the largest process's RSS."""
+
+    alone: dict[str, Run]
+    mix: dict[str, Run]
+    paced: dict[str, Run]
+    memory_mb: float
+    ok: bool
+
+
+def load_festival(server, festival: str, workdir: Path) -> None:
+    """The city-sized festival into the server's empty database, as an operator would, before it starts."""
+    if festival == "demo":
+        return
+    path = workdir / "city.json"
+    for command in (["generate-festival", "--out", str(path)], ["migrate"], ["load-fixtures", str(path)]):
+        server.cli(*command, timeout=600).check_returncode()
+
+
+def measure(label: str, workers: int, database_url: str, festival: str) -> Figures:
     workdir = Path(tempfile.mkdtemp(prefix="lehoi-bench-load-"))
     server = make_server(workdir, workers, database_url)
-    server.start()
+    load_festival(server, festival, workdir)
+    server.start(timeout=300)
     try:
         t0 = time.perf_counter()
         data = asyncio.run(prepare(server.url, server.organiser()))
@@ -360,26 +456,27 @@ def measure(label: str, workers: int, database_url: str) -> dict[str, Run]:
             f"{len(data['events'])} events, version {data['version']} in {time.perf_counter() - t0:.1f} s",
             flush=True,
         )
-        runs: dict[str, Run] = {}
         answered: list[tuple[str, str]] = []
-        sent = 0
+        mutations = 0
 
-        def one(mode: str, seconds: int) -> Run:
-            nonlocal sent
-            ids = workdir / f"ids-{mode}-{uuid.uuid4().hex[:6]}.txt"
-            run = wrk(server.url, mode, data_file, seconds, ids)
-            if mode == "push":
-                sent += run.sent
-                answered.extend(tuple(line.split()) for line in ids.read_text().splitlines() if line)
-            return run
+        def play(jobs: list[Job], seconds: int) -> dict[str, Run]:
+            nonlocal mutations
+            for job in jobs:
+                if job.mode == "push":
+                    job.ids_file = workdir / f"ids-{uuid.uuid4().hex[:6]}.txt"
+            runs = wrk_all(server.url, jobs, data_file, seconds)
+            for job, run in zip(jobs, runs, strict=True):
+                if job.ids_file is not None:
+                    mutations += run.mutations
+                    answered.extend(tuple(line.split()) for line in job.ids_file.read_text().splitlines() if line)
+            return {job.mode: run for job, run in zip(jobs, runs, strict=True)}
 
         if WARMUP:
             for mode in ["festival", *(m for m, _ in PATHS)]:
-                one(mode, WARMUP)
-        first = one("festival", SECONDS)
-        for mode, _ in PATHS:
-            runs[mode] = one(mode, SECONDS)
-        last = one("festival", SECONDS)
+                play([Job(mode)], WARMUP)
+        first = play([Job("festival")], SECONDS)["festival"]
+        alone = {mode: play([Job(mode)], SECONDS)[mode] for mode, _ in PATHS}
+        last = play([Job("festival")], SECONDS)["festival"]
         base = Run(
             rps=(first.rps + last.rps) / 2,
             p50_ms=max(first.p50_ms, last.p50_ms),
@@ -388,40 +485,94 @@ def measure(label: str, workers: int, database_url: str) -> dict[str, Run]:
             non_2xx=first.non_2xx + last.non_2xx,
             socket_errors={k: first.socket_errors[k] + last.socket_errors[k] for k in first.socket_errors},
         )
-        runs = {"festival": base, **runs}
+        shares = mix_connections(CONNECTIONS)
+        mix = play([Job(m, shares[m], batch=MIX_BATCH) for m in MIX_SHARES], SECONDS)
+        paced = play([Job(m, shares[m], rate=half_load(m, alone[m].rps), batch=MIX_BATCH) for m in MIX_SHARES], SECONDS)
+        festival_paced = play([Job("festival", rate=base.rps / 2)], SECONDS)["festival"]
 
-        print(f"[{label}] {CONNECTIONS} connections, {SECONDS} s per path, wrk -t1 on the same 2-core machine")
+        names = dict(PATHS)
+        print(f"[{label}] wrk -t1 per path on the same 2-core machine, {SECONDS} s a run")
+        print(f"  alone, closed loop, {CONNECTIONS} connections (the ratios of issue 28's table):")
         print(
             f"  {'GET /api/festival (in memory, baseline)':45s} {fmt(base)}  (first {first.rps:,.0f}, "
             f"last {last.rps:,.0f} req/s)"
         )
         for mode, name in PATHS:
-            run = runs[mode]
+            run = alone[mode]
             extra = ""
             if run.results:
                 extra = "  results " + ", ".join(f"{k} {v}" for k, v in sorted(run.results.items()))
             print(f"  {name:45s} {fmt(run)}  ratio {run.rps / base.rps:.3f}{extra}")
+        print(f"  the mix, closed loop, every path at once ({', '.join(f'{m} {c}' for m, c in shares.items())}):")
+        for mode in MIX_SHARES:
+            print(f"  {names[mode]:45s} {fmt(mix[mode])}  ratio {mix[mode].rps / base.rps:.3f}")
+        print("  the mix at half load, open loop (each path at its share of half its maximum alone, all at once):")
+        for mode, run in [("festival", festival_paced), *paced.items()]:
+            name = names.get(mode, "GET /api/festival (alone, half its maximum)")
+            print(f"  {name:45s} {fmt(run)}  late sends {run.late} (worst {run.lag_max_ms:.0f} ms behind)")
+
+        ok = True
         for mode, goal in RATIO_GOALS.items():
-            ratio = runs[mode].rps / base.rps
+            ratio = alone[mode].rps / base.rps
+            ok &= ratio >= goal
             print(f"  goal {mode} >= {goal}x festival: {ratio:.3f}x: {'holds' if ratio >= goal else 'MISSED'}")
-        slow = [m for m, r in runs.items() if r.p99_ms > P99_GOAL_MS]
+        slow = [m for m, r in paced.items() if r.p99_ms > P99_GOAL_MS]
+        ok &= not slow
         print(
-            f"  goal p99 <= {P99_GOAL_MS:.0f} ms on every path: "
+            f"  goal p99 <= {P99_GOAL_MS:.0f} ms on every path at half load: "
             f"{'holds' if not slow else 'MISSED on ' + ', '.join(slow)}"
         )
-        failing = [f"{m} {r.errors}" for m, r in runs.items() if r.errors]
+        everything = [*(("alone " + m, r) for m, r in alone.items()), ("festival", base)]
+        everything += [("mix " + m, r) for m, r in mix.items()] + [("paced " + m, r) for m, r in paced.items()]
+        failing = [f"{m} {r.errors}" for m, r in everything if r.errors]
+        ok &= not failing
         print(f"  goal zero errors: {'holds' if not failing else 'MISSED (' + ', '.join(failing) + ')'}")
 
         phone_ids = {p["id"] for p in data["phones"]}
-        for line in accounting(answered, applied_rows(server, database_url, phone_ids), sent):
+        for line in accounting(answered, applied_rows(server, database_url, phone_ids), mutations):
+            ok &= not line.endswith("NOT OK")
             print("  " + line)
-        for line in memory_report(server.process.pid):
-            print(f"  memory after the run: {line}")
+        size = asyncio.run(serve_bundles(server.url, 12 * workers))
+        found = memory(server.process.pid)
+        for what, mb in found:
+            print(
+                f"  memory after serving the {festival} bundle ({size:,} bytes of JSON): {what}: VmRSS "
+                + (f"{mb:.0f} MB" if mb is not None else "gone")
+            )
+        worst = max((mb for _, mb in found if mb is not None), default=0.0)
+        ok &= worst <= MEMORY_GOAL_MB
+        print(
+            f"  goal <= {MEMORY_GOAL_MB} MB per process: {worst:.0f} MB: "
+            f"{'holds' if worst <= MEMORY_GOAL_MB else 'MISSED'}"
+        )
         print(flush=True)
-        return runs
+        return Figures(
+            alone={"festival": base, **alone},
+            mix=mix,
+            paced={"festival": festival_paced, **paced},
+            memory_mb=worst,
+            ok=ok,
+        )
     finally:
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def beside_the_issue(results: dict[str, Figures]) -> None:
+    """Issue 28's table, and this run's figures beside it."""
+    print("Issue 28's figures (SQLite, demo, one path at a time) beside this run's (alone: ratio; paced mix: p50/p99):")
+    for mode, (before, filed) in BEFORE.items():
+        print(f"  {mode:16s} before the work {before or '-':7s} | when filed: {filed}")
+        for label, figures in results.items():
+            ratio = figures.alone[mode].rps / figures.alone["festival"].rps
+            paced = figures.paced[mode]
+            print(
+                f"  {'':16s} {label:13s} {ratio:.3f}x ({figures.alone[mode].rps:,.0f} req/s); "
+                f"paced p50 {paced.p50_ms:.1f} ms, p99 {paced.p99_ms:.1f} ms"
+            )
+    for label, figures in results.items():
+        verdict = "all hold" if figures.ok else "NOT all held"
+        print(f"  {label:13s} largest process after the bundle: {figures.memory_mb:.0f} MB; goals {verdict}")
 
 
 def postgres_url() -> str:
@@ -443,40 +594,45 @@ def main() -> None:
         f"wrk, the server and its database share them)",
         flush=True,
     )
-    results: dict[str, dict[str, Run]] = {}
-    if "sqlite" in engines:
-        results["sqlite"] = measure("SQLite, 1 process", 1, "")
+    results: dict[str, Figures] = {}
     pg = [e for e in engines if e.startswith("pg")]
     if pg and not base_pg:
         print(
             "PostgreSQL runs skipped: set LOAD_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/<db> (the bench "
             "makes and drops <db>_load beside it)"
         )
-    elif pg:
-        parts = urlsplit(base_pg)
-        name = f"{parts.path.lstrip('/') or 'lehoi'}_load"
-        url = urlunsplit(parts._replace(path=f"/{name}"))
+        pg = []
+    for festival in FESTIVALS:
+        if "sqlite" in engines:
+            results[f"sqlite {festival}"] = measure(f"SQLite, 1 process, {festival}", 1, "", festival)
+        if pg:
+            parts = urlsplit(base_pg)
+            name = f"{parts.path.lstrip('/') or 'lehoi'}_load"
+            url = urlunsplit(parts._replace(path=f"/{name}"))
         for engine in pg:
             workers = int(engine[2:] or 1)
             _admin(base_pg, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             _admin(base_pg, f"CREATE DATABASE {name}")
             try:
-                results[engine] = measure(f"PostgreSQL ({name}), --workers {workers}", workers, url)
+                label = f"PostgreSQL ({name}), --workers {workers}, {festival}"
+                results[f"{engine} {festival}"] = measure(label, workers, url, festival)
             finally:
                 _admin(base_pg, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        if "pg1" in results and "pg2" in results:
-            print("PostgreSQL, --workers 2 against --workers 1:")
+        one, two = results.get(f"pg1 {festival}"), results.get(f"pg2 {festival}")
+        if one and two:
+            print(f"PostgreSQL, --workers 2 against --workers 1, {festival}, each path alone:")
             for mode in ["festival", *(m for m, _ in PATHS)]:
-                scale = results["pg2"][mode].rps / results["pg1"][mode].rps
+                scale = two.alone[mode].rps / one.alone[mode].rps
                 judged = (
                     f"(goal >= {SCALING_GOAL}x: {'holds' if scale >= SCALING_GOAL else 'MISSED'})"
                     if mode in READS
                     else "(information)"
                 )
                 print(
-                    f"  {mode:16s} {results['pg1'][mode].rps:8,.0f} -> {results['pg2'][mode].rps:8,.0f} req/s: "
+                    f"  {mode:16s} {one.alone[mode].rps:8,.0f} -> {two.alone[mode].rps:8,.0f} req/s: "
                     f"{scale:.2f}x {judged}"
                 )
+    beside_the_issue(results)
 
 
 if __name__ == "__main__":

@@ -3,19 +3,34 @@
 -- Environment: LOAD_DATA (the Lua data file bench_load.py wrote: phones, volunteers, passes, events, version),
 -- LOAD_MODE (festival | me | changes_current | changes_behind | push | checkin), LOAD_RUN (8 hex digits unique to
 -- this wrk run: the first group of every UUID it makes), LOAD_IDS (where `done` writes the results the push
--- answers carried, one "status id" a line), LOAD_NOW (the server's instant: scans are made "now").
+-- answers carried, one "status id" a line), LOAD_NOW (the server's instant: scans are made "now"), LOAD_BATCH (a
+-- push carries 1 to LOAD_BATCH mutations, default 1), LOAD_RATE (requests per second per wrk thread, sent on a
+-- fixed schedule whatever the answers do: an open loop; unset or 0, each connection sends as soon as its previous
+-- answer came: a closed loop).
 --
--- Every request picks its device at random: many phones share the 64 keep-alive connections, as behind a proxy.
+-- Open loop: the thread's sends are slots `1000 / LOAD_RATE` ms apart, and `delay()` holds each connection until
+-- the next free slot, as wrk2 does. When every connection is still waiting for an answer at its slot, the request
+-- goes out late; wrk times it from when it went out, so the lateness is counted here (LOAD late, LOAD lag_max) and
+-- a run with many late sends measured the server at less than the rate it was asked for.
+--
+-- Every request picks its device at random: many phones share the keep-alive connections, as behind a proxy.
 -- Lines starting with "LOAD " are what bench_load.py reads back from wrk's output.
 
 local data = dofile(os.getenv("LOAD_DATA"))
 local mode = os.getenv("LOAD_MODE")
 local run = os.getenv("LOAD_RUN")
 local now = os.getenv("LOAD_NOW")
+local batch = tonumber(os.getenv("LOAD_BATCH") or "") or 1
+local rate = tonumber(os.getenv("LOAD_RATE") or "") or 0
 local threads = {}
+-- a send this many ms after its slot counts as late
+local LATE_MS = 10
 
 -- per thread (each wrk thread has a Lua state of its own; `tid` is set by setup())
 sent = 0
+mutations = 0
+late = 0
+lag_max = 0
 statuses = {}
 results = {}   -- push: {status .. " " .. id, ...}; checkin: verdict counts
 verdicts = {}
@@ -30,9 +45,40 @@ function init(args)
 end
 
 -- fresh UUIDs: unique by (run, thread, counter) whatever the random draws; version 4, RFC 4122 variant
+local made = 0
 local function uuid()
+  made = made + 1
   return string.format("%s-%04x-4%03x-%04x-%012x", run, tid or 1, math.random(0, 0xfff),
-    0x8000 + math.random(0, 0x3fff), sent)
+    0x8000 + math.random(0, 0x3fff), made)
+end
+
+if rate > 0 then
+  local ffi = require("ffi")
+  ffi.cdef [[
+    typedef struct { long tv_sec; long tv_nsec; } load_timespec;
+    int clock_gettime(int clock_id, load_timespec *tp);
+  ]]
+  local CLOCK_MONOTONIC = 1
+  local ts = ffi.new("load_timespec")
+  local function now_ms()
+    ffi.C.clock_gettime(CLOCK_MONOTONIC, ts)
+    return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+  end
+  local interval = 1000 / rate
+  local slot = nil
+
+  -- wrk calls delay() before each request of a connection: it waits for the thread's next slot
+  function delay()
+    local t = now_ms()
+    slot = (slot or t) + interval
+    local wait = slot - t
+    if wait < 0 then
+      if -wait >= LATE_MS then late = late + 1 end
+      if -wait > lag_max then lag_max = -wait end
+      return 0
+    end
+    return math.floor(wait)
+  end
 end
 
 local function auth(token)
@@ -58,11 +104,15 @@ function request()
       {["Authorization"] = auth(pick(data.phones).token)})
   elseif mode == "push" then
     local phone = pick(data.phones)
-    local name = "favourite.set"
-    if math.random() < 0.5 then name = "favourite.unset" end
-    local body = string.format(
-      '{"client_id":"%s","mutations":[{"id":"%s","name":"%s","args":{"event_id":"%s"},"at":"%s"}]}',
-      phone.id, uuid(), name, pick(data.events), now)
+    local list = {}
+    for i = 1, math.random(1, batch) do
+      mutations = mutations + 1
+      local name = "favourite.set"
+      if math.random() < 0.5 then name = "favourite.unset" end
+      list[i] = string.format('{"id":"%s","name":"%s","args":{"event_id":"%s"},"at":"%s"}',
+        uuid(), name, pick(data.events), now)
+    end
+    local body = string.format('{"client_id":"%s","mutations":[%s]}', phone.id, table.concat(list, ","))
     return wrk.format("POST", "/api/sync/push",
       {["Authorization"] = auth(phone.token), ["Content-Type"] = "application/json"}, body)
   elseif mode == "checkin" then
@@ -91,11 +141,14 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local total_sent, codes, counts, out = 0, {}, {}, nil
+  local total_sent, total_mutations, total_late, max_lag, codes, counts, out = 0, 0, 0, 0, {}, {}, nil
   local ids = os.getenv("LOAD_IDS")
   if ids and ids ~= "" then out = io.open(ids, "w") end
   for _, thread in ipairs(threads) do
     total_sent = total_sent + thread:get("sent")
+    total_mutations = total_mutations + thread:get("mutations")
+    total_late = total_late + thread:get("late")
+    max_lag = math.max(max_lag, thread:get("lag_max"))
     for code, n in pairs(thread:get("statuses")) do codes[code] = (codes[code] or 0) + n end
     for _, line in ipairs(thread:get("results")) do
       local st = string.match(line, "^(%a+)")
@@ -106,6 +159,9 @@ function done(summary, latency, requests)
   end
   if out then out:close() end
   io.write(string.format("LOAD sent %d\n", total_sent))
+  io.write(string.format("LOAD mutations %d\n", total_mutations))
+  io.write(string.format("LOAD late %d\n", total_late))
+  io.write(string.format("LOAD lag_max %.1f\n", max_lag))
   for code, n in pairs(codes) do io.write(string.format("LOAD status %d %d\n", code, n)) end
   for st, n in pairs(counts) do io.write(string.format("LOAD result %s %d\n", st, n)) end
 end

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import os
 import sys
 from pathlib import Path
@@ -75,7 +76,7 @@ def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
     More than one process (--workers) needs PostgreSQL: each process keeps what phones ask on every sync (tokens,
     /api/me, revocations, the change feed) and PostgreSQL's NOTIFY tells the others when it changes; an SQLite
     file has no such channel, so a second process would answer from a stale copy."""
-    import uvicorn
+    import uvicorn.config
 
     from server.settings import load_settings
 
@@ -104,8 +105,18 @@ def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
             size = import_roads(DEMO_EXTRACT, roads_path)
             click.echo(f"street routes: {DEMO_EXTRACT.name} imported ({size['nodes']:,} nodes)")
     click.echo(f"lehoi serving on http://{host}:{port}/")
+    # uvicorn's own logging, with the server's INFO lines (a bundle built, by which process) beside its own
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config["loggers"]["server"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     uvicorn.run(
-        "server.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info", access_log=False
+        "server.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        log_config=log_config,
+        access_log=False,
     )
 
 

@@ -62,6 +62,10 @@ def unavailable(exc: BaseException) -> bool:
         ),
     ):
         return True
+    if isinstance(exc, pg.InternalClientError) and "another operation" in str(exc):
+        # a pooled connection the server has just terminated, handed out before asyncpg saw its socket close: it
+        # is still consuming the termination's error, and the pool replaces it once the close arrives
+        return True
     if isinstance(exc, OSError) and (
         exc.errno in (errno.ECONNREFUSED, errno.ECONNRESET, errno.EHOSTUNREACH, errno.ENETUNREACH)
         or "Connect call failed" in str(exc)  # asyncio's error when every address refused

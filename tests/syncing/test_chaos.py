@@ -12,6 +12,7 @@ import asyncpg
 import httpx
 import pytest
 
+from tests.support.favourites import favourites_after
 from tests.support.live_server import LiveServer
 
 CLIENTS = 4
@@ -65,12 +66,6 @@ class Phone:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 1.0)
 
-    def expected_favourites(self) -> set[str]:
-        wanted: set[str] = set()
-        for m in self.made:
-            (wanted.add if m["name"] == "favourite.set" else wanted.discard)(m["args"]["event_id"])
-        return wanted
-
 
 async def recorded(server: LiveServer) -> list[tuple[str, str]]:
     sql = "SELECT client_id, mutation_id FROM applied_mutation"
@@ -122,4 +117,4 @@ async def test_nothing_lost_nothing_doubled_across_crashes(server):
             mine = {m for c, m in rows if c == phone.device_id}
             assert mine == {m["id"] for m in phone.made}, "a mutation was lost or invented"
             me = (await http.get(f"{server.url}/api/me", headers={"Authorization": f"Bearer {phone.token}"})).json()
-            assert set(me["favourites"]) == phone.expected_favourites()
+            assert set(me["favourites"]) == favourites_after(phone.made)

@@ -20,6 +20,11 @@ def test_what_counts_as_the_database_being_away():
     assert unavailable(asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command"))
     assert unavailable(asyncpg.exceptions.CannotConnectNowError("the database system is starting up"))
     assert unavailable(ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)"))
+    # a connection terminated while idle in the pool, used before asyncpg noticed
+    assert unavailable(
+        asyncpg.exceptions.InternalClientError("cannot switch to state 12; another operation (2) is in progress")
+    )
+    assert not unavailable(asyncpg.exceptions.InternalClientError("a bug in the driver"))
     assert unavailable(sqlite3.OperationalError("database is locked"))
     assert not unavailable(sqlite3.OperationalError("no such table: device"))
     assert not unavailable(asyncpg.exceptions.UniqueViolationError("duplicate key"))

@@ -34,6 +34,9 @@ CANNED = """Running 8s test @ http://127.0.0.1:41234
 Requests/sec:    118.60
 Transfer/sec:     37.45KB
 LOAD sent 1014
+LOAD mutations 1500
+LOAD late 3
+LOAD lag_max 12.5
 LOAD status 200 946
 LOAD status 503 4
 LOAD result applied 940
@@ -63,6 +66,7 @@ def test_wrk_output_is_parsed_with_the_scripts_lines():
     assert run.non_2xx == 4 and run.socket_errors == {"connect": 0, "read": 2, "write": 0, "timeout": 3}
     assert run.errors == 9
     assert run.sent == 1014 and run.statuses == {200: 946, 503: 4}
+    assert (run.mutations, run.late, run.lag_max_ms) == (1500, 3, 12.5)
     assert run.results == {"applied": 940, "rejected": 6}
 
 
@@ -102,17 +106,18 @@ class _StandIn(BaseHTTPRequestHandler):
         pass
 
 
-def test_load_lua_pushes_fresh_uuids_and_accounts_for_every_answer(tmp_path):
+def _push_through_wrk(tmp_path, phones: list[dict], connections: int, seconds: int, **env: str):
+    """wrk playing load.lua's pushes against the stand-in: (parsed output, bodies received, results file lines)."""
     if not shutil.which("wrk"):
         message = "the load bench's Lua script did not run: wrk is missing (apt-get install wrk)"
         if os.environ.get("LEHOI_REQUIRE_ALL_TESTS") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    phones = [{"id": f"d{n}", "token": f'dev_"{n}'} for n in range(3)]  # a quote: the file must escape it
     data = write_lua_data(
         tmp_path / "data.lua",
         {"version": 9, "behind": 2, "events": ["ev-1", "ev-2"], "phones": phones, "passes": ["P1.x"], "volunteers": []},
     )
+    _StandIn.bodies = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _StandIn)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     ids = tmp_path / "ids.txt"
@@ -123,10 +128,12 @@ def test_load_lua_pushes_fresh_uuids_and_accounts_for_every_answer(tmp_path):
         "LOAD_IDS": str(ids),
         "LOAD_NOW": NOW,
         "PATH": "/usr/bin:/bin",
+        **env,
     }
+    url = f"http://127.0.0.1:{server.server_port}"
     try:
         out = subprocess.run(
-            ["wrk", "-t1", "-c2", "-d1s", "--latency", "-s", str(LUA_SCRIPT), f"http://127.0.0.1:{server.server_port}"],
+            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(LUA_SCRIPT), url],
             capture_output=True,
             text=True,
             env=env,
@@ -134,18 +141,41 @@ def test_load_lua_pushes_fresh_uuids_and_accounts_for_every_answer(tmp_path):
         ).stdout
     finally:
         server.shutdown()
-    run = parse_wrk(out)
-    sent = [m for body in _StandIn.bodies for m in body["mutations"]]
+    return parse_wrk(out), list(_StandIn.bodies), [line.split() for line in ids.read_text().splitlines()]
+
+
+def test_load_lua_pushes_fresh_uuids_and_accounts_for_every_answer(tmp_path):
+    phones = [{"id": f"d{n}", "token": f'dev_"{n}'} for n in range(3)]  # a quote: the file must escape it
+    run, bodies, answered = _push_through_wrk(tmp_path, phones, connections=2, seconds=1)
+    sent = [m for body in bodies for m in body["mutations"]]
     assert sent and all(UUID.match(m["id"]) and m["id"].startswith("0123abcd-") for m in sent)
     assert len({m["id"] for m in sent}) == len(sent)
+    assert all(len(body["mutations"]) == 1 for body in bodies)
     assert {m["name"] for m in sent} <= {"favourite.set", "favourite.unset"}
     assert all(m["args"]["event_id"] in ("ev-1", "ev-2") and m["at"] == NOW for m in sent)
     by_phone = {p["id"]: f"Bearer {p['token']}" for p in phones}
-    assert all(by_phone[body["client_id"]] == body["auth"] for body in _StandIn.bodies)
-    answered = [line.split() for line in ids.read_text().splitlines()]
+    assert all(by_phone[body["client_id"]] == body["auth"] for body in bodies)
     assert {i for _, i in answered} <= {m["id"] for m in sent}
     assert run.results == {"applied": len(answered)} and run.statuses == {200: len(answered)}
-    assert run.sent >= len(answered)
+    assert run.sent >= len(answered) and run.mutations >= len(answered)
+
+
+def test_load_lua_paces_its_sends_and_batches_one_or_two(tmp_path):
+    """LOAD_RATE: sends on a schedule, never faster than the rate asked (however fast the answers come back);
+    LOAD_BATCH: pushes of one to that many mutations, each a fresh id."""
+    phones = [{"id": "d1", "token": "dev_1"}]
+    run, bodies, answered = _push_through_wrk(
+        tmp_path, phones, connections=4, seconds=2, LOAD_RATE="40", LOAD_BATCH="2"
+    )
+    # closed, the stand-in answers thousands a second; paced at 40 a second for 2 s, the schedule allows 80 sends
+    # (and the connections' first requests, which wrk makes before the first delay)
+    assert 0 < len(bodies) <= 80 + 4 and run.sent <= 80 + 4
+    assert {len(body["mutations"]) for body in bodies} <= {1, 2} and len(bodies) >= 10
+    ids = [m["id"] for body in bodies for m in body["mutations"]]
+    # an answer still on its way when wrk stops is received but never read
+    assert len(set(ids)) == len(ids) and run.mutations >= len(ids) >= len(answered)
+    assert {i for _, i in answered} <= set(ids)
+    assert run.late >= 0 and run.lag_max_ms >= 0
 
 
 def test_the_accounting_tells_lost_doubled_and_cut_off_apart():
@@ -157,7 +187,7 @@ def test_the_accounting_tells_lost_doubled_and_cut_off_apart():
     assert "4 mutations sent, 2 results answered (2 applied, 0 other)" in summary
     assert verdict.endswith(
         "lost (answered applied, not in the table) 0; doubled 0; in the table but never answered "
-        "(in flight when wrk stopped, at most 64 per run) 1; sent, never answered and not in the "
+        "(in flight when wrk stopped, at most 2 per connection and run) 1; sent, never answered and not in the "
         "table (cut off before the commit) 1: ok"
     )
     _, lost = accounting([*answered, ("applied", "m9")], rows, sent=4)
