@@ -80,7 +80,6 @@ const SHELL = [
   '/vendor/leaflet/leaflet.js',
   '/vendor/leaflet/leaflet.css',
   '/vendor/leaflet.markercluster/leaflet.markercluster.js',
-  '/vendor/leaflet.markercluster/MarkerCluster.css',
   '/vendor/pmtiles/pmtiles.mjs',
   '/vendor/protomaps-leaflet/protomaps-leaflet.mjs',
 ];

@@ -9,8 +9,8 @@
 // the map file is not copied.
 //
 // leaflet.markercluster (MIT): the map's venues gathered into numbered clusters. Its UMD build runs as an ES
-// module too (it falls back to `self` and extends the global `L`, so it is imported after Leaflet), and its
-// small stylesheet of cluster animations; the clusters' look is the app's own (css/wayfinding.css).
+// module too (it falls back to `self` and extends the global `L`, so it is imported after Leaflet). Not its
+// stylesheet: it only animates the clusters, which the app does not animate; their look is css/wayfinding.css.
 
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -58,7 +58,6 @@ function markercluster() {
   mkdirSync(to, { recursive: true });
   const js = readFileSync(join(from, 'dist', 'leaflet.markercluster.js'), 'utf8').replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n');
   writeFileSync(join(to, 'leaflet.markercluster.js'), js);
-  copyFileSync(join(from, 'dist', 'MarkerCluster.css'), join(to, 'MarkerCluster.css'));
   copyFileSync(join(from, 'MIT-LICENCE.txt'), join(to, 'LICENSE'));
   const { version, license } = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8'));
   writeFileSync(join(to, 'VERSION'), `${version} (${license})\n`);

@@ -36,11 +36,14 @@ export class Background {
     this.gone = false;
     this.onlineListener = () => this.retry();
     window.addEventListener('online', this.onlineListener);
+    this.started = false;
     this.note();
-    this.ready = this.start();
   }
 
+  /** Read and draw the background, once (MapView: on a map of venues, after them). */
   async start() {
+    if (this.started) return;
+    this.started = true;
     const made = await basemapLayer(this.app).catch((error) => {
       console.warn('basemap:', error);
       return null;

@@ -4,6 +4,9 @@
 // The route is estimated on the phone at once (along the streets when the bundle has the walk between the two
 // venues, js/lib/streets.js); online, GET /api/routes then draws the server's line.
 
+// Leaflet, then the clusters that extend its global L, fetched with the rest of the screen rather than after it
+import '../../../vendor/leaflet/leaflet.js';
+import '../../../vendor/leaflet.markercluster/leaflet.markercluster.js';
 import { byMode, formatDistance, formatDuration, modeName, modeShort } from '../../lib/i18n-wayfinding.js';
 import { kindName, t, tr } from '../../lib/i18n.js';
 import { offlineTrip, streetPathsFor } from '../../lib/streets.js';
@@ -156,7 +159,7 @@ export function mapScreen(app, _params, query) {
   async function start() {
     try {
       const element = root.querySelector('#map');
-      view = await MapView.create(element, app);
+      view = await MapView.create(element, app, { venues: true });
       if (gone || !element.isConnected) {
         view.destroy();
         return;

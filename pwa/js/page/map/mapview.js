@@ -29,14 +29,18 @@ function stylesheet(href) {
   return loaded;
 }
 
-/** Leaflet's and the clusters' stylesheets and scripts, once. */
+/**
+ * Leaflet with its clusters and its stylesheet, once. The clusters' own stylesheet only animates them, and they
+ * are not animated (MapView).
+ */
 export function loadLeaflet() {
   if (!loading) {
     loading = (async () => {
-      await Promise.all([stylesheet('/vendor/leaflet.markercluster/MarkerCluster.css'), stylesheet('/vendor/leaflet/leaflet.css')]);
+      const styles = stylesheet('/vendor/leaflet/leaflet.css');
       await import('../../../vendor/leaflet/leaflet.js');
       // extends the global L, so after Leaflet
       await import('../../../vendor/leaflet.markercluster/leaflet.markercluster.js');
+      await styles;
       return globalThis.L;
     })();
     loading.catch(() => {
@@ -45,6 +49,9 @@ export function loadLeaflet() {
   }
   return loading;
 }
+
+// Every screen that imports this one draws a map: the stylesheet and scripts are fetched from now on.
+loadLeaflet();
 
 /** Views the app sets jump there: an animation still running when the screen goes away breaks Leaflet. */
 const STILL = { animate: false };
@@ -59,21 +66,23 @@ export class MapView {
   /**
    * @param {HTMLElement} element an empty element with a height
    * @param {object} app
+   * @param {{venues?: boolean}} options venues: the festival's venues will be shown (showVenues), and the
+   *   background waits for them, its tiles being drawn on the same thread
    */
   static async create(element, app, options = {}) {
     const L = await loadLeaflet();
     return new MapView(L, element, app, options);
   }
 
-  constructor(L, element, app, { onVenue = null } = {}) {
+  constructor(L, element, app, { venues = false } = {}) {
     this.L = L;
     this.app = app;
     this.element = element;
-    this.onVenue = onVenue;
     element.replaceChildren();
     // The clusters need the zooms before any background layer could say them, and build a level for each: from a
     // region (8: 150 km across a phone) to the streets, not from the whole world.
-    const map = L.map(element, { zoomControl: false, zoomSnap: 0.5, minZoom: 8, maxZoom: 19 });
+    // No fading of tiles: it redraws the tile layers every frame while they load.
+    const map = L.map(element, { zoomControl: false, zoomSnap: 0.5, minZoom: 8, maxZoom: 19, fadeAnimation: false });
     this.map = map;
     L.control.zoom({ position: 'topright', zoomInTitle: t('zoom_in'), zoomOutTitle: t('zoom_out') }).addTo(map);
     map.attributionControl.setPrefix('<a href="https://leafletjs.com" rel="noopener" target="_blank">Leaflet</a>');
@@ -86,24 +95,34 @@ export class MapView {
       },
     });
     // Chunks of 40 ms keep a city of venues from freezing the phone while they are added. Wide clusters over the
-    // region keep their counts apart; narrower ones in town show the venues a street apart.
+    // region keep their counts apart; narrower ones in town show the venues a street apart. No cluster animation:
+    // on a zoom it adds every child at its parent's place and forces a layout of the whole page to move them out.
     this.venueLayer = L.markerClusterGroup({
-      chunkedLoading: true, chunkInterval: 40, maxClusterRadius: (zoom) => (zoom < 13 ? 72 : 40), disableClusteringAtZoom: UNCLUSTERED,
+      chunkedLoading: true, chunkInterval: 40, chunkDelay: 1, animate: false, maxClusterRadius: (zoom) => (zoom < 13 ? 72 : 40), disableClusteringAtZoom: UNCLUSTERED,
       showCoverageOnHover: false, spiderfyOnMaxZoom: false, iconCreateFunction: (cluster) => this.clusterIcon(cluster),
       chunkProgress: (done, total) => {
         if (done === total) this.venuesAdded?.();
       },
     }).addTo(map);
+    // a venue's popup is made when its pin is first tapped (or Enter pressed on it), not a thousand at once
+    this.venueLayer.on('click keypress', (event) => {
+      if (event.type === 'keypress' && event.originalEvent.key !== 'Enter') return;
+      const marker = this.popupOf(event.layer);
+      if (!marker) return;
+      L.DomEvent.stop(event); // as a bound popup's own tap does: the map does not take it
+      marker.openPopup();
+    });
     this.trailLayer = L.layerGroup().addTo(map);
     this.routeLayer = L.featureGroup().addTo(map);
     this.meLayer = L.layerGroup().addTo(map);
     this.noteControl = this.addNote();
     this.background = new Background(L, map, app, element);
+    if (!venues) this.background.start();
     this.routeCredit = false;
     map.on('popupopen', (event) => {
       event.popup.getElement()?.querySelector('.leaflet-popup-close-button')?.setAttribute('aria-label', t('close'));
     });
-    this.fit(this.venuePoints());
+    this.fit(this.venueExtent().points);
   }
 
   destroy() {
@@ -112,9 +131,20 @@ export class MapView {
     this.map.remove();
   }
 
-  /** Where the venues that pass `keep` are; the whole festival by default. */
-  venuePoints(keep = () => true) {
-    return [...this.app.programme.venues.values()].filter(keep).map(latLng);
+  /**
+   * How many venues pass `keep` (the whole festival by default) and the points to fit them: the corners of their
+   * extent, the one venue, or none. Corners, not a thousand points for Leaflet to convert.
+   */
+  venueExtent(keep = () => true) {
+    let n = 0;
+    let [south, west, north, east] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const v of this.app.programme.venues.values()) {
+      if (!keep(v)) continue;
+      n += 1;
+      [south, west, north, east] = [Math.min(south, v.lat), Math.min(west, v.lon), Math.max(north, v.lat), Math.max(east, v.lon)];
+    }
+    const points = n === 0 ? [] : n === 1 ? [[south, west]] : [[south, west], [north, east]];
+    return { n, points };
   }
 
   /**
@@ -151,10 +181,10 @@ export class MapView {
     for (const v of venues) if (v.district) byDistrict.set(v.district, (byDistrict.get(v.district) || 0) + 1);
     const [centre] = [...byDistrict].sort((a, b) => b[1] - a[1])[0] || [];
     const views = [
-      { id: 'all', label: t('map_view_all'), title: t('map_view_all_title'), points: this.venuePoints() },
-      { id: 'centre', label: t('map_view_centre'), title: t('map_view_centre_title', { district: centre }), points: this.venuePoints((v) => v.district === centre) },
-      { id: 'villages', label: t('map_view_villages'), points: this.venuePoints((v) => v.kind === 'craft_village') },
-    ].filter((view) => view.id === 'all' || (view.points.length && view.points.length < venues.length));
+      { id: 'all', label: t('map_view_all'), title: t('map_view_all_title'), ...this.venueExtent() },
+      { id: 'centre', label: t('map_view_centre'), title: t('map_view_centre_title', { district: centre }), ...this.venueExtent((v) => v.district === centre) },
+      { id: 'villages', label: t('map_view_villages'), ...this.venueExtent((v) => v.kind === 'craft_village') },
+    ].filter((view) => view.id === 'all' || (view.n && view.n < venues.length));
     const { DomEvent, DomUtil } = this.L;
     const control = this.L.control({ position: 'topleft' });
     control.onAdd = () => {
@@ -224,16 +254,23 @@ export class MapView {
       const selected = venue.id === selectedId;
       const marker = this.L.marker([venue.lat, venue.lon], {
         icon: this.venueIcon(venue, { selected }), title: tr(venue.name), keyboard: true, riseOnHover: true,
-        zIndexOffset: selected ? 1000 : 0,
+        zIndexOffset: selected ? 1000 : 0, venueId: venue.id,
       });
-      marker.bindPopup(() => this.venuePopup(venue), POPUP);
       this.markers.set(venue.id, marker);
     }
     const added = new Promise((resolve) => {
       this.venuesAdded = resolve;
     });
-    this.venueLayer.addLayers([...this.markers.values()]);
+    this.venueLayer.addLayers([...this.markers.values()], true); // no layeradd event per venue: nothing listens
+    added.then(() => this.background.start());
     return added;
+  }
+
+  /** The marker of a venue with its popup bound (after, its own taps open it); null for anything else. */
+  popupOf(marker) {
+    const venue = this.app.programme.venues.get(marker?.options.venueId);
+    if (!venue || marker.getPopup()) return null;
+    return marker.bindPopup(() => this.venuePopup(venue), POPUP);
   }
 
   venuePopup(venue) {
@@ -248,7 +285,7 @@ export class MapView {
     const marker = this.markers?.get(id);
     if (!marker) return;
     this.map.setView(marker.getLatLng(), Math.max(this.map.getZoom(), UNCLUSTERED), STILL);
-    this.venueLayer.zoomToShowLayer(marker, () => marker.openPopup());
+    this.venueLayer.zoomToShowLayer(marker, () => (this.popupOf(marker) || marker).openPopup());
   }
 
   /** The curated trails: their drawn path, else straight lines between their stops. */
