@@ -63,13 +63,15 @@ function parseHash(hash) {
 async function main() {
   const root = document.getElementById('main');
   const store = await Store.open();
+  // the stored programme is read and parsed by the bundle worker while the page reads its own small state
+  const stored = store.readProgramme();
   const sync = new Sync({ store, initialSettings: () => ({ lang: app.lang() }) });
   const app = new App(store, sync);
   const shell = new Shell(app);
   window.lehoi = { app, sync, store }; // for the curious and for the browser tests
 
   await sync.init();
-  await Promise.all([app.loadProgramme(), app.loadState()]);
+  await Promise.all([app.loadProgramme(stored), app.loadState()]);
   app.deviceId = (await store.meta('device'))?.device_id || null;
   shell.translate();
 
@@ -172,7 +174,8 @@ async function main() {
   sync.addEventListener('programme', async (event) => {
     if (!event.detail?.remote && !event.detail?.bundle) tell('programme'); // a bundle: once stored
     const first = !app.programme;
-    if (event.detail?.bundle) app.useBundle(event.detail.bundle);
+    const bundle = event.detail?.bundle;
+    if (bundle) app.useProgramme(bundle.cursor, bundle.byKind, bundle.extra);
     else await app.loadProgramme();
     // a new basemap version comes with the programme: saved at once when the person asked for it on Wi-Fi
     autoSave(app.programme).catch((error) => console.warn('offline map:', error));

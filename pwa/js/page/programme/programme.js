@@ -18,8 +18,6 @@ const WHOLE = 40;
 /** While typing goes on, search answers at most once in this many milliseconds. */
 const TYPING_MS = 150;
 
-const collator = () => new Intl.Collator(document.documentElement.lang || 'vi');
-
 export function programmeScreen(app, params, query) {
   const { festival, days } = app.programme;
   const day = days.includes(params.day) ? params.day : app.defaultDay();
@@ -31,10 +29,11 @@ export function programmeScreen(app, params, query) {
   let typing = null;
   let answeredAt = -Infinity;
 
+  const { compare } = new Intl.Collator(document.documentElement.lang || 'vi'); // one per screen: making one is slow
   const categories = [...new Set(app.programme.events.map((e) => e.category))]
-    .sort((a, b) => collator().compare(categoryName(a), categoryName(b)));
+    .sort((a, b) => compare(categoryName(a), categoryName(b)));
   const kinds = [...new Set([...app.programme.venues.values()].map((v) => v.kind))]
-    .sort((a, b) => collator().compare(kindName(a), kindName(b)));
+    .sort((a, b) => compare(kindName(a), kindName(b)));
 
   /** A day's address with the filters now set: another day keeps them. */
   function dayHash(d) {
@@ -225,8 +224,8 @@ export function programmeScreen(app, params, query) {
         renderList();
       });
     }
-    // Keep the chosen day visible in the strip of tabs.
-    root.querySelector('.day[aria-current]')?.scrollIntoView({ block: 'nearest', inline: 'center' });
+    // Keep the chosen day visible in the strip of tabs: in the frame's own layout, not one forced before the list.
+    requestAnimationFrame(() => root.querySelector('.day[aria-current]')?.scrollIntoView({ block: 'nearest', inline: 'center' }));
     // Opened today during the festival, the list starts at now (the marker at the top, earlier events above it).
     renderList({ atNow: true });
     // the search index is made in the background meanwhile, so that the first keystroke finds it ready
