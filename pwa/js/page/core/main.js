@@ -5,6 +5,7 @@ import { autoSave } from '../../lib/basemap.js';
 import { preferredLang, t } from '../../lib/i18n.js';
 import { Store } from '../../lib/store.js';
 import { Sync } from '../../lib/sync.js';
+import { dayOf } from '../../lib/time.js';
 import { refreshFavButtons } from '../programme/cards.js';
 import { eventScreen } from '../programme/event.js';
 import { programmeScreen } from '../programme/programme.js';
@@ -220,6 +221,11 @@ async function main() {
   }, 5 * 60_000);
 
   show();
+  if (!app.programme) {
+    // A first visit waits on the network: the clock's formatter is made meanwhile (its time zone's data loaded, a
+    // long task of its own on a slow phone) rather than inside the programme's first drawing.
+    setTimeout(() => dayOf(app.now(), app.zone), 0);
+  }
   sync.run();
   registerServiceWorker(shell);
   // a volunteer's scans still waiting (the app was closed offline) go up in the background

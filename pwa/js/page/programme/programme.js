@@ -86,8 +86,8 @@ export function programmeScreen(app, params, query) {
   }
 
   /**
-   * The day's events, `PAGE` cards at a time as the end of the list nears the screen. Opening (`atNow`) today,
-   * the list scrolls to the now line once the cards up to it are drawn.
+   * The day's events: a screenful first, then `PAGE` cards at a time as the end of the list nears the screen.
+   * Opening (`atNow`) today, the list scrolls to the now line once the cards up to it are drawn.
    */
   function renderDay(results, count, asked, atNow) {
     const events = app.programme.events.filter((e) => eventOnDay(e, day, app.zone) && eventMatches(e));
@@ -103,8 +103,8 @@ export function programmeScreen(app, params, query) {
     const list = results.querySelector('ul');
     if (!list) return;
     let shown = 0;
-    const more = () => {
-      const end = Math.min(events.length, shown + PAGE);
+    const more = (n = PAGE) => {
+      const end = Math.min(events.length, shown + n);
       list.insertAdjacentHTML('beforeend', String(html`${events.slice(shown, end).map((e, i) => html`
         ${shown + i === nowAt ? nowLine : ''}${eventCard(app, e)}`)}${end === nowAt && end === events.length ? nowLine : ''}`));
       shown = end;
@@ -113,7 +113,7 @@ export function programmeScreen(app, params, query) {
         results.querySelector('.sentinel').remove();
       }
     };
-    more();
+    more(SCREENFUL);
     if (shown < events.length) {
       observer = new IntersectionObserver((entries) => {
         if (entries.some((entry) => entry.isIntersecting)) more();
@@ -224,8 +224,8 @@ export function programmeScreen(app, params, query) {
         renderList();
       });
     }
-    // Keep the chosen day visible in the strip of tabs: in the frame's own layout, not one forced before the list.
-    requestAnimationFrame(() => root.querySelector('.day[aria-current]')?.scrollIntoView({ block: 'nearest', inline: 'center' }));
+    // Keep the chosen day visible in the strip of tabs (the layout this forces is cheapest before the list is in).
+    root.querySelector('.day[aria-current]')?.scrollIntoView({ block: 'nearest', inline: 'center' });
     // Opened today during the festival, the list starts at now (the marker at the top, earlier events above it).
     renderList({ atNow: true });
     // the search index is made in the background meanwhile, so that the first keystroke finds it ready
