@@ -86,7 +86,7 @@ def measure(browser, url: str, query: str | None) -> dict:
         first = page.evaluate("window.__bench.longtasks")
         page.wait_for_function("() => window.lehoi.sync.status.lastSyncedAt && !window.lehoi.sync.running")
         page.reload()
-        page.wait_for_function("window.__bench.firstCard !== null")
+        page.wait_for_function("() => window.__bench.firstCard !== null")
         time.sleep(1.5)
         bench = page.evaluate("window.__bench")
         reload = [t for t in bench["longtasks"] if t[0] <= bench["firstCard"]]
@@ -98,7 +98,7 @@ def measure(browser, url: str, query: str | None) -> dict:
             for char in query:
                 page.keyboard.type(char)
                 time.sleep(0.4)  # past the 150 ms within which a keystroke waits for the typing to pause
-            page.wait_for_function(f"window.__bench.keys.length >= {len(query)}")
+            page.wait_for_function(f"() => window.__bench.keys.length >= {len(query)}")
             out["keys"] = page.evaluate("window.__bench.keys")
         return out
     finally:

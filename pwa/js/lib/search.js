@@ -122,14 +122,27 @@ export function buildIndex(venues, events) {
   return [...venues.map(venueEntry), ...events.map((e) => eventEntry(e, byId.get(e.venue_id)))];
 }
 
-/** buildIndex's answer, made `slice` records at a time with the page's thread let go in between (no long task). */
-export async function buildIndexInSlices(venues, events, slice = 100) {
+/** Milliseconds of folding between two yields: a slow phone folds a few dozen records in that time, and a
+ * count of records per slice was a long task there when descriptions ran long. */
+const SLICE_MS = 8;
+
+/** Lets the page's thread go (input, paint) before the next slice. */
+const yieldToPage = () => (globalThis.scheduler?.yield ? globalThis.scheduler.yield()
+  : new Promise((resolve) => { setTimeout(resolve, 0); }));
+
+/** buildIndex's answer, made a few milliseconds at a time with the page's thread let go in between (no long task). */
+export async function buildIndexInSlices(venues, events) {
   const byId = new Map(venues.map((v) => [v.id, v]));
-  const make = [...venues.map((v) => () => venueEntry(v)), ...events.map((e) => () => eventEntry(e, byId.get(e.venue_id)))];
   const entries = [];
-  for (let i = 0; i < make.length; i += slice) {
-    if (i) await new Promise((resolve) => { setTimeout(resolve, 0); });
-    for (const f of make.slice(i, i + slice)) entries.push(f());
+  let since = performance.now();
+  const total = venues.length + events.length;
+  for (let i = 0; i < total; i += 1) {
+    if (performance.now() - since > SLICE_MS) {
+      await yieldToPage();
+      since = performance.now();
+    }
+    const e = i < venues.length ? null : events[i - venues.length];
+    entries.push(e ? eventEntry(e, byId.get(e.venue_id)) : venueEntry(venues[i]));
   }
   return entries;
 }

@@ -40,6 +40,21 @@ export function splitBundle(bundle) {
   return { byKind, extra };
 }
 
+const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The programme in the order the page shows it, sorted in place: events by start (then id), venues by id. The
+ * bundle worker does it, each start parsed once, so that the page's thread never sorts a city's programme.
+ */
+export function inOrder(byKind) {
+  byKind.venue?.sort((a, b) => cmp(a.id, b.id));
+  if (byKind.event) {
+    const at = new Map(byKind.event.map((e) => [e, Date.parse(e.starts_at)]));
+    byKind.event.sort((a, b) => at.get(a) - at.get(b) || cmp(a.id, b.id));
+  }
+  return byKind;
+}
+
 /** The bundle reached the page but could not be kept on the phone (storage full, private browsing). */
 export class NotStored extends Error {}
 
@@ -81,7 +96,7 @@ export class Store {
     }
     if (data.parsed) {
       call.parsed = true;
-      call.onParsed?.(call.parts.bundle);
+      call.onParsed?.({ cursor: data.parsed, byKind: call.parts.byKind || {}, extra: call.parts.extra || {} });
       return;
     }
     this.calls.delete(data.id);
@@ -96,8 +111,8 @@ export class Store {
   }
 
   /**
-   * Parse a bundle's bytes off the page's thread, hand it to `onParsed` at once, then keep it as
-   * replaceProgramme does. Rejects with NotStored when it was handed over but could not be kept.
+   * Parse a bundle's bytes off the page's thread, hand it to `onParsed` at once (as readProgramme answers: its
+   * cursor, records per kind in order, other fields), then keep it as replaceProgramme does. Rejects with NotStored when it was handed over but could not be kept.
    */
   keepBundle(buffer, etag, onParsed) {
     return this.offThread('store', { buffer, etag: etag || null }, [buffer], onParsed);
@@ -143,7 +158,7 @@ export class Store {
       for (const data of byId.values()) if (data !== null) kept.push(data);
       byKind[kind] = kept;
     }
-    return { cursor, byKind, extra };
+    return { cursor, byKind: inOrder(byKind), extra };
   }
 
   /** Replace the whole programme by a bundle (its JSON text and the parsed value), atomically with its version. */

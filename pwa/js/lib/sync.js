@@ -54,9 +54,9 @@ export class Sync extends EventTarget {
   }
 
   async init() {
-    this.status.lastSyncedAt = (await this.store.meta('last_synced_at')) || null;
-    this.status.pending = await this.store.countOutbox();
-    const clock = await this.store.meta('clock');
+    const [synced, pending, clock] = await Promise.all([this.store.meta('last_synced_at'), this.store.countOutbox(), this.store.meta('clock')]);
+    this.status.lastSyncedAt = synced || null;
+    this.status.pending = pending;
     this.clockOffset = clock?.offset || 0;
   }
 

@@ -2,12 +2,12 @@
 // back and parsed, then handed to the page in slices. A city's bundle parsed on the page is one long task (a
 // frozen phone); here each slice is a message of its own, a short task on the page (lib/store.js assembles them).
 //
-// Asked {id, op: 'store', name, buffer, etag}: posts the bundle's slices under key 'bundle', then {id, parsed},
-// stores it, then {id, done: {}}. Asked {id, op: 'load', name}: posts Store.programme()'s byKind and extra in
-// slices, then {id, done: {cursor}}. A failure is {id, error, name}: after {parsed}, the bundle is in the
+// Asked {id, op: 'store', name, buffer, etag}: posts the bundle's records per kind (in order, store.inOrder) and its
+// other fields in slices, then {id, parsed: cursor}, stores it, then {id, done: {}}. Asked {id, op: 'load', name}:
+// posts Store.programme()'s byKind and extra in slices, then {id, done: {cursor}}. A failure is {id, error, name}: after {parsed}, the bundle is in the
 // page's hands but not stored (quota exceeded, private browsing).
 
-import { Store } from '../lib/store.js';
+import { inOrder, splitBundle, Store } from '../lib/store.js';
 
 /** Records per message: a few milliseconds for the page to take in, even on a slow phone. */
 const SLICE = 150;
@@ -34,8 +34,10 @@ self.onmessage = async ({ data }) => {
     if (op === 'store') {
       const text = new TextDecoder().decode(data.buffer);
       const bundle = JSON.parse(text);
-      send(id, 'bundle', bundle);
-      postMessage({ id, parsed: true });
+      const { byKind, extra } = splitBundle(bundle);
+      send(id, 'byKind', inOrder(byKind));
+      send(id, 'extra', extra);
+      postMessage({ id, parsed: { version: bundle.version } });
       await (await open(name)).replaceProgramme(text, bundle, data.etag);
       postMessage({ id, done: {} });
     } else {

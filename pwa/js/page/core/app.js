@@ -3,11 +3,7 @@
 
 import { getLang, preferredLang, setLang } from '../../lib/i18n.js';
 import { buildIndexInSlices } from '../../lib/search.js';
-import { splitBundle } from '../../lib/store.js';
 import { DEFAULT_ZONE, dayOf, daysBetween } from '../../lib/time.js';
-
-const byStart = (a, b) => (a.starts_at === b.starts_at ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-  : Date.parse(a.starts_at) - Date.parse(b.starts_at));
 
 export class App extends EventTarget {
   constructor(store, sync) {
@@ -27,24 +23,20 @@ export class App extends EventTarget {
     return this.programme?.festival?.timezone || DEFAULT_ZONE;
   }
 
-  async loadProgramme() {
-    const { cursor, byKind, extra } = await this.store.readProgramme();
+  async loadProgramme(read = this.store.readProgramme()) {
+    const { cursor, byKind, extra } = await read;
     return this.useProgramme(cursor, byKind, extra);
   }
 
-  /** A bundle just stored: use it as it is rather than reading it back. */
-  useBundle(bundle) {
-    const { byKind, extra } = splitBundle(bundle);
-    return this.useProgramme({ version: bundle.version }, byKind, extra);
-  }
-
+  /** The programme as the bundle worker hands it over (Store.readProgramme, Store.keepBundle): events by
+   * start and venues by id already (store.inOrder), so nothing is sorted here. */
   useProgramme(cursor, byKind, extra = {}) {
     if (!cursor || !byKind.festival?.length) {
       this.programme = null;
       return false;
     }
-    const venues = new Map((byKind.venue || []).sort((a, b) => (a.id < b.id ? -1 : 1)).map((v) => [v.id, v]));
-    const events = (byKind.event || []).sort(byStart);
+    const venues = new Map((byKind.venue || []).map((v) => [v.id, v]));
+    const events = byKind.event || [];
     this.programme = {
       version: cursor.version,
       extra,

@@ -5,6 +5,7 @@ import { autoSave } from '../../lib/basemap.js';
 import { preferredLang, t } from '../../lib/i18n.js';
 import { Store } from '../../lib/store.js';
 import { Sync } from '../../lib/sync.js';
+import { dayOf } from '../../lib/time.js';
 import { refreshFavButtons } from '../programme/cards.js';
 import { eventScreen } from '../programme/event.js';
 import { programmeScreen } from '../programme/programme.js';
@@ -63,13 +64,15 @@ function parseHash(hash) {
 async function main() {
   const root = document.getElementById('main');
   const store = await Store.open();
+  // the stored programme is read and parsed by the bundle worker while the page reads its own small state
+  const stored = store.readProgramme();
   const sync = new Sync({ store, initialSettings: () => ({ lang: app.lang() }) });
   const app = new App(store, sync);
   const shell = new Shell(app);
   window.lehoi = { app, sync, store }; // for the curious and for the browser tests
 
   await sync.init();
-  await Promise.all([app.loadProgramme(), app.loadState()]);
+  await Promise.all([app.loadProgramme(stored), app.loadState()]);
   app.deviceId = (await store.meta('device'))?.device_id || null;
   shell.translate();
 
@@ -172,7 +175,8 @@ async function main() {
   sync.addEventListener('programme', async (event) => {
     if (!event.detail?.remote && !event.detail?.bundle) tell('programme'); // a bundle: once stored
     const first = !app.programme;
-    if (event.detail?.bundle) app.useBundle(event.detail.bundle);
+    const bundle = event.detail?.bundle;
+    if (bundle) app.useProgramme(bundle.cursor, bundle.byKind, bundle.extra);
     else await app.loadProgramme();
     // a new basemap version comes with the programme: saved at once when the person asked for it on Wi-Fi
     autoSave(app.programme).catch((error) => console.warn('offline map:', error));
@@ -217,6 +221,11 @@ async function main() {
   }, 5 * 60_000);
 
   show();
+  if (!app.programme) {
+    // A first visit waits on the network: the clock's formatter is made meanwhile (its time zone's data loaded, a
+    // long task of its own on a slow phone) rather than inside the programme's first drawing.
+    setTimeout(() => dayOf(app.now(), app.zone), 0);
+  }
   sync.run();
   registerServiceWorker(shell);
   // a volunteer's scans still waiting (the app was closed offline) go up in the background

@@ -18,8 +18,6 @@ const WHOLE = 40;
 /** While typing goes on, search answers at most once in this many milliseconds. */
 const TYPING_MS = 150;
 
-const collator = () => new Intl.Collator(document.documentElement.lang || 'vi');
-
 export function programmeScreen(app, params, query) {
   const { festival, days } = app.programme;
   const day = days.includes(params.day) ? params.day : app.defaultDay();
@@ -31,10 +29,11 @@ export function programmeScreen(app, params, query) {
   let typing = null;
   let answeredAt = -Infinity;
 
+  const { compare } = new Intl.Collator(document.documentElement.lang || 'vi'); // one per screen: making one is slow
   const categories = [...new Set(app.programme.events.map((e) => e.category))]
-    .sort((a, b) => collator().compare(categoryName(a), categoryName(b)));
+    .sort((a, b) => compare(categoryName(a), categoryName(b)));
   const kinds = [...new Set([...app.programme.venues.values()].map((v) => v.kind))]
-    .sort((a, b) => collator().compare(kindName(a), kindName(b)));
+    .sort((a, b) => compare(kindName(a), kindName(b)));
 
   /** A day's address with the filters now set: another day keeps them. */
   function dayHash(d) {
@@ -87,8 +86,8 @@ export function programmeScreen(app, params, query) {
   }
 
   /**
-   * The day's events, `PAGE` cards at a time as the end of the list nears the screen. Opening (`atNow`) today,
-   * the list scrolls to the now line once the cards up to it are drawn.
+   * The day's events: a screenful first, then `PAGE` cards at a time as the end of the list nears the screen.
+   * Opening (`atNow`) today, the list scrolls to the now line once the cards up to it are drawn.
    */
   function renderDay(results, count, asked, atNow) {
     const events = app.programme.events.filter((e) => eventOnDay(e, day, app.zone) && eventMatches(e));
@@ -104,8 +103,8 @@ export function programmeScreen(app, params, query) {
     const list = results.querySelector('ul');
     if (!list) return;
     let shown = 0;
-    const more = () => {
-      const end = Math.min(events.length, shown + PAGE);
+    const more = (n = PAGE) => {
+      const end = Math.min(events.length, shown + n);
       list.insertAdjacentHTML('beforeend', String(html`${events.slice(shown, end).map((e, i) => html`
         ${shown + i === nowAt ? nowLine : ''}${eventCard(app, e)}`)}${end === nowAt && end === events.length ? nowLine : ''}`));
       shown = end;
@@ -114,7 +113,7 @@ export function programmeScreen(app, params, query) {
         results.querySelector('.sentinel').remove();
       }
     };
-    more();
+    more(SCREENFUL);
     if (shown < events.length) {
       observer = new IntersectionObserver((entries) => {
         if (entries.some((entry) => entry.isIntersecting)) more();
@@ -225,7 +224,7 @@ export function programmeScreen(app, params, query) {
         renderList();
       });
     }
-    // Keep the chosen day visible in the strip of tabs.
+    // Keep the chosen day visible in the strip of tabs (the layout this forces is cheapest before the list is in).
     root.querySelector('.day[aria-current]')?.scrollIntoView({ block: 'nearest', inline: 'center' });
     // Opened today during the festival, the list starts at now (the marker at the top, earlier events above it).
     renderList({ atNow: true });
