@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.harness import lehoi_server  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, FESTIVAL_NOW  # noqa: E402
-from tests.support.city_festival import city_server  # noqa: E402
+from tests.support.city import city_server  # noqa: E402
 
 THROTTLE = 4
 #: issue 26's figures on main 759048b, same phone and throttling
@@ -145,7 +145,7 @@ def main() -> None:
             )
             for venues, events, goal, query in ((950, 1400, 200, "hang thi"), (1900, 2800, 500, None)):
                 workdir = Path(tempfile.mkdtemp(prefix="lehoi-bench-city-"))
-                server, _ = city_server(workdir, venues, events, now=FESTIVAL_NOW, env={"LEHOI_DATABASE_URL": ""})
+                server = city_server(workdir, venues, events, now=FESTIVAL_NOW, env={"LEHOI_DATABASE_URL": ""})
                 try:
                     got = measure(browser, server.url, query)
                 finally:

@@ -16,16 +16,20 @@ from pathlib import Path
 
 import harness  # noqa: F401 - puts the repository on sys.path
 
-from tests.support.rebuild import city_server, poll_during_rebuild
+from tests.support.city import city_server
+from tests.support.rebuild import poll_during_rebuild
 
 SIZES = [(950, 1400), (1900, 2800)]
 GOAL_S = 0.25
+
+#: a fixed festival clock, so nothing but the edit changes the programme while it is watched
+FESTIVAL_NOW = "fixed:2024-11-12T10:00+07:00"
 
 
 def main() -> None:
     for venues, events in SIZES:
         workdir = Path(tempfile.mkdtemp(prefix="lehoi-bench-rebuild-"))
-        server = city_server(workdir, venues, events)
+        server = city_server(workdir, venues, events, now=FESTIVAL_NOW)
         try:
             for path in ("/health", "/api/festival"):
                 r = poll_during_rebuild(server, path)

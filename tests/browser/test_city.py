@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import FESTIVAL_NOW, require_chromium
-from tests.support.city_festival import city_server
+from tests.support.city import city_festival, city_server
 
 DAY = "2024-11-12"
 
@@ -23,7 +23,8 @@ DAY = "2024-11-12"
 def city():
     require_chromium()
     workdir = Path(tempfile.mkdtemp(prefix="lehoi-city-"))
-    server, festival = city_server(workdir, now=FESTIVAL_NOW, env={"LEHOI_DEVICE_RATE_PER_MINUTE": "10000"})
+    server = city_server(workdir, now=FESTIVAL_NOW, env={"LEHOI_DEVICE_RATE_PER_MINUTE": "10000"})
+    festival = city_festival(workdir)
     try:
         yield server, festival
     finally:

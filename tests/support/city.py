@@ -1,28 +1,36 @@
-"""A live server holding a generated city-sized festival instead of the demo: `lehoi generate-festival` writes it
-and `lehoi load-fixtures` loads it before `lehoi serve` starts (which then finds the database not empty)."""
+"""A live server holding a generated city-sized festival instead of the demo, as an operator would set it up:
+`lehoi generate-festival`, `lehoi migrate`, `lehoi load-fixtures FILE`, then `lehoi serve` (which puts the demo only
+into an empty database)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import json
 from pathlib import Path
 
-from tests.support.live_server import ROOT, LiveServer
+from tests.support.live_server import LiveServer
+
+
+def festival_file(workdir: Path, venues: int, events: int) -> Path:
+    """Where `city_server` writes the generated festival (its content for a test to pick records from)."""
+    return workdir / f"city-{venues}-{events}.json"
+
+
+def city_festival(workdir: Path, venues: int = 950, events: int = 1400) -> dict:
+    """The festival `city_server(workdir, venues, events)` generated and loaded."""
+    return json.loads(festival_file(workdir, venues, events).read_text(encoding="utf-8"))
 
 
 def city_server(workdir: Path, venues: int = 950, events: int = 1400, **options) -> LiveServer:
     """A started LiveServer (keyword options as LiveServer's) whose festival has `venues` venues and `events` events."""
     server = LiveServer(workdir, **options)
-    festival = workdir / f"city-{venues}.json"
+    festival = festival_file(workdir, venues, events)
     for command in (
         ["generate-festival", "--venues", str(venues), "--events", str(events), "--out", str(festival)],
         ["migrate"],
         ["load-fixtures", str(festival)],
     ):
-        subprocess.run(
-            [sys.executable, "-m", "server.cli", *command], cwd=ROOT, env=server.env, check=True, capture_output=True
-        )
-    server.start(timeout=180)  # loading a city into the snapshot takes a while on a busy machine
+        server.cli(*command, timeout=600).check_returncode()
+    server.start(timeout=300)  # loading a city into the snapshot takes a while on a busy machine
     return server
 
 

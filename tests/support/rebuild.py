@@ -6,16 +6,13 @@ Shared by tests/api/test_never_block.py (which bounds it) and bench/bench_rebuil
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 
-from tests.support.live_server import ROOT, LiveServer
+from tests.support.live_server import LiveServer
 
 #: what an edit must reach before the rebuild counts as done: (path, request headers)
 DERIVED = [
@@ -25,22 +22,6 @@ DERIVED = [
     ("/api/search?q=", {}),
     ("/api/sync/bundle", {"accept-encoding": "identity"}),
 ]
-
-
-def city_server(workdir: Path, venues: int, events: int, now: str = "fixed:2024-11-12T10:00+07:00") -> LiveServer:
-    """A started server holding a synthetic festival of this size (`lehoi generate-festival`), not the demo."""
-    server = LiveServer(workdir, now=now)
-    festival = workdir / f"festival-{venues}-{events}.json"
-    for args in (
-        ["generate-festival", "--venues", str(venues), "--events", str(events), "--out", str(festival)],
-        ["migrate"],
-        ["load-fixtures", str(festival)],
-    ):
-        subprocess.run(
-            [sys.executable, "-m", "server.cli", *args], cwd=ROOT, env=server.env, check=True, capture_output=True
-        )
-    server.start(timeout=120)
-    return server
 
 
 @dataclass
