@@ -10,7 +10,8 @@ from msgspec import Meta, Struct
 
 from sync.messages import Instant, Slug
 
-ShortText = Annotated[str, Meta(min_length=1, max_length=300)]
+#: a name or a title: as long as the shortest column one is kept in (a venue's or a trail's name, 200)
+ShortText = Annotated[str, Meta(min_length=1, max_length=200)]
 LongText = Annotated[str, Meta(max_length=5000)]
 Clock24 = Annotated[str, Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", description="HH:MM")]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -40,6 +41,13 @@ class LongTextPair(Struct, frozen=True):
     en: LongText = ""
 
 
+class AddressPair(LongTextPair, frozen=True):
+    """A venue's address in both languages, as long as its columns hold."""
+
+    vi: Annotated[str, Meta(max_length=300)] = ""
+    en: Annotated[str, Meta(max_length=300)] = ""
+
+
 class Festival(Struct, frozen=True):
     id: str
     name: Text
@@ -58,7 +66,7 @@ class Venue(Struct, frozen=True):
     name: Text
     kind: VenueKind
     district: str
-    address: LongTextPair
+    address: AddressPair
     lat: float
     lon: float
     opening_hours: dict[Weekday, list[Window]]
@@ -127,7 +135,7 @@ class VenueCreate(Struct, kw_only=True, forbid_unknown_fields=True):
     lat: Lat
     lon: Lon
     district: Annotated[str, Meta(max_length=100)] = ""
-    address: LongTextPair = LongTextPair()
+    address: AddressPair = AddressPair()
     opening_hours: OpeningHours = {}
     festival_hours: FestivalHours = {}
     capacity: Capacity | None = None
@@ -143,7 +151,7 @@ class VenueUpdate(Struct, kw_only=True, forbid_unknown_fields=True, omit_default
     lat: Lat | msgspec.UnsetType = msgspec.UNSET
     lon: Lon | msgspec.UnsetType = msgspec.UNSET
     district: Annotated[str, Meta(max_length=100)] | msgspec.UnsetType = msgspec.UNSET
-    address: LongTextPair | msgspec.UnsetType = msgspec.UNSET
+    address: AddressPair | msgspec.UnsetType = msgspec.UNSET
     opening_hours: OpeningHours | msgspec.UnsetType = msgspec.UNSET
     festival_hours: FestivalHours | msgspec.UnsetType = msgspec.UNSET
     capacity: Capacity | None | msgspec.UnsetType = msgspec.UNSET
