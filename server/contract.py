@@ -11,6 +11,10 @@ comes from elsewhere in the code, and `complete_contract` reads it from there on
 
 Each status gets one response, the one error body (`ErrorBody`), whose description lists every cause: one schema,
 never a `oneOf` of look-alikes a body would match more than once.
+
+Request bodies are described by msgspec, the library that decodes them (`exact_request_bodies`): Litestar's own
+schema generator drops the constraints of list items (the slug pattern of a trail's `stops`), of `UNSET` unions and
+of `str | Point`, so a client reading its schema would send what the server refuses.
 """
 
 from __future__ import annotations
@@ -160,3 +164,20 @@ def complete_contract(app: Litestar, max_body_bytes: int) -> None:
             for status, why in sorted(refusals(handler, route, max_body_bytes).items())
         }
         handler.responses = {**errors, **own}
+    exact_request_bodies(app)
+
+
+def exact_request_bodies(app: Litestar) -> None:
+    """Each request body's schema, and the schemas it refers to, as msgspec decodes it."""
+    openapi = app.openapi_schema
+    bodies = [(route, handler) for route, handler in http_handlers(app) if takes_body(handler)]
+    refs, components = msgspec.json.schema_components(
+        [handler.parsed_fn_signature.parameters["data"].annotation for _, handler in bodies],
+        ref_template="#/components/schemas/{name}",
+    )
+    for (route, handler), ref in zip(bodies, refs, strict=True):
+        for method in handler.http_methods - {"HEAD", "OPTIONS"}:
+            operation = getattr(openapi.paths[route.path_format], method.lower())
+            for media in operation.request_body.content.values():
+                media.schema = ref
+    openapi.components.schemas.update(components)
