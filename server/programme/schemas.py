@@ -26,7 +26,11 @@ Capacity = Annotated[int, Meta(ge=0, le=1_000_000)]
 Window = tuple[Clock24, Clock24]
 #: a venue's hours as organisers write them: a few windows a day, every weekday, every day of a year
 OpeningHours = Annotated[dict[Weekday, Annotated[list[Window], Meta(max_length=8)]], Meta(max_length=7)]
-FestivalHours = Annotated[dict[date, Annotated[list[Window], Meta(max_length=8)]], Meta(max_length=366)]
+#: (msgspec's schema leaves a date key's format out: stated here, so a client knows the keys are dates)
+FestivalHours = Annotated[
+    dict[date, Annotated[list[Window], Meta(max_length=8)]],
+    Meta(max_length=366, extra_json_schema={"propertyNames": {"type": "string", "format": "date"}}),
+]
 
 
 class Text(Struct, frozen=True):
