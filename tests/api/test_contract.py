@@ -190,3 +190,17 @@ def test_every_request_body_schema_shows_its_limits(client):
     assert stops["items"]["pattern"] == SLUG_PATTERN and stops["maxItems"] == 50
     assert components["ItineraryRequest"]["properties"]["start"]["anyOf"][0]["pattern"] == PLACE_PATTERN
     assert components["VenueCreate"]["additionalProperties"] is False
+
+
+async def test_exactly_the_operations_documenting_304_answer_it(client, as_organiser):
+    """`If-None-Match: *` matches any current representation: a 304 where the contract says so, else no 304."""
+    schema = client.app.openapi_schema.to_schema()
+    documented = 0
+    for path, operations in schema["paths"].items():
+        if "get" not in operations or any(p.get("required") for p in operations["get"].get("parameters", [])):
+            continue
+        answer = await client.get(path, headers={**as_organiser, "If-None-Match": "*"})
+        says = "304" in operations["get"]["responses"]
+        documented += says
+        assert (answer.status_code == 304) == says, (path, answer.status_code)
+    assert documented >= 8
