@@ -11,6 +11,10 @@ comes from elsewhere in the code, and `complete_contract` reads it from there on
 
 Each status gets one response, the one error body (`ErrorBody`), whose description lists every cause: one schema,
 never a `oneOf` of look-alikes a body would match more than once.
+
+Request bodies are described by msgspec, the library that decodes them (`exact_request_bodies`): Litestar's own
+schema generator drops the constraints of list items (the slug pattern of a trail's `stops`), of `UNSET` unions and
+of `str | Point`, so a client reading its schema would send what the server refuses.
 """
 
 from __future__ import annotations
@@ -26,11 +30,12 @@ from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import SecurityScheme
+from litestar.openapi.spec import OpenAPIHeader, OpenAPIResponse, Schema, SecurityScheme
 from litestar.routes import HTTPRoute
 
 from server.auth import Role, RoleGuard
-from server.http import RateLimit
+from server.headers import cacheable
+from server.http import CONDITIONAL, RateLimit
 
 
 class Problem(msgspec.Struct):
@@ -160,3 +165,38 @@ def complete_contract(app: Litestar, max_body_bytes: int) -> None:
             for status, why in sorted(refusals(handler, route, max_body_bytes).items())
         }
         handler.responses = {**errors, **own}
+    exact_request_bodies(app)
+    not_modified_answers(app)
+
+
+def exact_request_bodies(app: Litestar) -> None:
+    """Each request body's schema, and the schemas it refers to, as msgspec decodes it."""
+    openapi = app.openapi_schema
+    bodies = [(route, handler) for route, handler in http_handlers(app) if takes_body(handler)]
+    refs, components = msgspec.json.schema_components(
+        [handler.parsed_fn_signature.parameters["data"].annotation for _, handler in bodies],
+        ref_template="#/components/schemas/{name}",
+    )
+    for (route, handler), ref in zip(bodies, refs, strict=True):
+        for method in handler.http_methods - {"HEAD", "OPTIONS"}:
+            operation = getattr(openapi.paths[route.path_format], method.lower())
+            for media in operation.request_body.content.values():
+                media.schema = ref
+            # a body the handler takes as `X | None` may be left out
+            operation.request_body.required = not handler.parsed_fn_signature.parameters["data"].is_optional
+    openapi.components.schemas.update(components)
+
+
+def not_modified_answers(app: Litestar) -> None:
+    """The 304 of every GET that `server.headers.ConditionalGet` answers conditionally, or that says it answers
+    one itself (`opt={CONDITIONAL: True}`): its validators, no body."""
+    openapi = app.openapi_schema
+    for route, handler in http_handlers(app):
+        if "GET" in handler.http_methods and (cacheable(handler) or handler.opt.get(CONDITIONAL)):
+            openapi.paths[route.path_format].get.responses["304"] = OpenAPIResponse(
+                description="If-None-Match names the current ETag: keep using the copy held",
+                headers={
+                    name: OpenAPIHeader(schema=Schema(type="string"), required=True)
+                    for name in ("ETag", "Cache-Control")
+                },
+            )

@@ -146,7 +146,7 @@ def strong_etag(body: bytes) -> str:
 _CACHEABLE: dict[int, bool] = {}
 
 
-def _cacheable(handler: object) -> bool:
+def cacheable(handler: object) -> bool:
     if handler is None:
         return False
     found = _CACHEABLE.get(id(handler))
@@ -164,7 +164,7 @@ class ConditionalGet(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        if scope["method"] != "GET" or not _cacheable(scope.get("route_handler")):
+        if scope["method"] != "GET" or not cacheable(scope.get("route_handler")):
             await next_app(scope, receive, send)
             return
         if_none_match = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"if-none-match"), None)

@@ -155,6 +155,10 @@ def rate_limit(name: str, per_minute: int, identify: Callable[[Request], str] = 
     return DefineMiddleware(RateLimit, name=name, per_minute=per_minute, identify=identify)
 
 
+#: the `opt` key of a GET that answers If-None-Match with 304 by validators of its own (the bundle), so the contract
+#: documents its 304 as it does ConditionalGet's
+CONDITIONAL = "conditional"
+
 #: the Cache-Control of a read made from the programme: a client keeps it but asks again before each use, which a
 #: 304 answers cheaply while the programme is unchanged (server/headers.py `ConditionalGet` adds the ETag)
 REVALIDATE = CacheControlHeader(no_cache=True)

@@ -67,7 +67,7 @@ def venue(row: dict) -> schemas.Venue:
         name=_pair(row, "name", schemas.Text),
         kind=row["kind"],
         district=row["district"],
-        address=_pair(row, "address"),
+        address=_pair(row, "address", schemas.AddressPair),
         lat=row["lat"],
         lon=row["lon"],
         opening_hours=msgspec.convert(_json(row["opening_hours"]), dict[schemas.Weekday, list[schemas.Window]]),

@@ -10,7 +10,8 @@ from msgspec import Meta, Struct
 
 from sync.messages import Instant, Slug
 
-ShortText = Annotated[str, Meta(min_length=1, max_length=300)]
+#: a name or a title: as long as the shortest column one is kept in (a venue's or a trail's name, 200)
+ShortText = Annotated[str, Meta(min_length=1, max_length=200)]
 LongText = Annotated[str, Meta(max_length=5000)]
 Clock24 = Annotated[str, Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", description="HH:MM")]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -25,7 +26,11 @@ Capacity = Annotated[int, Meta(ge=0, le=1_000_000)]
 Window = tuple[Clock24, Clock24]
 #: a venue's hours as organisers write them: a few windows a day, every weekday, every day of a year
 OpeningHours = Annotated[dict[Weekday, Annotated[list[Window], Meta(max_length=8)]], Meta(max_length=7)]
-FestivalHours = Annotated[dict[date, Annotated[list[Window], Meta(max_length=8)]], Meta(max_length=366)]
+#: (msgspec's schema leaves a date key's format out: stated here, so a client knows the keys are dates)
+FestivalHours = Annotated[
+    dict[date, Annotated[list[Window], Meta(max_length=8)]],
+    Meta(max_length=366, extra_json_schema={"propertyNames": {"type": "string", "format": "date"}}),
+]
 
 
 class Text(Struct, frozen=True):
@@ -38,6 +43,13 @@ class Text(Struct, frozen=True):
 class LongTextPair(Struct, frozen=True):
     vi: LongText = ""
     en: LongText = ""
+
+
+class AddressPair(LongTextPair, frozen=True):
+    """A venue's address in both languages, as long as its columns hold."""
+
+    vi: Annotated[str, Meta(max_length=300)] = ""
+    en: Annotated[str, Meta(max_length=300)] = ""
 
 
 class Festival(Struct, frozen=True):
@@ -58,7 +70,7 @@ class Venue(Struct, frozen=True):
     name: Text
     kind: VenueKind
     district: str
-    address: LongTextPair
+    address: AddressPair
     lat: float
     lon: float
     opening_hours: dict[Weekday, list[Window]]
@@ -127,7 +139,7 @@ class VenueCreate(Struct, kw_only=True, forbid_unknown_fields=True):
     lat: Lat
     lon: Lon
     district: Annotated[str, Meta(max_length=100)] = ""
-    address: LongTextPair = LongTextPair()
+    address: AddressPair = AddressPair()
     opening_hours: OpeningHours = {}
     festival_hours: FestivalHours = {}
     capacity: Capacity | None = None
@@ -143,7 +155,7 @@ class VenueUpdate(Struct, kw_only=True, forbid_unknown_fields=True, omit_default
     lat: Lat | msgspec.UnsetType = msgspec.UNSET
     lon: Lon | msgspec.UnsetType = msgspec.UNSET
     district: Annotated[str, Meta(max_length=100)] | msgspec.UnsetType = msgspec.UNSET
-    address: LongTextPair | msgspec.UnsetType = msgspec.UNSET
+    address: AddressPair | msgspec.UnsetType = msgspec.UNSET
     opening_hours: OpeningHours | msgspec.UnsetType = msgspec.UNSET
     festival_hours: FestivalHours | msgspec.UnsetType = msgspec.UNSET
     capacity: Capacity | None | msgspec.UnsetType = msgspec.UNSET

@@ -83,7 +83,8 @@ class AlertCreate(Struct, forbid_unknown_fields=True, kw_only=True):
     body: AlertBody = AlertBody()
     #: opened when the notification is tapped: a path of this site (`/#/events/…`) or an https URL
     url: Annotated[str, Meta(max_length=300)] | None = None
-    target: AlertTarget
+    #: exactly one member, which the schema says too (each of AlertTarget's members is optional on its own)
+    target: Annotated[AlertTarget, Meta(extra_json_schema={"minProperties": 1, "maxProperties": 1})]
     urgency: Urgency = "normal"
     ttl: Ttl = 86400
     #: when to send (with a UTC offset); omitted: now

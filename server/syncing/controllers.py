@@ -12,7 +12,7 @@ from litestar.params import Body, Parameter
 from server.auth import Caller, device_upload
 from server.domain import BatchContext, Now, Versioned
 from server.errors import Gone, TooLarge
-from server.http import JSON, ReadErrors, json_response
+from server.http import CONDITIONAL, JSON, ReadErrors, json_response
 from server.syncing.bundles import BundleCache
 from server.syncing.deps import provide_applier, provide_bundles, provide_feed
 from server.syncing.fastpath import bundle_answer
@@ -31,7 +31,7 @@ class SyncController(Controller):
         "feed": Provide(provide_feed, sync_to_thread=False),
     }
 
-    @get("/bundle", raises=[*ReadErrors, ServiceUnavailableException])
+    @get("/bundle", raises=[*ReadErrors, ServiceUnavailableException], opt={CONDITIONAL: True})
     async def bundle(self, request: Request, bundles: NamedDependency[BundleCache]) -> Response[JSON]:
         """The whole programme for offline use: one JSON object, a member per bundle part (docs/protocol.md).
         Strong ETag per encoding; If-None-Match → 304; br or gzip.

@@ -11,7 +11,8 @@ import msgspec.inspect as mi
 
 from server.auth import Role
 from server.contract import ROLE_SCHEMES, ErrorBody, guard_roles, http_handlers, is_rate_limited, takes_body
-from sync.messages import MUTATION_ARGS
+from server.wayfinding.schemas import PLACE_PATTERN
+from sync.messages import MUTATION_ARGS, SLUG_PATTERN
 
 
 def _operations(client):
@@ -145,3 +146,61 @@ async def test_exactly_the_operations_declaring_security_refuse_a_caller_without
         for method, operation in operations.items():
             answer = await client.request(method.upper(), url, json={} if "requestBody" in operation else None)
             assert (answer.status_code == 401) == ("security" in operation), (method, path, answer.status_code)
+
+
+def _unbounded_in_schema(node, components: dict, where: str, seen: set[str]) -> Iterator[str]:
+    """Each string or array of a published request schema with no limit on its length."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _unbounded_in_schema(item, components, where, seen)
+        return
+    if not isinstance(node, dict):
+        return
+    if "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[1]
+        if name not in seen:
+            seen.add(name)
+            yield from _unbounded_in_schema(components[name], components, name, seen)
+        return
+    if node.get("type") == "string" and not {"maxLength", "pattern", "enum", "format"} & set(node):
+        yield where
+    if node.get("type") == "array" and "maxItems" not in node and "prefixItems" not in node:
+        yield where
+    for key, value in node.items():
+        if key == "properties":
+            for field, schema in value.items():
+                yield from _unbounded_in_schema(schema, components, f"{where}.{field}", seen)
+        elif key in ("items", "anyOf", "oneOf", "additionalProperties", "propertyNames", "prefixItems"):
+            yield from _unbounded_in_schema(value, components, where, seen)
+
+
+def test_every_request_body_schema_shows_its_limits(client):
+    """The published schema carries what the server holds a body to, down to list items and union members
+    (Litestar's generator dropped the slug pattern of `stops[]` and every limit under an `UNSET` union)."""
+    schema = client.app.openapi_schema.to_schema()
+    components = schema["components"]["schemas"]
+    found, seen = [], set()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                found += _unbounded_in_schema(media["schema"], components, f"{method} {path}", seen)
+    assert len(seen) > 20
+    assert sorted(set(found) - set(BOUNDED_ELSEWHERE)) == []
+    stops = components["TrailUpdate"]["properties"]["stops"]
+    assert stops["items"]["pattern"] == SLUG_PATTERN and stops["maxItems"] == 50
+    assert components["ItineraryRequest"]["properties"]["start"]["anyOf"][0]["pattern"] == PLACE_PATTERN
+    assert components["VenueCreate"]["additionalProperties"] is False
+
+
+async def test_exactly_the_operations_documenting_304_answer_it(client, as_organiser):
+    """`If-None-Match: *` matches any current representation: a 304 where the contract says so, else no 304."""
+    schema = client.app.openapi_schema.to_schema()
+    documented = 0
+    for path, operations in schema["paths"].items():
+        if "get" not in operations or any(p.get("required") for p in operations["get"].get("parameters", [])):
+            continue
+        answer = await client.get(path, headers={**as_organiser, "If-None-Match": "*"})
+        says = "304" in operations["get"]["responses"]
+        documented += says
+        assert (answer.status_code == 304) == says, (path, answer.status_code)
+    assert documented >= 8

@@ -20,8 +20,11 @@ import pytest
 from tests.support.live_server import LiveServer
 
 SEED = 7
-#: examples per operation and phase: about 2,700 cases over the schema's operations
+#: examples per operation and phase: about 3,000 cases over the schema's operations
 MAX_EXAMPLES = 25
+#: positive_data_acceptance stays off: what a JSON schema cannot say is refused 422 on purpose (ends before it
+#: starts, a stop that is no venue, a scan older than 15 minutes, an http push endpoint, 1.0 for an integer in
+#: msgspec's strict decoding), and schema-valid bodies meet those rules at once
 CHECKS = ",".join(
     [
         "not_a_server_error",
@@ -29,6 +32,8 @@ CHECKS = ",".join(
         "content_type_conformance",
         "response_schema_conformance",
         "response_headers_conformance",
+        "negative_data_rejection",
+        "unsupported_method",
     ]
 )
 

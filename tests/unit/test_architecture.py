@@ -28,7 +28,7 @@ KERNEL = {
     "server.http": {"server.errors", "server.state", "sync"},
     "server.headers": {"server.settings"},
     "server.domain": {"server.auth", "server.state", "sync"},
-    "server.contract": {"server.auth", "server.http"},
+    "server.contract": {"server.auth", "server.headers", "server.http"},
 }
 _K = set(KERNEL)
 _DOMAINS = {
