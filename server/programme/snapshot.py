@@ -94,6 +94,12 @@ class Snapshot:
                 self._encoded[key] = body
         return body
 
+    async def encoded_apart(self, key: object, build: Callable[[], object]) -> bytes:
+        """`encoded`, built in a worker thread when it is not kept yet: a search or a filtered list over a city-sized
+        programme is up to a large part of a second of pure Python, which must not run on the event loop."""
+        body = self._encoded.get(key)
+        return body if body is not None else await asyncio.to_thread(self.encoded, key, build)
+
     def find_venues(self, kind: str | None, district: str | None, q: str | None) -> list[schemas.Venue]:
         folded_district = fold(district) if district else None
         found = [
