@@ -47,7 +47,7 @@ from server.state import CLOCK, ENGINE, SETTINGS, StateKey
 from server.syncing import domain as syncing
 from server.syncing.bundles import BundleCache
 from server.syncing.deps import APPLIER, BUNDLES, FEED
-from server.syncing.fastpath import is_bundle_request, serve_bundle
+from server.syncing.fastpath import changes_cursor, is_bundle_request, serve_bundle, serve_changes
 from server.syncing.feed import ChangeFeed, prune
 from server.syncing.mutations import MutationApplier
 from server.wayfinding import domain as wayfinding
@@ -113,8 +113,9 @@ async def health() -> Response[Health]:
 
 
 class LehoiApp(Litestar):
-    """Litestar with the offline bundle (see server/syncing/fastpath.py) and the domains' `fast_paths` answered
-    ahead of routing, and every HTTP answer passing through the `Perimeter` (server/headers.py)."""
+    """Litestar with the offline bundle and the change feed from the current version (see
+    server/syncing/fastpath.py) and the domains' `fast_paths` answered ahead of routing, and every HTTP answer
+    passing through the `Perimeter` (server/headers.py)."""
 
     fast_paths: tuple[tuple[str, ASGIApp], ...] = ()
     perimeter: Perimeter
@@ -133,6 +134,16 @@ class LehoiApp(Litestar):
                 built = None
             if built is not None:
                 await serve_bundle(scope, receive, send, built)
+                return
+        since = changes_cursor(scope)
+        if since is not None:
+            try:
+                snapshot = await SNAPSHOTS.of(self.state).get()
+            except Exception:  # noqa: BLE001 - the routed handler answers the same failure with a proper error
+                snapshot = None
+            if snapshot is not None and snapshot.version == since:  # up to date: the kept answer, no routing
+                scope["app"] = self
+                await serve_changes(scope, send, await FEED.of(self.state).encoded(snapshot, since), stamp_festival_now)
                 return
         # the fast paths answer HEAD themselves; the routed app answers it as GET, whose body the perimeter drops
         await super().__call__(as_get(scope), receive, send)

@@ -35,6 +35,7 @@ def domain(settings: Settings) -> Domain:
         for watcher in watchers:
             watcher.cancel()
         await principals.close()
+        await states.close()
 
     return Domain(
         commands=COMMANDS,

@@ -27,6 +27,7 @@ from server.accounts.devices import device_state
 from server.accounts.schemas import DeviceState
 from server.accounts.tables import Device
 from server.db.engine import is_postgres
+from server.db.kept import KeptSqlite, kept_connection
 
 CHANNEL = "lehoi_device"
 #: how long a kept answer may be served before it is read again
@@ -44,6 +45,9 @@ class DeviceStates:
         #: forgettings so far: a reading that one overtook is not kept (it may be older than the change)
         self._forgotten = 0
         self._rereading: dict[str, asyncio.Task[bytes]] = {}
+        #: on SQLite, where a Piccolo query outside a transaction opens a connection and a thread of its own, the
+        #: connection a device's state is read on (one hop for both reads); None on PostgreSQL, or before the first
+        self._kept_sqlite: KeptSqlite | None = None
 
     async def encoded(self, device_id: str) -> bytes:
         """The JSON of the device's state as the server holds it."""
@@ -59,7 +63,9 @@ class DeviceStates:
 
     async def _read(self, device_id: str) -> bytes:
         forgotten = self._forgotten
-        body = _encoder.encode(DeviceState(**(await device_state(device_id))))
+        if self._kept_sqlite is None:
+            self._kept_sqlite = kept_connection(Device._meta.db)
+        body = _encoder.encode(DeviceState(**(await device_state(device_id, self._kept_sqlite))))
         if forgotten == self._forgotten:
             self._kept[device_id] = (time.monotonic() + KEPT_S * random.uniform(0.5, 1.0), body)
             self._kept.move_to_end(device_id)
@@ -71,6 +77,12 @@ class DeviceStates:
         self._rereading.pop(device_id, None)
         if not task.cancelled() and task.exception() is not None:  # the kept answer stays, read again next time
             log.warning("reading device %s again failed", device_id, exc_info=task.exception())
+
+    async def close(self) -> None:
+        """Close the kept connection, if one was opened."""
+        if self._kept_sqlite is not None:
+            await self._kept_sqlite.close()
+            self._kept_sqlite = None
 
     def forget(self, device_id: str) -> None:
         self._forgotten += 1

@@ -97,7 +97,7 @@ class ProgrammeController(Controller):
     ) -> Response[list[schemas.Venue]]:
         """Venues, filtered by kind, district (diacritics ignored) and search words."""
         key = ("venues", kind, district, q)
-        return json_response(snapshot.encoded(key, lambda: snapshot.find_venues(kind, district, q)))
+        return json_response(await snapshot.encoded_apart(key, lambda: snapshot.find_venues(kind, district, q)))
 
     @get("/venues.geojson", raises=ReadErrors, media_type="application/geo+json")
     async def venues_geojson(self, snapshot: SnapshotDep, exports: ExportsDep) -> Response[dict[str, Any]]:
@@ -133,7 +133,7 @@ class ProgrammeController(Controller):
             snapshot.venue(venue)
         key = ("events", day, venue, category, q, starts_from, until)
         return json_response(
-            snapshot.encoded(key, lambda: snapshot.find_events(day, venue, category, q, starts_from, until))
+            await snapshot.encoded_apart(key, lambda: snapshot.find_events(day, venue, category, q, starts_from, until))
         )
 
     @get("/events/{event_id:str}", raises=ReadErrors, operation_class=AlsoICalendar)
@@ -161,7 +161,7 @@ class ProgrammeController(Controller):
     ) -> Response[schemas.SearchResults]:
         """Venues and events matching the words, ignoring case and Vietnamese diacritics, best first."""
         return json_response(
-            snapshot.encoded(("search", q), lambda: schemas.SearchResults(q=q, results=snapshot.search(q)))
+            await snapshot.encoded_apart(("search", q), lambda: schemas.SearchResults(q=q, results=snapshot.search(q)))
         )
 
     @get("/programme.ics", raises=ReadErrors, media_type="text/calendar")

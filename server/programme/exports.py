@@ -17,7 +17,7 @@ from server.clock import FESTIVAL_TZ, Clock
 from server.programme import schemas
 from server.programme.search import fold
 from server.programme.snapshot import Snapshot
-from server.syncing.latest import Latest
+from server.syncing.latest import Latest, in_build_process
 
 _NAMESPACE = uuid.UUID("6f1c3d2e-9b1a-4f57-8d8e-4c0a1e2b3c4d")
 PRODID = "-//lehoi//festival companion//EN"
@@ -47,7 +47,16 @@ def _vevent(event: schemas.Event, venue: schemas.Venue | None, stamp: datetime, 
     return item
 
 
-def calendar(snapshot: Snapshot, events: list[schemas.Event], stamp: datetime, base_url: str) -> bytes:
+class Programme(msgspec.Struct, frozen=True):
+    """What the whole-programme exports read of a snapshot: handed to the build process as JSON."""
+
+    version: int
+    festival: schemas.Festival | None
+    venues: dict[str, schemas.Venue]
+    events: list[schemas.Event]
+
+
+def calendar(snapshot: Snapshot | Programme, events: list[schemas.Event], stamp: datetime, base_url: str) -> bytes:
     """A VCALENDAR with one VEVENT per event and the festival zone's VTIMEZONE."""
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
@@ -101,7 +110,7 @@ def frab_slug(acronym: str, event: schemas.Event) -> str:
     return f"{acronym.replace('-', '_')}-{f'{event.id}-{title}'.ljust(4, '_')}"
 
 
-def schedule_xml(snapshot: Snapshot, base_url: str) -> bytes:
+def schedule_xml(snapshot: Snapshot | Programme, base_url: str) -> bytes:
     """The frab schedule format read by Giggity and EventFahrplan: days → rooms (venues) → events.
 
     It follows the c3voc schedule XSD (tests/data/schedule.xml.xsd) that frab and pretalx write to.
@@ -190,11 +199,20 @@ def venues_geojson(venues: list[schemas.Venue]) -> dict:
     return collection
 
 
+def _built_apart(kind: str, programme: bytes, stamp: datetime, base_url: str) -> bytes:
+    """`calendar` or `schedule_xml` of a `Programme`'s JSON: what the build process runs."""
+    snapshot = msgspec.json.decode(programme, type=Programme)
+    if kind == "programme.ics":
+        return calendar(snapshot, snapshot.events, stamp, base_url)
+    return schedule_xml(snapshot, base_url)
+
+
 class Exports:
-    """The whole-programme exports of one process, each built once per programme version in a worker thread and
-    kept (server/syncing/latest.py): the previous version's file is served while the next one builds, so a
-    city-sized calendar (over a second of CPU) never holds up the event loop. A file is stamped (iCalendar's
-    DTSTAMP) with the instant its version was exported."""
+    """The whole-programme exports of one process, each built once per programme version and kept
+    (server/syncing/latest.py): the previous version's file is served while the next one builds. The calendar and
+    the frab XML are pure Python (over a second of CPU for a city-sized calendar), so they are built in the build
+    process; the GeoJSON is msgspec's work, in a thread. A file is stamped (iCalendar's DTSTAMP) with the instant
+    its version was exported."""
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
@@ -220,8 +238,11 @@ class Exports:
         return await latest.get(snapshot)
 
     async def _build(self, kind: str, base_url: str, snapshot: Snapshot) -> bytes:
-        if kind == "programme.ics":
-            return await asyncio.to_thread(calendar, snapshot, snapshot.events, self._clock.now(), base_url)
-        if kind == "schedule.xml":
-            return await asyncio.to_thread(schedule_xml, snapshot, base_url)
-        return await asyncio.to_thread(lambda: _json.encode(venues_geojson(list(snapshot.venues.values()))))
+        if kind == "venues.geojson":
+            return await asyncio.to_thread(lambda: _json.encode(venues_geojson(list(snapshot.venues.values()))))
+        programme = await asyncio.to_thread(
+            snapshot.encoded,
+            Programme,
+            lambda: Programme(snapshot.version, snapshot.festival, snapshot.venues, snapshot.events),
+        )
+        return await in_build_process(_built_apart, kind, programme, self._clock.now(), base_url)

@@ -36,7 +36,7 @@ class ProgrammeService:
             elif await _exists(table, ident):
                 raise Conflict(f"a {kind} with id {ident!r} already exists")
             await table.insert(table(**{**columns, "id": ident}))
-        self.cache.invalidate()
+        await self.cache.written()
         return ident
 
     async def _update(self, table: type[Table], kind: str, ident: str, columns: dict[str, Any]) -> None:
@@ -48,14 +48,14 @@ class ProgrammeService:
             changed = {k: v for k, v in columns.items() if current[k] != v}
             if changed:
                 await table.update(changed).where(table._meta.primary_key == ident)
-        self.cache.invalidate()
+        await self.cache.written()
 
     async def _delete(self, table: type[Table], kind: str, ident: str) -> None:
         async with write_transaction(self.engine):
             if not await _exists(table, ident):
                 raise NotFound(f"no {kind} with id {ident!r}")
             await table.delete().where(table._meta.primary_key == ident)
-        self.cache.invalidate()
+        await self.cache.written()
 
     # venues
 

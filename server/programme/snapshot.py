@@ -17,6 +17,7 @@ from datetime import date, datetime
 import msgspec
 from litestar.di import NamedDependency
 from piccolo.engine.base import Engine
+from piccolo.table import Table
 
 from server.clock import FESTIVAL_TZ
 from server.db.engine import is_postgres
@@ -35,6 +36,7 @@ _ENCODED_LIMIT = 512
 log = logging.getLogger(__name__)
 
 _encoder = msgspec.json.Encoder()
+_json_decode = msgspec.json.Decoder().decode
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,12 @@ class Snapshot:
             if len(self._encoded) < _ENCODED_LIMIT:
                 self._encoded[key] = body
         return body
+
+    async def encoded_apart(self, key: object, build: Callable[[], object]) -> bytes:
+        """`encoded`, built in a worker thread when it is not kept yet: a search or a filtered list over a city-sized
+        programme is up to a large part of a second of pure Python, which must not run on the event loop."""
+        body = self._encoded.get(key)
+        return body if body is not None else await asyncio.to_thread(self.encoded, key, build)
 
     def find_venues(self, kind: str | None, district: str | None, q: str | None) -> list[schemas.Venue]:
         folded_district = fold(district) if district else None
@@ -182,23 +190,34 @@ async def load_snapshot(engine: Engine) -> Snapshot:
     async with snapshot_transaction(engine):
         version = await current_version()
         festival_row = await Festival.select().first()
-        venue_rows = await Venue.select().order_by(Venue.id).output(load_json=True)
-        event_rows = await Event.select().order_by(Event.starts_at).order_by(Event.id).output(load_json=True)
-        trail_rows = await Trail.select().order_by(Trail.id).output(load_json=True)
+        venue_rows = await Venue.select().order_by(Venue.id)
+        event_rows = await Event.select().order_by(Event.starts_at).order_by(Event.id)
+        trail_rows = await Trail.select().order_by(Trail.id)
         announcement_rows = await Announcement.select().order_by(Announcement.published_at, ascending=False)
-    # the records and the search index take a city-sized programme a large part of a second: off the event loop
+    # the JSON columns, the records and the search index take a city-sized programme a large part of a second (the
+    # JSON alone, decoded by Piccolo as it reads, 50 ms on the event loop): all of it in a worker thread
     return await asyncio.to_thread(
         _snapshot_of, version, festival_row, venue_rows, event_rows, trail_rows, announcement_rows
     )
+
+
+def _json_loaded(table: type[Table], rows: list[dict]) -> list[dict]:
+    """The rows with their JSON columns decoded, as Piccolo's `output(load_json=True)` gives them."""
+    names = [column._meta.name for column in table._meta.json_columns]
+    for row in rows:
+        for name in names:
+            if isinstance(row.get(name), str | bytes):
+                row[name] = _json_decode(row[name])
+    return rows
 
 
 def _snapshot_of(version: int, festival_row, venue_rows, event_rows, trail_rows, announcement_rows) -> Snapshot:
     return Snapshot(
         version=version,
         festival=records.festival(festival_row, version) if festival_row else None,
-        venues={r["id"]: records.venue(r) for r in venue_rows},
-        events=[records.event(r) for r in event_rows],
-        trails={r["id"]: records.trail(r) for r in trail_rows},
+        venues={r["id"]: records.venue(r) for r in _json_loaded(Venue, venue_rows)},
+        events=[records.event(r) for r in _json_loaded(Event, event_rows)],
+        trails={r["id"]: records.trail(r) for r in _json_loaded(Trail, trail_rows)},
         announcements=[records.announcement(r) for r in announcement_rows],
     )
 
@@ -207,8 +226,11 @@ class SnapshotCache:
     """One process's current snapshot, reloaded when the version moves.
 
     While the app runs, `watch()` polls the version off the request path, so no request ever waits for the
-    check; a write made through this process calls `invalidate()` and the next request reloads at once.
-    Without a watcher (scripts, tests without lifespan) each `get()` checks at most every VERSION_TTL_S.
+    check. A request that wrote through this process awaits `written()`: it alone waits for the reload, so that it
+    reads its own write next, while every other request keeps the held snapshot until the new one is in place (a
+    city-sized reload takes a large part of a second). `invalidate()`, for writes made beside the app (scripts,
+    tests), makes the next request reload and wait. Without a watcher (scripts, tests without lifespan) each
+    `get()` checks at most every VERSION_TTL_S.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -225,6 +247,13 @@ class SnapshotCache:
 
     def invalidate(self) -> None:
         self._invalidations += 1
+
+    async def written(self) -> None:
+        """Reload after a write through this process committed; only the caller waits for it."""
+        try:
+            await self.refresh()
+        except Exception:  # noqa: BLE001 - the write stands; the watcher reloads at its next tick
+            log.warning("programme reload after a write failed", exc_info=True)
 
     async def get(self) -> Snapshot:
         snapshot = self._snapshot

@@ -1,6 +1,7 @@
 from server.domain import Domain
 from server.settings import Settings
 from server.syncing.controllers import SyncController
+from server.syncing.latest import stop_build_process
 
 
 def domain(settings: Settings) -> Domain:
@@ -9,4 +10,7 @@ def domain(settings: Settings) -> Domain:
     async def retention_part(_snapshot) -> dict:
         return {"retention": {"change_log_versions": settings.change_log_kept}}
 
-    return Domain(route_handlers=[SyncController], bundle_parts=[retention_part])
+    async def stop_building(_state) -> None:
+        stop_build_process()
+
+    return Domain(route_handlers=[SyncController], bundle_parts=[retention_part], on_shutdown=[stop_building])

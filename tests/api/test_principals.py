@@ -65,9 +65,9 @@ async def test_a_devices_state_is_read_once_until_it_changes(client, device, mon
     reads = []
     real = states.device_state
 
-    async def counted(device_id):
+    async def counted(device_id, kept=None):
         reads.append(device_id)
-        return await real(device_id)
+        return await real(device_id, kept)
 
     monkeypatch.setattr(states, "device_state", counted)
     for _ in range(3):
@@ -130,9 +130,9 @@ async def test_an_aged_state_is_answered_at_once_and_read_again_behind_it(client
     gate = threading.Event()  # until the test opens it, reading the state again cannot finish
     real = states.device_state
 
-    async def held(device_id: str) -> dict:
+    async def held(device_id: str, kept=None) -> dict:
         await asyncio.get_running_loop().run_in_executor(None, gate.wait, 30)
-        return await real(device_id)
+        return await real(device_id, kept)
 
     monkeypatch.setattr(states, "device_state", held)
     _, body = kept._kept[device["id"]]

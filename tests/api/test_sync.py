@@ -378,3 +378,23 @@ async def test_bundle_files_and_the_change_log_are_kept_only_so_far(
     [result] = (await push(client, device, outbox)).json()["results"]
     assert result["status"] == "applied"
     assert event_id in (await client.get("/api/me", headers=device["auth"])).json()["favourites"]
+
+
+async def test_changes_from_the_current_version_answer_as_the_routed_handler_does(client, as_organiser):
+    """Served before routing (server/syncing/fastpath.py): the same body and headers as a routed answer."""
+    version = (await client.get("/api/festival")).json()["version"]
+    fast = await client.get(f"/api/sync/changes?since={version}")
+    assert fast.status_code == 200 and fast.json() == {"from": version, "to": version, "upserts": {}, "deletes": {}}
+    event_id = (await some_event_ids(client, 1))[0]
+    await client.patch(f"/api/events/{event_id}", json={"capacity": 7}, headers=as_organiser)
+    routed = await client.get(f"/api/sync/changes?since={version}")  # behind: read from the log by the handler
+    fast = await client.get(f"/api/sync/changes?since={version + 1}")
+    assert fast.json() == {"from": version + 1, "to": version + 1, "upserts": {}, "deletes": {}}
+    assert sorted(fast.headers.keys()) == sorted(routed.headers.keys())
+    for name in ("content-type", "content-security-policy", "x-content-type-options"):
+        assert fast.headers[name] == routed.headers[name]
+    assert fast.headers["x-lehoi-now"] == routed.headers["x-lehoi-now"]  # the fixed festival clock
+    head = await client.head(f"/api/sync/changes?since={version + 1}")
+    assert head.status_code == 200 and head.content == b"" and head.headers["content-length"] == str(len(fast.content))
+    # a cursor not written canonically goes to the router, and its refusal
+    assert (await client.get(f"/api/sync/changes?since=0{version + 1}")).status_code == 422

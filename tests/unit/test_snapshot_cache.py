@@ -59,3 +59,21 @@ async def test_an_invalidation_during_a_refresh_is_not_lost(monkeypatch):
     cache.invalidate()
     await tick
     assert (await cache.get()).version == 2
+
+
+async def test_only_the_writer_waits_for_the_reload_after_its_write(monkeypatch):
+    db, gate = fake_database(monkeypatch)
+    cache = SnapshotCache(engine=None)
+    cache._watching = True
+    await cache.get()
+    db["version"] = 2  # the writer's transaction committed
+    gate.clear()  # the reload is slow (a city-sized programme)
+    writer = asyncio.create_task(cache.written())
+    await asyncio.sleep(0)
+    # everyone else is answered at once from the version held, not made to wait behind the reload
+    other = await asyncio.wait_for(cache.get(), 1)
+    assert other.version == 1
+    assert not writer.done()
+    gate.set()
+    await writer
+    assert (await cache.get()).version == 2  # the writer's next request reads its write
