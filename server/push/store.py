@@ -289,6 +289,12 @@ class DeliveryQueue:
         """Write a batch of outcomes in one transaction, to the rows `owner` still leases."""
         await self._write(_outcome_statements(self.pg, owner, now_ms, results))
 
+    async def renew(self, owner: str, ids: list[int], lease_until_ms: int) -> None:
+        """Extend `owner`'s leases on rows still in its hands (a request held long by a push service must not
+        let the lease end under a live worker: another would claim the row and send it again)."""
+        if ids:
+            await self._write(_updates(self.pg, "next_attempt_ms = {}", [lease_until_ms], owner, ids))
+
     async def release(self, owner: str, ids: list[int], now_ms: int) -> None:
         """Give claimed but unsent rows back at once (a worker stopping cleanly); the claim is not an attempt."""
         if ids:

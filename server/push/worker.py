@@ -7,12 +7,16 @@ they share nothing but the database. Each one
 * claims up to ``batch`` due rows with a lease whenever fewer than half a batch are left in its hands, so the
   next batch is ready before the last one drains, and encrypts them in runs of ``PREPARE_RUN``;
 * sends with ``concurrency`` sender coroutines, so at most that many requests in flight, over one HTTP session;
-* writes outcomes in bulk, every ``FLUSH_S`` or ``FLUSH_SIZE`` results, to the rows it still leases.
+* writes outcomes in bulk, every ``FLUSH_S`` or ``FLUSH_SIZE`` results, to the rows it still leases;
+* renews the leases of the rows in its hands every third of a lease, so a request a push service holds longer than
+  a lease does not let another worker claim the row and send it again.
 
 A worker that dies loses nothing: its rows come due again when their lease ends and another worker (or itself,
 restarted) takes them over. The window in which a message can go out twice is a worker dying after a push service
-accepted a message and before the outcome was written (at most ``FLUSH_S`` plus one write); the payload's ``id``
-lets the service worker drop such a duplicate. A worker told to stop finishes the requests in flight, writes
+accepted a message and before the outcome was written (at most ``FLUSH_S`` plus one write), or a worker cut off
+from the database for longer than a lease; the payload's ``id`` lets the service worker drop such a duplicate.
+Leases are in the workers' clock (``next_attempt_ms``), so the workers of one deployment must share it: the
+machine's clock (NTP), or one shifted timeline. A worker told to stop finishes the requests in flight, writes
 their outcomes and hands back what it had claimed but not started.
 """
 
@@ -106,6 +110,9 @@ class PushWorker:
         self._results_ready = asyncio.Event()
         self._results: list[store.Result] = []
         self._unsent: list[int] = []
+        #: ids of the rows this worker leases and has not yet written an outcome for: the leases it renews
+        self._held: set[int] = set()
+        self._renewed_enough = asyncio.Event()
         self._senders: list[asyncio.Task] = []
         #: claimed and not yet written into the outcome list (queued or being sent)
         self._pending = 0
@@ -149,6 +156,7 @@ class PushWorker:
     async def run(self) -> None:
         await self.sender.open()
         flusher = asyncio.create_task(self._flush_loop())
+        renewer = asyncio.create_task(self._renew_loop())
         self._senders = [asyncio.create_task(self._send_loop()) for _ in range(self.concurrency)]
         failures = 0
         try:
@@ -175,6 +183,8 @@ class PushWorker:
         finally:
             self._stopping = True
             await self._drain()
+            self._renewed_enough.set()  # after the drain: a request in flight keeps its lease until it ends
+            await renewer
             self._results_ready.set()
             await flusher
             if self._unsent:
@@ -225,6 +235,7 @@ class PushWorker:
         finally:
             self._claiming = False
         self._pending += len(claimed)
+        self._held.update(c.id for c in claimed)
         # encrypt in runs of PREPARE_RUN (a few milliseconds each), handing each run to the senders at once
         for start in range(0, len(claimed), PREPARE_RUN):
             now_ms = store.ms(self.clock.now())
@@ -278,10 +289,12 @@ class PushWorker:
                     result = self._result(c, info, outcome)
             except asyncio.CancelledError:
                 self._pending -= 1
+                self._held.discard(c.id)
                 raise
             except Exception:  # a bug must not kill the worker; the lease brings the row back
                 log.exception("push worker %s: delivery %s failed unexpectedly", self.owner, c.id)
                 self._pending -= 1
+                self._held.discard(c.id)
                 continue
             self._results.append(result)
             self._pending -= 1
@@ -357,3 +370,21 @@ class PushWorker:
                 self._writing -= 1
             for r in results:
                 self.totals[r.status] = self.totals.get(r.status, 0) + 1
+                self._held.discard(r.delivery_id)
+
+    async def _renew_loop(self) -> None:
+        """Every third of a lease, extend the leases of the rows in hand; a failed renewal is tried again at the
+        next turn, still before the lease ends."""
+        while True:
+            try:
+                await asyncio.wait_for(self._renewed_enough.wait(), self.lease_ms / 3000)
+                return
+            except TimeoutError:
+                pass
+            if not self._held:
+                continue
+            try:
+                until = store.ms(self.clock.now()) + self.lease_ms
+                await self.deliveries.renew(self.owner, sorted(self._held), until)
+            except Exception:
+                log.exception("push worker %s: renewing %d leases failed (retrying)", self.owner, len(self._held))

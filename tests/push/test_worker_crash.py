@@ -178,3 +178,45 @@ async def test_a_worker_told_to_stop_hands_back_what_it_had_not_sent(client, pus
     view = await push.wait(as_organiser, alert["id"])
     assert view["counts"]["sent"] == 5
     assert sorted(len(push.receiver.messages(s)) for s in subscriptions) == [1] * 5
+
+
+async def test_a_request_held_past_the_lease_keeps_its_row_leased(client, push, in_app, as_organiser):
+    """A push service that holds a request longer than a lease: the live worker renews its lease, so no other
+    worker claims the row and sends it again, and the outcome is written once the answer comes."""
+    from server.push import store
+    from server.push.sender import Sender
+    from server.push.worker import PushWorker
+
+    subscription = await push.subscribe(await new_device(client, in_app))
+    in_app(push.worker.pause)
+    push.receiver.hold_after(0)
+    alert = await push.send(as_organiser)
+
+    async def hold_past_three_leases() -> list:
+        sender = Sender(push.runtime.vapid, lambda: push.runtime.policy, concurrency=1, timeout_s=30)
+        worker = PushWorker(
+            client.app.state.engine, push.clock, sender, batch=1, concurrency=1, poll_s=0.05, lease_s=0.3
+        )
+        task = asyncio.create_task(worker.run())
+        while not push.receiver.held:
+            await asyncio.sleep(0.01)
+        for _ in range(10):  # one second of festival time, in steps shorter than the lease
+            push.clock.advance(seconds=0.1)
+            await asyncio.sleep(0.1)
+        now_ms = store.ms(push.clock.now())
+        other = store.DeliveryQueue(client.app.state.engine)
+        try:
+            taken = await other.claim("another-worker", now_ms, now_ms + 60_000, 10)
+        finally:
+            await other.close()
+        push.receiver.release()
+        while worker.totals["sent"] == 0:
+            await asyncio.sleep(0.01)
+        worker.stop()
+        await task
+        return taken
+
+    assert in_app(hold_past_three_leases) == []
+    assert len(push.receiver.messages(subscription)) == 1
+    view = await push.alert(as_organiser, alert["id"])
+    assert view["counts"]["sent"] == 1, push.deliveries()
