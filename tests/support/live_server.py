@@ -44,7 +44,16 @@ def _admin(url: str, sql: str) -> None:
         finally:
             await conn.close()
 
-    asyncio.run(run())
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(run())
+        return
+    # called under a running loop (Playwright's sync API keeps one in the test's thread): run on a thread of its own
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
 
 
 class LiveServer:
