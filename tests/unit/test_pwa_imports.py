@@ -50,3 +50,22 @@ def test_the_checkin_modules_stay_short() -> None:
         if (n := len(m.read_text(encoding="utf-8").splitlines())) >= MAX_LINES
     ]
     assert not long, f"split these by responsibility (under {MAX_LINES} lines each): {long}"
+
+
+STATIC = re.compile(r"""(?:\bfrom\s*|^\s*import\s*)['"](\.{1,2}/[^'"]+)['"]""", re.M)
+PRELOAD = re.compile(r"""<link rel="modulepreload" href="/([^"]+)">""")
+
+
+def test_index_preloads_the_whole_static_module_graph_of_main() -> None:
+    """index.html names every module main.js imports, directly or not, so the browser fetches them all at once
+    instead of finding them one import at a time; a module added to the graph and not here waits its turn."""
+    graph, todo = set(), [JS / "page" / "core" / "main.js"]
+    while todo:
+        module = todo.pop()
+        if module in graph:
+            continue
+        graph.add(module)
+        todo += [(module.parent / spec).resolve() for spec in STATIC.findall(module.read_text())]
+    preloaded = {JS.parent / path for path in PRELOAD.findall((JS.parent / "index.html").read_text())}
+    assert len(graph) > 20
+    assert preloaded == graph
