@@ -23,6 +23,7 @@ import { registerServiceWorker } from './sw-client.js';
 // export and title key: lazy.js); the staff screens are reached from Settings, and mark it. A path is a first segment, then `:name` for a second one the route needs, or
 // `:name?` for one it may have; without either it takes none. The query (`#/map?from=…`) goes to the screen as it
 // is. The tab bar itself is index.html's, so that it shows before any module runs.
+const loadMap = () => import('../map/map.js');
 const volunteer = lazyScreen(() => import('../checkin/volunteer.js'), 'volunteerScreen', 'volunteer_title');
 const ROUTES = [
   { path: 'day/:day?', tab: 'programme', screen: programmeScreen },
@@ -30,7 +31,7 @@ const ROUTES = [
   { path: 'venues/:id', tab: 'programme', screen: venueScreen },
   { path: 'schedule', tab: 'schedule', screen: scheduleScreen },
   { path: 'settings', tab: 'settings', screen: settingsScreen },
-  { path: 'map', tab: 'map', screen: lazyScreen(() => import('../map/map.js'), 'mapScreen', 'map_title') },
+  { path: 'map', tab: 'map', screen: lazyScreen(loadMap, 'mapScreen', 'map_title') },
   { path: 'plan/:day', tab: 'schedule', screen: lazyScreen(() => import('../schedule/plan.js'), 'planScreen', 'plan_title') },
   { path: 'pass', tab: 'pass', screen: lazyScreen(() => import('../pass/pass.js'), 'passScreen', 'pass_title') },
   { path: 'passport', tab: 'pass', screen: lazyScreen(() => import('../pass/passport.js'), 'passportScreen', 'passport_title') },
@@ -221,7 +222,12 @@ async function main() {
   }, 5 * 60_000);
 
   show();
-  if (!app.programme) {
+  if (app.programme) {
+    // The map's modules (Leaflet among them) are fetched and run once the first screen is drawn and the phone is
+    // idle, so that opening the map waits for neither. Not on a first visit: its network and main thread are the
+    // bundle's and the precache's then, and the map is loaded when opened.
+    (window.requestIdleCallback || setTimeout)(() => loadMap().catch(() => {}));
+  } else {
     // A first visit waits on the network: the clock's formatter is made meanwhile (its time zone's data loaded, a
     // long task of its own on a slow phone) rather than inside the programme's first drawing.
     setTimeout(() => dayOf(app.now(), app.zone), 0);
