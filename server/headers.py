@@ -134,6 +134,15 @@ def _tags(if_none_match: str) -> list[str]:
     return tags
 
 
+def none_match(if_none_match: str | None, etag: str) -> bool:
+    """Whether an If-None-Match header (absent: None) names `etag`, so a 304 answers: `*`, or the tag among a list,
+    weakly compared; a malformed header is a miss."""
+    if if_none_match is None:
+        return False
+    tags = _tags(if_none_match)
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
 # Most cacheable bodies are the snapshot's bytes, encoded once per programme version and sent as the same object
 # each time; a bytes object keeps its hash once computed, so a repeat costs a lookup instead of a pass over ~160 KB.
 @lru_cache(maxsize=64)
@@ -187,7 +196,7 @@ class ConditionalGet(ASGIMiddleware):
                 return
             etag = headers.get("etag") or strong_etag(message.get("body", b""))
             headers["etag"] = etag
-            if if_none_match is not None and ("*" in (tags := _tags(if_none_match)) or etag.removeprefix("W/") in tags):
+            if none_match(if_none_match, etag):
                 # 304 carries the validators and caching headers of the 200 it stands for, and no content
                 await send(
                     {

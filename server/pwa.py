@@ -36,6 +36,8 @@ import msgspec
 from litestar import Request, Response, route
 from litestar.exceptions import NotFoundException
 
+from server.headers import none_match
+
 #: the string of pwa/sw.js that `/sw.js` replaces with the digest of the shell
 SHELL_DIGEST = "__SHELL_DIGEST__"
 #: the expression of pwa/sw.js that `/sw.js` replaces with the logical → hashed names
@@ -264,7 +266,7 @@ def pwa_routes(pwa_dir: Path, cache_dir: Path | None = None) -> list:
             "ETag": asset.etag,
             "Vary": "Accept-Encoding",
         }
-        if request.headers.get("if-none-match") == asset.etag:
+        if none_match(request.headers.get("if-none-match"), asset.etag):
             return Response(b"", status_code=304, headers=headers)
         body = asset.body
         encoding = encoding_for(request.headers.get("accept-encoding", "")) if asset.compressible else None

@@ -22,15 +22,10 @@ from litestar.types import Receive, Scope, Send
 
 from server.basemap.archive import SUFFIX, URL_PREFIX, Basemap
 from server.basemap.ranges import Unsatisfiable, byte_range
+from server.headers import none_match
 
 IMMUTABLE = b"public, max-age=31536000, immutable"
 REVALIDATE = b"public, no-cache"
-
-
-def _matches_any(if_none_match: str, etag: str) -> bool:
-    if if_none_match.strip() == "*":
-        return True
-    return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))
 
 
 def _plain(status: int, detail: bytes, extra: list[tuple[bytes, bytes]] = ()) -> tuple[dict, dict]:
@@ -77,7 +72,7 @@ class TileServer:
             elif name == b"if-range":
                 if_range = value.decode("latin-1").strip()
         headers = [*self._common, (b"cache-control", self._cache_control(scope))]
-        if if_none_match is not None and _matches_any(if_none_match, self._etag):
+        if none_match(if_none_match, self._etag):
             await self._send(
                 send,
                 {"type": "http.response.start", "status": 304, "headers": headers},

@@ -52,7 +52,7 @@ ALLOWED: dict[str, set[str]] = {
     "server.push": _K | {"server.syncing", "server.programme", "server.accounts"},
     # the composition root knows every domain, and the PWA's files
     "server": set(),
-    "server.pwa": set(),
+    "server.pwa": {"server.headers"},
     "server.app": _K | _DOMAINS | {"server.pwa"},
     "server.cli": _K | _DOMAINS,
 }
