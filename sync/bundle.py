@@ -31,12 +31,9 @@ class BuiltBundle(msgspec.Struct, frozen=True):
     def body(self, encoding: str | None) -> bytes:
         return {"br": self.br, "gzip": self.gzip}.get(encoding or "", self.raw)
 
-    def matches(self, if_none_match: str | None) -> bool:
-        """Whether the phone already holds this content, in any encoding (RFC 9110 weak comparison)."""
-        if not if_none_match:
-            return False
-        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-        return "*" in tags or bool(tags & {self.etag(e) for e in (None, "gzip", "br")})
+    def etags(self) -> tuple[str, ...]:
+        """Its tag in each encoding it is sent in: a phone holding any of them holds this content."""
+        return tuple(self.etag(e) for e in (None, "gzip", "br"))
 
 
 def encode(version: int, content: dict[str, Any]) -> bytes:

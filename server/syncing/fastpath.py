@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from litestar.types import Message, Receive, Scope, Send
 
+from server.headers import none_match
 from sync.bundle import BuiltBundle, negotiate
 
 BUNDLE_PATH = "/api/sync/bundle"
@@ -28,7 +29,7 @@ def bundle_answer(
 ) -> tuple[int, dict[str, str], bytes]:
     encoding = negotiate(accept_encoding)
     headers = {"etag": built.etag(encoding), "cache-control": "no-cache", "vary": "Accept-Encoding"}
-    if built.matches(if_none_match):
+    if any(none_match(if_none_match, tag) for tag in built.etags()):
         return 304, headers, b""
     headers["content-type"] = "application/json"
     if encoding:
