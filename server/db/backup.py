@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import tarfile
@@ -187,7 +188,18 @@ def restore(settings: Settings, path: Path) -> dict:
         raise BackupError(f"{path} is not a file")
     _refuse_unless_empty(settings)
     root = settings.data_path
+    made = not root.exists()
     root.mkdir(parents=True, exist_ok=True)
+    try:
+        return _restore_into(settings, path, root)
+    except BaseException:
+        # a refused or failed restore leaves the place as it found it: a directory it made holds only its work
+        if made:
+            shutil.rmtree(root, ignore_errors=True)
+        raise
+
+
+def _restore_into(settings: Settings, path: Path, root: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix=".restore-", dir=root) as work:
         unpacked = Path(work)
         manifest = _read(path, unpacked)
