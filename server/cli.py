@@ -59,7 +59,8 @@ def migrate() -> None:
     "--now",
     envvar="LEHOI_NOW",
     default="",
-    help="Run the festival clock from this instant, e.g. 2024-11-12T10:00+07:00 (fixed:… freezes it).",
+    help="Run the festival clock from this instant, e.g. 2024-11-12T10:00+07:00 (fixed:… freezes it; …@REAL "
+    "reads it at that real instant, for hosts and workers that must agree).",
 )
 @click.option(
     "--workers", default=1, show_default=True, type=int, help="Server processes (PostgreSQL for more than one)."
@@ -86,6 +87,12 @@ def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
             "changed, so they would answer from stale copies. Set LEHOI_DATABASE_URL=postgresql://user@host/db, "
             "or serve with one worker."
         )
+    from server.clock import anchored
+
+    try:
+        now = anchored(now)  # every worker process reads the one festival time
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--now") from None
     _env(host=host, port=port, now=now)
     if setup:
         from server.db.migrate import migrate_all
@@ -105,6 +112,8 @@ def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
             size = import_roads(DEMO_EXTRACT, roads_path)
             click.echo(f"street routes: {DEMO_EXTRACT.name} imported ({size['nodes']:,} nodes)")
     click.echo(f"lehoi serving on http://{host}:{port}/")
+    if now and not now.startswith("fixed:"):
+        click.echo(f"festival clock: LEHOI_NOW={now} (give other hosts and workers this value to share it)")
     # uvicorn's own logging, with the server's INFO lines (a bundle built, by which process) beside its own
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     log_config["loggers"]["server"] = {"handlers": ["default"], "level": "INFO", "propagate": False}

@@ -24,14 +24,15 @@ class SystemClock:
 
 
 class ShiftedClock:
-    """Starts at a chosen instant and runs at real speed from there (a live-looking demo)."""
+    """Reads `start` at the real instant `since` (Unix seconds; default: when made) and runs at real speed from
+    there (a live-looking demo). Processes given the same `since` read the same time, wherever they started."""
 
-    def __init__(self, start: datetime) -> None:
+    def __init__(self, start: datetime, since: float | None = None) -> None:
         self._start = start.astimezone(UTC)
-        self._t0 = time.monotonic()
+        self._since = time.time() if since is None else since
 
     def now(self) -> datetime:
-        return self._start + timedelta(seconds=time.monotonic() - self._t0)
+        return self._start + timedelta(seconds=time.time() - self._since)
 
 
 class FixedClock:
@@ -63,9 +64,23 @@ def parse_instant(text: str) -> datetime:
 
 
 def clock_from_setting(value: str) -> Clock:
-    """`""` → system clock; `2024-11-12T10:00+07:00` → runs from then; `fixed:…` → frozen there."""
+    """`""` → system clock; `2024-11-12T10:00+07:00` → runs from then; `fixed:…` → frozen there;
+    `2024-11-12T10:00+07:00@2026-12-07T22:00Z` → read 10:00 at that real instant (see `anchored`).
+    A value that is none of these raises ValueError."""
     if not value:
         return SystemClock()
     if value.startswith("fixed:"):
         return FixedClock(parse_instant(value.removeprefix("fixed:")))
-    return ShiftedClock(parse_instant(value))
+    start, _, since = value.partition("@")
+    return ShiftedClock(parse_instant(start), parse_instant(since).timestamp() if since else None)
+
+
+def anchored(value: str) -> str:
+    """The setting with a running clock pinned to the real instant of this call: a server's worker processes, and
+    hosts or `lehoi worker`s given the result, then read one festival time instead of each its own (a clock that
+    starts with each process drifts by its start-up: a reminder due twice, a lease read wrongly). A setting that
+    is checked here: ValueError when it is not one `clock_from_setting` takes."""
+    clock_from_setting(value)
+    if not value or value.startswith("fixed:") or "@" in value:
+        return value
+    return f"{value}@{datetime.fromtimestamp(time.time(), UTC).isoformat()}"

@@ -26,7 +26,7 @@ _QUICK_EXIT_S = 5.0
 )
 @click.option("--concurrency", type=int, default=None, help="Push requests in flight (LEHOI_PUSH_CONCURRENCY, 200).")
 @click.option("--batch", type=int, default=None, help="Delivery rows claimed at a time (LEHOI_PUSH_BATCH, 500).")
-@click.option("--now", envvar="LEHOI_NOW", default="", help="Festival clock, as for `lehoi serve --now`.")
+@click.option("--now", envvar="LEHOI_NOW", default="", help="Festival clock, as for `lehoi serve --now` (give hosts' own …@REAL value to agree with them).")
 def worker(processes: int | None, concurrency: int | None, batch: int | None, now: str) -> None:
     """Deliver push alerts and reminders until stopped (SIGTERM or Ctrl-C finish what is in flight).
 
@@ -34,8 +34,13 @@ def worker(processes: int | None, concurrency: int | None, batch: int | None, no
     as you like against PostgreSQL (on any hosts sharing LEHOI_VAPID_PRIVATE_KEY or the data directory); set
     LEHOI_PUSH_WORKER=0 on `lehoi serve` when workers run apart from the server.
     """
+    from server.clock import anchored
     from server.settings import load_settings
 
+    try:
+        now = anchored(now)  # its processes read the one festival time
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--now") from None
     for name, value in (("NOW", now or None), ("PUSH_CONCURRENCY", concurrency), ("PUSH_BATCH", batch)):
         if value is not None:
             os.environ[f"LEHOI_{name}"] = str(value)

@@ -2,7 +2,9 @@ import ast
 from datetime import UTC, datetime
 from pathlib import Path
 
-from server.clock import FixedClock, ShiftedClock, SystemClock, clock_from_setting
+import pytest
+
+from server.clock import FixedClock, ShiftedClock, SystemClock, anchored, clock_from_setting
 
 
 def test_clock_settings():
@@ -66,3 +68,37 @@ def test_every_now_comes_from_the_one_clock():
             continue
         found += wall_clock_reads(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))
     assert found == [], "read the time through server/clock.py:\n" + "\n".join(found)
+
+
+def test_an_anchored_clock_reads_the_same_in_every_process_whatever_its_start(monkeypatch):
+    real = [1_800_000_000.0]
+    monkeypatch.setattr("server.clock.time.time", lambda: real[0])
+    setting = anchored("2024-11-12T10:00+07:00")
+    assert setting.startswith("2024-11-12T10:00+07:00@"), setting
+    first = clock_from_setting(setting)
+    alone = clock_from_setting("2024-11-12T10:00+07:00")
+    real[0] += 7.0  # a second worker, host or `lehoi worker` starts 7 s later with the value it was given
+    later = clock_from_setting(setting)
+    late_alone = clock_from_setting("2024-11-12T10:00+07:00")
+    real[0] += 60.0
+    assert first.now() == later.now() == datetime(2024, 11, 12, 3, 1, 7, tzinfo=UTC)
+    assert (alone.now() - late_alone.now()).total_seconds() == 7.0, "unanchored, each reads from its own start"
+
+
+def test_anchoring_keeps_what_needs_no_anchor_and_refuses_what_is_no_clock():
+    assert anchored("") == ""
+    assert anchored("fixed:2024-11-12T10:00") == "fixed:2024-11-12T10:00"
+    pinned = "2024-11-12T10:00+07:00@2026-12-07T22:00:00+00:00"
+    assert anchored(pinned) == pinned
+    for bad in ("tomorrow", "2024-11-12T10:00@soon", "fixed:noon", "@2026-12-07T22:00Z"):
+        with pytest.raises(ValueError):
+            anchored(bad)
+
+
+def test_serve_refuses_a_clock_it_cannot_read():
+    from click.testing import CliRunner
+
+    from server.cli import main
+
+    result = CliRunner().invoke(main, ["serve", "--no-setup", "--now", "tomorrow"])
+    assert result.exit_code == 2 and "Invalid value for --now" in result.output, result.output
