@@ -26,7 +26,12 @@ _QUICK_EXIT_S = 5.0
 )
 @click.option("--concurrency", type=int, default=None, help="Push requests in flight (LEHOI_PUSH_CONCURRENCY, 200).")
 @click.option("--batch", type=int, default=None, help="Delivery rows claimed at a time (LEHOI_PUSH_BATCH, 500).")
-@click.option("--now", envvar="LEHOI_NOW", default="", help="Festival clock, as for `lehoi serve --now` (give hosts' own …@REAL value to agree with them).")
+@click.option(
+    "--now",
+    envvar="LEHOI_NOW",
+    default="",
+    help="Festival clock, as for `lehoi serve --now` (give it the hosts' …@REAL value to agree with them).",
+)
 def worker(processes: int | None, concurrency: int | None, batch: int | None, now: str) -> None:
     """Deliver push alerts and reminders until stopped (SIGTERM or Ctrl-C finish what is in flight).
 
