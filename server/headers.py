@@ -50,9 +50,10 @@ _ADMIN_CSP = {**_PWA_CSP, "style-src": "'self' 'unsafe-inline'", "img-src": "'se
 #: these answers it matters only when one is opened directly: an SVG or a JSON then runs and loads nothing and
 #: cannot be framed. It also spares ~200 bytes on each of the first visit's ~60 files (issue 26).
 _RESOURCE_CSP = {"default-src": "'none'", "frame-ancestors": "'none'"}
-#: worker scripts, which take their policy from their own answer: the service worker and the page's workers (pwa/js/
-#: worker/, where tests/api/test_http_semantics.py checks every `new Worker` script lives)
-_WORKER_SCRIPTS = ("/sw.js", "/js/worker/")
+#: worker scripts, which take their policy from their own answer: the service worker, and the page's workers in
+#: pwa/js/worker/ (tests/api/test_http_semantics.py checks every `new Worker` script lives there)
+_SERVICE_WORKER = "/sw.js"
+_WORKERS = "/js/worker/"
 #: camera (scanning passes) and geolocation (the map's "you are here") for this origin only; nothing else
 _PERMISSIONS = "camera=(self), geolocation=(self), microphone=(), payment=(), usb=()"
 #: a year, the span browsers' preload lists ask for
@@ -82,7 +83,7 @@ def kind_of(path: str, content_type: str) -> str:
     only page answered 304 (index.html, server/pwa.py) sends its Content-Type along; the others are resources."""
     if content_type.startswith("text/html"):
         return DOCUMENT
-    if path == _WORKER_SCRIPTS[0] or path.startswith(_WORKER_SCRIPTS[1]):
+    if path == _SERVICE_WORKER or path.startswith(_WORKERS):
         return WORKER
     return RESOURCE
 
