@@ -76,12 +76,11 @@ const SHELL = [
   '/js/page/pass/pass.js',
   '/js/worker/bundle.js',
   '/vendor/qrcode-generator/qrcode.min.mjs',
-  // Leaflet and the offline basemap's reader and renderer, loaded by the map screens only (pwa/vendor/refresh*.mjs)
+  // Leaflet, loaded by the map screens only (pwa/vendor/refresh*.mjs). The offline basemap's reader and renderer
+  // are not here: they are of use offline only with a saved archive, and come with it (js/lib/basemap.js RENDERER).
   '/vendor/leaflet/leaflet.js',
   '/vendor/leaflet/leaflet.css',
   '/vendor/leaflet.markercluster/leaflet.markercluster.js',
-  '/vendor/pmtiles/pmtiles.mjs',
-  '/vendor/protomaps-leaflet/protomaps-leaflet.mjs',
 ];
 
 const hashed = (url) => ASSETS[url] || url;

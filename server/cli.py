@@ -126,6 +126,8 @@ def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
         log_level="info",
         log_config=log_config,
         access_log=False,
+        # "server: uvicorn" tells an attacker what to try and costs every answer its bytes
+        server_header=False,
     )
 
 

@@ -44,10 +44,23 @@ _SCHEMA_CSP = {
 #: piccolo-admin (/admin) is a Vue app whose components inject <style> elements at run time, which needs 'unsafe-inline'
 #: for styles (never for scripts: its scripts are its own files); its icons are inline `data:` images
 _ADMIN_CSP = {**_PWA_CSP, "style-src": "'self' 'unsafe-inline'", "img-src": "'self' data:"}
+#: Everything that is not a document nor a worker's script (modules, styles, images, JSON, calendars, tiles) gets
+#: the policy OWASP gives such answers: stricter than the page's, not looser. A browser applies a CSP only to the
+#: document or worker whose own answer carries it (a module or stylesheet runs under its page's policy), so on
+#: these answers it matters only when one is opened directly: an SVG or a JSON then runs and loads nothing and
+#: cannot be framed. It also spares ~200 bytes on each of the first visit's ~60 files (issue 26).
+_RESOURCE_CSP = {"default-src": "'none'", "frame-ancestors": "'none'"}
+#: worker scripts, which take their policy from their own answer: the service worker, and the page's workers in
+#: pwa/js/worker/ (tests/api/test_http_semantics.py checks every `new Worker` script lives there)
+_SERVICE_WORKER = "/sw.js"
+_WORKERS = "/js/worker/"
 #: camera (scanning passes) and geolocation (the map's "you are here") for this origin only; nothing else
 _PERMISSIONS = "camera=(self), geolocation=(self), microphone=(), payment=(), usb=()"
 #: a year, the span browsers' preload lists ask for
 _HSTS = "max-age=31536000; includeSubDomains"
+
+#: the three kinds of answer, each with its exact set of headers (`security_headers`)
+DOCUMENT, WORKER, RESOURCE = "document", "worker", "resource"
 
 
 def _policy(directives: dict[str, str]) -> bytes:
@@ -59,11 +72,34 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def security_headers(settings: Settings, path: str) -> list[tuple[bytes, bytes]]:
-    """The security headers of an answer to `path` under these settings."""
-    if path.startswith("/schema"):
+def _area(path: str) -> str:
+    return "/schema" if path.startswith("/schema") else "/admin" if path.startswith("/admin") else "/"
+
+
+def kind_of(path: str, content_type: str) -> str:
+    """Whether an answer to `path` of this Content-Type is a document (HTML), a worker's script, or a resource.
+
+    A 304 is classed like the 200 it stands for, since a browser merges its headers into the copy it keeps: the
+    only page answered 304 (index.html, server/pwa.py) sends its Content-Type along; the others are resources."""
+    if content_type.startswith("text/html"):
+        return DOCUMENT
+    if path == _SERVICE_WORKER or path.startswith(_WORKERS):
+        return WORKER
+    return RESOURCE
+
+
+def security_headers(settings: Settings, path: str, kind: str) -> list[tuple[bytes, bytes]]:
+    """The security headers of an answer of this kind to `path` under these settings.
+
+    Every answer: a CSP, nosniff, the Referrer-Policy (it also governs the referrer of what a stylesheet or worker
+    fetches) and HSTS when the public address is https. A document also gets its area's full policy,
+    Permissions-Policy and COOP, which browsers read on documents only (COOP on top-level ones); a worker's script
+    gets the page's policy, which governs what the worker may fetch and import."""
+    if kind == RESOURCE:
+        csp = _RESOURCE_CSP
+    elif kind == DOCUMENT and path.startswith("/schema"):
         csp = _SCHEMA_CSP
-    elif path.startswith("/admin"):
+    elif kind == DOCUMENT and path.startswith("/admin"):
         csp = _ADMIN_CSP
     else:
         # the map's online layer draws tiles from LEHOI_TILE_URL's host (the offline basemap is same-origin), and
@@ -74,38 +110,39 @@ def security_headers(settings: Settings, path: str) -> list[tuple[bytes, bytes]]
         (b"content-security-policy", _policy(csp)),
         (b"x-content-type-options", b"nosniff"),
         (b"referrer-policy", b"strict-origin-when-cross-origin"),
-        (b"permissions-policy", _PERMISSIONS.encode()),
-        (b"cross-origin-opener-policy", b"same-origin"),
     ]
+    if kind == DOCUMENT:
+        headers += [(b"permissions-policy", _PERMISSIONS.encode()), (b"cross-origin-opener-policy", b"same-origin")]
     if settings.public_https:
         headers.append((b"strict-transport-security", _HSTS.encode()))
     return headers
 
 
 class Perimeter:
-    """Wraps every HTTP answer of `app`: sets the security headers, answers HEAD as GET without the body, and
-    puts HEAD in a 405's Allow wherever GET is."""
+    """Wraps every HTTP answer of `app`: sets the security headers of its kind, answers HEAD as GET without the
+    body, and puts HEAD in a 405's Allow wherever GET is."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._by_area: dict[str, list[tuple[bytes, bytes]]] = {}
+        self._by_kind: dict[tuple[str, str], list[tuple[bytes, bytes]]] = {}
 
-    def _headers(self, path: str) -> list[tuple[bytes, bytes]]:
-        area = "/schema" if path.startswith("/schema") else "/admin" if path.startswith("/admin") else "/"
-        headers = self._by_area.get(area)
+    def _headers(self, path: str, content_type: str) -> list[tuple[bytes, bytes]]:
+        kind = kind_of(path, content_type)
+        key = (_area(path) if kind == DOCUMENT else "/", kind)
+        headers = self._by_kind.get(key)
         if headers is None:
-            headers = self._by_area[area] = security_headers(self._settings, area)
+            headers = self._by_kind[key] = security_headers(self._settings, key[0], kind)
         return headers
 
     def sending(self, scope: Scope, send: Send) -> Send:
         """`send`, with the headers set on the answer's start and, for HEAD, its body left out."""
-        extra = self._headers(scope["path"])
+        path = scope["path"]
         head = scope["method"] == "HEAD"
 
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableScopeHeaders.from_message(message)
-                for name, value in extra:
+                for name, value in self._headers(path, headers.get("content-type", "")):
                     headers[name.decode()] = value.decode()
                 if message["status"] == 405:
                     allowed = [m.strip() for m in headers.get("allow", "").split(",") if m.strip()]

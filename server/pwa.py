@@ -10,7 +10,8 @@ At start the server reads pwa/ once into a table of answers (`build_site`):
 - text is compressed with brotli and gzip once, by a thread started with the server (a request that comes first
   compresses its file itself), kept in `<data-dir>/pwa-compressed/` by digest so a restart reuses them, and
   answered by `Accept-Encoding`, with `Vary: Accept-Encoding`;
-- index.html, sw.js and the manifest answer `no-cache` with an ETag, so a visit or an update check costs a 304.
+- index.html, sw.js, the manifest and the plain names answer `no-cache` with an ETag, so a visit or an update
+  check costs a 304; a hashed name has no ETag (it is never asked again while kept).
 
 pwa/sw.js lists the attendee's shell in its `SHELL` array (logical names, the one list): `/sw.js` answers it with
 SHELL_DIGEST filled by a digest of those files' URLs and bytes, and `{/*ASSETS*/}` by the map of every logical name
@@ -261,13 +262,14 @@ def pwa_routes(pwa_dir: Path, cache_dir: Path | None = None) -> list:
         asset = site.assets.get(url)
         if asset is None:
             raise NotFoundException()
-        headers = {
-            "Cache-Control": IMMUTABLE if url in site.immutable else "no-cache",
-            "ETag": asset.etag,
-            "Vary": "Accept-Encoding",
-        }
-        if none_match(request.headers.get("if-none-match"), asset.etag):
-            return Response(b"", status_code=304, headers=headers)
+        headers = {"Cache-Control": IMMUTABLE if url in site.immutable else "no-cache", "Vary": "Accept-Encoding"}
+        # a hashed name's bytes never change and are kept a year unasked: a validator would never be used
+        if url not in site.immutable:
+            headers["ETag"] = asset.etag
+            if none_match(request.headers.get("if-none-match"), asset.etag):
+                # with the 200's Content-Type, so the 304 gets the 200's security headers (server/headers.py): a
+                # browser merges a 304's headers into the copy it keeps, and index.html's must stay a page's
+                return Response(b"", status_code=304, headers={**headers, "Content-Type": asset.media_type})
         body = asset.body
         encoding = encoding_for(request.headers.get("accept-encoding", "")) if asset.compressible else None
         if encoding is not None:

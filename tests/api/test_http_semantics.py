@@ -4,6 +4,7 @@ cacheable reads, the exact Allow on every 405, one charset per Content-Type (ser
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from litestar.routes import HTTPRoute
@@ -25,18 +26,33 @@ CACHEABLE = [
     "/api/schedule.xml",
     "/api/trails",
 ]
-#: answers of every kind: routed, fast path (bundle, tiles), PWA file, mounted admin, OpenAPI, refusals
-EVERYWHERE = [
-    "/",
-    "/sw.js",
-    "/api/festival",
-    "/api/sync/bundle",
-    "/tiles/hanoi-centre.pmtiles",
-    "/tiles/nothing.pmtiles",
-    "/health",
-    "/schema",
-    "/admin/",
-    "/api/nothing",
+#: the headers every answer carries (plain http here: HSTS only when the public address is https)
+EVERY = {"x-content-type-options": "nosniff", "referrer-policy": "strict-origin-when-cross-origin"}
+#: what only a document carries: browsers read these on documents (COOP on top-level ones)
+DOCUMENT_ONLY = ("permissions-policy", "cross-origin-opener-policy")
+RESOURCE_CSP = "default-src 'none'; frame-ancestors 'none'"
+#: answers of every kind, routed, fast paths (bundle, tiles), PWA files, mounted admin, OpenAPI, refusals: the URL
+#: and whether it is a document (its area's full policy), a worker's script (the page's policy) or a resource
+KINDS = [
+    ("/", "document"),
+    ("/index.html", "document"),
+    ("/schema", "document"),
+    ("/admin/", "document"),
+    ("/sw.js", "worker"),
+    ("/js/worker/bundle.js", "worker"),
+    ("/js/worker/qr-decode.js", "worker"),
+    ("/js/page/core/main.js", "resource"),
+    ("/css/app.css", "resource"),
+    ("/icons/favicon.svg", "resource"),
+    ("/manifest.webmanifest", "resource"),
+    ("/api/festival", "resource"),
+    ("/api/programme.ics", "resource"),
+    ("/api/sync/bundle", "resource"),
+    ("/tiles/hanoi-centre.pmtiles", "resource"),
+    ("/tiles/nothing.pmtiles", "resource"),
+    ("/schema/openapi.json", "resource"),
+    ("/health", "resource"),
+    ("/api/nothing", "resource"),
 ]
 
 
@@ -48,33 +64,71 @@ def _parameterless_get_paths(app) -> list[str]:
     )
 
 
-@pytest.mark.parametrize("path", EVERYWHERE)
-async def test_security_headers_on_every_answer(client, path):
-    response = await client.get(path)
+def assert_security_headers(response, path: str, kind: str) -> None:
+    """The exact security headers of an answer of this kind (server/headers.py `security_headers`)."""
+    for name, value in EVERY.items():
+        assert response.headers[name] == value, (path, name)
+    assert "strict-transport-security" not in response.headers
     csp = response.headers["content-security-policy"]
+    if kind == "resource":
+        assert csp == RESOURCE_CSP, path
+        for name in DOCUMENT_ONLY:
+            assert name not in response.headers, (path, name)
+        return
     for directive in ("frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'", "default-src 'self'"):
-        assert directive in csp
+        assert directive in csp, path
     script_src = re.search(r"script-src ([^;]*)", csp).group(1)
     if not path.startswith("/schema"):
         assert "unsafe-inline" not in script_src and "unsafe-eval" not in script_src
-    assert response.headers["x-content-type-options"] == "nosniff"
-    assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    if kind == "worker":
+        assert "worker-src 'self'" in csp and "connect-src 'self'" in csp
+        for name in DOCUMENT_ONLY:
+            assert name not in response.headers, (path, name)
+        return
     assert "camera=(self)" in response.headers["permissions-policy"]
     assert "geolocation=(self)" in response.headers["permissions-policy"]
     assert response.headers["cross-origin-opener-policy"] == "same-origin"
-    # plain http here: HSTS only when the public address is https
-    assert "strict-transport-security" not in response.headers
+
+
+@pytest.mark.parametrize(("path", "kind"), KINDS)
+async def test_each_kind_of_answer_gets_its_exact_security_headers(client, path, kind):
+    response = await client.get(path)
+    assert_security_headers(response, path, kind)
+    assert response.headers.get("content-type", "").startswith("text/html") == (kind == "document"), path
+    hashed = re.search(r'"(/js/page/core/main\.[0-9a-f]{10}\.js)"', (await client.get("/")).text).group(1)
+    assert_security_headers(await client.get(hashed), hashed, "resource")
+
+
+async def test_a_304_carries_the_headers_of_the_200_it_stands_for(client):
+    """A browser merges a 304's headers into the copy it keeps: the page's must stay a page's (else the kept
+    index.html, and the service worker's copy of it, would run under `default-src 'none'`)."""
+    for path, kind in [("/", "document"), ("/sw.js", "worker"), ("/api/festival", "resource")]:
+        first = await client.get(path)
+        again = await client.get(path, headers={"If-None-Match": first.headers["etag"]})
+        assert again.status_code == 304, path
+        assert_security_headers(again, path, kind)
+
+
+def test_every_worker_script_is_where_it_gets_the_workers_policy():
+    """Browsers give a worker the CSP of its script's own answer: every script the PWA starts as a worker lives in
+    pwa/js/worker/, which server/headers.py answers with the page's policy."""
+    pwa = Path(__file__).resolve().parents[2] / "pwa"
+    started = set()
+    for module in pwa.rglob("*.js"):
+        text = module.read_text()
+        if "new Worker(" in text or "new SharedWorker(" in text:
+            started |= set(re.findall(r"['\"]([\w./-]*worker/[\w.-]+\.js)['\"]", text))
+    assert started, "the PWA starts its workers from pwa/js/worker/"
+    assert {Path(url).name for url in started} == {p.name for p in (pwa / "js" / "worker").glob("*.js")}
 
 
 def test_hsts_and_tile_host_follow_the_settings():
-    https = dict(
-        security_headers(
-            load_settings(public_url="https://lehoi.example", tile_url="https://t.example/{z}/{x}/{y}.png"), "/"
-        )
-    )
-    assert https[b"strict-transport-security"].startswith(b"max-age=")
-    assert b"img-src 'self' data: https://t.example;" in https[b"content-security-policy"]
-    plain = dict(security_headers(load_settings(public_url="http://lehoi.example", tile_url=""), "/"))
+    https = load_settings(public_url="https://lehoi.example", tile_url="https://t.example/{z}/{x}/{y}.png")
+    for kind in ("document", "worker", "resource"):
+        assert dict(security_headers(https, "/", kind))[b"strict-transport-security"].startswith(b"max-age=")
+    page = dict(security_headers(https, "/", "document"))
+    assert b"img-src 'self' data: https://t.example;" in page[b"content-security-policy"]
+    plain = dict(security_headers(load_settings(public_url="http://lehoi.example", tile_url=""), "/", "document"))
     assert b"strict-transport-security" not in plain
     assert b"img-src 'self';" in plain[b"content-security-policy"]
 

@@ -46,6 +46,13 @@ def downloads(context: BrowserContext) -> list[str]:
 def save_for_offline(page: Page) -> None:
     page.get_by_role("button", name="Save the map for offline use").click()
     expect(page.locator("#offline-map-status")).to_contain_text("Saved on this phone: 324 KB")
+    # the renderer is not precached (js/lib/basemap.js RENDERER): it is kept beside the archive it draws
+    kept = page.evaluate("""async () => {
+      const lazy = await caches.open('lehoi-lazy');
+      return (await lazy.keys()).map((request) => new URL(request.url).pathname);
+    }""")
+    for name in ("/vendor/pmtiles/pmtiles.", "/vendor/protomaps-leaflet/protomaps-leaflet."):
+        assert any(path.startswith(name) for path in kept), kept
 
 
 def test_the_saved_map_draws_offline_under_a_route(phone, live_server) -> None:

@@ -4,6 +4,7 @@ opened online."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -35,6 +36,8 @@ def test_offline_after_one_visit_with_no_staff_code_precached(phone) -> None:
     shell = cached(page, "lehoi-static-")
     assert any(url.startswith("/js/page/map/map.") for url in shell), shell
     assert not [url for url in shell if "/checkin/volunteer." in url or "/organiser/" in url or "jsQR" in url]
+    # the basemap's renderer comes with a saved archive (test_basemap.py), without which it draws nothing offline
+    assert not [url for url in shell if "/vendor/pmtiles/" in url or "/vendor/protomaps-leaflet/" in url], shell
     assert all(url == "/" or url == "/manifest.webmanifest" or url.count(".") >= 2 for url in shell), "hashed names"
     assert not cached(page, "lehoi-lazy"), "nothing outside the shell was fetched"
 
@@ -63,3 +66,10 @@ def test_the_volunteer_screen_works_offline_once_opened_online(phone, live_serve
     page.reload()
     expect(page.get_by_role("heading", name="Scan passes")).to_be_visible()
     expect(page.get_by_text("Volunteer for: Temple of Literature")).to_be_visible()
+
+
+def test_lehoi_serve_names_no_server_software(live_server) -> None:
+    """uvicorn's `server: uvicorn` is turned off (server/cli.py): it tells an attacker what to try and costs every
+    answer of the first visit its bytes."""
+    for path in ("/", "/api/festival", "/sw.js"):
+        assert "server" not in httpx.get(live_server.url + path).headers, path

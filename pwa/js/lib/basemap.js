@@ -6,6 +6,12 @@
 const CACHE = 'lehoi-basemap';
 const VERSION_HEADER = 'X-Lehoi-Basemap-Version';
 const AUTO_KEY = 'lehoi.basemap.auto_wifi';
+/**
+ * The modules that draw the archive (pwa/vendor/, ~40 KB compressed): loaded by the Map screen when there is a
+ * basemap to draw (js/page/map/basemap-layer.js), and fetched with the archive when it is saved, so that the service
+ * worker keeps them beside it. They are not in its precache: offline, they are of use only with a saved archive.
+ */
+export const RENDERER = ['/vendor/pmtiles/pmtiles.mjs', '/vendor/protomaps-leaflet/protomaps-leaflet.mjs'];
 
 /** The bundle's basemap entry, or null when the server has none (or sends something this app cannot draw). */
 export function basemapOf(programme) {
@@ -64,6 +70,8 @@ async function download(basemap, onProgress) {
   const blob = new Blob(chunks, { type: 'application/vnd.pmtiles' });
   const cache = await open();
   if (!cache) throw new Error('basemap download: this browser has no Cache Storage');
+  // through the service worker, which keeps them (sw.js, "lehoi-lazy"): the saved copy then draws offline
+  await Promise.all(RENDERER.map((url) => fetch(url).then((answer) => answer.arrayBuffer())));
   await cache.put(keyOf(basemap), new Response(blob, {
     headers: { 'Content-Type': blob.type, 'Content-Length': String(blob.size), [VERSION_HEADER]: basemap.version },
   }));

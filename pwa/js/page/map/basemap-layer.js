@@ -3,7 +3,7 @@
 // from the copy saved on the phone when there is one (online too: no network needed), else from the server by
 // HTTP Range requests while online; offline without a saved copy there is no basemap.
 
-import { basemapOf, savedBasemap } from '../../lib/basemap.js';
+import { RENDERER, basemapOf, savedBasemap } from '../../lib/basemap.js';
 import { BACKGROUND, labelRules, paintRules } from './basemap-style.js';
 
 export const OSM_ATTRIBUTION = '<a href="https://www.openstreetmap.org/copyright" rel="noopener" target="_blank">© OpenStreetMap contributors</a>';
@@ -29,10 +29,8 @@ let vendored = null;
 function loadVendored() {
   if (!vendored) {
     // protomaps-leaflet extends L.GridLayer: the caller has loaded Leaflet (mapview.js loadLeaflet) before
-    vendored = Promise.all([
-      import('../../../vendor/pmtiles/pmtiles.mjs'),
-      import('../../../vendor/protomaps-leaflet/protomaps-leaflet.mjs'),
-    ]).then(([pmtiles, protomaps]) => ({ PMTiles: pmtiles.PMTiles, P: protomaps.default }));
+    vendored = Promise.all(RENDERER.map((url) => import(url)))
+      .then(([pmtiles, protomaps]) => ({ PMTiles: pmtiles.PMTiles, P: protomaps.default }));
     vendored.catch(() => {
       vendored = null;
     });
