@@ -54,7 +54,8 @@ ALLOWED: dict[str, set[str]] = {
     "server": set(),
     "server.pwa": {"server.headers"},
     "server.app": _K | _DOMAINS | {"server.pwa"},
-    "server.cli": _K | _DOMAINS,
+    "server.workers": set(),
+    "server.cli": _K | _DOMAINS | {"server.workers"},
 }
 
 
