@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 KERNEL = {
     "sync": set(),
     "server.settings": set(),
+    "server.apart": set(),
     "server.state": {"server.clock", "server.settings"},
     "server.resources": set(),
     "server.clock": set(),
