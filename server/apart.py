@@ -1,9 +1,10 @@
 """The build process: one spawned process per server that runs pure-Python builds off the event loop.
 
 A thread running pure Python holds the GIL a switch interval (5 ms) at a time, and the event loop waits for it at
-every turn: a city-sized calendar built in a thread made a /health answer take over half a second, and so did the
-bundle's street walks (py-spy --gil during a city rebuild: three quarters of the GIL samples in
-server/wayfinding/streets.py). C that lets go of the GIL (compression, msgspec) stays in threads.
+every turn: a city-sized calendar built in a thread made a /health answer take over half a second. The bundle's
+street walks, computed anew for the first bundle and when venues move, are the same kind of work: py-spy --gil over a
+city build that computed them put three quarters of the GIL samples in server/wayfinding/streets.py. C that lets go
+of the GIL (compression, msgspec) stays in threads.
 """
 
 from __future__ import annotations

@@ -119,6 +119,6 @@ def _graph(path: str, modified_ns: int) -> RoadGraph:
 def street_pairs_json(roads_path: str, venues: tuple[tuple[str, LatLon], ...]) -> bytes:
     """`street_pairs` over the road graph in `roads_path`, as JSON: what the build process runs (server/apart.py),
     reading the graph once (again if it is imported anew). Seconds of numpy calls and Python at city size, which in
-    a thread held the event loop's GIL for three quarters of a city rebuild."""
+    a thread held the GIL for three quarters of a city bundle build that computed them (server/apart.py)."""
     graph = _graph(roads_path, Path(roads_path).stat().st_mtime_ns)
     return _encoder.encode(street_pairs(graph, dict(venues)))
