@@ -43,8 +43,8 @@ async def hold_connections(port: int) -> list[int]:
 def test_two_workers_each_take_a_share_of_connections_opened_together(tmp_path):
     require_postgres()
     server = LiveServer(tmp_path, args=("--workers", "2"))
-    server.start(STARTUP_S)
     try:
+        server.start(STARTUP_S)
         spread = asyncio.run(hold_connections(server.port))
     finally:
         server.stop()
