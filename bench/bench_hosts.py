@@ -8,10 +8,14 @@ makes a throwaway database; without one it says so and measures nothing.
    `--workers 1`, one with `--workers 2`; wrk (one thread: on a 2-core machine the load generator needs a core's
    share too) plays each read path against each in turn, twice, and the best of each is compared. Goal: two
    processes >= 1.6x one.
-   uvicorn's workers share one listening socket and whichever is awake accepts: with keep-alive connections one
-   process can end up holding most of them (the bench prints how wrk's connections were spread). So also:
-   the same reads through nginx (docs/nginx.conf, which spreads connections evenly) to one host, then to two
-   hosts (two `lehoi serve --workers 1` on the same database).
+   Each worker listens on a socket of its own (SO_REUSEPORT, server/workers.py) so the kernel spreads wrk's
+   connections over them; the bench prints how they were spread. On a shared 2-core machine the ratio also
+   measures what else runs: wrk (one thread, so it takes at most one core's share), the other engineers' runs. So
+   each run also prints what load hardly distorts: the server processes' CPU time per 1,000 answers (from /proc,
+   every process of the server: workers, supervisor, build process) and wrk's own CPU. Two workers that cost no
+   more CPU per answer than one scale with the cores they are given.
+   Then the same reads through nginx (docs/nginx.conf) to one host, then to two hosts (two `lehoi serve
+   --workers 1` on the same database).
 2. An edit through one host (PATCH an event) until the other's GET /api/festival shows its version, ten times.
 3. The bundle, by digest from nginx (docs/nginx.conf) against GET /api/sync/bundle from lehoi, both brotli.
 BENCH_SECONDS sets each wrk run's length (default 8); HOSTS_CONNECTIONS the connections (default 64).
@@ -22,6 +26,7 @@ from __future__ import annotations
 import collections
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -48,16 +53,6 @@ READS = [
 ]
 
 
-def start(server, workers: int, timeout: float = 120) -> None:
-    """Started, and every one of its worker processes answering (uvicorn logs each one's start)."""
-    server.start(timeout)
-    deadline = time.monotonic() + timeout
-    while server.log().count("Application startup complete") < workers:
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{workers} workers did not start: {server.log()}")
-        time.sleep(0.2)
-
-
 def spread(port: int) -> str:
     """How many of the connections to `port` each server process holds (ss), as "a+b"."""
     out = subprocess.run(
@@ -67,28 +62,66 @@ def spread(port: int) -> str:
     return "+".join(map(str, counts)) or "?"
 
 
-def reads(label: str, urls: tuple[str, str], names: tuple[str, str], direct: bool = True) -> None:
-    """Each read path against urls[0] and urls[1] in turn, twice; the best of each, and their ratio (and, when wrk
-    talks to lehoi `direct`ly, how its connections were spread over the processes)."""
+def _process_tree(pid: int) -> list[int]:
+    """`pid` and every process it started, and theirs (from /proc)."""
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:  # the thread or process ended meanwhile
+            continue
+        for child in children:
+            pids += _process_tree(int(child))
+    return pids
+
+
+def server_cpu(servers) -> float:
+    """CPU seconds used so far by every process of `servers` (user + system)."""
+    total = 0
+    for server in servers:
+        for pid in _process_tree(server.process.pid):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wrk_cpu() -> float:
+    """CPU seconds used so far by this process's ended children (each wrk run)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def reads(label: str, urls: tuple[str, str], names: tuple[str, str], servers, direct: bool = True) -> None:
+    """Each read path against urls[0] and urls[1] in turn, twice; the best of each, and their ratio, and for each
+    the CPU ms per 1,000 answers of the lehoi processes behind it (`servers`) and of wrk (and, when wrk talks to
+    lehoi `direct`ly, how its connections were spread over the processes)."""
     print(f"{label}, wrk -t1 -c{CONNECTIONS}, {DURATION_S} s a run, best of two each, interleaved:", flush=True)
     for name, path, headers in READS:
         best: list = [None, None]
         spreads = ["", ""]
+        costs = ["", ""]
         for _ in range(2):
             for i, url in enumerate(urls):
                 port = int(url.rsplit(":", 1)[1])
                 found: list[str] = []
                 watch = threading.Timer(DURATION_S / 2, lambda p=port, f=found: f.append(spread(p)))
                 watch.start()
+                before = server_cpu(servers[i]), wrk_cpu()
                 load = wrk(url + path, connections=CONNECTIONS, headers=headers)
+                answers = load.rps * DURATION_S / 1000
+                cost = (server_cpu(servers[i]) - before[0]) / answers * 1000, (wrk_cpu() - before[1]) / answers * 1000
                 watch.join()
                 if best[i] is None or load.rps > best[i].rps:
                     best[i], spreads[i] = load, found[0] if found else "?"
+                    costs[i] = f"lehoi {cost[0]:.0f} + wrk {cost[1]:.0f} CPU ms per 1,000"
         ratio = best[1].rps / best[0].rps
         spread_note = f" (connections per process {spreads[1]})" if direct else ""
         print(
-            f"  {name}: {names[0]} {best[0]}; {names[1]} {best[1]}{spread_note}; "
-            f"{ratio:.2f}x (goal >= 1.6x); {best[0].errors + best[1].errors} errors",
+            f"  {name}: {names[0]} {best[0]} ({costs[0]}); {names[1]} {best[1]} ({costs[1]}){spread_note}; "
+            f"{ratio:.2f}x (goal >= 1.6x); {best[0].errors + best[1].errors} errors; load {os.getloadavg()[0]:.1f}",
             flush=True,
         )
 
@@ -148,14 +181,17 @@ def main() -> None:
     other = LiveServer(workdir, host_of=one)
     balancers = []
     try:
-        for server, workers in ((one, 1), (two, 2), (other, 1)):
-            start(server, workers)
-        reads("reads from one server process to two", (one.url, two.url), ("--workers 1", "--workers 2"))
+        for server in (one, two, other):
+            server.start(120)
+        reads(
+            "reads from one server process to two", (one.url, two.url), ("--workers 1", "--workers 2"), ([one], [two])
+        )
         if nginx_binary() is not None:
             upstreams = [f"127.0.0.1:{one.port}"], [f"127.0.0.1:{one.port}", f"127.0.0.1:{other.port}"]
             balancers = [Nginx(workdir / f"nginx{i}", u, one.data_dir) for i, u in enumerate(upstreams)]
             urls = (balancers[0].url, balancers[1].url)
-            reads("reads through nginx from one host to two", urls, ("one host", "two hosts"), direct=False)
+            hosts = ([one], [one, other])
+            reads("reads through nginx from one host to two", urls, ("one host", "two hosts"), hosts, direct=False)
         edit_lag(one, other)
         nginx_bundle(one, workdir)
     finally:

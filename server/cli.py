@@ -77,6 +77,7 @@ def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
     More than one process (--workers) needs PostgreSQL: each process keeps what phones ask on every sync (tokens,
     /api/me, revocations, the change feed) and PostgreSQL's NOTIFY tells the others when it changes; an SQLite
     file has no such channel, so a second process would answer from a stale copy."""
+    import uvicorn
     import uvicorn.config
 
     from server.settings import load_settings
@@ -117,8 +118,8 @@ def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
     # uvicorn's own logging, with the server's INFO lines (a bundle built, by which process) beside its own
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     log_config["loggers"]["server"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
-    uvicorn.run(
-        "server.app:create_app",
+    server = dict(
+        app="server.app:create_app",
         factory=True,
         host=host,
         port=port,
@@ -129,6 +130,12 @@ def serve(host: str, port: int, now: str, workers: int, setup: bool) -> None:
         # "server: uvicorn" tells an attacker what to try and costs every answer its bytes
         server_header=False,
     )
+    if workers == 1:
+        uvicorn.run(**server)
+    else:
+        from server.workers import serve as serve_workers
+
+        serve_workers(uvicorn.Config(**server))
 
 
 @main.command()

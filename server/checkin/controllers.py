@@ -266,7 +266,7 @@ class OrganiserCheckinController(Controller):
             data.reason if data else "",
             now,
         )
-        snapshots.invalidate()
+        await snapshots.written()
         return PassRevoked(pass_id=pass_id, revoked_at=at)
 
     @get("/stats/checkins", raises=ReadErrors)

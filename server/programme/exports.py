@@ -13,11 +13,12 @@ from xml.etree import ElementTree as ET
 import icalendar
 import msgspec
 
+from server.apart import in_build_process
 from server.clock import FESTIVAL_TZ, Clock
 from server.programme import schemas
 from server.programme.search import fold
 from server.programme.snapshot import Snapshot
-from server.syncing.latest import Latest, in_build_process
+from server.syncing.latest import Latest
 
 _NAMESPACE = uuid.UUID("6f1c3d2e-9b1a-4f57-8d8e-4c0a1e2b3c4d")
 PRODID = "-//lehoi//festival companion//EN"

@@ -1,7 +1,7 @@
+from server.apart import stop_build_process
 from server.domain import Domain
 from server.settings import Settings
 from server.syncing.controllers import SyncController
-from server.syncing.latest import stop_build_process
 
 
 def domain(settings: Settings) -> Domain:

@@ -6,20 +6,15 @@ twice for one version however many requests ask at once.
 A request waits at most `FRESH_WAIT_S` for the new version, then takes what there is. A build that fails is
 logged, the previous version stays, and the next request after `RETRY_S` tries again. A build's CPU-heavy work
 runs off the event loop: in a worker thread (`asyncio.to_thread`) when it is C that lets go of the GIL (compression,
-msgspec), in the build process (`in_build_process`) when it is pure Python. A thread running pure Python still
-holds the GIL a switch interval (5 ms) at a time, and the event loop waits for it at every turn: a city-sized
-calendar built in a thread made a /health answer take over half a second.
+msgspec), in the build process (server/apart.py says why) when it is pure Python.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import Generic, TypeVar
 
 from litestar.exceptions import ServiceUnavailableException
@@ -33,32 +28,6 @@ FRESH_WAIT_S = 0.1
 RETRY_S = 5.0
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-#: the process that runs this process's pure-Python builds, started at the first one
-_build_process: ProcessPoolExecutor | None = None
-
-
-async def in_build_process(build: Callable[..., T], *args: object) -> T:
-    """`build(*args)` in the build process: `build` must be a module-level function, and its arguments and result
-    small to pickle (bytes, not a programme of objects: unpickling runs in this process under the GIL)."""
-    global _build_process
-    if _build_process is None:
-        # spawned, not forked: this process has threads (the loop's, SQLite's) a fork would copy mid-step
-        _build_process = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-    pool = _build_process
-    try:
-        return await asyncio.get_running_loop().run_in_executor(pool, build, *args)
-    except BrokenProcessPool:
-        if _build_process is pool:  # the process died (killed, out of memory): the retry starts another
-            _build_process = None
-        raise
-
-
-def stop_build_process() -> None:
-    """Stop the build process, if one was started."""
-    global _build_process
-    if _build_process is not None:
-        _build_process.shutdown(wait=False, cancel_futures=True)
-        _build_process = None
 
 
 class Latest(Generic[T]):

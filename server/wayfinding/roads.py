@@ -176,7 +176,9 @@ class RoadGraph:
     """The imported road graph, read from its file, with every mode's network built at once (at server
     start, off the event loop), so queries only read it."""
 
-    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+    def __init__(self, arrays: dict[str, np.ndarray], path: Path) -> None:
+        #: the file it was read from: the build process reads it there (server/wayfinding/streets.py)
+        self.path = path
         self.lat = arrays["lat_e6"] / 1e6
         self.lon = arrays["lon_e6"] / 1e6
         self._networks = {mode: _Network(self, mode, arrays) for mode in MODES}
@@ -190,7 +192,7 @@ class RoadGraph:
             raise RoadGraphError(f"{path} is not a road graph ({exc}): import one with `lehoi roads import`") from None
         if str(arrays.get("format", "")) != FORMAT:
             raise RoadGraphError(f"{path} is a road graph of another format: import it again with `lehoi roads import`")
-        return cls(arrays)
+        return cls(arrays, path)
 
     @property
     def node_count(self) -> int:

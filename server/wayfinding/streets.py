@@ -22,7 +22,9 @@ them, so a pair is the route the server answers between the two venues, to the e
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
+from pathlib import Path
 
 import msgspec
 import numpy as np
@@ -104,3 +106,19 @@ def street_pairs(graph: RoadGraph, venues: Mapping[str, LatLon]) -> StreetsWire:
         mode=MODE,
         pairs=tuple(pairs[key] for key in sorted(pairs)),
     )
+
+
+_encoder = msgspec.json.Encoder()
+
+
+@functools.lru_cache(maxsize=1)
+def _graph(path: str, modified_ns: int) -> RoadGraph:
+    return RoadGraph.load(Path(path))
+
+
+def street_pairs_json(roads_path: str, venues: tuple[tuple[str, LatLon], ...]) -> bytes:
+    """`street_pairs` over the road graph in `roads_path`, as JSON: what the build process runs (server/apart.py),
+    reading the graph once (again if it is imported anew). Seconds of numpy calls and Python at city size, which in
+    a thread held the GIL for three quarters of a city bundle build that computed them (server/apart.py)."""
+    graph = _graph(roads_path, Path(roads_path).stat().st_mtime_ns)
+    return _encoder.encode(street_pairs(graph, dict(venues)))

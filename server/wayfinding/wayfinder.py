@@ -16,6 +16,9 @@ from datetime import datetime
 from pathlib import Path as FilePath
 from typing import Any
 
+import msgspec
+
+from server.apart import in_build_process
 from server.programme.snapshot import Snapshot
 from server.wayfinding import schemas
 from server.wayfinding.engine_gate import EngineGate, RoutingEngine
@@ -29,7 +32,7 @@ from server.wayfinding.paths import Path, length_m, trail_pieces
 from server.wayfinding.places import Place
 from server.wayfinding.roads import RoadEngine, RoadGraph, RoadGraphError
 from server.wayfinding.routes import route
-from server.wayfinding.streets import StreetsWire, street_pairs
+from server.wayfinding.streets import StreetsWire, street_pairs_json
 from server.wayfinding.trails import trail_route, trail_routes
 from server.wayfinding.travel import LatLon, Mode
 
@@ -88,10 +91,12 @@ class Wayfinder:
 
     async def streets(self, snapshot: Snapshot, graph: RoadGraph) -> StreetsWire:
         """The street paths of the current venues, computed again only when a venue moves, comes or goes (a
-        new programme version that only changes events keeps them: they take seconds at city size)."""
+        new programme version that only changes events keeps them: they take seconds at city size, in the build
+        process, which reads the graph from its file)."""
         key = (graph, tuple(sorted((v.id, LatLon(v.lat, v.lon)) for v in snapshot.venues.values())))
         if self._streets is None or self._streets[0] != key:
-            self._streets = (key, await asyncio.to_thread(street_pairs, graph, dict(key[1])))
+            built = await in_build_process(street_pairs_json, str(graph.path), key[1])
+            self._streets = (key, msgspec.json.decode(built, type=StreetsWire))
         return self._streets[1]
 
     async def route(

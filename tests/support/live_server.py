@@ -135,12 +135,21 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"lehoi serve exited: {self.log()}")
             try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200 and self._all_workers_listen():
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
         raise RuntimeError(f"lehoi serve did not answer in {timeout}s: {self.log()}")
+
+    def _all_workers_listen(self) -> bool:
+        """Whether each of `--workers N` listens: each has a socket of its own (server/workers.py) and listens only
+        once its app has started, so one answer says nothing of the others."""
+        workers = int(self.args[self.args.index("--workers") + 1]) if "--workers" in self.args else 1
+        if workers == 1:
+            return True
+        out = subprocess.run(["ss", "-tlnH", f"( sport = :{self.port} )"], capture_output=True, text=True, check=True)
+        return len(out.stdout.splitlines()) >= workers
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no flush, as a crash would."""

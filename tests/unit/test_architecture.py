@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 KERNEL = {
     "sync": set(),
     "server.settings": set(),
+    "server.apart": set(),
     "server.state": {"server.clock", "server.settings"},
     "server.resources": set(),
     "server.clock": set(),
@@ -54,7 +55,8 @@ ALLOWED: dict[str, set[str]] = {
     "server": set(),
     "server.pwa": {"server.headers"},
     "server.app": _K | _DOMAINS | {"server.pwa"},
-    "server.cli": _K | _DOMAINS,
+    "server.workers": set(),
+    "server.cli": _K | _DOMAINS | {"server.workers"},
 }
 
 
