@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from piccolo.engine.base import Engine
 
+from server.db import kept
 from server.db.group_commit import GroupCommit
 from server.db.kept import kept_connection
 from server.db.transactions import ADVISORY_LOCK_SQL
@@ -71,7 +72,7 @@ class GateWriter:
     async def _commit_group(self, jobs: list[tuple]) -> list[Any]:
         """The queued scans in one transaction on the kept connection, each in a savepoint of its own."""
         assert self._kept is not None
-        return await self._kept.write(_sqlite_group, jobs)
+        return await self._kept.run(kept.transaction, _sqlite_group, jobs)
 
 
 def _sqlite_group(connection: sqlite3.Connection, jobs: list[tuple]) -> list[Any]:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from piccolo.engine.base import Engine
@@ -17,11 +14,6 @@ from server.settings import Settings
 #: seconds a writer waits for SQLite's lock before giving up (sqlite3's busy timeout).
 SQLITE_BUSY_TIMEOUT_S = 15
 T = TypeVar("T")
-#: per event loop, per SQLite file: the lock a writer of this process holds while its transaction is open
-#: (WeakKeyDictionary: a loop's locks go with it)
-_WRITER_TURNS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -80,37 +72,6 @@ def unavailable(exc: BaseException) -> bool:
     ):
         return True
     return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
-
-
-def writer_lock(path: str) -> asyncio.Lock:
-    """The lock this process's writers of the SQLite file at `path` take in turn (`writer_turn`)."""
-    locks = _WRITER_TURNS.setdefault(asyncio.get_running_loop(), {})
-    lock = locks.get(path)
-    if lock is None:
-        lock = locks[path] = asyncio.Lock()
-    return lock
-
-
-@asynccontextmanager
-async def writer_turn(path: str) -> AsyncIterator[None]:
-    """This process's turn to write the SQLite file at `path`, taken in arrival order before BEGIN IMMEDIATE.
-
-    SQLite lets one writer in at a time; one that finds the lock taken sleeps in its busy handler (1, 2, 5 … up to
-    100 ms between tries) and is not woken when the lock frees, so under a mix of writers (uploads beside gate
-    scans) a write waited hundreds of milliseconds while the file was free, and the writers did not take turns.
-    Waiting here instead wakes the next writer the moment the previous one commits. A turn not had within the busy
-    timeout fails as the busy handler would (TimeoutError: 503, try again); other processes on the same file still
-    meet the busy handler."""
-    lock = writer_lock(path)
-    try:
-        async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_S):
-            await lock.acquire()
-    except TimeoutError:
-        raise TimeoutError(f"no turn to write the database within {SQLITE_BUSY_TIMEOUT_S} s") from None
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -6,9 +6,8 @@ so a request of a dozen hops takes tens of milliseconds doing almost nothing. A 
 function on its thread in one hop, and never opens a connection per request.
 
 Use it for short, hot work only (a principal lookup, a gate check-in): calls queue one after another on the
-thread. Write transactions (`write`) begin with `BEGIN IMMEDIATE`, as every lehoi writer does, in the process's
-turn of writers (`writer_turn`), and so serialise with Piccolo's writers (the busy timeout, for other processes,
-is the engine's). Importing Piccolo's SQLite engine has
+thread. Write transactions begin with `BEGIN IMMEDIATE`, as every lehoi writer does, and so serialise with
+Piccolo's writers through SQLite's lock (the busy timeout is the engine's). Importing Piccolo's SQLite engine has
 registered the adapters, so dates and times are stored exactly as Piccolo stores them.
 """
 
@@ -22,7 +21,7 @@ from typing import Any, TypeVar
 
 from piccolo.engine.base import Engine
 
-from server.db.engine import SQLITE_BUSY_TIMEOUT_S, is_postgres, writer_turn
+from server.db.engine import SQLITE_BUSY_TIMEOUT_S, is_postgres
 
 T = TypeVar("T")
 
@@ -39,12 +38,6 @@ class KeptSqlite:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lehoi-sqlite")
         return await asyncio.get_running_loop().run_in_executor(self._executor, self._call, work, args)
-
-    async def write(self, work: Callable[..., T], *args: Any) -> T:
-        """`work(connection, *args)` in a write transaction (`transaction`) on the connection's thread, in this
-        process's turn of writers (`writer_turn`)."""
-        async with writer_turn(self.path):
-            return await self.run(transaction, work, *args)
 
     def submit(self, work: Callable[..., T], *args: Any) -> asyncio.Future[T]:
         """Start `work(connection, *args)` on the connection's thread now; await the future for its result.

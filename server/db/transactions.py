@@ -8,19 +8,14 @@ from contextlib import asynccontextmanager
 from piccolo.engine.base import Engine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from server.db.engine import is_postgres, writer_turn
+from server.db.engine import is_postgres
 
 
 @asynccontextmanager
 async def write_transaction(engine: Engine) -> AsyncIterator[None]:
-    """A writing transaction; on SQLite it takes the write lock up front so it never fails mid-way, after this
-    process's writers before it (`writer_turn`)."""
+    """A writing transaction; on SQLite it takes the write lock up front so it never fails mid-way."""
     if isinstance(engine, SQLiteEngine):
-        if engine.current_transaction.get() is not None:  # nested: the outer transaction has the turn already
-            async with engine.transaction(transaction_type=TransactionType.immediate):
-                yield
-            return
-        async with writer_turn(engine.path), engine.transaction(transaction_type=TransactionType.immediate):
+        async with engine.transaction(transaction_type=TransactionType.immediate):
             yield
     else:
         async with engine.transaction():

@@ -306,7 +306,7 @@ class DeliveryQueue:
 
     async def _write(self, statements: Statements) -> None:
         if self._kept is not None:
-            await self._kept.write(_run_sqlite, statements)
+            await self._kept.run(kept.transaction, _run_sqlite, statements)
             return
         async with write_transaction(self.engine):
             for sql, args in statements:
