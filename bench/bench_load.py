@@ -10,14 +10,20 @@ phone's sync cycle takes and a volunteer's scan (bench/load.lua, every request f
 - volunteers' online scans, POST /api/checkins: fresh scan ids, pass tokens the server issued (POST /api/passes,
   one per phone), volunteers enrolled with an organiser's enrolment code.
 
-Three measurements, each path in a wrk process of its own so that each has its own latency histogram:
-1. alone, closed loop (64 connections, each sends when its previous answer came): each path's maximum and its
-   ratio to the festival answer, the figures of issue 28's table;
-2. the mix, closed loop: every path at once (the 64 connections shared as MIX_SHARES says): what each path gets
-   while all the others run flat out (how fairly the server shares itself; not a phone's proportions);
-3. the mix at half load, open loop: every path at once, each sent on a fixed schedule (load.lua's `delay()`, as
-   wrk2 paces) at its MIX_SHARES share of half its maximum in 1, so that the paths together use half of what the
-   server can do (the sum over paths of rate / maximum is 0.5): p50 and p99 per path, and how many sends left late.
+Three measurements:
+1. alone, closed loop (64 connections, each sends when its previous answer came, one wrk process): each path's
+   maximum and its ratio to the festival answer, the figures of issue 28's table;
+2. the mix, closed loop: ONE wrk process whose every request is a path drawn at random in MIX_SHARES' proportions
+   (load.lua's mix mode), flat out: the mix's own maximum, in its own proportions. The paths share the server (on
+   SQLite one database file, one writer), so this is lower than what the paths' maxima alone would suggest; pacing
+   each path at a share of its maximum alone would be overload, not half load. One wrk process has one
+   histogram, so this run gives req/s per path (counted in load.lua) and one p50/p99 for the whole mix;
+3. the mix at half load, open loop: every path at once, each in a wrk process of its own (its own histogram) sent
+   on a fixed schedule (load.lua's `delay()`, as wrk2 paces) at its MIX_SHARES share of half the mix's maximum
+   in 2: p50 and p99 per path, and how many sends left late.
+
+Every run prints the CPU its wrk processes used (a paced wrk sleeps between sends; the closed-loop ones are a single
+thread each) beside what the server's processes used, so that one can see wrk did not take the server's cores.
 
 Goals: /api/me >= 0.5x festival, changes at the current version >= 0.6x, push >= 0.15x (alone); p99 <= 100 ms on
 every path at half load; zero errors (non-2xx and socket errors) anywhere; on PostgreSQL, reads from one worker
@@ -37,6 +43,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -74,8 +81,8 @@ RATIO_GOALS = {"me": 0.5, "changes_current": 0.6, "push": 0.15}
 P99_GOAL_MS = 100.0
 SCALING_GOAL = 1.6
 MEMORY_GOAL_MB = 300
-#: the mix's share of the connections: a phone's cycle reads its changes and /api/me every time and pushes now and
-#: then; volunteers scan at the doors
+#: the mix's proportions (of requests; of connections in the paced runs): a phone's cycle reads its changes and
+#: /api/me every time and pushes now and then; volunteers scan at the doors
 MIX_SHARES = {"me": 4, "changes_current": 4, "changes_behind": 2, "push": 3, "checkin": 3}
 #: mutations a push of the mix carries, at most (one alone, to compare with issue 28's "one favourite")
 MIX_BATCH = 2
@@ -91,11 +98,15 @@ BEFORE = {
 }
 
 
-def half_load(mode: str, maximum: float) -> float:
-    """The path's rate in the mix at half load: its share of half its own maximum, so that the paths together keep
-    the server half as busy as it can be."""
+def half_load(mode: str, mix_maximum: float) -> float:
+    """The path's rate at half load: its MIX_SHARES share of half the mix's maximum (all paths at once)."""
     # at least one a second: a rate of 0 would be wrk's closed loop
-    return max(1.0, maximum / 2 * MIX_SHARES[mode] / sum(MIX_SHARES.values()))
+    return max(1.0, mix_maximum / 2 * MIX_SHARES[mode] / sum(MIX_SHARES.values()))
+
+
+def shares_spec() -> str:
+    """MIX_SHARES as load.lua's LOAD_SHARES reads it."""
+    return ",".join(f"{mode}={share}" for mode, share in MIX_SHARES.items())
 
 
 def mix_connections(total: int) -> dict[str, int]:
@@ -162,6 +173,12 @@ class Run:
     lag_max_ms: float = 0.0
     statuses: dict[int, int] = field(default_factory=dict)
     results: dict[str, int] = field(default_factory=dict)
+    #: requests sent per path (a mix run)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def path_rps(self, mode: str) -> float:
+        """A mix run's req/s of one path: its part of the requests sent."""
+        return self.rps * self.counts.get(mode, 0) / max(1, sum(self.counts.values()))
 
     @property
     def errors(self) -> int:
@@ -197,6 +214,8 @@ def parse_wrk(out: str) -> Run:
             run.statuses[int(parts[2])] = int(parts[3])
         elif parts[:2] == ["LOAD", "result"]:
             run.results[parts[2]] = int(parts[3])
+        elif parts[:2] == ["LOAD", "count"]:
+            run.counts[parts[2]] = int(parts[3])
     return run
 
 
@@ -211,8 +230,29 @@ class Job:
     ids_file: Path | None = None
 
 
-def wrk_all(url: str, jobs: list[Job], data_file: Path, seconds: int) -> list[Run]:
-    """Every job's wrk at the same time, each its own process, its own histogram."""
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds these processes have used so far (those gone count 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+#: (wrk CPU seconds, server CPU seconds, wall seconds) of the last wrk_all
+last_cpu: list[tuple[float, float, float]] = []
+
+
+def wrk_all(url: str, jobs: list[Job], data_file: Path, seconds: int, server_pid: int) -> list[Run]:
+    """Every job's wrk at the same time, each its own process, its own histogram; records the CPU wrk and the
+    server used meanwhile in `last_cpu`."""
+    server_pids = [server_pid, *children(server_pid)]
+    wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_before = cpu_seconds(server_pids)
+    t0 = time.perf_counter()
     started = []
     for job in jobs:
         env = {
@@ -224,6 +264,7 @@ def wrk_all(url: str, jobs: list[Job], data_file: Path, seconds: int) -> list[Ru
             "LOAD_NOW": NOW,
             "LOAD_BATCH": str(job.batch),
             "LOAD_RATE": f"{job.rate:.1f}",
+            "LOAD_SHARES": shares_spec(),
         }
         args = ["wrk", "-t1", f"-c{job.connections}", f"-d{seconds}s", "--timeout", "10s", "--latency"]
         args += ["-s", str(LUA_SCRIPT), url]
@@ -234,7 +275,15 @@ def wrk_all(url: str, jobs: list[Job], data_file: Path, seconds: int) -> list[Ru
         if process.returncode != 0 or "Requests/sec" not in out:
             raise RuntimeError(f"wrk {job.mode} failed: {out[-2000:]}{err[-2000:]}")
         runs.append(parse_wrk(out))
+    wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wrk_cpu = wrk_after.ru_utime + wrk_after.ru_stime - wrk_before.ru_utime - wrk_before.ru_stime
+    last_cpu[:] = [(wrk_cpu, cpu_seconds(server_pids) - server_before, time.perf_counter() - t0)]
     return runs
+
+
+def cpu_line() -> str:
+    wrk, server, wall = last_cpu[0]
+    return f"CPU: wrk {wrk / wall:.0%} of a core, the server {server / wall:.0%} of a core"
 
 
 # -- servers ----------------------------------------------------------------------------------------------------
@@ -427,7 +476,7 @@ class Figures:
     """One server's figures: each path alone, in the closed mix and in the paced mix; the largest process's RSS."""
 
     alone: dict[str, Run]
-    mix: dict[str, Run]
+    mix: Run
     paced: dict[str, Run]
     memory_mb: float
     ok: bool
@@ -462,9 +511,9 @@ def measure(label: str, workers: int, database_url: str, festival: str) -> Figur
         def play(jobs: list[Job], seconds: int) -> dict[str, Run]:
             nonlocal mutations
             for job in jobs:
-                if job.mode == "push":
+                if job.mode in ("push", "mix"):
                     job.ids_file = workdir / f"ids-{uuid.uuid4().hex[:6]}.txt"
-            runs = wrk_all(server.url, jobs, data_file, seconds)
+            runs = wrk_all(server.url, jobs, data_file, seconds, server.process.pid)
             for job, run in zip(jobs, runs, strict=True):
                 if job.ids_file is not None:
                     mutations += run.mutations
@@ -486,8 +535,10 @@ def measure(label: str, workers: int, database_url: str, festival: str) -> Figur
             socket_errors={k: first.socket_errors[k] + last.socket_errors[k] for k in first.socket_errors},
         )
         shares = mix_connections(CONNECTIONS)
-        mix = play([Job(m, shares[m], batch=MIX_BATCH) for m in MIX_SHARES], SECONDS)
-        paced = play([Job(m, shares[m], rate=half_load(m, alone[m].rps), batch=MIX_BATCH) for m in MIX_SHARES], SECONDS)
+        mix = play([Job("mix", CONNECTIONS, batch=MIX_BATCH)], SECONDS)["mix"]
+        mix_cpu = cpu_line()
+        paced = play([Job(m, shares[m], rate=half_load(m, mix.rps), batch=MIX_BATCH) for m in MIX_SHARES], SECONDS)
+        paced_cpu = cpu_line()
         festival_paced = play([Job("festival", rate=base.rps / 2)], SECONDS)["festival"]
 
         names = dict(PATHS)
@@ -503,10 +554,16 @@ def measure(label: str, workers: int, database_url: str, festival: str) -> Figur
             if run.results:
                 extra = "  results " + ", ".join(f"{k} {v}" for k, v in sorted(run.results.items()))
             print(f"  {name:45s} {fmt(run)}  ratio {run.rps / base.rps:.3f}{extra}")
-        print(f"  the mix, closed loop, every path at once ({', '.join(f'{m} {c}' for m, c in shares.items())}):")
+        print(
+            f"  the mix, closed loop, one wrk process, {CONNECTIONS} connections, each request a path drawn in the "
+            f"shares {shares_spec()}: {fmt(mix)}; {mix_cpu}"
+        )
         for mode in MIX_SHARES:
-            print(f"  {names[mode]:45s} {fmt(mix[mode])}  ratio {mix[mode].rps / base.rps:.3f}")
-        print("  the mix at half load, open loop (each path at its share of half its maximum alone, all at once):")
+            print(f"  {names[mode]:45s} {mix.path_rps(mode):8,.0f} req/s  ratio {mix.path_rps(mode) / base.rps:.3f}")
+        print(
+            f"  the mix at half load, open loop (each path its share of half the mix's {mix.rps:,.0f} req/s, all at "
+            f"once, a wrk process each, connections {', '.join(f'{m} {c}' for m, c in shares.items())}); {paced_cpu}:"
+        )
         for mode, run in [("festival", festival_paced), *paced.items()]:
             name = names.get(mode, "GET /api/festival (alone, half its maximum)")
             print(f"  {name:45s} {fmt(run)}  late sends {run.late} (worst {run.lag_max_ms:.0f} ms behind)")
@@ -523,7 +580,7 @@ def measure(label: str, workers: int, database_url: str, festival: str) -> Figur
             f"{'holds' if not slow else 'MISSED on ' + ', '.join(slow)}"
         )
         everything = [*(("alone " + m, r) for m, r in alone.items()), ("festival", base)]
-        everything += [("mix " + m, r) for m, r in mix.items()] + [("paced " + m, r) for m, r in paced.items()]
+        everything += [("mix", mix)] + [("paced " + m, r) for m, r in paced.items()]
         failing = [f"{m} {r.errors}" for m, r in everything if r.errors]
         ok &= not failing
         print(f"  goal zero errors: {'holds' if not failing else 'MISSED (' + ', '.join(failing) + ')'}")

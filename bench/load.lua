@@ -1,7 +1,8 @@
 -- The phones' and volunteers' real mix, one path family per wrk run (bench/bench_load.py drives it).
 --
 -- Environment: LOAD_DATA (the Lua data file bench_load.py wrote: phones, volunteers, passes, events, version),
--- LOAD_MODE (festival | me | changes_current | changes_behind | push | checkin), LOAD_RUN (8 hex digits unique to
+-- LOAD_MODE (festival | me | changes_current | changes_behind | push | checkin, or mix: each request one of those
+-- picked at random in the proportions LOAD_SHARES gives, e.g. "me=4,push=3"), LOAD_RUN (8 hex digits unique to
 -- this wrk run: the first group of every UUID it makes), LOAD_IDS (where `done` writes the results the push
 -- answers carried, one "status id" a line), LOAD_NOW (the server's instant: scans are made "now"), LOAD_BATCH (a
 -- push carries 1 to LOAD_BATCH mutations, default 1), LOAD_RATE (requests per second per wrk thread, sent on a
@@ -13,6 +14,9 @@
 -- goes out late; wrk times it from when it went out, so the lateness is counted here (LOAD late, LOAD lag_max) and
 -- a run with many late sends measured the server at less than the rate it was asked for.
 --
+-- A mix run has one histogram for every path; it counts the requests of each path (LOAD count) so that the mix's
+-- maximum can be shared out by path.
+--
 -- Every request picks its device at random: many phones share the keep-alive connections, as behind a proxy.
 -- Lines starting with "LOAD " are what bench_load.py reads back from wrk's output.
 
@@ -23,6 +27,12 @@ local now = os.getenv("LOAD_NOW")
 local batch = tonumber(os.getenv("LOAD_BATCH") or "") or 1
 local rate = tonumber(os.getenv("LOAD_RATE") or "") or 0
 local threads = {}
+-- mix: {{mode, cumulative weight}, ...} and the total weight
+local shares, weight = {}, 0
+for name, share in string.gmatch(os.getenv("LOAD_SHARES") or "", "([%w_]+)=(%d+)") do
+  weight = weight + tonumber(share)
+  table.insert(shares, {name, weight})
+end
 -- a send this many ms after its slot counts as late
 local LATE_MS = 10
 
@@ -32,6 +42,7 @@ mutations = 0
 late = 0
 lag_max = 0
 statuses = {}
+counts = {}    -- requests sent per path
 results = {}   -- push: {status .. " " .. id, ...}; checkin: verdict counts
 verdicts = {}
 
@@ -91,8 +102,19 @@ end
 
 local festival = wrk.format("GET", "/api/festival")
 
+local function pick_mode()
+  if mode ~= "mix" then return mode end
+  local draw = math.random() * weight
+  for _, entry in ipairs(shares) do
+    if draw < entry[2] then return entry[1] end
+  end
+  return shares[#shares][1]
+end
+
 function request()
   sent = sent + 1
+  local mode = pick_mode()
+  counts[mode] = (counts[mode] or 0) + 1
   if mode == "festival" then
     return festival
   elseif mode == "me" then
@@ -128,7 +150,8 @@ end
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
   if status ~= 200 then return end
-  if mode == "push" then
+  -- a mix's answers come back on several connections in any order: a push answer is known by its results
+  if mode == "push" or (mode == "mix" and string.find(body, '"results":[', 1, true)) then
     for st, id in string.gmatch(body, '"status":"(%a+)","id":"([%x%-]+)"') do
       table.insert(results, st .. " " .. id)
     end
@@ -141,7 +164,7 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local total_sent, total_mutations, total_late, max_lag, codes, counts, out = 0, 0, 0, 0, {}, {}, nil
+  local total_sent, total_mutations, total_late, max_lag, codes, counts, paths, out = 0, 0, 0, 0, {}, {}, {}, nil
   local ids = os.getenv("LOAD_IDS")
   if ids and ids ~= "" then out = io.open(ids, "w") end
   for _, thread in ipairs(threads) do
@@ -156,6 +179,7 @@ function done(summary, latency, requests)
       if out then out:write(line, "\n") end
     end
     for v, n in pairs(thread:get("verdicts")) do counts[v] = (counts[v] or 0) + n end
+    for m, n in pairs(thread:get("counts")) do paths[m] = (paths[m] or 0) + n end
   end
   if out then out:close() end
   io.write(string.format("LOAD sent %d\n", total_sent))
@@ -164,4 +188,5 @@ function done(summary, latency, requests)
   io.write(string.format("LOAD lag_max %.1f\n", max_lag))
   for code, n in pairs(codes) do io.write(string.format("LOAD status %d %d\n", code, n)) end
   for st, n in pairs(counts) do io.write(string.format("LOAD result %s %d\n", st, n)) end
+  for m, n in pairs(paths) do io.write(string.format("LOAD count %s %d\n", m, n)) end
 end
