@@ -19,6 +19,7 @@ from litestar.testing import TestClient
 from playwright.sync_api import expect
 
 from server.pwa import ASSETS, IMMUTABLE, SHELL_DIGEST, build_site, pwa_routes, shell_file, shell_urls
+from tests.browser.test_offline import first_visit
 
 PWA = Path(__file__).resolve().parents[2] / "pwa"
 SW = (PWA / "sw.js").read_text()
@@ -293,3 +294,20 @@ def test_a_heading_scrolled_to_clears_the_offline_banner(phone) -> None:
     heading.evaluate("h => h.scrollIntoView({ block: 'start' })")
     assert page.evaluate("scrollY") > 0, "the heading is scrolled to"
     assert heading.bounding_box()["y"] >= banner.bounding_box()["y"] + banner.bounding_box()["height"]
+
+
+@pytest.mark.browser
+def test_a_reload_takes_the_page_and_the_shell_from_the_cache_without_a_fetch_event(phone) -> None:
+    """sw.js's static routes: a reload's page and modules come from this version's cache, no fetch event each."""
+    page = phone.new_page()
+    first_visit(page)
+    cdp = phone.new_cdp_session(page)
+    cdp.send("Network.enable")
+    answers: list[dict] = []
+    cdp.on("Network.responseReceived", lambda event: answers.append(event["response"]))
+    page.reload()
+    expect(page.locator(".event-card").first).to_be_visible()
+    shell = [a for a in answers if a["url"].endswith(("/", ".js", ".css")) and "/api/" not in a["url"]]
+    assert any("/js/page/core/main." in a["url"] for a in shell), "the reload was seen"
+    routed = [a["url"] for a in shell if (a.get("serviceWorkerRouterInfo") or {}).get("actualSourceType") == "cache"]
+    assert sorted(routed) == sorted(a["url"] for a in shell), [a["url"] for a in shell if a["url"] not in routed]
