@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -21,13 +24,30 @@ T = TypeVar("T")
 _build_process: ProcessPoolExecutor | None = None
 
 
+def _exit_with(parent: int) -> None:
+    """In the build process: end when the server that started it is gone. A server killed outright (SIGKILL, out of
+    memory) never shuts its pool down, and its build process would otherwise live on with no one to build for."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-server", daemon=True).start()
+
+
 async def in_build_process(build: Callable[..., T], *args: object) -> T:
     """`build(*args)` in the build process: `build` must be a module-level function, and its arguments and result
     small to pickle (bytes, not a programme of objects: unpickling runs in this process under the GIL)."""
     global _build_process
     if _build_process is None:
         # spawned, not forked: this process has threads (the loop's, SQLite's) a fork would copy mid-step
-        _build_process = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        _build_process = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_exit_with,
+            initargs=(os.getpid(),),
+        )
     pool = _build_process
     try:
         return await asyncio.get_running_loop().run_in_executor(pool, build, *args)

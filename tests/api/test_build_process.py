@@ -1,0 +1,54 @@
+"""The build process (server/apart.py) never outlives its server: a server killed outright (SIGKILL: no shutdown runs)
+leaves no build process behind to hold memory on the host."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.support.live_server import LiveServer
+
+
+def children(pid: int) -> set[int]:
+    """The processes whose parent is `pid`, from /proc."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_a_killed_server_leaves_no_build_process(tmp_path):
+    server = LiveServer(tmp_path)
+    server.start()
+    try:
+        before = children(server.process.pid)
+        # the calendar is built in the build process, started at its first build
+        assert httpx.get(server.url + "/api/programme.ics", timeout=60).status_code == 200
+        builders = children(server.process.pid) - before
+        assert builders, "the calendar was built without a build process"
+        server.kill()
+    finally:
+        server.stop()
+    deadline = time.monotonic() + 30  # it looks for its parent once a second
+    while any(alive(pid) for pid in builders) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = [pid for pid in builders if alive(pid)]
+    for pid in left:
+        os.kill(pid, 9)
+    assert not left, f"build processes {left} outlived their server"
