@@ -92,7 +92,8 @@ const logical = (path) => path.replace(/\.[0-9a-f]{10}(\.[a-z]+)$/, '$1');
 // this version's cache without running this worker at all: a reload's two dozen modules then no longer wait, one
 // after another, for a fetch event each. Each file is named exactly (no patterns: routes take none with a regexp);
 // a miss, which the install below leaves none of, goes to the network. The lazy files still come through `fetch`.
-const STATIC_ROUTES = [
+// Made only where routes exist: URLPattern is as recent, and an error here would stop the whole worker elsewhere.
+const staticRoutes = () => [
   { condition: { urlPattern: new URLPattern({ pathname: '/', search: '' }), requestMode: 'navigate' }, source: { cacheName: CACHE } },
   {
     condition: { or: SHELL.filter((url) => ASSETS[url]).map((url) => ({ urlPattern: new URLPattern({ pathname: ASSETS[url] }) })) },
@@ -102,7 +103,14 @@ const STATIC_ROUTES = [
 
 self.addEventListener('install', (event) => {
   // a browser that refuses the routes still has the fetch handler below, as every other browser does
-  if (event.addRoutes) event.waitUntil(event.addRoutes(STATIC_ROUTES).catch((error) => console.warn('static routes:', error)));
+  if (event.addRoutes) {
+    const refused = (error) => console.warn('static routes:', error);
+    try {
+      event.waitUntil(event.addRoutes(staticRoutes()).catch(refused));
+    } catch (error) {
+      refused(error);
+    }
+  }
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
     // A hashed name never changes its bytes, so the HTTP cache may answer (the page has just loaded most of them,
