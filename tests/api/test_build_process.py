@@ -5,32 +5,11 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 
 import httpx
 
 from tests.support.live_server import LiveServer
-
-
-def children(pid: int) -> set[int]:
-    """The processes whose parent is `pid`, from /proc."""
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.add(int(stat.parent.name))
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+from tests.support.processes import alive, children
 
 
 def test_a_killed_server_leaves_no_build_process(tmp_path):

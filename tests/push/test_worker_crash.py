@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import children
+
 from .test_delivery import new_device
 
 LEHOI = Path(sys.executable).parent / "lehoi"
@@ -81,18 +83,6 @@ async def test_a_killed_worker_is_taken_over_and_every_subscriber_gets_the_alert
     assert sorted(len(push.receiver.messages(s)) for s in subscriptions) == [1] * 40
     held = [a for s in subscriptions for a in push.receiver.attempts(s) if a[0] == 0]
     assert len(held) == 4  # the requests in flight when it died: never accepted, sent again by the second worker
-
-
-def children(pid: int) -> set[int]:
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.add(int(stat.parent.name))
-    return found
 
 
 @pytest.mark.slow

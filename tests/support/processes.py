@@ -1,0 +1,29 @@
+"""The processes a test started, read from /proc as `ps` would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def _stat(pid_dir: Path) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command's name (state first, then the parent's pid), or None once gone."""
+    try:
+        return (pid_dir / "stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def children(pid: int) -> set[int]:
+    """The living (not zombie) processes whose parent is `pid`."""
+    found = set()
+    for pid_dir in Path("/proc").glob("[0-9]*"):
+        fields = _stat(pid_dir)
+        if fields and int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(pid_dir.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` is a living process (neither gone nor a zombie)."""
+    fields = _stat(Path(f"/proc/{pid}"))
+    return fields is not None and fields[0] != "Z"
