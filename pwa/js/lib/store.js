@@ -59,9 +59,8 @@ export function inOrder(byKind) {
 export class NotStored extends Error {}
 
 export class Store {
-  constructor(db, name = db.name) {
+  constructor(db) {
     this.db = db;
-    this.name = name;
     this.worker = null;
     this.calls = new Map();
     this.lastCall = 0;
@@ -81,7 +80,7 @@ export class Store {
     const id = (this.lastCall += 1);
     return new Promise((resolve, reject) => {
       this.calls.set(id, { resolve, reject, onParsed, parts: {}, parsed: false });
-      this.worker.postMessage({ ...fields, id, op, name: this.name }, transfer);
+      this.worker.postMessage({ ...fields, id, op, name: this.db.name }, transfer);
     });
   }
 
@@ -121,18 +120,6 @@ export class Store {
 
   static async open(name = DB_NAME) {
     return new Store(await openDB(name, DB_VERSION, upgrade));
-  }
-
-  /**
-   * Open database `name` while the bundle worker already reads its programme (`programme`, readProgramme's
-   * answer): a reload waits for the longer of the two rather than for one after the other.
-   */
-  static async openReading(name = DB_NAME) {
-    const store = new Store(null, name);
-    const programme = store.readProgramme();
-    programme.catch(() => {}); // a failure is the caller's, when it awaits `programme`
-    store.db = await openDB(name, DB_VERSION, upgrade);
-    return { store, programme };
   }
 
   meta(key) {

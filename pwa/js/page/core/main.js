@@ -64,15 +64,17 @@ function parseHash(hash) {
 
 async function main() {
   const root = document.getElementById('main');
+  const store = await Store.open();
   // the stored programme is read and parsed by the bundle worker while the page reads its own small state
-  const { store, programme: stored } = await Store.openReading();
+  const stored = store.readProgramme();
   const sync = new Sync({ store, initialSettings: () => ({ lang: app.lang() }) });
   const app = new App(store, sync);
   const shell = new Shell(app);
   window.lehoi = { app, sync, store }; // for the curious and for the browser tests
 
-  const [device] = await Promise.all([store.meta('device'), sync.init(), app.loadProgramme(stored), app.loadState()]);
-  app.deviceId = device?.device_id || null;
+  await sync.init();
+  await Promise.all([app.loadProgramme(stored), app.loadState()]);
+  app.deviceId = (await store.meta('device'))?.device_id || null;
   shell.translate();
 
   let screen = null;
