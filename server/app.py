@@ -207,6 +207,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             for part in reversed(parts):
                 for hook in part.on_shutdown:
                     await hook(app.state)
+            await APPLIER.of(app.state).close()
             await rate_counter.close()
             await close_engine(engine)
 

@@ -95,7 +95,8 @@ class MutationHandler(Protocol):
     of the `duplicate` answer to a mutation already recorded (its first answer may have been lost on the way);
     one whose effect others keep copies of has a `committed(ctx, state)` method, called once the batch is
     committed; one that reads outside the applier's transaction sets `groupable = False`, and its batches commit
-    alone.
+    alone; one whose `load` and `flush` await nothing but server/db/bulk.py's statements sets `one_step = True`,
+    and on SQLite its batches' transaction runs in one step on the database's thread.
     """
 
     names: tuple[str, ...]

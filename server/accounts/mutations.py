@@ -33,6 +33,8 @@ class _DeviceStateHandler:
 
 class FavouriteHandler(_DeviceStateHandler):
     names = ("favourite.set", "favourite.unset")
+    #: load and flush await only the driver's statements (and `announce`, which awaits nothing on SQLite)
+    one_step = True
 
     # through the driver (server/db/bulk.py): a one-favourite upload is the commonest write of all
     async def load(self, ctx: BatchContext) -> _Favourites:

@@ -7,13 +7,21 @@ statement, the fetch, closing the cursor), each waiting for a time slice on a bu
 spent most of its time in those hops (py-spy under wrk). Here a statement is one hop, written once with the
 driver's placeholders and its values handed over as they are (SQLite's adapters, which Piccolo registers, still
 convert dates and times).
+
+On SQLite a writer can also run its whole transaction in one step (`in_one_step`): written as a coroutine whose
+only awaits are this module's statements, it runs to its end on a kept connection's thread (server/db/kept.py),
+each statement there and then, without ever going back to the event loop. The write lock is then held for the
+microseconds of the work, not across a dozen round trips through a busy event loop, during which every other
+writer (the gate's check-ins) waited in SQLite's busy handler, sleeping up to 100 ms between tries.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Any
+import sqlite3
+from collections.abc import Callable, Coroutine, Sequence
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from piccolo.engine.base import Engine
 
@@ -22,6 +30,26 @@ from server.db.engine import is_postgres
 #: bound parameters per statement, under SQLite's 32766 and asyncpg's 32767
 MAX_PARAMS = 30_000
 _NUMBERED = re.compile(r"\$(\d+)")
+T = TypeVar("T")
+#: the kept connection the statements of a writer running in one step go to, on that connection's thread
+_ONE_STEP: ContextVar[sqlite3.Connection | None] = ContextVar("lehoi_one_step", default=None)
+
+
+def in_one_step(connection: sqlite3.Connection, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """On a kept connection's thread (inside its transaction): `work()` to its end, its statements on `connection`.
+
+    Raises if the work awaits anything but this module's statements, which would need the event loop; its
+    transaction is then rolled back by the caller."""
+    coroutine = work()
+    token = _ONE_STEP.set(connection)
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    finally:
+        _ONE_STEP.reset(token)
+    coroutine.close()
+    raise RuntimeError("a writer run in one step awaited something other than server/db/bulk.py's statements")
 
 
 def _connection(engine: Engine):
@@ -34,6 +62,9 @@ def _connection(engine: Engine):
 async def fetch(engine: Engine, sql: str, *args: Any) -> list:
     """The rows of one statement (placeholders `$1`, `$2`, …) in the current transaction, each readable by column
     name; one round trip to the driver."""
+    kept = _ONE_STEP.get()
+    if kept is not None:
+        return kept.execute(_NUMBERED.sub(r"?\1", sql), args).fetchall()
     connection = _connection(engine)
     if is_postgres(engine):
         return await connection.fetch(sql, *args)
@@ -60,8 +91,9 @@ async def insert_rows(
     """
     if not rows:
         return
-    connection = _connection(engine)
-    postgres = is_postgres(engine)
+    kept = _ONE_STEP.get()
+    connection = kept or _connection(engine)
+    postgres = kept is None and is_postgres(engine)
     width = len(columns)
     per_chunk = max(1, MAX_PARAMS // width)
     head = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES '
@@ -77,4 +109,7 @@ async def insert_rows(
             await connection.execute(head + marks + tail, *args)
         else:
             marks = ", ".join(["(" + ", ".join("?" * width) + ")"] * len(chunk))
-            await connection.execute_fetchall(head + marks + tail, args)
+            if kept is not None:
+                kept.execute(head + marks + tail, args)
+            else:
+                await connection.execute_fetchall(head + marks + tail, args)

@@ -9,7 +9,9 @@ writer on SQLite), so two uploads of the same outbox cannot interleave.
 Uploads that arrive while a transaction is being written wait for the next one and then commit together (group
 commit): one transaction and one flush to disk for up to `MAX_GROUP` phones, and one failing batch fails alone
 (the group is written again with each batch in a savepoint of its own, see `_commit_group`). A batch with a
-handler marked `groupable = False` commits alone.
+handler marked `groupable = False` commits alone. On SQLite a group whose handlers are all marked `one_step = True`
+is written in one step on a kept connection's thread (server/db/bulk.py `in_one_step`), so the write lock is held
+only while the work runs rather than across a dozen round trips through the event loop.
 
 Domains fill the contract of server/domain.py (`MutationHandler`). A handler's `load` sees the whole batch
 (`ctx.batch`), so it can fetch what its mutations need in one query each rather than one per mutation. A handler
@@ -26,12 +28,15 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from piccolo.engine.base import Engine
 
-from server.db.bulk import MAX_PARAMS, fetch, insert_rows, placeholders
+from server.db import kept
+from server.db.bulk import MAX_PARAMS, fetch, in_one_step, insert_rows, placeholders
 from server.db.group_commit import GroupCommit
+from server.db.kept import kept_connection
 from server.db.transactions import lock_names, write_transaction
 from server.domain import DEVICE_REVOKED, AlreadyApplied, BatchContext, MutationHandler, Reject
 from server.syncing.tables import AppliedMutation
@@ -62,6 +67,13 @@ class MutationApplier:
                     raise ValueError(f"two handlers for the mutation {name!r}")
                 self.by_name[name] = handler
         self._commits: GroupCommit[BatchContext, list[Result]] = GroupCommit(self._commit_group, self._group_size)
+        #: on SQLite, the connection whole groups are written on in one step (see `_write_group`)
+        self._kept = kept_connection(engine)
+
+    async def close(self) -> None:
+        """Close the kept connection, if one was opened."""
+        if self._kept is not None:
+            await self._kept.close()
 
     async def apply_batch(self, ctx: BatchContext, mutations: list[Mutation]) -> list[Result]:
         """Apply one upload; it commits with the others waiting at the same moment (see `_commit_group`)."""
@@ -101,29 +113,13 @@ class MutationApplier:
     async def _write_group(
         self, group: list[BatchContext], order: list[int], *, isolated: bool
     ) -> list[list[Result] | BaseException]:
-        outcomes: list[list[Result] | BaseException] = [RuntimeError("not applied")] * len(group)
-        applied: list[tuple[int, list[Result], list]] = []
-        async with write_transaction(self.engine):
-            transaction = self.engine.current_transaction.get()
-            clients = [group[n].principal.subject for n in order]
-            # one client's batches one at a time across processes: a lock on its name, which needs no table of a
-            # domain above this one (SQLite's writer lock does it there); taken before what it guards is read
-            await lock_names(self.engine, [f"lehoi.client:{client}" for client in clients])
-            recorded = await self._recorded(clients, [m.id.lower() for ctx in group for m in ctx.batch])
-            for n in order:
-                savepoint = await transaction.savepoint() if isolated else None
-                try:
-                    results, states, keys = await self._apply(group[n], recorded)
-                except Exception as exc:  # noqa: BLE001 - this batch fails, the group goes on
-                    if savepoint is None:
-                        raise _BatchFailed(exc) from exc
-                    await savepoint.rollback_to()
-                    outcomes[n] = exc
-                    continue
-                if savepoint is not None:
-                    await savepoint.release()
-                recorded.update((group[n].principal.subject, key) for key in keys)
-                applied.append((n, results, states))
+        write = partial(self._write, group, order, isolated)
+        if self._kept is not None and all(self._in_one_step(ctx) for ctx in group):
+            # the whole transaction in one step on the kept connection's thread (server/db/bulk.py `in_one_step`)
+            outcomes, applied = await self._kept.run(kept.transaction, in_one_step, write)
+        else:
+            async with write_transaction(self.engine):
+                outcomes, applied = await write()
         for n, results, states in applied:
             for handler, state in states:
                 committed = getattr(handler, "committed", None)
@@ -131,6 +127,40 @@ class MutationApplier:
                     committed(group[n], state)
             outcomes[n] = results
         return outcomes
+
+    async def _write(
+        self, group: list[BatchContext], order: list[int], isolated: bool
+    ) -> tuple[list[list[Result] | BaseException], list[tuple[int, list[Result], list]]]:
+        """The group's statements, inside its transaction: each batch's outcome so far (a failed batch's error),
+        and the batches applied, with their results and handlers' states."""
+        outcomes: list[list[Result] | BaseException] = [RuntimeError("not applied")] * len(group)
+        applied: list[tuple[int, list[Result], list]] = []
+        clients = [group[n].principal.subject for n in order]
+        # one client's batches one at a time across processes: a lock on its name, which needs no table of a
+        # domain above this one (SQLite's writer lock does it there); taken before what it guards is read
+        await lock_names(self.engine, [f"lehoi.client:{client}" for client in clients])
+        recorded = await self._recorded(clients, [m.id.lower() for ctx in group for m in ctx.batch])
+        for n in order:
+            if isolated:
+                await fetch(self.engine, "SAVEPOINT batch")
+            try:
+                results, states, keys = await self._apply(group[n], recorded)
+            except Exception as exc:  # noqa: BLE001 - this batch fails, the group goes on
+                if not isolated:
+                    raise _BatchFailed(exc) from exc
+                await fetch(self.engine, "ROLLBACK TO SAVEPOINT batch")
+                await fetch(self.engine, "RELEASE SAVEPOINT batch")
+                outcomes[n] = exc
+                continue
+            if isolated:
+                await fetch(self.engine, "RELEASE SAVEPOINT batch")
+            recorded.update((group[n].principal.subject, key) for key in keys)
+            applied.append((n, results, states))
+        return outcomes, applied
+
+    def _in_one_step(self, ctx: BatchContext) -> bool:
+        """Whether every handler the batch needs writes only through server/db/bulk.py (`one_step`)."""
+        return all(getattr(self.by_name.get(m.name), "one_step", False) for m in ctx.batch)
 
     async def _apply(self, ctx: BatchContext, recorded: set[tuple[str, str]]) -> tuple[list[Result], list, set[str]]:
         """One batch inside the group's transaction: its results, each handler's state for `committed`, and the
