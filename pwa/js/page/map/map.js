@@ -31,15 +31,16 @@ export function toPlace(origin, venues) {
 
 export function mapScreen(app, _params, query) {
   const { venues, trails } = app.programme;
-  const estimator = estimatorFor(app.programme);
   const from = parsePlaceRef(query.get('from'), venues);
   const to = parsePlaceRef(query.get('to'), venues);
+  // the travel model is built on the first route or "Near me", not while the map opens
+  const estimator = () => estimatorFor(app.programme);
   let mode = MODES.includes(query.get('mode')) ? query.get('mode') : 'walk';
   const focusVenue = venues.has(query.get('venue')) ? query.get('venue') : null;
   const planDay = query.get('plan');
   const plan = planDay ? storedPlan(planDay) : null;
   const highlightTrail = trails.some((tr_) => tr_.id === query.get('trail')) ? query.get('trail') : null;
-  const routing = Boolean(from && to && estimator);
+  const routing = Boolean(from && to && estimator());
   let root;
   let view = null;
   let gone = false;
@@ -165,11 +166,15 @@ export function mapScreen(app, _params, query) {
         return;
       }
       view.showViews();
-      const added = view.showVenues(focusVenue);
+      // The venues first, then in a task of their own the lines over them: on a city's map the venues are drawn
+      // a frame sooner.
+      await view.showVenues(focusVenue);
+      await new Promise((resolve) => setTimeout(resolve));
+      if (gone) return;
       const lines = view.showTrails(trails, { highlight: highlightTrail });
       if (routing) drawRoute();
       else if (plan) drawPlan();
-      else if (focusVenue) added.then(() => view?.openVenue(focusVenue));
+      else if (focusVenue) view.openVenue(focusVenue);
       else if (highlightTrail && lines.has(highlightTrail)) lines.get(highlightTrail).openPopup();
       if (fix) showNearby();
     } catch (error) {
@@ -183,7 +188,7 @@ export function mapScreen(app, _params, query) {
     const a = toPlace(from, venues);
     const b = toPlace(to, venues);
     const departMs = app.now();
-    const { leg, path, source, attribution } = offlineTrip(estimator, streetPathsFor(app.programme), a, b, mode, departMs);
+    const { leg, path, source, attribution } = offlineTrip(estimator(), streetPathsFor(app.programme), a, b, mode, departMs);
     return {
       computed: 'device', engine: 'estimate', attribution, departMs, a, b,
       features: [{ type: 'Feature', geometry: { type: 'LineString', coordinates: path.map((p) => [p.lon, p.lat]) },
@@ -255,7 +260,7 @@ export function mapScreen(app, _params, query) {
 
   function showNearby() {
     const status = root.querySelector('#near-status');
-    const found = estimator ? estimator.nearby(fix, NEAR_LIMIT, nearMode, app.now()) : [];
+    const found = estimator()?.nearby(fix, NEAR_LIMIT, nearMode, app.now()) ?? [];
     status.textContent = found.length && found[0].distance_m > 50_000 ? t('far_away', { distance: formatDistance(found[0].distance_m) }) : '';
     setHTML(root.querySelector('#near-results'), nearList(found));
     if (view) {
