@@ -66,6 +66,9 @@ def unavailable(exc: BaseException) -> bool:
         # a pooled connection the server has just terminated, handed out before asyncpg saw its socket close: it
         # is still consuming the termination's error, and the pool replaces it once the close arrives
         return True
+    if isinstance(exc, pg.InterfaceError) and "connection is closed" in str(exc):
+        # a transaction's COMMIT or ROLLBACK on a connection the server terminated under it (a restart)
+        return True
     if isinstance(exc, OSError) and (
         exc.errno in (errno.ECONNREFUSED, errno.ECONNRESET, errno.EHOSTUNREACH, errno.ENETUNREACH)
         or "Connect call failed" in str(exc)  # asyncio's error when every address refused

@@ -7,6 +7,7 @@ commit this way; each says how to commit a group and how large the next one may 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
@@ -45,13 +46,18 @@ class GroupCommit(Generic[J, R]):
         return await future
 
     async def _drain(self) -> None:
+        # Each group commits in a fresh copy of the context the drainer started with: a transaction whose ending
+        # failed (its connection cut by a database restart) can leave the ORM's "current transaction" set in the
+        # context it ran in, and the next group would then write into that dead transaction instead of its own.
+        start = contextvars.copy_context()
+        loop = asyncio.get_running_loop()
         try:
             while self._jobs:
                 count = min(len(self._jobs), max(1, self._size(self._jobs)))
                 jobs = [self._jobs.popleft() for _ in range(count)]
                 futures = [self._futures.popleft() for _ in range(count)]
                 try:
-                    outcomes = await self._commit(jobs)
+                    outcomes = await loop.create_task(self._commit(jobs), context=start.copy())
                 except Exception as exc:  # noqa: BLE001 - the group's transaction failed: every job of it fails
                     outcomes = [exc] * count
                 for future, outcome in zip(futures, outcomes, strict=True):

@@ -25,6 +25,11 @@ def test_what_counts_as_the_database_being_away():
         asyncpg.exceptions.InternalClientError("cannot switch to state 12; another operation (2) is in progress")
     )
     assert not unavailable(asyncpg.exceptions.InternalClientError("a bug in the driver"))
+    # the ROLLBACK of a transaction whose connection a restart cut under it
+    assert unavailable(
+        asyncpg.exceptions.InterfaceError("cannot call Transaction.rollback(): the underlying connection is closed")
+    )
+    assert not unavailable(asyncpg.exceptions.InterfaceError("cannot perform operation: another operation is in use"))
     assert unavailable(sqlite3.OperationalError("database is locked"))
     assert not unavailable(sqlite3.OperationalError("no such table: device"))
     assert not unavailable(asyncpg.exceptions.UniqueViolationError("duplicate key"))

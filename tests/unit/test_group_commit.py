@@ -48,3 +48,21 @@ async def test_the_size_bounds_a_group_and_a_failed_commit_fails_only_its_group(
     assert all(isinstance(a, OSError) for a in answers[2:4])
     with pytest.raises(OSError):
         await GroupCommit(commit).submit(2)
+
+
+async def test_a_group_never_sees_what_an_earlier_group_left_in_its_context():
+    import contextvars
+
+    # as an ORM's "current transaction" left set by a transaction whose ending failed (its connection cut)
+    current: contextvars.ContextVar[str | None] = contextvars.ContextVar("current", default=None)
+    seen: list[str | None] = []
+
+    async def commit(jobs: list[int]) -> list[int]:
+        seen.append(current.get())
+        current.set(f"transaction of group {jobs}")  # never reset
+        await asyncio.sleep(0)
+        return jobs
+
+    committer: GroupCommit[int, int] = GroupCommit(commit, size=lambda waiting: 1)
+    assert await asyncio.gather(*(committer.submit(j) for j in range(3))) == [0, 1, 2]
+    assert seen == [None, None, None]
