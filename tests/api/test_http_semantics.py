@@ -27,9 +27,11 @@ CACHEABLE = [
     "/api/trails",
 ]
 #: the headers every answer carries (plain http here: HSTS only when the public address is https)
-EVERY = {"x-content-type-options": "nosniff", "referrer-policy": "strict-origin-when-cross-origin"}
-#: what only a document carries: browsers read these on documents (COOP on top-level ones)
-DOCUMENT_ONLY = ("permissions-policy", "cross-origin-opener-policy")
+EVERY = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "cross-origin-opener-policy": "same-origin",
+}
 RESOURCE_CSP = "default-src 'none'; frame-ancestors 'none'"
 #: answers of every kind, routed, fast paths (bundle, tiles), PWA files, mounted admin, OpenAPI, refusals: the URL
 #: and whether it is a document (its area's full policy), a worker's script (the page's policy) or a resource
@@ -68,12 +70,14 @@ def assert_security_headers(response, path: str, kind: str) -> None:
     """The exact security headers of an answer of this kind (server/headers.py `security_headers`)."""
     for name, value in EVERY.items():
         assert response.headers[name] == value, (path, name)
+    # camera and geolocation for this origin only, everywhere
+    assert (
+        response.headers["permissions-policy"] == "camera=(self), geolocation=(self), microphone=(), payment=(), usb=()"
+    )
     assert "strict-transport-security" not in response.headers
     csp = response.headers["content-security-policy"]
     if kind == "resource":
         assert csp == RESOURCE_CSP, path
-        for name in DOCUMENT_ONLY:
-            assert name not in response.headers, (path, name)
         return
     for directive in ("frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'", "default-src 'self'"):
         assert directive in csp, path
@@ -82,12 +86,6 @@ def assert_security_headers(response, path: str, kind: str) -> None:
         assert "unsafe-inline" not in script_src and "unsafe-eval" not in script_src
     if kind == "worker":
         assert "worker-src 'self'" in csp and "connect-src 'self'" in csp
-        for name in DOCUMENT_ONLY:
-            assert name not in response.headers, (path, name)
-        return
-    assert "camera=(self)" in response.headers["permissions-policy"]
-    assert "geolocation=(self)" in response.headers["permissions-policy"]
-    assert response.headers["cross-origin-opener-policy"] == "same-origin"
 
 
 @pytest.mark.parametrize(("path", "kind"), KINDS)
