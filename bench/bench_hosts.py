@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support.live_server import LiveServer  # noqa: E402
 from tests.support.nginx import Nginx, nginx_binary  # noqa: E402
+from tests.support.processes import cpu_seconds, process_tree  # noqa: E402
 
 CONNECTIONS = int(os.environ.get("HOSTS_CONNECTIONS", "64"))
 READS = [
@@ -62,30 +63,9 @@ def spread(port: int) -> str:
     return "+".join(map(str, counts)) or "?"
 
 
-def _process_tree(pid: int) -> list[int]:
-    """`pid` and every process it started, and theirs (from /proc)."""
-    pids = [pid]
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            children = (task / "children").read_text().split()
-        except OSError:  # the thread or process ended meanwhile
-            continue
-        for child in children:
-            pids += _process_tree(int(child))
-    return pids
-
-
 def server_cpu(servers) -> float:
     """CPU seconds used so far by every process of `servers` (user + system)."""
-    total = 0
-    for server in servers:
-        for pid in _process_tree(server.process.pid):
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
-    return total / os.sysconf("SC_CLK_TCK")
+    return cpu_seconds([pid for server in servers for pid in process_tree(server.process.pid)])
 
 
 def wrk_cpu() -> float:

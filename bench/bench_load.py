@@ -230,18 +230,6 @@ class Job:
     ids_file: Path | None = None
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds these processes have used so far (those gone count 0)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 #: (wrk CPU seconds, server CPU seconds, wall seconds) of the last wrk_all
 last_cpu: list[tuple[float, float, float]] = []
 
@@ -249,7 +237,9 @@ last_cpu: list[tuple[float, float, float]] = []
 def wrk_all(url: str, jobs: list[Job], data_file: Path, seconds: int, server_pid: int) -> list[Run]:
     """Every job's wrk at the same time, each its own process, its own histogram; records the CPU wrk and the
     server used meanwhile in `last_cpu`."""
-    server_pids = [server_pid, *children(server_pid)]
+    from tests.support.processes import cpu_seconds, process_tree  # the repository is on the path (main)
+
+    server_pids = process_tree(server_pid)
     wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     server_before = cpu_seconds(server_pids)
     t0 = time.perf_counter()

@@ -1,7 +1,8 @@
-"""The processes a test started, read from /proc as `ps` would."""
+"""The processes a test or bench started, read from /proc as `ps` would."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -27,3 +28,26 @@ def alive(pid: int) -> bool:
     """Whether `pid` is a living process (neither gone nor a zombie)."""
     fields = _stat(Path(f"/proc/{pid}"))
     return fields is not None and fields[0] != "Z"
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and every process it started, and theirs."""
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            started = (task / "children").read_text().split()
+        except OSError:  # the thread or process ended meanwhile
+            continue
+        for child in started:
+            pids += process_tree(int(child))
+    return pids
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds these processes have used so far (those gone count 0)."""
+    ticks = 0
+    for pid in pids:
+        fields = _stat(Path(f"/proc/{pid}"))
+        if fields:
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return ticks / os.sysconf("SC_CLK_TCK")
