@@ -95,11 +95,12 @@ def security_headers(settings: Settings, path: str, kind: str) -> list[tuple[byt
     fetches), Permissions-Policy and COOP (browsers read those two on documents only, but a client checking any
     answer finds the same rules: ~130 bytes each), and HSTS when the public address is https. A document gets its
     area's full policy and a worker's script the page's, which governs what the worker may fetch and import."""
+    area = _area(path) if kind == DOCUMENT else "/"
     if kind == RESOURCE:
         csp = _RESOURCE_CSP
-    elif kind == DOCUMENT and path.startswith("/schema"):
+    elif area == "/schema":
         csp = _SCHEMA_CSP
-    elif kind == DOCUMENT and path.startswith("/admin"):
+    elif area == "/admin":
         csp = _ADMIN_CSP
     else:
         # the map's online layer draws tiles from LEHOI_TILE_URL's host (the offline basemap is same-origin), and
@@ -128,10 +129,10 @@ class Perimeter:
 
     def _headers(self, path: str, content_type: str) -> list[tuple[bytes, bytes]]:
         kind = kind_of(path, content_type)
-        key = (_area(path) if kind == DOCUMENT else "/", kind)
+        key = (kind, _area(path))  # what security_headers decides by
         headers = self._by_kind.get(key)
         if headers is None:
-            headers = self._by_kind[key] = security_headers(self._settings, key[0], kind)
+            headers = self._by_kind[key] = security_headers(self._settings, path, kind)
         return headers
 
     def sending(self, scope: Scope, send: Send) -> Send:
