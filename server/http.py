@@ -21,12 +21,15 @@ from litestar.types import ASGIApp, Empty, Message, Receive, Scope, Send
 
 from server.errors import Conflict, Invalid, NotFound
 from server.state import CLOCK, StateKey
-from sync.messages import SLUG_PATTERN
+from sync.messages import SLUG_PATTERN, UUID_PATTERN
 
 JSON = dict[str, Any]
 #: an id in a path or a query (sync.messages.Slug in bodies)
 SlugPath = Annotated[str, PathParameter(max_length=64, pattern=SLUG_PATTERN)]
 SlugQuery = Annotated[str | None, QueryParameter(max_length=64, pattern=SLUG_PATTERN)]
+#: a device's id (a UUID the server gave out) in a path or a query
+DevicePath = Annotated[str, PathParameter(max_length=36, pattern=UUID_PATTERN, description="a device id")]
+DeviceQuery = Annotated[str | None, QueryParameter(max_length=36, pattern=UUID_PATTERN, description="one device only")]
 
 #: what an operation's `raises` lists: the refusals its domain raises. Those of guards, rate limits, bodies and
 #: validation are read from the route itself (server/contract.py).

@@ -12,15 +12,22 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+#: a UUID in its 36-character text form, either case: mutation ids, and the device ids the server gives out
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 #: a mutation id the phone generated: a UUID (v7 recommended, so ids sort by creation time)
-MutationId = Annotated[
-    str, Meta(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-]
+MutationId = Annotated[str, Meta(pattern=UUID_PATTERN)]
 ClientId = Annotated[str, Meta(min_length=1, max_length=64)]
+#: dotted lowercase (`favourite.set`); a well-formed name this server does not know is rejected `unknown_mutation`
+MutationName = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
 #: the id of a venue, an event, a trail, an alert: a lowercase ASCII slug (`bao-tang-my-thuat`) of at most 64
 #: characters, the one rule every body, path and query parameter holds ids to
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 Slug = Annotated[str, Meta(pattern=SLUG_PATTERN, description="lowercase ascii slug")]
+#: text people write and read (names, descriptions, addresses, reasons): any character but the controls other than
+#: tab and line breaks, and the two Unicode noncharacters XML 1.0 excludes. PostgreSQL cannot store NUL (a 500
+#: there, found by schemathesis), no XML export can carry the others, and no screen shows any of them. Held in the
+#: schema as a pattern, added beside a field's length: `Annotated[str, Meta(max_length=200), PLAIN]`.
+PLAIN = Meta(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$")
 #: an instant on the wire, in requests and mutations alike: an RFC 3339 date-time string with a UTC offset
 #: (`2024-11-12T10:00:00+07:00`, `…Z`; +14:00 and -12:00 are offsets too). A number, a date alone, a time without
 #: an offset, a leap second or 24:00 are refused; the server decodes bodies in msgspec's strict mode
@@ -35,7 +42,7 @@ class Mutation(Struct, forbid_unknown_fields=False):
     """One write made on a phone. `args` are decoded by `name` on the server."""
 
     id: MutationId
-    name: Annotated[str, Meta(max_length=64)]
+    name: MutationName
     #: decoded by `name` into its MUTATION_ARGS type, which holds each value to its own limits
     args: Annotated[dict[Annotated[str, Meta(max_length=64)], Any], Meta(max_length=32)] = {}
     at: Instant | None = None
@@ -104,7 +111,7 @@ class ScanArgs(Struct, forbid_unknown_fields=True):
     scanned_at: Instant
     #: what the phone showed: `accepted`, or the reason it refused (docs/contract.md's, or its own words: any other
     #: value is a refusal, kept as it came, so a scanner's wording never costs the scan)
-    verdict_shown: Annotated[str, Meta(max_length=32)] | None = None
+    verdict_shown: Annotated[str, Meta(max_length=32), PLAIN] | None = None
     #: whether the phone judged the scan itself, without the server (no connection, or no answer to its online
     #: check in time); a scan that arrives over a minute late was made offline whatever this says
     offline: bool | None = None

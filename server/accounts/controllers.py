@@ -29,7 +29,7 @@ from server.auth import Caller, attendee_device, organiser_only
 from server.codecs import qr
 from server.domain import EngineDep, Now, SnapshotsDep
 from server.errors import Gone
-from server.http import ReadErrors, WriteErrors, base_url, json_response, rate_limit
+from server.http import DevicePath, ReadErrors, WriteErrors, base_url, json_response, rate_limit
 from server.programme.snapshot import SnapshotDep
 
 #: organiser sign-ins per client address and minute: enough for a team behind one address, too few to guess
@@ -158,7 +158,7 @@ class OrganiserVolunteerController(Controller):
         now: Now,
         engine: EngineDep,
         principals: NamedDependency[TokenLookup],
-        device_id: Annotated[str, PathParameter(max_length=64)],
+        device_id: DevicePath,
     ) -> VolunteerRevoked:
         """Revoke a volunteer device: refused from now on (403), its later uploads kept for review. Idempotent."""
         at = await volunteers.revoke_volunteer(engine, device_id, now)

@@ -3,12 +3,12 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
-from sync.messages import Instant, Slug
+from sync.messages import PLAIN, Instant, Slug
 
 
 class LoginRequest(Struct, forbid_unknown_fields=True):
-    email: Annotated[str, Meta(min_length=3, max_length=254)]
-    password: Annotated[str, Meta(min_length=1, max_length=128)]
+    email: Annotated[str, Meta(min_length=3, max_length=254), PLAIN]
+    password: Annotated[str, Meta(min_length=1, max_length=128), PLAIN]
 
 
 class LoginResponse(Struct):
@@ -52,7 +52,7 @@ class EnrolmentCodeCreated(Struct):
 
 
 class EnrolRequest(Struct, forbid_unknown_fields=True):
-    code: Annotated[str, Meta(min_length=4, max_length=64)]
+    code: Annotated[str, Meta(min_length=4, max_length=64), PLAIN]
 
 
 class VolunteerEnrolled(Struct):

@@ -46,7 +46,7 @@ from server.checkin.tokens import issue_stamp
 from server.codecs import qr
 from server.domain import EngineDep, Now, SnapshotsDep
 from server.errors import Conflict
-from server.http import ReadErrors, SlugPath, SlugQuery, WriteErrors, base_url, rate_limit
+from server.http import DeviceQuery, ReadErrors, SlugPath, SlugQuery, WriteErrors, base_url, rate_limit
 from server.programme.snapshot import SnapshotDep
 
 #: pass requests per device and minute (a second request returns the same pass, so this only bounds load)
@@ -290,7 +290,7 @@ class OrganiserCheckinController(Controller):
         venue: SlugQuery = None,
         flagged: Annotated[bool, QueryParameter(description="only scans with a conflict flag")] = False,
         device_revoked: Annotated[bool, QueryParameter(description="only uploads of revoked devices")] = False,
-        device: Annotated[str | None, QueryParameter(max_length=64, description="one device only")] = None,
+        device: DeviceQuery = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     ) -> list[ScanRecord]:
         """Recorded scans, newest first, for review: flagged conflicts, revoked devices' uploads, one venue."""

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from msgspec import Meta, Struct
 
 from server.programme.schemas import Slug
-from sync.messages import Instant, MutationId, QrText
+from sync.messages import PLAIN, Instant, MutationId, QrText
 
 Level = Literal["low", "medium", "high", "full"]
 Status = Literal["accepted", "duplicate", "rejected"]
@@ -37,7 +37,7 @@ class PassIssued(Struct):
 
 
 class RevokeRequest(Struct, forbid_unknown_fields=True):
-    reason: Annotated[str, Meta(max_length=200)] = ""
+    reason: Annotated[str, Meta(max_length=200), PLAIN] = ""
 
 
 class PassRevoked(Struct):

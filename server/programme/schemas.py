@@ -8,11 +8,11 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct
 
-from sync.messages import Instant, Slug
+from sync.messages import PLAIN, Instant, Slug
 
 #: a name or a title: as long as the shortest column one is kept in (a venue's or a trail's name, 200)
-ShortText = Annotated[str, Meta(min_length=1, max_length=200)]
-LongText = Annotated[str, Meta(max_length=5000)]
+ShortText = Annotated[str, Meta(min_length=1, max_length=200), PLAIN]
+LongText = Annotated[str, Meta(max_length=5000), PLAIN]
 Clock24 = Annotated[str, Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", description="HH:MM")]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 VenueKind = Literal["heritage", "craft_village", "creative_space", "garden"]
@@ -48,8 +48,8 @@ class LongTextPair(Struct, frozen=True):
 class AddressPair(LongTextPair, frozen=True):
     """A venue's address in both languages, as long as its columns hold."""
 
-    vi: Annotated[str, Meta(max_length=300)] = ""
-    en: Annotated[str, Meta(max_length=300)] = ""
+    vi: Annotated[str, Meta(max_length=300), PLAIN] = ""
+    en: Annotated[str, Meta(max_length=300), PLAIN] = ""
 
 
 class Festival(Struct, frozen=True):
@@ -138,14 +138,14 @@ class VenueCreate(Struct, kw_only=True, forbid_unknown_fields=True):
     kind: VenueKind
     lat: Lat
     lon: Lon
-    district: Annotated[str, Meta(max_length=100)] = ""
+    district: Annotated[str, Meta(max_length=100), PLAIN] = ""
     address: AddressPair = AddressPair()
     opening_hours: OpeningHours = {}
     festival_hours: FestivalHours = {}
     capacity: Capacity | None = None
     accessibility: LongTextPair = LongTextPair()
     description: LongTextPair = LongTextPair()
-    role: Annotated[str, Meta(max_length=32)] = ""
+    role: Annotated[str, Meta(max_length=32), PLAIN] = ""
     sample: bool = False
 
 
@@ -154,14 +154,14 @@ class VenueUpdate(Struct, kw_only=True, forbid_unknown_fields=True, omit_default
     kind: VenueKind | msgspec.UnsetType = msgspec.UNSET
     lat: Lat | msgspec.UnsetType = msgspec.UNSET
     lon: Lon | msgspec.UnsetType = msgspec.UNSET
-    district: Annotated[str, Meta(max_length=100)] | msgspec.UnsetType = msgspec.UNSET
+    district: Annotated[str, Meta(max_length=100), PLAIN] | msgspec.UnsetType = msgspec.UNSET
     address: AddressPair | msgspec.UnsetType = msgspec.UNSET
     opening_hours: OpeningHours | msgspec.UnsetType = msgspec.UNSET
     festival_hours: FestivalHours | msgspec.UnsetType = msgspec.UNSET
     capacity: Capacity | None | msgspec.UnsetType = msgspec.UNSET
     accessibility: LongTextPair | msgspec.UnsetType = msgspec.UNSET
     description: LongTextPair | msgspec.UnsetType = msgspec.UNSET
-    role: Annotated[str, Meta(max_length=32)] | msgspec.UnsetType = msgspec.UNSET
+    role: Annotated[str, Meta(max_length=32), PLAIN] | msgspec.UnsetType = msgspec.UNSET
     sample: bool | msgspec.UnsetType = msgspec.UNSET
 
 
@@ -178,7 +178,7 @@ class EventCreate(Struct, kw_only=True, forbid_unknown_fields=True):
     tags: Annotated[list[Tag], Meta(max_length=20)] = []
     status: EventStatus = "scheduled"
     sample: bool = False
-    source: Annotated[str, Meta(max_length=300)] | None = None
+    source: Annotated[str, Meta(max_length=300), PLAIN] | None = None
 
 
 class EventUpdate(Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
@@ -192,7 +192,7 @@ class EventUpdate(Struct, kw_only=True, forbid_unknown_fields=True, omit_default
     tags: Annotated[list[Tag], Meta(max_length=20)] | msgspec.UnsetType = msgspec.UNSET
     status: EventStatus | msgspec.UnsetType = msgspec.UNSET
     sample: bool | msgspec.UnsetType = msgspec.UNSET
-    source: Annotated[str, Meta(max_length=300)] | None | msgspec.UnsetType = msgspec.UNSET
+    source: Annotated[str, Meta(max_length=300), PLAIN] | None | msgspec.UnsetType = msgspec.UNSET
 
 
 class TrailCreate(Struct, kw_only=True, forbid_unknown_fields=True):

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct
 
-from sync.messages import Instant, Slug
+from sync.messages import PLAIN, Instant, Slug
 
 Lang = Literal["vi", "en"]
 Urgency = Literal["very-low", "low", "normal", "high"]
@@ -60,13 +60,13 @@ class VapidPublicKey(Struct):
 
 
 class AlertTitle(Struct, frozen=True, forbid_unknown_fields=True):
-    vi: Annotated[str, Meta(min_length=1, max_length=120)]
-    en: Annotated[str, Meta(min_length=1, max_length=120)]
+    vi: Annotated[str, Meta(min_length=1, max_length=120), PLAIN]
+    en: Annotated[str, Meta(min_length=1, max_length=120), PLAIN]
 
 
 class AlertBody(Struct, frozen=True, forbid_unknown_fields=True):
-    vi: Annotated[str, Meta(max_length=1000)] = ""
-    en: Annotated[str, Meta(max_length=1000)] = ""
+    vi: Annotated[str, Meta(max_length=1000), PLAIN] = ""
+    en: Annotated[str, Meta(max_length=1000), PLAIN] = ""
 
 
 class AlertTarget(Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
@@ -82,7 +82,7 @@ class AlertCreate(Struct, forbid_unknown_fields=True, kw_only=True):
     title: AlertTitle
     body: AlertBody = AlertBody()
     #: opened when the notification is tapped: a path of this site (`/#/events/…`) or an https URL
-    url: Annotated[str, Meta(max_length=300)] | None = None
+    url: Annotated[str, Meta(max_length=300), PLAIN] | None = None
     #: exactly one member, which the schema says too (each of AlertTarget's members is optional on its own)
     target: Annotated[AlertTarget, Meta(extra_json_schema={"minProperties": 1, "maxProperties": 1})]
     urgency: Urgency = "normal"

@@ -162,3 +162,11 @@ async def test_a_datetime_in_a_query_is_an_rfc3339_string_with_an_offset(client,
         for value in ("2024-11-12T10:00:00+14:00", "2024-11-12T10:00:00-12:00", "2024-11-12T03:00:00Z"):
             response = await client.get(path, params={**params, name: value}, headers=headers)
             assert response.status_code == 200, (path, name, value, response.text)
+
+
+async def test_a_device_id_with_a_nul_is_refused_before_the_database(client, as_organiser):
+    """PostgreSQL cannot compare text with a NUL in it: these answered 500 until device ids were held to their form."""
+    revoke = await client.post("/api/organiser/volunteers/a%00b/revoke", headers=as_organiser)
+    scans = await client.get("/api/organiser/checkins", params={"device": "a\x00b"}, headers=as_organiser)
+    for answer in (revoke, scans):
+        assert answer.status_code == 422 and answer.json()["extra"][0]["key"].startswith("device"), answer.text

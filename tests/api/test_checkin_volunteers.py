@@ -110,7 +110,10 @@ async def test_revoking_a_volunteer(client, in_app, as_organiser):
 
     attendee_path = f"/api/organiser/volunteers/{device['id']}/revoke"
     assert (await client.post(attendee_path, headers=as_organiser)).status_code == 409
-    assert (await client.post("/api/organiser/volunteers/nobody/revoke", headers=as_organiser)).status_code == 404
+    nobody = "/api/organiser/volunteers/00000000-0000-4000-8000-000000000000/revoke"
+    assert (await client.post(nobody, headers=as_organiser)).status_code == 404
+    # not a device id at all: refused by its form, before any lookup
+    assert (await client.post("/api/organiser/volunteers/nobody/revoke", headers=as_organiser)).status_code == 422
 
 
 async def test_a_code_leaves_out_a_venue_deleted_since_and_enrols_nobody_when_none_is_left(
