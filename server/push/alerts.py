@@ -199,7 +199,9 @@ class AlertService:
             if send_at <= now:
                 recipients = await fan_out(alert_id, now)
         if recipients is not None:
-            self.snapshots.invalidate()
+            # the alert's announcement moved the programme's version: this request waits for the reload (so the
+            # organiser's next read has it); every other request keeps the held snapshot meanwhile
+            await self.snapshots.written()
             self.wake()
         return schemas.AlertCreated(
             id=alert_id,

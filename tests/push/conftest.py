@@ -136,6 +136,9 @@ def push(client, receiver, in_app, clock):
     yield env
     in_app(runtime.worker.pause)
     in_app(clean_push_tables)
+    # the alerts' announcements were deleted beside the app: the next request reloads the programme, or a later
+    # test would read the old version first and the new one a moment later (when the watcher polls)
+    client.app.state.snapshots.invalidate()
     from datetime import datetime
 
     clock.set(datetime.fromisoformat(FESTIVAL_NOW_TEXT))
