@@ -92,8 +92,11 @@ def test_the_whole_contract_holds_under_schemathesis(server, tmp_path):
             str(MAX_EXAMPLES),
             "--seed",
             str(SEED),
+            # one thread: with two, hypothesis's ast.parse in both at once met CPython 3.11's "AST constructor
+            # recursion depth mismatch" (gh-106905, a SystemError inside schemathesis, CI on 2026-12-08), and the
+            # order of the cases, hence a failure's reproduction, depended on the threads
             "--workers",
-            "2",
+            "1",
         ],
         # schemathesis keeps its cache (.schemathesis/) in the working directory: the test's own, not the clone
         cwd=tmp_path,
