@@ -33,8 +33,9 @@ from server.checkin import domain as checkin
 from server.clock import Clock, clock_from_setting
 from server.contract import SECURITY_SCHEMES, complete_contract
 from server.db.engine import close_engine, open_engine, unavailable
+from server.db.kept import sqlite_writer
 from server.db.limits import make_counter
-from server.domain import FESTIVAL_MEMBERS, KERNEL_DEPENDENCIES, SNAPSHOTS, Domain
+from server.domain import FESTIVAL_MEMBERS, KERNEL_DEPENDENCIES, SNAPSHOTS, WRITER, Domain
 from server.headers import ConditionalGet, Perimeter, as_get
 from server.http import RATE_COUNTER, StrictJsonRequest, stamp_festival_now, strict_query_instants
 from server.programme import domain as programme
@@ -169,6 +170,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     engine = engine_finder()
     snapshots = SnapshotCache(engine)
     rate_counter = make_counter(engine, settings)
+    writer = sqlite_writer(engine)
     parts = domains(settings)
     state = State()
     kernel: dict[StateKey[Any], Any] = {
@@ -184,7 +186,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             # a phone behind the pruned log takes this bundle (docs/protocol.md, retention)
             after_build=partial(prune, settings.change_log_kept),
         ),
-        APPLIER: MutationApplier(engine, [h for d in parts for h in d.mutation_handlers]),
+        WRITER: writer,
+        APPLIER: MutationApplier(engine, [h for d in parts for h in d.mutation_handlers], writer),
         FESTIVAL_MEMBERS: {name: member for d in parts for name, member in d.festival_members.items()},
         RATE_COUNTER: rate_counter,
         FEED: ChangeFeed(engine, {kind: read for d in parts for kind, read in d.feed_records.items()}),
@@ -207,7 +210,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             for part in reversed(parts):
                 for hook in part.on_shutdown:
                     await hook(app.state)
-            await APPLIER.of(app.state).close()
+            if writer is not None:
+                await writer.close()
             await rate_counter.close()
             await close_engine(engine)
 

@@ -40,6 +40,14 @@ class SnapshotSource(Protocol):
         ...
 
 
+class Transactor(Protocol):
+    """The process's one writer of the hot paths on SQLite (server.db.kept.SqliteWriter), seen from above."""
+
+    async def transact(self, work: Callable[..., Any], *args: Any) -> Any:
+        """`work(connection, *args)` inside a write transaction, durable once this returns."""
+        ...
+
+
 #: a domain's part of the offline bundle: top-level keys computed from the programme snapshot
 BundlePart = Callable[[Any], Awaitable[dict[str, Any]]]
 #: a member a domain adds to the answer of GET /api/festival: called with the app's state each time the answer is
@@ -136,6 +144,9 @@ class Domain:
 
 #: the programme as this process holds it, per version (server.programme.snapshot.SnapshotCache)
 SNAPSHOTS: StateKey[SnapshotSource] = StateKey("snapshots")
+#: the process's SQLite writer, shared by the hot writers so they never wait on each other in SQLite's lock; None on
+#: PostgreSQL
+WRITER: StateKey[Transactor | None] = StateKey("writer")
 #: every domain's members of the festival answer (`Domain.festival_members`)
 FESTIVAL_MEMBERS: StateKey[dict[str, FestivalMember]] = StateKey("festival_members")
 

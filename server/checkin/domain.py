@@ -8,7 +8,7 @@ from server.checkin.occupancy import OccupancyBoard
 from server.checkin.scans import CheckinService, ScanHandler
 from server.checkin.signing import KeyRingRef
 from server.checkin.stamps import StampHandler
-from server.domain import SNAPSHOTS, Domain
+from server.domain import SNAPSHOTS, WRITER, Domain
 from server.settings import Settings
 from server.state import CLOCK, ENGINE
 
@@ -28,10 +28,9 @@ def domain(settings: Settings) -> Domain:
             SNAPSHOTS.of(state).invalidate()
 
     async def start_service(state: State) -> None:
-        CHECKINS.put(state, CheckinService(ENGINE.of(state), keys, board))
+        CHECKINS.put(state, CheckinService(ENGINE.of(state), WRITER.of(state), keys, board))
 
     async def stop_service(state: State) -> None:
-        await CHECKINS.of(state).close()
         await scans.close()
 
     return Domain(

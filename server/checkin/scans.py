@@ -59,7 +59,7 @@ from server.checkin.writer import GateWriter, insert_sql
 from server.clock import FESTIVAL_TZ
 from server.db.bulk import insert_rows
 from server.db.engine import is_postgres
-from server.db.kept import KeptSqlite, kept_connection
+from server.db.kept import KeptSqlite, SqliteWriter, kept_connection
 from server.db.times import aware
 from server.db.times import day as as_day
 from server.db.transactions import lock_names
@@ -230,14 +230,13 @@ _INSERT_SQL = insert_sql("scan", COLUMNS)
 class CheckinService:
     """Live check-ins at a gate."""
 
-    def __init__(self, engine: Engine, keys: KeyRingRef, board: occ.OccupancyBoard) -> None:
+    def __init__(
+        self, engine: Engine, writer: SqliteWriter | None, keys: KeyRingRef, board: occ.OccupancyBoard
+    ) -> None:
         self.engine = engine
         self.keys = keys
         self.board = board
-        self.writer = GateWriter(engine)
-
-    async def close(self) -> None:
-        await self.writer.close()
+        self.writer = GateWriter(engine, writer)
 
     async def scan(self, principal: Principal, snapshot: Snapshot, data: ScanRequest, now: datetime) -> ScanVerdict:
         venue = snapshot.venue(data.venue_id)

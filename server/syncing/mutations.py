@@ -10,8 +10,9 @@ Uploads that arrive while a transaction is being written wait for the next one a
 commit): one transaction and one flush to disk for up to `MAX_GROUP` phones, and one failing batch fails alone
 (the group is written again with each batch in a savepoint of its own, see `_commit_group`). A batch with a
 handler marked `groupable = False` commits alone. On SQLite a group whose handlers are all marked `one_step = True`
-is written in one step on a kept connection's thread (server/db/bulk.py `in_one_step`), so the write lock is held
-only while the work runs rather than across a dozen round trips through the event loop.
+is written in one step on the process's writer (server/db/kept.py `SqliteWriter`, server/db/bulk.py `in_one_step`),
+so the write lock is held only while the work runs rather than across a dozen round trips through the event loop,
+and the group shares its transaction and flush to disk with the live check-ins queued meanwhile.
 
 Domains fill the contract of server/domain.py (`MutationHandler`). A handler's `load` sees the whole batch
 (`ctx.batch`), so it can fetch what its mutations need in one query each rather than one per mutation. A handler
@@ -33,10 +34,9 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
-from server.db import kept
 from server.db.bulk import MAX_PARAMS, fetch, in_one_step, insert_rows, placeholders
 from server.db.group_commit import GroupCommit
-from server.db.kept import kept_connection
+from server.db.kept import SqliteWriter
 from server.db.transactions import lock_names, write_transaction
 from server.domain import DEVICE_REVOKED, AlreadyApplied, BatchContext, MutationHandler, Reject
 from server.syncing.tables import AppliedMutation
@@ -56,7 +56,9 @@ class _BatchFailed(Exception):
 
 
 class MutationApplier:
-    def __init__(self, engine: Engine, handlers: list[MutationHandler]) -> None:
+    def __init__(self, engine: Engine, handlers: list[MutationHandler], writer: SqliteWriter | None = None) -> None:
+        """`writer`: the process's SQLite writer, which whole groups are written on in one step (see
+        `_write_group`); without it every group goes through the ORM's transaction."""
         self.engine = engine
         self.by_name: dict[str, MutationHandler] = {}
         for handler in handlers:
@@ -67,13 +69,7 @@ class MutationApplier:
                     raise ValueError(f"two handlers for the mutation {name!r}")
                 self.by_name[name] = handler
         self._commits: GroupCommit[BatchContext, list[Result]] = GroupCommit(self._commit_group, self._group_size)
-        #: on SQLite, the connection whole groups are written on in one step (see `_write_group`)
-        self._kept = kept_connection(engine)
-
-    async def close(self) -> None:
-        """Close the kept connection, if one was opened."""
-        if self._kept is not None:
-            await self._kept.close()
+        self._writer = writer
 
     async def apply_batch(self, ctx: BatchContext, mutations: list[Mutation]) -> list[Result]:
         """Apply one upload; it commits with the others waiting at the same moment (see `_commit_group`)."""
@@ -114,9 +110,10 @@ class MutationApplier:
         self, group: list[BatchContext], order: list[int], *, isolated: bool
     ) -> list[list[Result] | BaseException]:
         write = partial(self._write, group, order, isolated)
-        if self._kept is not None and all(self._in_one_step(ctx) for ctx in group):
-            # the whole transaction in one step on the kept connection's thread (server/db/bulk.py `in_one_step`)
-            outcomes, applied = await self._kept.run(kept.transaction, in_one_step, write)
+        if self._writer is not None and all(self._in_one_step(ctx) for ctx in group):
+            # the whole group in one step on the writer's thread (server/db/bulk.py `in_one_step`), in the writer's
+            # transaction with whatever else it commits meanwhile (live check-ins)
+            outcomes, applied = await self._writer.transact(in_one_step, write)
         else:
             async with write_transaction(self.engine):
                 outcomes, applied = await write()
