@@ -166,10 +166,10 @@ export function mapScreen(app, _params, query) {
         return;
       }
       view.showViews();
-      // The venues first, then in a task of their own the lines over them: on a city's map the venues are drawn
-      // a frame sooner.
+      // The venues first, then the lines over them in a task after the frame that draws the venues: a task queued
+      // at once could run before that frame (on a city's map the trails took ~35 ms of a slow phone's time there).
       await view.showVenues(focusVenue);
-      await new Promise((resolve) => setTimeout(resolve));
+      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
       if (gone) return;
       const lines = view.showTrails(trails, { highlight: highlightTrail });
       if (routing) drawRoute();
