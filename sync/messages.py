@@ -46,16 +46,28 @@ INSTANT_RANGE = "between 1970 and 3000"
 
 def instant_out_of_range(value: Any, key: str = "") -> str | None:
     """The key (`mutations[0].at`) of the first instant in a decoded request outside EARLIEST..LATEST, else None."""
+    path = _far_instant(value)
+    return None if path is None else (key + path).lstrip(".")
+
+
+def _far_instant(value: Any) -> str | None:
+    """The path (`.mutations[0].at`) below `value` of its first instant out of range, else None; made only once
+    found, since a push walks 500 mutations."""
     if isinstance(value, datetime):
-        return None if EARLIEST <= value <= LATEST else key
+        return None if EARLIEST <= value <= LATEST else ""
     if isinstance(value, Struct):
-        named = ((f.encode_name, getattr(value, f.name)) for f in msgspec.structs.fields(value))
-        inner = (instant_out_of_range(item, f"{key}.{name}" if key else name) for name, item in named)
+        # the class's own tuples: msgspec.structs.fields resolves type hints on every call (~0.7 ms a struct)
+        for wire, name in zip(value.__struct_encode_fields__, value.__struct_fields__, strict=True):
+            found = _far_instant(getattr(value, name))
+            if found is not None:
+                return f".{wire}{found}"
     elif isinstance(value, list):
-        inner = (instant_out_of_range(item, f"{key}[{i}]") for i, item in enumerate(value))
-    else:  # a dict holds plain JSON (a mutation's undecoded args), never an instant
-        return None
-    return next((found for found in inner if found is not None), None)
+        for i, item in enumerate(value):
+            found = _far_instant(item)
+            if found is not None:
+                return f"[{i}]{found}"
+    # anything else holds no instant: a dict is plain JSON (a mutation's undecoded args)
+    return None
 
 
 MAX_MUTATIONS_PER_PUSH = 500
