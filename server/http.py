@@ -21,7 +21,7 @@ from litestar.types import ASGIApp, Empty, Message, Receive, Scope, Send
 
 from server.errors import Conflict, Invalid, NotFound
 from server.state import CLOCK, StateKey
-from sync.messages import SLUG_PATTERN, UUID_PATTERN
+from sync.messages import INSTANT_RANGE, SLUG_PATTERN, UUID_PATTERN, instant_out_of_range
 
 JSON = dict[str, Any]
 #: an id in a path or a query (sync.messages.Slug in bodies)
@@ -41,6 +41,14 @@ WriteErrors = [NotFound, Invalid, Conflict]
 INSTANT_RULE = "an RFC 3339 date-time string with a UTC offset, like 2024-11-12T10:00:00+07:00"
 #: msgspec's words for a value that is no such string
 _NOT_AN_INSTANT = ("Expected `datetime", "Invalid RFC3339")
+
+
+def invalid_input(request: Request, key: str, message: str, source: str) -> ValidationException:
+    """The 422 Litestar gives any invalid input, naming the one field at fault."""
+    return ValidationException(
+        detail=f"Validation failed for {request.method} {request.url.path}",
+        extra=[{"message": message, "key": key, "source": source}],
+    )
 
 
 class StrictJsonRequest(Request):
@@ -65,10 +73,10 @@ class StrictJsonRequest(Request):
             key = path.rstrip("`").removeprefix("$").lstrip(".") or "body"
             if message.startswith(_NOT_AN_INSTANT):
                 message = f"{key} must be {INSTANT_RULE} ({message})"
-            raise ValidationException(
-                detail=f"Validation failed for {self.method} {self.url.path}",
-                extra=[{"message": message, "key": key, "source": "body"}],
-            ) from None
+            raise invalid_input(self, key, message, "body") from None
+        key = instant_out_of_range(typed)
+        if key is not None:
+            raise invalid_input(self, key, f"{key} must be {INSTANT_RANGE}", "body")
         self._json = self._connection_state.json = typed
         return typed
 
@@ -96,18 +104,29 @@ def _instant_queries(request: Request) -> tuple[str, ...]:
     return names
 
 
+def _query_instant(value: str) -> datetime | None:
+    """The instant an RFC 3339 string names; None for any other text (a Unix time, 30 February)."""
+    if not _RFC3339.fullmatch(value):
+        return None
+    try:
+        return msgspec.convert(value, datetime)
+    except msgspec.ValidationError:
+        return None
+
+
 async def strict_query_instants(request: Request) -> None:
-    """Before a handler: a datetime in the query string is an RFC 3339 string with an offset, as in bodies.
+    """Before a handler: a datetime in the query string is an RFC 3339 string with an offset between 1970 and 3000,
+    as in bodies.
 
     Litestar reads query values in lax mode, where `depart_at=1731380400` is a Unix time; only the string form is
     an instant here, so every endpoint reads one the same way (see `StrictJsonRequest`)."""
     for name in _instant_queries(request):
         for value in request.query_params.getall(name, []):
-            if not _RFC3339.fullmatch(value):
-                raise ValidationException(
-                    detail=f"Validation failed for {request.method} {request.url.path}",
-                    extra=[{"message": f"{name} must be {INSTANT_RULE}", "key": name, "source": "query"}],
-                )
+            at = _query_instant(value)
+            if at is None:
+                raise invalid_input(request, name, f"{name} must be {INSTANT_RULE}", "query")
+            if instant_out_of_range(at, name) is not None:
+                raise invalid_input(request, name, f"{name} must be {INSTANT_RANGE}", "query")
 
 
 def base_url(request: Request) -> str:

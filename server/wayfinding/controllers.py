@@ -23,7 +23,7 @@ from server.http import REVALIDATE, ReadErrors, SlugPath, json_response
 from server.programme.snapshot import SnapshotDep
 from server.wayfinding import schemas
 from server.wayfinding.deps import provide_wayfinder
-from server.wayfinding.places import check_instant, resolve_place
+from server.wayfinding.places import resolve_place
 from server.wayfinding.travel import LatLon, Mode
 from server.wayfinding.wayfinder import Wayfinder
 
@@ -35,10 +35,6 @@ _encoder = msgspec.json.Encoder()
 
 
 DEPENDENCIES = {"wayfinder": Provide(provide_wayfinder, sync_to_thread=False)}
-
-
-def _aware(name: str, at: datetime | None, now: Now) -> datetime:
-    return now if at is None else check_instant(name, at)
 
 
 class WayfindingController(Controller):
@@ -68,7 +64,7 @@ class WayfindingController(Controller):
         """A route as an RFC 7946 FeatureCollection: one LineString per leg ([lon, lat]) with distance_m,
         duration_s, depart_at, arrive_at and geometry_source (`trail`, `engine`, `streets` or `straight`), and
         the top-level `engine` (`estimate`, `roads` or `osrm`), `bbox`, and `attribution` on street lines."""
-        at = _aware("depart_at", depart_at, now)
+        at = now if depart_at is None else depart_at  # an offset and 1970..3000: server/http.py
         a = resolve_place(snapshot, origin, "from")
         b = resolve_place(snapshot, destination, "to")
         body = await wayfinder.route(snapshot, a, b, mode, at)

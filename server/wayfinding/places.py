@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, datetime
 from typing import NamedTuple
 
 from server.errors import Invalid
@@ -35,20 +34,6 @@ def resolve_place(snapshot: Snapshot, ref: str | schemas.Point, name: str) -> Pl
         raise Invalid(f"{name} must be a venue id or `lat,lon` in degrees, not {ref[:80]!r}")
     venue = snapshot.venue(ref)
     return Place(LatLon(venue.lat, venue.lon), venue.id)
-
-
-#: instants outside this range are refused: far enough from datetime's limits for any day's arithmetic.
-EARLIEST = datetime(1970, 1, 2, tzinfo=UTC)
-LATEST = datetime(3000, 1, 1, tzinfo=UTC)
-
-
-def check_instant(name: str, at: datetime) -> datetime:
-    """`at` if it has a UTC offset and lies between 1970 and 3000; else 422."""
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise Invalid(f"{name} needs a UTC offset, for example 2024-11-12T10:00:00+07:00")
-    if not EARLIEST <= at <= LATEST:
-        raise Invalid(f"{name} must be between 1970 and 3000")
-    return at
 
 
 def _point(lat: float, lon: float, name: str) -> LatLon:

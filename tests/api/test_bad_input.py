@@ -170,3 +170,69 @@ async def test_a_device_id_with_a_nul_is_refused_before_the_database(client, as_
     scans = await client.get("/api/organiser/checkins", params={"device": "a\x00b"}, headers=as_organiser)
     for answer in (revoke, scans):
         assert answer.status_code == 422 and answer.json()["extra"][0]["key"].startswith("device"), answer.text
+
+
+#: instants datetime holds but no server can use: beyond UTC's years 1 to 9999 once their offset is applied (a 500 on
+#: PostgreSQL), or beyond what the festival's zone can show (an event ending then was stored, then no programme
+#: reload could read it back)
+FAR_INSTANTS = (
+    "9999-12-31T23:59:59-12:00",
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59Z",
+    "1969-12-31T23:59:59Z",
+)
+
+
+async def test_an_instant_far_outside_the_festival_is_refused_anywhere(client, in_app, as_organiser, device):
+    from .checkin_support import push, volunteer
+
+    gate = volunteer(client, in_app, "hoa-lo")
+    who = {"organiser": as_organiser, "anyone": {}, "device": device["auth"], "volunteer": gate["auth"]}
+    event = {"title": {"vi": "A", "en": "A"}, "category": "talk", "venue_id": "hoa-lo"}
+    bodies = _datetime_inputs(device["id"]) + [
+        (
+            "/api/events",
+            "organiser",
+            {**event, "starts_at": "2024-11-12T10:00:00+07:00", "ends_at": "{value}"},
+            "ends_at",
+        ),
+        (
+            "/api/events",
+            "organiser",
+            {**event, "starts_at": "{value}", "ends_at": "2024-11-12T11:00:00+07:00"},
+            "starts_at",
+        ),
+        (
+            "/api/checkins",
+            "volunteer",
+            {
+                "id": "0192f7a0-0000-7000-8000-0000000000ab",
+                "pass_token": "x",
+                "venue_id": "hoa-lo",
+                "scanned_at": "{value}",
+            },
+            "scanned_at",
+        ),
+    ]
+    for value in FAR_INSTANTS:
+        for path, role, body, key in bodies:
+            response = await client.post(path, json=_fill(body, value), headers=who[role])
+            assert response.status_code == 422, (path, value, response.text)
+            assert response.json()["extra"][0]["key"] == key, (path, value, response.text)
+            assert "between 1970 and 3000" in response.text, (path, value, response.text)
+        for path, name, headers in [("/api/events", "from", {}), ("/api/organiser/alerts", "before", as_organiser)]:
+            response = await client.get(path, params={name: value}, headers=headers)
+            assert response.status_code == 422 and response.json()["extra"][0]["key"] == name, (path, response.text)
+        scan = {"pass_token": "x", "venue_id": "hoa-lo", "scanned_at": value}
+        stamp = {"stamp_token": "x", "collected_at": value}
+        mutations = [
+            {"id": f"0192f7a0-0000-7000-8000-00000000{n:04d}", "name": name, "args": args}
+            for n, (name, args) in enumerate(
+                [("checkin.scan", scan), ("stamp.collect", stamp)], FAR_INSTANTS.index(value) * 2
+            )
+        ]
+        for result in await push(client, gate, mutations):
+            assert result["status"] == "rejected" and result["reason"] == "invalid_args", (value, result)
+    assert (
+        await client.get("/api/events", params={"venue": "hoa-lo", "from": "2024-11-12T10:00:00+07:00"})
+    ).status_code == 200
