@@ -205,7 +205,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             # Everything built so far lives as long as the process: keep it out of the cyclic collector, whose full
             # passes over it (~80 ms) were the slowest requests' time.
             gc.freeze()
+            warming = BUNDLES.of(app.state).warm()
             yield
+            warming.cancel()
         finally:
             for part in reversed(parts):
                 for hook in part.on_shutdown:

@@ -115,22 +115,32 @@ def sqlite_writer(engine: Engine) -> SqliteWriter | None:
     return None if is_postgres(engine) else SqliteWriter(engine.path, SQLITE_BUSY_TIMEOUT_S)
 
 
-def _transaction(connection: sqlite3.Connection, jobs: list[tuple[Callable[..., Any], tuple]]) -> list[Any]:
-    """Every job in one BEGIN IMMEDIATE … COMMIT, each in a savepoint: its answer, or the exception it raised (and
-    whatever it wrote undone)."""
-    outcomes: list[Any] = []
+def transaction(connection: sqlite3.Connection, work: Callable[..., T], *args: Any) -> T:
+    """`work(connection, *args)` inside BEGIN IMMEDIATE … COMMIT, rolled back if it raises."""
     connection.execute("BEGIN IMMEDIATE")
     try:
-        for work, args in jobs:
-            connection.execute("SAVEPOINT work")
-            try:
-                outcomes.append(work(connection, *args))
-            except Exception as exc:  # noqa: BLE001 - handed to the caller that asked
-                connection.execute("ROLLBACK TO work")
-                outcomes.append(exc)
-            connection.execute("RELEASE work")
+        result = work(connection, *args)
     except BaseException:
         connection.execute("ROLLBACK")
         raise
     connection.execute("COMMIT")
+    return result
+
+
+def _transaction(connection: sqlite3.Connection, jobs: list[tuple[Callable[..., Any], tuple]]) -> list[Any]:
+    """Every job in one transaction, each in a savepoint: its answer, or the exception it raised (and whatever it
+    wrote undone)."""
+    return transaction(connection, _each_in_a_savepoint, jobs)
+
+
+def _each_in_a_savepoint(connection: sqlite3.Connection, jobs: list[tuple[Callable[..., Any], tuple]]) -> list[Any]:
+    outcomes: list[Any] = []
+    for work, args in jobs:
+        connection.execute("SAVEPOINT work")
+        try:
+            outcomes.append(work(connection, *args))
+        except Exception as exc:  # noqa: BLE001 - handed to the caller that asked
+            connection.execute("ROLLBACK TO work")
+            outcomes.append(exc)
+        connection.execute("RELEASE work")
     return outcomes

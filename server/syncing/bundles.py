@@ -54,6 +54,14 @@ class BundleCache:
         """The bundle of the current version, or, while that one is being built, the previous one."""
         return await self._latest.get(await self._snapshots.get())
 
+    def warm(self) -> asyncio.Task[BuiltBundle]:
+        """Start building the current version now, without waiting for it: at start-up, so that the first phones
+        after a restart find the bundle built (the first request of a process has no previous version to take
+        meanwhile and waits for the whole build: seconds on a busy host). A failure is logged, as any build's."""
+        task = asyncio.get_running_loop().create_task(self.get(), name="offline bundle at start-up")
+        task.add_done_callback(_log_failure)
+        return task
+
     @property
     def built(self) -> BuiltBundle | None:
         """The newest bundle built so far; None before the first."""
@@ -126,3 +134,10 @@ def _stored_at(path: Path) -> float:
         return path.stat().st_mtime
     except FileNotFoundError:  # swept by another process meanwhile
         return 0.0
+
+
+def _log_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning(
+            "the offline bundle was not built at start-up: the first request builds it", exc_info=task.exception()
+        )
