@@ -1,6 +1,7 @@
 // Everything the phone keeps, in one IndexedDB database:
 //   meta     small documents by key: device, programme cursor, the bundle's JSON text as received, server
-//            state, clock offset, last sync, the last plan the server made for each day ("plan:YYYY-MM-DD")
+//            state, clock offset, last sync, the last plan the server made for each day ("plan:YYYY-MM-DD"), the
+//            first screenful of the programme ("first_screen": keepFirstScreen)
 //   records  what the change feed changed since that bundle, one row per record: {key: "event:abc", kind,
 //            id, data} (data null: deleted)
 //   outbox   mutations not yet acknowledged by the server, in the order they were made (seq)
@@ -193,13 +194,32 @@ export class Store {
     });
   }
 
-  /** The server's last word on this device's state, and what is still waiting to be sent. */
-  async localState() {
+  /**
+   * The server's last word on this device's state, and what is still waiting to be sent; with `firstScreen`, also
+   * the first screenful kept (keepFirstScreen) when it is of the programme stored now, else null. One transaction:
+   * a reload draws its first screen after this one read.
+   */
+  async localState({ firstScreen = false } = {}) {
     return transaction(this.db, ['meta', 'outbox'], 'readonly', async ({ meta, outbox }) => {
-      const server = (await request(meta.get('server_state'))) || emptyState();
-      const pending = await request(outbox.getAll());
-      return { server, pending, view: replay(server, pending) };
+      const [server = emptyState(), pending, cursor, kept] = await Promise.all([
+        request(meta.get('server_state')),
+        request(outbox.getAll()),
+        firstScreen && request(meta.get('programme')),
+        firstScreen && request(meta.get('first_screen')),
+      ]);
+      // a screenful of another version (a newer bundle or change feed stored since) is never shown
+      const current = kept && cursor && kept.version === cursor.version ? kept : null;
+      return { server, pending, view: replay(server, pending), firstScreen: current };
     });
+  }
+
+  /**
+   * Keep what a reload needs to draw a day's list before the whole programme is read: `{version, day, festival,
+   * announcements, categories, kinds, events, venues}`, the day's events and their venues (App.keepFirstScreen).
+   * It is of the version the page holds, which the stored one may have passed: localState compares the two.
+   */
+  keepFirstScreen(screen) {
+    return this.setMeta('first_screen', screen);
   }
 
   /** Append a mutation `{id, name, args, at}` to the outbox. */

@@ -44,6 +44,9 @@ export class App extends EventTarget {
       venues,
       events,
       eventsById: new Map(events.map((e) => [e.id, e])),
+      // what the programme screen's filters offer
+      categories: [...new Set(events.map((e) => e.category))],
+      kinds: [...new Set(byKind.venue?.map((v) => v.kind))],
       trails: byKind.trail || [],
       announcements: byKind.announcement || [],
       // every kind as stored, the change feed's pass_key and revoked_pass records among them (lib/checkin.js)
@@ -58,14 +61,49 @@ export class App extends EventTarget {
     return true;
   }
 
-  async loadState() {
+  /**
+   * A programme of one day's list, kept when it was last drawn (keepFirstScreen), to draw before `read` (what
+   * loadProgramme takes) brings the whole programme, which then takes its place. Until then only that day's list,
+   * without a search, can be drawn from it (main.js drawable); its search index waits for the whole. Returns the
+   * promise of the whole programme in use, also kept as the stand-in's `whole`.
+   */
+  useFirstScreen(kept, read) {
+    const { version, day, festival, announcements, categories, kinds, events, venues } = kept;
+    this.useProgramme({ version }, { festival: [festival], announcement: announcements, event: events, venue: venues });
+    const partial = this.programme;
+    const whole = read.then(({ cursor, byKind, extra }) => {
+      if (this.programme === partial) this.useProgramme(cursor, byKind, extra); // unless newer data came first
+    });
+    Object.assign(partial, { firstDay: day, whole, categories, kinds, searchIndex: () => whole.then(() => this.programme.searchIndex()) });
+    this.keptScreen = `${version} ${day}`;
+    return whole;
+  }
+
+  /**
+   * Keep `events`, the whole of `day`'s list, with what the programme screen draws around it, for a reload to
+   * draw at once (useFirstScreen): after the list is drawn, once per version and day.
+   */
+  keepFirstScreen(day, events) {
+    const { version, festival, announcements, categories, kinds, venues, whole } = this.programme;
+    if (whole || this.keptScreen === `${version} ${day}`) return;
+    this.keptScreen = `${version} ${day}`;
+    const ids = new Set(events.map((e) => e.venue_id));
+    setTimeout(() => this.store.keepFirstScreen({
+      version, day, festival, announcements, categories, kinds, events, venues: [...ids].map((id) => venues.get(id)).filter(Boolean),
+    }).catch((error) => console.warn('first screen not kept:', error)), 0);
+  }
+
+  /** The attendee's state; with `firstScreen`, returns the first screenful kept for the stored programme, or null. */
+  async loadState({ firstScreen = false } = {}) {
     const before = this.writes;
-    const { view, pending } = await this.store.localState();
+    const { view, pending, firstScreen: kept } = await this.store.localState({ firstScreen });
     // a write made meanwhile is newer than what was read (the view in memory has it; its sync reloads again)
-    if (this.writes !== before || this.writing) return;
-    this.view = { favourites: new Set(view.favourites), settings: view.settings || {} };
-    this.pending = pending.length;
-    setLang(this.view.settings.lang || this.fallbackLang);
+    if (this.writes === before && !this.writing) {
+      this.view = { favourites: new Set(view.favourites), settings: view.settings || {} };
+      this.pending = pending.length;
+      setLang(this.view.settings.lang || this.fallbackLang);
+    }
+    return kept;
   }
 
   lang() {
@@ -86,6 +124,11 @@ export class App extends EventTarget {
     const days = this.programme?.days || [];
     const today = this.today();
     return days.includes(today) ? today : days[0];
+  }
+
+  /** The day the programme screen lists for its address's `day`: that one when the festival has it, else the default. */
+  dayOr(day) {
+    return this.programme.days.includes(day) ? day : this.defaultDay();
   }
 
   isFavourite(id) {

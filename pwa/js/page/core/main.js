@@ -62,19 +62,30 @@ function parseHash(hash) {
   return { route, params: route.param ? { [route.param]: id } : {}, query };
 }
 
+/** Whether the programme in memory can draw the screen at this address: any once it is whole; before (while
+ * App.useFirstScreen's programme stands in for it), only the programme screen listing the kept day, not searching. */
+function drawable(app, { route, params, query }) {
+  const { programme } = app;
+  if (!programme?.whole) return Boolean(programme);
+  return route === HOME && !query.get('q') && app.dayOr(params.day) === programme.firstDay;
+}
+
 async function main() {
   const root = document.getElementById('main');
   const store = await Store.open();
-  // the stored programme is read and parsed by the bundle worker while the page reads its own small state
-  const stored = store.readProgramme();
   const sync = new Sync({ store, initialSettings: () => ({ lang: app.lang() }) });
   const app = new App(store, sync);
   const shell = new Shell(app);
   window.lehoi = { app, sync, store }; // for the curious and for the browser tests
 
-  await sync.init();
-  await Promise.all([app.loadProgramme(stored), app.loadState()]);
-  app.deviceId = (await store.meta('device'))?.device_id || null;
+  // A reload draws the day's list it last drew at once, from a screenful kept apart and read with the state, when
+  // this address shows that day; the whole programme, read and parsed by the bundle worker, comes after and takes
+  // its place. The worker starts once the page's small reads are in: alongside, its large read slows them.
+  const [kept, device] = await Promise.all([app.loadState({ firstScreen: true }), store.meta('device'), sync.init()]);
+  app.deviceId = device?.device_id || null;
+  const stored = store.readProgramme();
+  const whole = kept ? app.useFirstScreen(kept, stored) : app.loadProgramme(stored);
+  if (!drawable(app, parseHash(location.hash))) await whole;
   shell.translate();
 
   let screen = null;
@@ -94,9 +105,10 @@ async function main() {
 
   function show({ focus = false } = {}) {
     const keep = focus ? null : focusKey();
-    const { route, params, query } = parseHash(location.hash);
+    const address = parseHash(location.hash);
+    const { route, params, query } = address;
     shell.markTab(route ? route.tab : null);
-    if (!app.programme) {
+    if (!drawable(app, address)) {
       const failed = app.sync.status.error && !app.sync.status.syncing;
       setHTML(root, html`<section class="screen waiting">
         <h1 id="screen-title" tabindex="-1">${failed ? t('need_network') : t('loading')}</h1>
@@ -222,6 +234,9 @@ async function main() {
   }, 5 * 60_000);
 
   show();
+  await whole;
+  // the kept day's list is the whole programme's own, kept as drawn: only a screen still waiting for it is drawn
+  if (!screen && app.programme) show();
   if (app.programme) {
     // The map's modules (Leaflet among them) are fetched and run once the first screen is drawn and the phone is
     // idle, so that opening the map waits for neither. Not on a first visit: its network and main thread are the

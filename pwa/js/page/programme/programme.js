@@ -20,7 +20,7 @@ const TYPING_MS = 150;
 
 export function programmeScreen(app, params, query) {
   const { festival, days } = app.programme;
-  const day = days.includes(params.day) ? params.day : app.defaultDay();
+  const day = app.dayOr(params.day);
   const filters = { q: query.get('q') || '', category: query.get('category') || '', kind: query.get('kind') || '' };
   const today = app.today();
   let root;
@@ -30,10 +30,8 @@ export function programmeScreen(app, params, query) {
   let answeredAt = -Infinity;
 
   const { compare } = new Intl.Collator(document.documentElement.lang || 'vi'); // one per screen: making one is slow
-  const categories = [...new Set(app.programme.events.map((e) => e.category))]
-    .sort((a, b) => compare(categoryName(a), categoryName(b)));
-  const kinds = [...new Set([...app.programme.venues.values()].map((v) => v.kind))]
-    .sort((a, b) => compare(kindName(a), kindName(b)));
+  const categories = [...app.programme.categories].sort((a, b) => compare(categoryName(a), categoryName(b)));
+  const kinds = [...app.programme.kinds].sort((a, b) => compare(kindName(a), kindName(b)));
 
   /** A day's address with the filters now set: another day keeps them. */
   function dayHash(d) {
@@ -90,7 +88,8 @@ export function programmeScreen(app, params, query) {
    * Opening (`atNow`) today, the list scrolls to the now line once the cards up to it are drawn.
    */
   function renderDay(results, count, asked, atNow) {
-    const events = app.programme.events.filter((e) => eventOnDay(e, day, app.zone) && eventMatches(e));
+    const onDay = app.programme.events.filter((e) => eventOnDay(e, day, app.zone));
+    const events = onDay.filter(eventMatches);
     count.textContent = t('events_count', { n: events.length });
     // Today during the festival, a line marks now: before the first event still to start.
     const now = app.now();
@@ -130,6 +129,7 @@ export function programmeScreen(app, params, query) {
       }
       const line = list.querySelector('.now-line');
       if (atNow && line?.previousElementSibling && window.scrollY === 0) line.scrollIntoView({ block: 'start' });
+      app.keepFirstScreen(day, onDay); // for the next reload to draw this list at once
     };
     setTimeout(fill, 0);
   }
