@@ -115,7 +115,7 @@ def _query_instant(value: str) -> datetime | None:
 
 
 async def strict_query_instants(request: Request) -> None:
-    """Before a handler: a datetime in the query string is an RFC 3339 string with an offset between 1970 and 3000,
+    """Before a handler: a datetime in the query string is an RFC 3339 string with an offset between 1900 and 3000,
     as in bodies.
 
     Litestar reads query values in lax mode, where `depart_at=1731380400` is a Unix time; only the string form is

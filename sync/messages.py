@@ -38,10 +38,12 @@ Instant = Annotated[
 #: the instants a request may carry, in a body, a query or a mutation's arguments. datetime holds years 1 to 9999
 #: in each offset, but 9999-12-31T23:59:59-12:00 is no UTC instant PostgreSQL can store (a 500) and 9999-12-31T23:59Z
 #: none the festival's zone can show (an event ending then was stored and every later programme reload failed);
-#: this range is far from both limits for any offset or day's arithmetic.
-EARLIEST = datetime(1970, 1, 2, tzinfo=UTC)
+#: this range is far from both limits for any offset or day's arithmetic. It starts well before 1970 on purpose: a
+#: phone whose clock was reset (a flat battery: 1970-01-01, GPS's 1980-01-06) still uploads its scans and
+#: favourites, whose `at` and `scanned_at` are then that phone's clock.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(3000, 1, 1, tzinfo=UTC)
-INSTANT_RANGE = "between 1970 and 3000"
+INSTANT_RANGE = "between 1900 and 3000"
 
 
 def instant_out_of_range(value: Any, key: str = "") -> str | None:

@@ -64,7 +64,7 @@ class WayfindingController(Controller):
         """A route as an RFC 7946 FeatureCollection: one LineString per leg ([lon, lat]) with distance_m,
         duration_s, depart_at, arrive_at and geometry_source (`trail`, `engine`, `streets` or `straight`), and
         the top-level `engine` (`estimate`, `roads` or `osrm`), `bbox`, and `attribution` on street lines."""
-        at = now if depart_at is None else depart_at  # an offset and 1970..3000: server/http.py
+        at = now if depart_at is None else depart_at  # an offset and 1900..3000: server/http.py
         a = resolve_place(snapshot, origin, "from")
         b = resolve_place(snapshot, destination, "to")
         body = await wayfinder.route(snapshot, a, b, mode, at)

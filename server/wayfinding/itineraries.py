@@ -33,7 +33,7 @@ async def itinerary(
     wanted = len(request.events) + len(request.venues)
     if wanted > MAX_STOPS:
         raise Invalid(f"a plan takes at most {MAX_STOPS} stops, not {wanted}")
-    # every instant of a body lies between 1970 and 3000 (server/http.py), so any offset's arithmetic holds
+    # every instant of a body lies between 1900 and 3000 (server/http.py), so any offset's arithmetic holds
     start_at = request.start_at.astimezone(FESTIVAL_TZ)
     end_at = request.end_at.astimezone(FESTIVAL_TZ) if request.end_at else None
     if end_at is not None and end_at <= start_at:
