@@ -13,7 +13,6 @@ from litestar.params import Body, Parameter, QueryParameter
 from server.accounts.states import DeviceStates
 from server.auth import Caller, attendee_device, organiser_only
 from server.domain import EngineDep, Now
-from server.errors import Invalid
 from server.http import ReadErrors, SlugPath, WriteErrors
 from server.push import schemas, subscriptions
 from server.push.alerts import AlertService
@@ -99,9 +98,8 @@ class AlertController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
         before: Annotated[datetime | None, Parameter(description="created before this instant (paging)")] = None,
     ) -> list[schemas.AlertView]:
-        """Alerts (or reminders), newest first, with live delivery counts."""
-        if before is not None and before.tzinfo is None:
-            raise Invalid("before needs a UTC offset")
+        """Alerts (or reminders), newest first, with live delivery counts. `before` has an offset, as every
+        instant in a query (server/http.py `strict_query_instants`)."""
         return await alerts.list(kind, limit, before)
 
     @get("/alerts/{alert_id:str}", raises=ReadErrors)
