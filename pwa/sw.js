@@ -45,6 +45,7 @@ const SHELL = [
   '/js/page/core/main.js',
   '/js/page/core/notfound.js',
   '/js/page/core/shell.js',
+  '/js/page/core/start.js',
   '/js/page/core/sw-client.js',
   '/js/page/map/background.js',
   '/js/page/map/basemap-layer.js',

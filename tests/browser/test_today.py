@@ -78,3 +78,17 @@ def test_another_day_keeps_the_filters(phone) -> None:
     expect(page).to_have_url(re.compile(r"#/day/2024-11-16\?category=workshop$"))
     expect(page.locator("#category")).to_have_value("workshop")
     expect(page.locator(".event-card").first).to_be_visible()
+
+
+def test_the_chosen_day_is_in_view_in_the_strip_of_days(phone) -> None:
+    """The days strip scrolls sideways to the day shown (its last day is past the edge of a 360 px screen), and
+    only the strip: the page stays where it was."""
+    page = phone.new_page()
+    page.goto("/#/day/2024-11-17")
+    expect(page.locator(".event-card").first).to_be_visible()
+    settle(page)
+    tab = page.locator(".day[aria-current=page]")
+    expect(tab).to_have_attribute("href", "#/day/2024-11-17")
+    expect(tab).to_be_in_viewport(ratio=1)
+    assert page.locator(".days ul").evaluate("(strip) => strip.scrollLeft") > 0
+    assert page.evaluate("window.scrollY") == 0

@@ -168,8 +168,9 @@ def test_load_lua_paces_its_sends_and_batches_one_or_two(tmp_path):
         tmp_path, phones, connections=4, seconds=2, LOAD_RATE="40", LOAD_BATCH="2"
     )
     # closed, the stand-in answers thousands a second; paced at 40 a second for 2 s, the schedule allows 80 sends
-    # (and the connections' first requests, which wrk makes before the first delay)
-    assert 0 < len(bodies) <= 80 + 4 and run.sent <= 80 + 4
+    # (and the connections' first requests, which wrk makes before the first delay), and two slots more: wrk
+    # stops at a check of its clock a little after the 2 s, on a busy machine (85 seen once)
+    assert 0 < len(bodies) <= 80 + 4 + 2 and run.sent <= 80 + 4 + 2
     assert {len(body["mutations"]) for body in bodies} <= {1, 2} and len(bodies) >= 10
     ids = [m["id"] for body in bodies for m in body["mutations"]]
     # an answer still on its way when wrk stops is received but never read

@@ -69,3 +69,13 @@ def test_index_preloads_the_whole_static_module_graph_of_main() -> None:
     preloaded = {JS.parent / path for path in PRELOAD.findall((JS.parent / "index.html").read_text())}
     assert len(graph) > 20
     assert preloaded == graph
+
+
+def test_the_header_mark_is_the_favicon() -> None:
+    """index.html draws the festival's mark from its sprite (an <img> of the SVG cost a whole SVG document on every
+    start); its symbol holds exactly icons/favicon.svg's drawing, so the two never part."""
+    icon = (JS.parent / "icons" / "favicon.svg").read_text(encoding="utf-8")
+    drawing = re.fullmatch(r'<svg xmlns="[^"]+" (viewBox="[^"]+")>(.*)</svg>\s*', icon, re.S)
+    symbol = re.search(r'<symbol id="i-brand" (viewBox="[^"]+")>(.*?)</symbol>', (JS.parent / "index.html").read_text())
+    assert drawing and symbol
+    assert symbol.groups() == drawing.groups()

@@ -59,6 +59,12 @@ export function inOrder(byKind) {
 /** The bundle reached the page but could not be kept on the phone (storage full, private browsing). */
 export class NotStored extends Error {}
 
+/** localState's reads, within a transaction over meta and outbox. */
+async function readLocal({ meta, outbox }) {
+  const [server = emptyState(), pending] = await Promise.all([request(meta.get('server_state')), request(outbox.getAll())]);
+  return { server, pending, view: replay(server, pending) };
+}
+
 export class Store {
   constructor(db) {
     this.db = db;
@@ -194,22 +200,26 @@ export class Store {
     });
   }
 
+  /** The server's last word on this device's state, and what is still waiting to be sent, in one transaction. */
+  localState() {
+    return transaction(this.db, ['meta', 'outbox'], 'readonly', readLocal);
+  }
+
   /**
-   * The server's last word on this device's state, and what is still waiting to be sent; with `firstScreen`, also
-   * the first screenful kept (keepFirstScreen) when it is of the programme stored now, else null. One transaction:
-   * a reload draws its first screen after this one read.
+   * What opening the page needs before it draws, in one transaction (each more is a round trip to IndexedDB on the
+   * critical path): localState's answer; `firstScreen`, the screenful kept (keepFirstScreen) when it is of the
+   * programme stored now, else null; the device, the last sync and the clock offset.
    */
-  async localState({ firstScreen = false } = {}) {
-    return transaction(this.db, ['meta', 'outbox'], 'readonly', async ({ meta, outbox }) => {
-      const [server = emptyState(), pending, cursor, kept] = await Promise.all([
-        request(meta.get('server_state')),
-        request(outbox.getAll()),
-        firstScreen && request(meta.get('programme')),
-        firstScreen && request(meta.get('first_screen')),
+  start() {
+    return transaction(this.db, ['meta', 'outbox'], 'readonly', async (stores) => {
+      const { meta } = stores;
+      const [local, cursor, kept, device, lastSyncedAt, clock] = await Promise.all([
+        readLocal(stores),
+        ...['programme', 'first_screen', 'device', 'last_synced_at', 'clock'].map((key) => request(meta.get(key))),
       ]);
       // a screenful of another version (a newer bundle or change feed stored since) is never shown
-      const current = kept && cursor && kept.version === cursor.version ? kept : null;
-      return { server, pending, view: replay(server, pending), firstScreen: current };
+      const firstScreen = kept && cursor && kept.version === cursor.version ? kept : null;
+      return { ...local, firstScreen, device, lastSyncedAt, clock };
     });
   }
 

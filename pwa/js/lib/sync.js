@@ -53,8 +53,11 @@ export class Sync extends EventTarget {
     this.emit('status', this.status);
   }
 
-  async init() {
-    const [synced, pending, clock] = await Promise.all([this.store.meta('last_synced_at'), this.store.countOutbox(), this.store.meta('clock')]);
+  /** Take the last sync, the outbox's length and the clock offset from the store, or from `known`
+   * ({lastSyncedAt, pending: the outbox, clock}) when the page has read them already (Store.start). */
+  async init(known = null) {
+    const [synced, pending, clock] = known ? [known.lastSyncedAt, known.pending.length, known.clock]
+      : await Promise.all([this.store.meta('last_synced_at'), this.store.countOutbox(), this.store.meta('clock')]);
     this.status.lastSyncedAt = synced || null;
     this.status.pending = pending;
     this.clockOffset = clock?.offset || 0;

@@ -93,17 +93,19 @@ export class App extends EventTarget {
     }).catch((error) => console.warn('first screen not kept:', error)), 0);
   }
 
-  /** The attendee's state; with `firstScreen`, returns the first screenful kept for the stored programme, or null. */
-  async loadState({ firstScreen = false } = {}) {
+  /** Read the attendee's state again (a sync or another tab changed it). */
+  async loadState() {
     const before = this.writes;
-    const { view, pending, firstScreen: kept } = await this.store.localState({ firstScreen });
+    const local = await this.store.localState();
     // a write made meanwhile is newer than what was read (the view in memory has it; its sync reloads again)
-    if (this.writes === before && !this.writing) {
-      this.view = { favourites: new Set(view.favourites), settings: view.settings || {} };
-      this.pending = pending.length;
-      setLang(this.view.settings.lang || this.fallbackLang);
-    }
-    return kept;
+    if (this.writes === before && !this.writing) this.useState(local);
+  }
+
+  /** Hold the attendee's state as Store.localState (or Store.start) read it. */
+  useState({ view, pending }) {
+    this.view = { favourites: new Set(view.favourites), settings: view.settings || {} };
+    this.pending = pending.length;
+    setLang(this.view.settings.lang || this.fallbackLang);
   }
 
   lang() {

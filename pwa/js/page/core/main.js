@@ -3,7 +3,6 @@
 
 import { autoSave } from '../../lib/basemap.js';
 import { preferredLang, t } from '../../lib/i18n.js';
-import { Store } from '../../lib/store.js';
 import { Sync } from '../../lib/sync.js';
 import { dayOf } from '../../lib/time.js';
 import { refreshFavButtons } from '../programme/cards.js';
@@ -17,6 +16,7 @@ import { html, setHTML } from './dom.js';
 import { lazyScreen } from './lazy.js';
 import { notFound } from './notfound.js';
 import { Shell } from './shell.js';
+import { started } from './start.js';
 import { registerServiceWorker } from './sw-client.js';
 
 // Every route, once: its hash path, the tab it marks and its screen (those loaded on first use name their module,
@@ -72,17 +72,20 @@ function drawable(app, { route, params, query }) {
 
 async function main() {
   const root = document.getElementById('main');
-  const store = await Store.open();
+  const { store, first } = await started;
   const sync = new Sync({ store, initialSettings: () => ({ lang: app.lang() }) });
   const app = new App(store, sync);
   const shell = new Shell(app);
   window.lehoi = { app, sync, store }; // for the curious and for the browser tests
 
-  // A reload draws the day's list it last drew at once, from a screenful kept apart and read with the state, when
-  // this address shows that day; the whole programme, read and parsed by the bundle worker, comes after and takes
-  // its place. The worker starts once the page's small reads are in: alongside, its large read slows them.
-  const [kept, device] = await Promise.all([app.loadState({ firstScreen: true }), store.meta('device'), sync.init()]);
-  app.deviceId = device?.device_id || null;
+  // A reload draws the day's list it last drew at once, from a screenful kept apart and read with the state
+  // (start.js, begun before this module ran), when this address shows that day; the whole programme, read and
+  // parsed by the bundle worker, comes after and takes its place. The worker starts once the page's small reads
+  // are in: alongside, its large read slows them.
+  app.useState(first);
+  const kept = first.firstScreen;
+  app.deviceId = first.device?.device_id || null;
+  await sync.init(first);
   const stored = store.readProgramme();
   const whole = kept ? app.useFirstScreen(kept, stored) : app.loadProgramme(stored);
   if (!drawable(app, parseHash(location.hash))) await whole;
