@@ -83,6 +83,7 @@ def reads(label: str, urls: tuple[str, str], names: tuple[str, str], servers, di
         best: list = [None, None]
         spreads = ["", ""]
         costs = ["", ""]
+        per_answer = [0.0, 0.0]  # CPU ms per 1,000 answers of lehoi and wrk together, of each best run
         for _ in range(2):
             for i, url in enumerate(urls):
                 port = int(url.rsplit(":", 1)[1])
@@ -97,11 +98,16 @@ def reads(label: str, urls: tuple[str, str], names: tuple[str, str], servers, di
                 if best[i] is None or load.rps > best[i].rps:
                     best[i], spreads[i] = load, found[0] if found else "?"
                     costs[i] = f"lehoi {cost[0]:.0f} + wrk {cost[1]:.0f} CPU ms per 1,000"
+                    per_answer[i] = cost[0] + cost[1]
         ratio = best[1].rps / best[0].rps
+        # what the machine's cores allow the second run at its own CPU per answer (lehoi's and wrk's alike), against
+        # the first run's rate: a ratio near this is the cores' limit, not the server's
+        ceiling = (os.cpu_count() or 1) * 1e6 / per_answer[1] / best[0].rps if per_answer[1] else 0.0
         spread_note = f" (connections per process {spreads[1]})" if direct else ""
         print(
             f"  {name}: {names[0]} {best[0]} ({costs[0]}); {names[1]} {best[1]} ({costs[1]}){spread_note}; "
-            f"{ratio:.2f}x (goal >= 1.6x); {best[0].errors + best[1].errors} errors; load {os.getloadavg()[0]:.1f}",
+            f"{ratio:.2f}x (goal >= 1.6x; {os.cpu_count()} cores at these costs allow {ceiling:.2f}x); "
+            f"{best[0].errors + best[1].errors} errors; load {os.getloadavg()[0]:.1f}",
             flush=True,
         )
 
