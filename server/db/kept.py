@@ -103,7 +103,7 @@ class SqliteWriter:
         return await self._commits.submit((work, args))
 
     async def _commit(self, jobs: list[tuple[Callable[..., Any], tuple]]) -> list[Any]:
-        return await self._kept.run(_transaction, jobs)
+        return await self._kept.run(transaction, _each_in_a_savepoint, jobs)
 
     async def close(self) -> None:
         await self._kept.close()
@@ -127,13 +127,8 @@ def transaction(connection: sqlite3.Connection, work: Callable[..., T], *args: A
     return result
 
 
-def _transaction(connection: sqlite3.Connection, jobs: list[tuple[Callable[..., Any], tuple]]) -> list[Any]:
-    """Every job in one transaction, each in a savepoint: its answer, or the exception it raised (and whatever it
-    wrote undone)."""
-    return transaction(connection, _each_in_a_savepoint, jobs)
-
-
 def _each_in_a_savepoint(connection: sqlite3.Connection, jobs: list[tuple[Callable[..., Any], tuple]]) -> list[Any]:
+    """Each job in a savepoint of its own: its answer, or the exception it raised (and whatever it wrote undone)."""
     outcomes: list[Any] = []
     for work, args in jobs:
         connection.execute("SAVEPOINT work")

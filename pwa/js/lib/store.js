@@ -226,7 +226,7 @@ export class Store {
   /**
    * Keep what a reload needs to draw a day's list before the whole programme is read: `{version, day, festival,
    * announcements, categories, kinds, events, venues}`, the day's events and their venues (App.keepFirstScreen).
-   * It is of the version the page holds, which the stored one may have passed: localState compares the two.
+   * It is of the version the page holds, which the stored one may have passed: start() compares the two.
    */
   keepFirstScreen(screen) {
     return this.setMeta('first_screen', screen);
